@@ -1,0 +1,1 @@
+"""Composition root: settings, the Telegram Application factory and the command line."""

@@ -1,0 +1,1 @@
+"""Telegram adapters only: turn updates into calls, results into messages."""

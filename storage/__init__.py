@@ -1,0 +1,1 @@
+"""SQLAlchemy models, sessions, repositories, migrations and conversation persistence."""
