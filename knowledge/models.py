@@ -26,14 +26,44 @@ class DocumentInfo:
 
 
 @dataclass(frozen=True)
-class Section:
-    """A heading and its body, with the units the document makes responsible for it."""
+class Clause:
+    """A stretch of text and the units the document makes responsible for it.
 
-    doc_id: str
-    heading_path: tuple[str, ...]
+    Unit lists are removed from the text (they are kept here as data) so that passages
+    read as policy, not as lists of offices.
+    """
+
     text: str
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    """The paragraphs under one heading path, split into clauses by their unit lists."""
+
+    doc_id: str
+    heading_path: tuple[str, ...]
+    paragraphs: tuple[tuple[Clause, ...], ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join("".join(c.text for c in p) for p in self.paragraphs)
+
+    @property
+    def lead_units(self) -> tuple[str, ...]:
+        return _union(c.lead_units for p in self.paragraphs for c in p)
+
+    @property
+    def responsible_units(self) -> tuple[str, ...]:
+        return _union(c.responsible_units for p in self.paragraphs for c in p)
+
+
+def _union(groups) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        seen.update(dict.fromkeys(group))
+    return tuple(seen)
 
 
 @dataclass(frozen=True)
