@@ -1,0 +1,142 @@
+"""Async engine and sessions for a database URL: a SQLite file by default, PostgreSQL in production.
+
+SQLite needs care to be a safe system of record for one process with many coroutines:
+WAL so readers never wait for the writer, a busy timeout so writers queue instead of failing,
+foreign keys on, and SQLAlchemy (not the sqlite3 module) emitting BEGIN, so that a
+transaction that writes takes the write lock up front (``BEGIN IMMEDIATE``) and cannot fail
+half way with "database is locked" after reading a stale snapshot. Writers inside this process
+also queue on an asyncio lock, so they do not spin on SQLite's busy handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_BEGIN_OPTION = "fupin_sqlite_begin"
+
+
+class StorageUnavailable(RuntimeError):
+    """The database could not be reached or refused the work; nothing was committed.
+
+    Callers tell the user to try again and keep whatever they were about to save.
+    """
+
+
+def _dumps(value: Any) -> str:
+    # Chinese stays readable in the database instead of \\uXXXX escapes.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def normalize_url(url: str) -> str:
+    """Accept the URLs people paste (postgres://, postgresql://) and pick the async driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+"):
+        url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> AsyncEngine:
+    """An AsyncEngine for ``url`` with the connection settings this project relies on."""
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, json_serializer=_dumps, **kwargs)
+        _configure_sqlite(engine, sqlite_busy_timeout_ms)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    connect_args = kwargs.pop("connect_args", {})
+    connect_args.setdefault("timeout", 10)
+    return create_async_engine(url, json_serializer=_dumps, connect_args=connect_args, **kwargs)
+
+
+def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the sqlite3 module; _on_begin emits it instead.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True for failures of the database itself, False for bugs (constraint or SQL errors)."""
+    if isinstance(exc, (IntegrityError, ProgrammingError, DataError)):
+        return False
+    return isinstance(exc, (DBAPIError, PoolTimeoutError, OSError, TimeoutError))
+
+
+class Database:
+    """One engine and its session factories; create one per process and share it."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.engine = create_engine(url, **engine_kwargs)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        writer = self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"}) if self.is_sqlite else self.engine
+        self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(writer, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading. Database failures surface as StorageUnavailable."""
+        try:
+            async with self._reader() as session:
+                yield session
+        except Exception as exc:
+            if is_outage(exc):
+                raise StorageUnavailable(f"database unavailable: {exc}") from exc
+            raise
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work is committed when the block ends, or rolled back on error.
+
+        When this returns without raising, the data is durably in the database. Database
+        failures surface as StorageUnavailable, and then nothing of the block was committed
+        (except in the one unknowable case where the connection died during COMMIT itself).
+        """
+        try:
+            if self._write_lock is None:
+                async with self._writer() as session, session.begin():
+                    yield session
+            else:
+                async with self._write_lock, self._writer() as session, session.begin():
+                    yield session
+        except Exception as exc:
+            if is_outage(exc):
+                raise StorageUnavailable(f"database unavailable: {exc}") from exc
+            raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
