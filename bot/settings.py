@@ -20,6 +20,13 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = Field(default=None, repr=False)
     telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_poll_timeout: float = 30.0
+    telegram_overall_rate: float = 30.0
+    telegram_max_retries: int = 5
+    concurrent_updates: int = 256
+    flood_max_messages: int = 8
+    flood_window_seconds: float = 10.0
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443

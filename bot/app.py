@@ -1,0 +1,74 @@
+"""The python-telegram-bot Application factory: one place where the bot is wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+
+from bot.settings import Settings
+from handlers import resident, texts
+from handlers.guards import FloodGuard, reply_on_error
+
+if TYPE_CHECKING:
+    from knowledge.service import KnowledgeBase
+
+Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
+
+
+async def _register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in texts.COMMANDS])
+
+
+def build_application(settings: Settings, kb: KnowledgeBase, *,
+                      extra_handlers: Iterable[Registrar] = ()) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Build the bot for `settings` (token, Bot API base URL, limits) answering from `kb`.
+
+    `extra_handlers` register more specific handlers (e.g. the complaint conversation); they
+    run before the resident handlers, whose catch-alls take whatever is left.
+    """
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_overall_rate,
+                                     max_retries=settings.telegram_max_retries))
+        .concurrent_updates(settings.concurrent_updates)
+        .connection_pool_size(max(8, settings.concurrent_updates))
+        .pool_timeout(30)
+        .post_init(_register_commands)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_max_messages,
+                                                           settings.flood_window_seconds)), group=-1)
+    for register in extra_handlers:
+        register(application)
+    resident.register(application, kb)
+    application.add_error_handler(reply_on_error)
+    return application
+
+
+@asynccontextmanager
+async def polling(application: Application[Any, Any, Any, Any, Any, Any],
+                  poll_timeout: float) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    """Run `application` with long polling inside an event loop someone else owns.
+
+    What `run_polling` does, for the terminal chat and tests that share the loop with the stand-in.
+    """
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.updater.start_polling(timeout=poll_timeout, poll_interval=0, bootstrap_retries=3)
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()

@@ -1,0 +1,106 @@
+"""Turning plain text into Telegram HTML messages that Telegram will accept.
+
+Telegram refuses a message whose visible text exceeds 4,096 UTF-16 code units, and refuses
+HTML with a stray `<` or `&`. Everything user- or document-derived is therefore escaped here,
+and long text is cut into several messages at sentence ends.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+TELEGRAM_LIMIT = 4096
+# Headroom below Telegram's limit, so a header or a note can be added to a chunk.
+CHUNK_LIMIT = 3900
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;…\n])|(?<=\.)(?=\s)")
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    """Escape for parse_mode=HTML (quotes too, so the text is also safe inside attributes)."""
+    return html.escape(text, quote=True)
+
+
+def clean_input(text: str) -> str:
+    """Drop control and format characters a resident cannot have meant; keep line breaks."""
+    kept = []
+    for ch in text:
+        if ch == "\n":
+            kept.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            kept.append(" ")
+        else:
+            kept.append(ch)
+    return re.sub(r"[ \t\u3000]+", " ", "".join(kept)).strip()
+
+
+def _hard_split(piece: str, limit: int) -> list[str]:
+    out, current, size = [], [], 0
+    for ch in piece:
+        width = utf16_len(ch)
+        if size + width > limit:
+            out.append("".join(current))
+            current, size = [], 0
+        current.append(ch)
+        size += width
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def split_text(text: str, limit: int = CHUNK_LIMIT) -> list[str]:
+    """Split plain text into pieces of at most `limit` UTF-16 units, at sentence ends if possible.
+
+    A single sentence longer than the limit is cut at the limit; no piece is empty.
+    """
+    if limit < 2:
+        raise ValueError("limit too small")
+    text = text.strip()
+    if utf16_len(text) <= limit:
+        return [text] if text else []
+    chunks: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(text):
+        if not sentence:
+            continue
+        if utf16_len(current) + utf16_len(sentence) <= limit:
+            current += sentence
+            continue
+        if current.strip():
+            chunks.append(current.strip())
+        current = ""
+        if utf16_len(sentence) > limit:
+            *full, current = _hard_split(sentence, limit)
+            chunks.extend(p.strip() for p in full if p.strip())
+        else:
+            current = sentence
+    if current.strip():
+        chunks.append(current.strip())
+    return chunks
+
+
+def html_messages(body: str, *, header_html: str = "", header_plain_len: int | None = None,
+                  limit: int = CHUNK_LIMIT) -> list[str]:
+    """Escape plain `body` into one or more HTML messages; `header_html` (already safe) leads the first.
+
+    `header_plain_len` is the header's visible length (defaults to its markup length, an upper bound).
+    """
+    header_len = header_plain_len if header_plain_len is not None else utf16_len(header_html)
+    pieces = split_text(body, limit)
+    if not pieces:
+        return [header_html] if header_html.strip() else []
+    messages = []
+    first = pieces[0]
+    if header_len + utf16_len(first) > limit:
+        messages.append(header_html)
+    else:
+        pieces = pieces[1:]
+        messages.append(header_html + escape(first))
+    messages.extend(escape(p) for p in pieces)
+    return messages

@@ -1,0 +1,244 @@
+"""The resident's side of the bot: welcome, place, questions and the buttons under answers.
+
+Handlers stay thin: they read the update, call the knowledge base off the event loop, and
+turn the result into escaped HTML. Callback data is always a short key (well under Telegram's
+64 bytes); what it points to is kept server-side in `chat_data`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from handlers import texts
+from handlers.formatting import clean_input, escape, html_messages, utf16_len
+
+if TYPE_CHECKING:
+    from knowledge.service import KnowledgeBase
+
+KB_KEY = "kb"
+REGION_KEY = "region"
+ANSWERS_KEY = "answers"
+ANSWER_COUNTER_KEY = "answer_counter"
+# How many past answers per chat keep working buttons.
+ANSWERS_KEPT = 30
+# Longest question handed to search; the rest of a pasted essay only slows search down.
+MAX_QUESTION_CHARS = 500
+RELATED_SHOWN = 3
+SNIPPET_CHARS = 120
+COMPLAIN_CALLBACK = "complain:start"
+
+
+def knowledge(context: ContextTypes.DEFAULT_TYPE) -> KnowledgeBase:
+    return context.application.bot_data[KB_KEY]
+
+
+async def send_html(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: list[str],
+                    markup: InlineKeyboardMarkup | None = None) -> None:
+    """Send HTML messages to the update's chat; the keyboard goes under the last one."""
+    chat_id = update.effective_chat.id
+    for i, text in enumerate(messages):
+        last = i == len(messages) - 1
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+                                       reply_markup=markup if last else None)
+
+
+def region_keyboard(regions: list[str]) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(name, callback_data=f"rg:{i}") for i, name in enumerate(regions)]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(texts.REGION_ALL, callback_data="rg:all")])
+    return InlineKeyboardMarkup(rows)
+
+
+# ------------------------------------------------------------------ commands
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = update.effective_user
+    name = escape(user.first_name) if user and user.first_name else "乡亲"
+    text = texts.WELCOME.format(name=name)
+    region = context.user_data.get(REGION_KEY)
+    if region:
+        text += texts.WELCOME_REGION_SET.format(region=escape(region))
+    regions = knowledge(context).regions
+    await send_html(update, context, [text], region_keyboard(regions) if regions else None)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_html(update, context, [texts.HELP])
+
+
+async def region_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    regions = knowledge(context).regions
+    if not regions:
+        await send_html(update, context, [texts.NO_REGIONS])
+        return
+    current = context.user_data.get(REGION_KEY)
+    text = texts.CHOOSE_REGION_CURRENT.format(region=escape(current)) if current else texts.CHOOSE_REGION
+    await send_html(update, context, [text], region_keyboard(regions))
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_html(update, context, [texts.CANCELLED])
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_html(update, context, [texts.UNKNOWN_COMMAND])
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_html(update, context, [texts.NOT_TEXT])
+
+
+# ----------------------------------------------------------------- questions
+
+
+def _remember(context: ContextTypes.DEFAULT_TYPE, passage_ids: list[str]) -> str:
+    """Keep an answer's passages under a short per-chat key; old answers expire."""
+    answers: OrderedDict[str, list[str]] = context.chat_data.setdefault(ANSWERS_KEY, OrderedDict())
+    counter = context.chat_data.get(ANSWER_COUNTER_KEY, 0) + 1
+    context.chat_data[ANSWER_COUNTER_KEY] = counter
+    key = format(counter, "x")
+    answers[key] = passage_ids
+    while len(answers) > ANSWERS_KEPT:
+        answers.popitem(last=False)
+    return key
+
+
+def _recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> list[str] | None:
+    return context.chat_data.get(ANSWERS_KEY, {}).get(key)
+
+
+def answer_keyboard(key: str | None, related: bool) -> InlineKeyboardMarkup:
+    complain = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=COMPLAIN_CALLBACK)
+    if key is None:
+        return InlineKeyboardMarkup([[complain]])
+    first_row = [InlineKeyboardButton(texts.BUTTON_SOURCE, callback_data=f"src:{key}:0")]
+    if related:
+        first_row.append(InlineKeyboardButton(texts.BUTTON_RELATED, callback_data=f"rel:{key}"))
+    return InlineKeyboardMarkup([first_row, [complain]])
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text that is not a command: answer it from the policy documents."""
+    text = clean_input(update.effective_message.text or "")
+    if not text:
+        await send_html(update, context, [texts.EMPTY_QUESTION])
+        return
+    note = ""
+    if len(text) > MAX_QUESTION_CHARS:
+        text, note = text[:MAX_QUESTION_CHARS], texts.QUESTION_TRUNCATED_NOTE
+    kb = knowledge(context)
+    answer = await asyncio.to_thread(kb.ask, text, context.user_data.get(REGION_KEY))
+    hits = [] if answer.abstained else answer.hits
+    key = _remember(context, [h.passage.id for h in hits]) if hits else None
+    markup = answer_keyboard(key, related=len(hits) > 1)
+    await send_html(update, context, html_messages(answer.text, header_html=note), markup)
+
+
+# ------------------------------------------------------------------- buttons
+
+
+async def _expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.callback_query.answer(texts.STALE_TOAST)
+    await send_html(update, context, [texts.EXPIRED])
+
+
+async def show_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    _, key, index = query.data.split(":")
+    ids = _recall(context, key)
+    passage = None
+    if ids is not None and index.isdigit() and int(index) < len(ids):
+        passage = await asyncio.to_thread(knowledge(context).passage, ids[int(index)])
+    if passage is None:
+        await _expired(update, context)
+        return
+    await query.answer()
+    citation = knowledge(context).citation(passage)
+    header = texts.SOURCE_HEADER.format(citation=escape(citation))
+    await send_html(update, context, html_messages(passage.text, header_html=header,
+                                                   header_plain_len=utf16_len(citation) + 2))
+
+
+async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    key = query.data.split(":")[1]
+    ids = _recall(context, key)
+    if ids is None:
+        await _expired(update, context)
+        return
+    await query.answer()
+    kb = knowledge(context)
+    items, buttons = [], []
+    for index, passage_id in list(enumerate(ids))[1:1 + RELATED_SHOWN]:
+        passage = kb.passage(passage_id)
+        if passage is None:
+            continue
+        n = len(items) + 1
+        snippet = passage.text if len(passage.text) <= SNIPPET_CHARS else passage.text[:SNIPPET_CHARS] + "……"
+        items.append(texts.RELATED_ITEM.format(n=n, citation=escape(kb.citation(passage)), snippet=escape(snippet)))
+        buttons.append(InlineKeyboardButton(texts.BUTTON_SOURCE_N.format(n=n), callback_data=f"src:{key}:{index}"))
+    if not items:
+        await send_html(update, context, [texts.NO_RELATED])
+        return
+    await send_html(update, context, [texts.RELATED_HEADER + "".join(items)], InlineKeyboardMarkup([buttons]))
+
+
+async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    choice = query.data.split(":", 1)[1]
+    regions = knowledge(context).regions
+    if choice == "all":
+        context.user_data.pop(REGION_KEY, None)
+        await query.answer(texts.REGION_TOAST.format(region=texts.REGION_ALL))
+        await query.edit_message_text(texts.REGION_CLEARED, parse_mode=ParseMode.HTML)
+        return
+    if not choice.isdigit() or int(choice) >= len(regions):
+        await _expired(update, context)
+        return
+    region = regions[int(choice)]
+    context.user_data[REGION_KEY] = region
+    await query.answer(texts.REGION_TOAST.format(region=region)[:200])
+    await query.edit_message_text(texts.REGION_SET.format(region=escape(region)), parse_mode=ParseMode.HTML)
+
+
+async def complain_placeholder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Until the complaint conversation exists: point to /complain and the hotline."""
+    await update.callback_query.answer()
+    await send_html(update, context, [texts.COMPLAIN_PLACEHOLDER])
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await _expired(update, context)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, group: int = 0) -> None:
+    """Add the resident handlers. Register more specific handlers (conversations) before these."""
+    application.bot_data[KB_KEY] = kb
+    application.add_handlers([
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("region", region_command),
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(show_source, pattern=r"^src:[0-9a-f]+:\d+$"),
+        CallbackQueryHandler(show_related, pattern=r"^rel:[0-9a-f]+$"),
+        CallbackQueryHandler(choose_region, pattern=r"^rg:(\d+|all)$"),
+        CallbackQueryHandler(complain_placeholder, pattern=rf"^{COMPLAIN_CALLBACK}$"),
+        CallbackQueryHandler(unknown_button),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, question),
+        MessageHandler(filters.UpdateType.MESSAGE, not_text),
+    ], group=group)
