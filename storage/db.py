@@ -140,3 +140,33 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[Any],
+    values: dict[str, Any],
+    *,
+    keys: list[str],
+    update: list[str] | dict[str, Any] | None = None,
+    returning: Any = None,
+) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE (or DO NOTHING) on SQLite and PostgreSQL alike.
+
+    `update` names columns to take from the new row, or maps columns to expressions.
+    With `returning`, the value of that column in the inserted or updated row is returned.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(model).values(**values)
+    if update:
+        set_ = update if isinstance(update, dict) else {column: stmt.excluded[column] for column in update}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=set_)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+    if returning is None:
+        await session.execute(stmt)
+        return None
+    return (await session.execute(stmt.returning(returning))).scalar_one()
