@@ -74,7 +74,8 @@ _MD_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^[ \t]*```.*$|^[ \t]*~~~.*$", re.M), ""),  # code fences
     (re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*\S+.*$", re.M), ""),  # link reference definitions
     (re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$", re.M), ""),  # horizontal rules
-    (re.compile(r"^[ \t]*\|?([ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*:?-*:?[ \t]*$", re.M), ""),  # table rule rows
+    # table rule rows such as |---|:---:|
+    (re.compile(r"^[ \t]*\|?([ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*:?-*:?[ \t]*$", re.M), ""),
     (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*(.*?)[ \t]*#*[ \t]*$", re.M), r"\1"),  # ATX headings
     (re.compile(r"^[ \t]{0,3}(=+|-+)[ \t]*$", re.M), ""),  # setext heading underlines
     (re.compile(r"^[ \t]*(>[ \t]?)+", re.M), ""),  # block quotes
@@ -85,8 +86,9 @@ _MD_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"<(https?://[^>]+)>"), r"\1"),  # autolinks
     (re.compile(r"</?[A-Za-z][^>]*>"), ""),  # inline HTML tags
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
-    (re.compile(r"(?<![A-Za-z0-9*\\])\*(?![\s*])(.+?)(?<![\s\\])\*(?![A-Za-z0-9*])"), r"\1"),  # *italic*
-    (re.compile(r"(?<![A-Za-z0-9_\\])_(?![\s_])(.+?)(?<![\s\\])_(?![A-Za-z0-9_])"), r"\1"),  # _italic_
+    # *italic* and _italic_; Chinese has no spaces, so only Latin letters bound a word
+    (re.compile(r"(?<![A-Za-z0-9*\\])\*(?![\s*])(.+?)(?<![\s\\])\*(?![A-Za-z0-9*])"), r"\1"),
+    (re.compile(r"(?<![A-Za-z0-9_\\])_(?![\s_])(.+?)(?<![\s\\])_(?![A-Za-z0-9_])"), r"\1"),
     (re.compile(r"~~(.+?)~~"), r"\1"),  # strikethrough
     (re.compile(r"`+([^`]*)`+"), r"\1"),  # inline code
     (re.compile(r"^[ \t]*\||\|[ \t]*$", re.M), ""),  # table row borders
