@@ -263,6 +263,8 @@ class BotAPIStandIn:
     def push_text(self, user_id: int, text: str, *, first_name: str = "居民", chat_id: int | None = None,
                   username: str | None = None) -> dict[str, Any]:
         """A resident sends `text` to the bot; returns the message as Telegram would deliver it."""
+        if not text:
+            raise ValueError("a Telegram client cannot send an empty message")
         message = self._new_user_message(user_id, first_name, chat_id, username)
         message["text"] = text
         command = _COMMAND_RE.match(text)

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.app import Registrar, build_application, polling
+from bot.runner import settings_for_standin
 from bot.settings import Settings
 from bot.standin import BotAPIStandIn, Reply
 
@@ -81,32 +82,13 @@ class BotHarness:
         assert not rejected, f"the stand-in refused: {rejected}"
 
 
-def harness_settings(standin: BotAPIStandIn, base: Settings | None = None, **overrides: Any) -> Settings:
-    """Settings pointing the bot at `standin`."""
-    base = base or Settings(_env_file=None)
-    values = {
-        "telegram_bot_token": standin.token,
-        "telegram_base_url": standin.base_url,
-        "telegram_base_file_url": standin.base_file_url,
-        "telegram_poll_timeout": TEST_POLL_TIMEOUT,
-        "webhook_url": None,
-        **overrides,
-    }
-    return base.model_copy(update={**values, "telegram_bot_token": _secret(values["telegram_bot_token"])})
-
-
-def _secret(token: Any) -> Any:
-    from pydantic import SecretStr
-
-    return token if isinstance(token, SecretStr) else SecretStr(token)
-
-
 @asynccontextmanager
 async def bot_harness(kb: Any, settings: Settings | None = None, *,
                       extra_handlers: Iterable[Registrar] = (), **overrides: Any) -> AsyncIterator[BotHarness]:
     """The stand-in plus the real Application polling it over HTTP; both torn down on exit."""
     async with BotAPIStandIn() as standin:
-        configured = harness_settings(standin, settings, **overrides)
+        configured = settings_for_standin(settings or Settings(_env_file=None), standin,
+                                         **{"telegram_poll_timeout": TEST_POLL_TIMEOUT, **overrides})
         application = build_application(configured, kb, extra_handlers=extra_handlers)
         async with polling(application, configured.telegram_poll_timeout):
             yield BotHarness(standin, application, configured)

@@ -1,0 +1,71 @@
+"""What `python -m bot` runs: the bot on Telegram, or a local chat in the terminal without a token."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import SecretStr
+
+from bot.settings import Settings
+from bot.standin import BotAPIStandIn
+
+log = logging.getLogger(__name__)
+
+
+def settings_for_standin(settings: Settings, standin: BotAPIStandIn, **overrides: Any) -> Settings:
+    """`settings`, pointed at the stand-in's token and URLs instead of Telegram."""
+    values: dict[str, Any] = {
+        "telegram_bot_token": SecretStr(standin.token),
+        "telegram_base_url": standin.base_url,
+        "telegram_base_file_url": standin.base_file_url,
+        "webhook_url": None,
+        **overrides,
+    }
+    if isinstance(values["telegram_bot_token"], str):
+        values["telegram_bot_token"] = SecretStr(values["telegram_bot_token"])
+    return settings.model_copy(update=values)
+
+
+def _configure_logging(settings: Settings, quiet: bool) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO, which buries everything else.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _open_knowledge(settings: Settings) -> Any:
+    from knowledge.service import KnowledgeBase
+
+    return KnowledgeBase.open(settings.data_dir, settings.corpus_dir)
+
+
+def main(settings: Settings) -> int:
+    """Serve Telegram (polling, or a webhook if WEBHOOK_URL is set), or chat in the terminal."""
+    from bot.app import build_application
+
+    local = settings.telegram_bot_token is None
+    _configure_logging(settings, quiet=local)
+    if local:
+        from bot.terminal import chat
+
+        print("正在加载政策文件……", flush=True)
+        kb = _open_knowledge(settings)
+        try:
+            return asyncio.run(chat(settings, kb))
+        except KeyboardInterrupt:
+            return 0
+    kb = _open_knowledge(settings)
+    application = build_application(settings, kb)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        log.info("serving webhook %s on %s:%s", settings.webhook_url, settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                                webhook_url=settings.webhook_url, secret_token=secret)
+    else:
+        log.info("polling %s", settings.telegram_base_url)
+        application.run_polling(timeout=int(settings.telegram_poll_timeout))
+    return 0

@@ -1,0 +1,136 @@
+"""A chat with the bot in the terminal, for trying it without a Telegram token.
+
+The real bot runs against the Bot API stand-in on loopback; the terminal plays the resident.
+Inline buttons are shown as numbered choices (`[1] 查看原文`) and pressed by typing the number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+from typing import Any, TextIO
+
+from bot.app import build_application, polling
+from bot.runner import settings_for_standin
+from bot.settings import Settings
+from bot.standin import BotAPIStandIn, Reply
+
+USER_ID = 10001
+BANNER = (
+    "—— 本地聊天（没有设置 TELEGRAM_BOT_TOKEN，机器人连的是本机模拟的 Telegram）——\n"
+    "像在手机上一样打字提问；按钮显示为 [1] [2]……，输入数字就是点按钮。\n"
+    "输入 /quit 或按 Ctrl-D 退出。\n"
+)
+# How long to wait for the bot's first reply, and for the silence that ends a burst of replies.
+FIRST_REPLY_WAIT = 15.0
+QUIET = 0.4
+
+
+class TerminalChat:
+    def __init__(self, standin: BotAPIStandIn, stdin: TextIO, stdout: TextIO, user_id: int = USER_ID) -> None:
+        self.standin = standin
+        self.stdin = stdin
+        self.stdout = stdout
+        self.user_id = user_id
+        self.choices: list[tuple[Reply, str]] = []
+        self._arrived = asyncio.Event()
+
+    def _print(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def show(self, reply: Reply) -> None:
+        if reply.is_edit:
+            self._print("（机器人更新了上一条消息）")
+        if reply.message.get("document"):
+            self._print(f"机器人> [文件] {reply.message['document'].get('file_name', '')}")
+        body = reply.text.strip()
+        if body:
+            self._print("机器人> " + textwrap.indent(body, " " * 8).lstrip())
+        if reply.buttons:
+            self.choices = []
+            for row in reply.buttons:
+                cells = []
+                for button in row:
+                    self.choices.append((reply, button.get("callback_data", "")))
+                    cells.append(f"[{len(self.choices)}] {button['text']}")
+                self._print("        " + "   ".join(cells))
+        self._print()
+
+    async def _printer(self) -> None:
+        while True:
+            reply = await self.standin.pop_reply(self.user_id, timeout=3600)
+            self.show(reply)
+            self._arrived.set()
+
+    async def _await_replies(self) -> None:
+        """Wait for the bot to answer, then for a short silence, so the next prompt comes last."""
+        try:
+            await asyncio.wait_for(self._arrived.wait(), FIRST_REPLY_WAIT)
+        except TimeoutError:
+            self._print("（机器人没有回复）")
+            return
+        while True:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), QUIET)
+            except TimeoutError:
+                return
+
+    def _toast(self, query_id: str) -> None:
+        answer = self.standin.callback_answers.get(query_id)
+        if answer and answer.get("text"):
+            self._print(f"（提示：{answer['text']}）\n")
+
+    async def _read_line(self) -> str | None:
+        self.stdout.write("您> ")
+        self.stdout.flush()
+        line = await asyncio.to_thread(self.stdin.readline)
+        return None if line == "" else line.rstrip("\r\n")
+
+    def _send(self, line: str) -> str | None:
+        """Push the line as a message or a button press; returns the callback query id for a press."""
+        stripped = line.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self.choices):
+            reply, data = self.choices[int(stripped) - 1]
+            try:
+                return self.standin.press_button(self.user_id, reply, data, first_name="您")
+            except LookupError:
+                self._print("（这个按钮已经没有了，请重新操作）")
+                return None
+        self.standin.push_text(self.user_id, line, first_name="您")
+        return None
+
+    async def run(self) -> int:
+        self._print(BANNER)
+        printer = asyncio.create_task(self._printer())
+        try:
+            self.standin.push_text(self.user_id, "/start", first_name="您")
+            await self._await_replies()
+            while True:
+                line = await self._read_line()
+                if line is None:
+                    self._print()
+                    break
+                if line.strip() in ("/quit", "/exit"):
+                    break
+                if not line.strip():  # a Telegram client cannot send an empty message
+                    continue
+                self._arrived.clear()
+                query_id = self._send(line)
+                await self._await_replies()
+                if query_id:
+                    self._toast(query_id)
+        finally:
+            printer.cancel()
+        self._print("再见！")
+        return 0
+
+
+async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Start the stand-in and the real bot, and let the terminal play the resident."""
+    async with BotAPIStandIn() as standin:
+        application = build_application(settings_for_standin(settings, standin, telegram_poll_timeout=10.0), kb)
+        async with polling(application, 10.0):
+            return await TerminalChat(standin, stdin or sys.stdin, stdout or sys.stdout).run()
