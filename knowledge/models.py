@@ -52,14 +52,14 @@ class Section:
 
     @property
     def lead_units(self) -> tuple[str, ...]:
-        return _union(c.lead_units for p in self.paragraphs for c in p)
+        return ordered_union(c.lead_units for p in self.paragraphs for c in p)
 
     @property
     def responsible_units(self) -> tuple[str, ...]:
-        return _union(c.responsible_units for p in self.paragraphs for c in p)
+        return ordered_union(c.responsible_units for p in self.paragraphs for c in p)
 
 
-def _union(groups) -> tuple[str, ...]:
+def ordered_union(groups) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for group in groups:
         seen.update(dict.fromkeys(group))

@@ -63,7 +63,7 @@ class Gazetteer:
         self._names[name] = place
         short = short_form(name)
         if allow_short and short:
-            self._names[short] = place
+            self._names.setdefault(short, place)
 
     def find(self, text: str) -> Place | None:
         """The most specific place named in the text (longest name; first on a tie)."""
@@ -72,6 +72,10 @@ class Gazetteer:
             if best is None or len(match.group(0)) > len(best.group(0)):
                 best = match
         return self._names[best.group(0)] if best else None
+
+    def remove(self, text: str) -> str:
+        """The text without its place names, which select a jurisdiction but are no search words."""
+        return self._pattern.sub(" ", text or "")
 
     def resolve(self, name: str | None) -> Place | None:
         """A region the resident set explicitly (a county, town or parent name)."""

@@ -1,0 +1,93 @@
+"""`python -m bot …`: run the bot (default), batch ask/route, reindex, database upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.settings import Settings
+
+
+def _knowledge(settings: Settings):
+    from knowledge.service import KnowledgeBase
+
+    return KnowledgeBase.open(settings.data_dir, settings.corpus_dir)
+
+
+def _passage_json(hit) -> dict:
+    p = hit.passage
+    return {
+        "id": p.id,
+        "text": p.text,
+        "title": p.title,
+        "region": p.region,
+        "heading_path": list(p.heading_path),
+        "score": round(hit.score, 4),
+    }
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from bot.batch import run_jsonl
+
+    kb = _knowledge(settings)
+
+    def handle(row: dict) -> dict:
+        answer = kb.ask(str(row.get("question") or ""), row.get("region"))
+        return {
+            "answer": answer.text,
+            "abstained": answer.abstained,
+            "region": answer.region,
+            "passages": [_passage_json(h) for h in answer.hits],
+        }
+
+    if not args.jsonl:
+        question = " ".join(args.question)
+        print(kb.ask(question, args.region).text)
+        return 0
+    run_jsonl(handle, sys.stdin, sys.stdout)
+    return 0
+
+
+def cmd_reindex(args, settings: Settings) -> int:
+    from knowledge.service import KnowledgeBase
+
+    kb = KnowledgeBase(settings.data_dir, settings.corpus_dir)
+    state = kb.reload(force=True)
+    for problem in state.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(f"index {state.version}: {len(state.documents)} documents, {kb.passage_count} passages")
+    return 0
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from bot.runner import main as run
+
+    return run(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="扶贫政策问答与诉求受理机器人")
+    sub = parser.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="answer questions (one JSON object per line with --jsonl)")
+    ask.add_argument("--jsonl", action="store_true")
+    ask.add_argument("--region", default=None)
+    ask.add_argument("question", nargs="*")
+    ask.set_defaults(func=cmd_ask)
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the corpus")
+    reindex.set_defaults(func=cmd_reindex)
+    run = sub.add_parser("run", help="run the bot (the default)")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    args = build_parser().parse_args(argv)
+    func = getattr(args, "func", cmd_run)
+    return func(args, settings)

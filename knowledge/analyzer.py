@@ -1,0 +1,146 @@
+"""A Chinese analyzer for Whoosh on jieba.
+
+jieba's bundled ChineseAnalyzer stores character offsets as positions (so phrase queries
+fail), stems with Porter and stops only English words. This one numbers positions in word
+order, records real character offsets into the original text, drops Chinese function
+words, and also emits the dictionary sub-words of long words at the same position
+(危房改造 also indexes 危房 and 改造) so that a resident's shorter word still matches.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+from opencc import OpenCC
+from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
+
+DATA = Path(__file__).parent / "data"
+
+jieba.setLogLevel(logging.WARNING)
+_T2S = OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _setup_jieba() -> jieba.Tokenizer:
+    """A private jieba tokenizer that knows the policy vocabulary (建档立卡, 危房改造 …)."""
+    tokenizer = jieba.Tokenizer()
+    userdict = DATA / "userdict.txt"
+    if userdict.exists():
+        tokenizer.load_userdict(str(userdict))
+    tokenizer.initialize()
+    return tokenizer
+
+
+def segmenter() -> jieba.Tokenizer:
+    return _setup_jieba()
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """Full-width to half-width and traditional to simplified, one character for one."""
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:
+        folded = ch
+    simple = _T2S.convert(folded)
+    return simple if len(simple) == 1 else folded
+
+
+def fold(text: str) -> str:
+    """Length-preserving normalisation, so offsets into the folded text are offsets into the original."""
+    return "".join(fold_char(ch) for ch in text)
+
+
+def is_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def load_stopwords() -> frozenset[str]:
+    path = DATA / "stopwords.txt"
+    words = path.read_text(encoding="utf-8").split()
+    return frozenset(w for w in words if not w.startswith("#"))
+
+
+class ChineseTokenizer(Tokenizer):
+    """Word-order positions, real offsets, and sub-words of long words at the same position."""
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        folded = fold(value)
+        pos = start_pos
+        seg = segmenter()
+        for word, start, end in seg.tokenize(folded):
+            if not is_word(word):
+                continue
+            for sub, sub_start, sub_end in _with_subwords(seg, word, start, end):
+                token.text = sub
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = value[sub_start:sub_end]
+                if positions:
+                    token.pos = pos
+                if chars:
+                    token.startchar = start_char + sub_start
+                    token.endchar = start_char + sub_end
+                yield token
+            pos += 1
+
+
+def _with_subwords(seg: jieba.Tokenizer, word: str, start: int, end: int):
+    """The word itself, then the 2- and 3-character dictionary words inside it."""
+    yield word, start, end
+    if len(word) <= 2:
+        return
+    for n in (2, 3):
+        if n >= len(word):
+            break
+        for i in range(len(word) - n + 1):
+            sub = word[i : i + n]
+            if seg.FREQ.get(sub):
+                yield sub, start + i, start + i + n
+
+
+def chinese_analyzer():
+    """The analyzer every text field and every query uses."""
+    return ChineseTokenizer() | LowercaseFilter() | StopFilter(stoplist=load_stopwords(), minsize=1, renumber=False)
+
+
+def analyze(text: str) -> list[str]:
+    """The indexed words of a text, in order (sub-words included)."""
+    return [t.text for t in chinese_analyzer()(text)]
+
+
+def analyze_groups(text: str) -> list[list[str]]:
+    """The indexed words grouped by position: a word and its sub-words form one group."""
+    groups: dict[int, list[str]] = {}
+    for token in chinese_analyzer()(text, positions=True):
+        groups.setdefault(token.pos, []).append(token.text)
+    return list(groups.values())
+
+
+@lru_cache(maxsize=1)
+def _pos_tagger():
+    from jieba.posseg import POSTokenizer
+
+    return POSTokenizer(segmenter())
+
+
+def part_of_speech(text: str) -> dict[str, str]:
+    """jieba's part-of-speech flag of each word of the text (n noun, v verb, …)."""
+    return {pair.word: pair.flag for pair in _pos_tagger().cut(fold(text))}

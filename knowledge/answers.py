@@ -1,0 +1,112 @@
+"""Extractive answers: the one to three sentences that answer, then the source.
+
+Residents read on a phone, so an answer is a few sentences with the amounts, percentages,
+dates and eligibility they state, never a pasted section, followed by where it comes from:
+《title》 › heading path（issuer，date）. When no passage answers, the bot says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.analyzer import analyze
+from knowledge.models import Hit, Passage
+from knowledge.passages import sentences
+
+MAX_ANSWER = 800
+MAX_EXTRACT = 260
+CLAUSE = re.compile(r"[^，,；;：:]*[，,；;：:]?")
+NUMBER = re.compile(r"\d")
+
+ABSTAIN_TEXT = (
+    "抱歉，现有的扶贫政策文件里没有找到能回答这个问题的内容。"
+    "如果您遇到的是扶贫方面的问题，可以发送 /complain 提交投诉，"
+    "也可以拨打全国扶贫监督举报电话 12317，或者向村委会、乡镇政府咨询。"
+)
+
+
+def citation(passage: Passage) -> str:
+    path = " › ".join(passage.heading_path)
+    where = f"《{passage.title}》" + (f" › {path}" if path else "")
+    meta = "，".join(x for x in (passage.issuer, passage.date) if x)
+    return f"{where}（{meta}）" if meta else where
+
+
+def _score(text: str, weights: dict[str, float]) -> float:
+    return sum(weights.get(w, 0.0) for w in set(analyze(text)))
+
+
+def _trim(sentence: str, weights: dict[str, float], limit: int) -> str:
+    """Keep the window of clauses around the best-matching one when a sentence is long."""
+    if len(sentence) <= limit:
+        return sentence
+    clauses = [c for c in CLAUSE.findall(sentence) if c]
+    scores = [_score(c, weights) for c in clauses]
+    best = max(range(len(clauses)), key=lambda i: scores[i])
+    lo = hi = best
+    size = len(clauses[best])
+    while True:
+        options = []
+        if lo > 0 and size + len(clauses[lo - 1]) <= limit:
+            options.append((scores[lo - 1], -1))
+        if hi < len(clauses) - 1 and size + len(clauses[hi + 1]) <= limit:
+            options.append((scores[hi + 1], 1))
+        if not options:
+            break
+        _, side = max(options)
+        if side < 0:
+            lo -= 1
+            size += len(clauses[lo])
+        else:
+            hi += 1
+            size += len(clauses[hi])
+    text = "".join(clauses[lo : hi + 1])
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(clauses) - 1 else "")
+
+
+def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limit: int = MAX_EXTRACT) -> str:
+    """The best sentence of the passage, with its best neighbours while room remains."""
+    sents = [s.strip() for s in sentences(passage.text) if s.strip()]
+    if not sents:
+        return passage.text[:limit]
+    scores = [_score(s, weights) + (0.5 if asks_amount and NUMBER.search(s) else 0.0) for s in sents]
+    best = max(range(len(sents)), key=lambda i: scores[i])
+    chosen = {best}
+    used = min(len(sents[best]), limit)
+    for i in sorted(range(len(sents)), key=lambda i: -scores[i]):
+        if len(chosen) >= 3 or scores[i] <= 0 or i in chosen:
+            continue
+        if used + len(sents[i]) <= limit:
+            chosen.add(i)
+            used += len(sents[i])
+    budget = limit if len(chosen) == 1 else limit // len(chosen) + 40
+    return "".join(_trim(sents[i], weights, budget) for i in sorted(chosen))
+
+
+def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
+    """Answer text: each extract with its source; labelled with the region when regions differ."""
+    blocks = []
+    for text, passage in parts:
+        head = f"【{passage.region}】" if labelled else ""
+        blocks.append(f"{head}{text}\n——来源：{citation(passage)}")
+    answer = "\n\n".join(blocks)
+    if len(answer) > MAX_ANSWER:
+        answer = answer[: MAX_ANSWER - 1] + "…"
+    return answer
+
+
+def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, region_known: bool) -> str:
+    """One answer from the best passage, or, when the region is unknown and the next best
+    passages come from other regions' plans, one line per region saying whose rule it is."""
+    top = hits[0]
+    if region_known:
+        return compose([(extract(top.passage, weights, asks_amount), top.passage)], labelled=False)
+    parts = [top]
+    for hit in hits[1:3]:
+        if hit.passage.region not in {p.passage.region for p in parts} and hit.score >= 0.8 * top.score:
+            parts.append(hit)
+    limit = MAX_EXTRACT if len(parts) == 1 else 180
+    return compose(
+        [(extract(h.passage, weights, asks_amount, limit), h.passage) for h in parts],
+        labelled=len(parts) > 1,
+    )

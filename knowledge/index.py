@@ -1,0 +1,120 @@
+"""The Whoosh index on disk: built once per corpus version, swapped in atomically.
+
+Layout in the data directory::
+
+    index/<corpus hash>/      a complete Whoosh index plus passages.json
+    index/CURRENT             the name of the directory in use
+
+A build writes into a temporary directory and only renames it into place when complete,
+then rewrites CURRENT with an atomic replace; a crash mid-build leaves the old index in use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, TEXT, Schema
+
+from knowledge.analyzer import chinese_analyzer
+from knowledge.models import Passage
+
+PASSAGES = "passages.json"
+CURRENT = "CURRENT"
+
+
+def schema() -> Schema:
+    analyzer = chinese_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        doc_id=ID(stored=True),
+        body=TEXT(analyzer=analyzer, phrase=True),
+        heading=TEXT(analyzer=analyzer, phrase=True),
+        title=TEXT(analyzer=analyzer),
+        region=TEXT(analyzer=analyzer),
+    )
+
+
+def _write(directory: Path, passages: list[Passage], jurisdictions: dict[str, tuple[str, ...]]) -> None:
+    ix = whoosh_index.create_in(str(directory), schema())
+    writer = ix.writer(limitmb=128)
+    for p in passages:
+        writer.add_document(
+            id=p.id,
+            doc_id=p.doc_id,
+            body=p.text,
+            heading=" ".join(p.heading_path),
+            title=p.title,
+            region=" ".join(jurisdictions.get(p.doc_id, (p.region,))),
+        )
+    writer.commit()
+    data = [asdict(p) for p in passages]
+    (directory / PASSAGES).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def build(
+    root: Path,
+    version: str,
+    passages: list[Passage],
+    jurisdictions: dict[str, tuple[str, ...]],
+) -> Path:
+    """Build the index for `version` unless it exists; point CURRENT at it."""
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / version
+    if not (target / PASSAGES).exists():
+        staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=root))
+        try:
+            _write(staging, passages, jurisdictions)
+            if target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    _point_current(root, version)
+    _remove_stale(root, keep=version)
+    return target
+
+
+def _point_current(root: Path, version: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".current-")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(version)
+    os.replace(tmp, root / CURRENT)
+
+
+def _remove_stale(root: Path, keep: str) -> None:
+    """Old versions go; an index another process still has open stays readable on POSIX."""
+    for child in root.iterdir():
+        if child.is_dir() and child.name != keep and not child.name.startswith("."):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def current_version(root: Path) -> str | None:
+    try:
+        version = (root / CURRENT).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return version if (root / version / PASSAGES).exists() else None
+
+
+def open_version(root: Path, version: str) -> tuple[whoosh_index.Index, list[Passage]]:
+    directory = root / version
+    ix = whoosh_index.open_dir(str(directory))
+    raw = json.loads((directory / PASSAGES).read_text(encoding="utf-8"))
+    passages = [
+        Passage(
+            **{
+                **r,
+                "heading_path": tuple(r["heading_path"]),
+                "lead_units": tuple(r["lead_units"]),
+                "responsible_units": tuple(r["responsible_units"]),
+            }
+        )
+        for r in raw
+    ]
+    return ix, passages

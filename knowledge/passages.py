@@ -1,0 +1,100 @@
+"""Cut sections into passages a resident can read in a chat.
+
+A passage is at most about 500 characters, ends on a sentence boundary where it can, and
+is never cut inside a number (a cut between 9. and 6公里 would state the wrong figure).
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.models import Clause, DocumentInfo, Passage, Section, ordered_union
+
+MAX_CHARS = 500
+# A sentence ends at 。！？ (and ； inside long enumerations), with any closing quotes.
+SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’」』\"')）]*|$)")
+CLAUSE_BREAK = "，,、：:"
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences, keeping every character."""
+    return [s for s in SENTENCE.findall(text) if s]
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """A cut point ≤ limit that does not split a number like 9.6, 1,000 or 30%."""
+    cut = limit
+    while 0 < cut < len(text) and _inside_number(text, cut):
+        cut -= 1
+    return cut if cut > 0 else limit
+
+
+def _inside_number(text: str, i: int) -> bool:
+    before, after = text[i - 1], text[i]
+    numeric = "0123456789.．,，%％"
+    return (before.isdigit() or before in ".．") and (after.isdigit() or after in numeric)
+
+
+def _pieces(sentence: str, limit: int) -> list[str]:
+    """A sentence longer than a passage is split at commas, and only then anywhere safe."""
+    if len(sentence) <= limit:
+        return [sentence]
+    out = []
+    rest = sentence
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind(ch) for ch in CLAUSE_BREAK) + 1
+        if cut <= limit // 3:
+            cut = _safe_cut(rest, limit)
+        out.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        out.append(rest)
+    return out
+
+
+def _units_of(clauses: list[Clause]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return ordered_union(c.lead_units for c in clauses), ordered_union(c.responsible_units for c in clauses)
+
+
+def split_section(section: Section, limit: int = MAX_CHARS) -> list[tuple[str, list[Clause]]]:
+    """Pack a section's sentences into chunks ≤ limit; each chunk knows its clauses."""
+    chunks: list[tuple[str, list[Clause]]] = []
+    text, clauses = "", []
+    for paragraph in section.paragraphs:
+        if text:
+            text += "\n"
+        for clause in paragraph:
+            for sentence in sentences(clause.text):
+                for piece in _pieces(sentence, limit):
+                    if text.strip() and len(text) + len(piece) > limit:
+                        chunks.append((text.strip(), clauses))
+                        text, clauses = "", []
+                    text += piece
+                    if clause not in clauses:
+                        clauses.append(clause)
+    if text.strip():
+        chunks.append((text.strip(), clauses))
+    return chunks
+
+
+def make_passages(doc: DocumentInfo, sections: list[Section]) -> list[Passage]:
+    passages = []
+    for section in sections:
+        for text, clauses in split_section(section):
+            lead, responsible = _units_of(clauses)
+            passages.append(
+                Passage(
+                    id=f"{doc.id}-{len(passages):04d}",
+                    doc_id=doc.id,
+                    heading_path=section.heading_path,
+                    text=text,
+                    title=doc.title,
+                    region=doc.region,
+                    issuer=doc.issuer,
+                    date=doc.date,
+                    lead_units=lead,
+                    responsible_units=responsible,
+                )
+            )
+    return passages

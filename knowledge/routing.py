@@ -1,0 +1,461 @@
+"""Routing knowledge: which unit a complaint goes to, taken from the region's own plan.
+
+A complaint is classified into one of the categories of `data/complaint_categories.json`
+(a lexicon of residents' and documents' words), placed in a region (the one the resident
+set, else one named in the text), and matched to the stretch of that region's plan that
+covers the matter. The plan's 牵头单位 / 责任单位 list for that stretch is the answer,
+ordered so that the unit whose job it is comes first. Where the plan names no unit, the
+region's dispatcher (扶贫办, or the 镇党委、政府 of a town) takes the case; where no plan
+covers the matter, the resident is pointed to a general channel. An admin table overrides
+all of this per (region, category).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba
+from rapidfuzz import fuzz
+
+from knowledge.cleaning import normalize, strip_chrome
+from knowledge.manifest import DEFAULT_CORPUS, load_manifest
+from knowledge.models import DocumentInfo, Section
+from knowledge.places import Gazetteer
+from knowledge.structure import parse_sections
+from knowledge.units import find_unit_lists, is_catch_all
+
+DATA = Path(__file__).parent / "data"
+CATEGORIES = DATA / "complaint_categories.json"
+OVERRIDES = DATA / "routing_overrides.json"
+OTHER = "other"
+WILDCARD = "*"
+GAP = "…"  # in a lexicon term: the two parts may stand up to MAX_GAP characters apart
+MAX_GAP = 10
+STRONG = 3.0
+FUZZY_WEIGHT = 0.5
+FUZZY_MAX_TEXT = 1000
+MAX_UNITS = 4
+# How a stretch of a plan is scored against a complaint (see `_score_block`).
+HEADING_WEIGHT = 2.0
+TOPIC_WEIGHT = 1.5
+TOKEN_WEIGHT = 0.3
+JOB_BONUS = (3.0, 1.5)
+MIN_BLOCK_SCORE = 2.0
+
+jieba.setLogLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where a complaint goes: `units[0]` first, the others copied in."""
+
+    category: str
+    region: str | None
+    units: list[str]
+    evidence: str
+    section_path: tuple[str, ...] | None
+    dispatcher_fallback: bool
+    general_channel: str | None
+
+
+# -- lexicon ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexicon entry, possibly with a gap: 评…贫困户."""
+
+    text: str
+    weight: float
+    pattern: re.Pattern | None  # only for gapped terms
+
+    @classmethod
+    def parse(cls, raw: str, strong: bool = False) -> Term:
+        parts = [normalize(p) for p in raw.split(GAP) if p.strip()]
+        length = sum(len(p) for p in parts)
+        weight = min(max(length, 2), 4) / 2 * (STRONG if strong else 1.0)
+        pattern = None
+        if len(parts) > 1:
+            pattern = re.compile(f".{{0,{MAX_GAP}}}?".join(re.escape(p) for p in parts))
+        return cls("".join(parts) if pattern is None else raw, weight, pattern)
+
+    def found(self, text: str) -> float:
+        """Weight earned in `text`: full when present, half when one character is off."""
+        if self.pattern is not None:
+            return self.weight if self.pattern.search(text) else 0.0
+        if self.text in text:
+            return self.weight
+        n = len(self.text)
+        if n >= 4 and len(text) >= n - 1:
+            score = fuzz.partial_ratio(self.text, text[:FUZZY_MAX_TEXT])
+            if score >= 100 * (n - 1) / n - 0.01:
+                return self.weight * FUZZY_WEIGHT
+        return 0.0
+
+
+def _terms(words, strong: bool = False) -> list[Term]:
+    return [Term.parse(w, strong) for w in words]
+
+
+def _merge(*groups: list[Term]) -> list[Term]:
+    """One term per text, keeping the heaviest."""
+    best: dict[str, Term] = {}
+    for group in groups:
+        for term in group:
+            if term.text not in best or term.weight > best[term.text].weight:
+                best[term.text] = term
+    return list(best.values())
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A sub-matter of a category with its own responsible unit (water vs roads)."""
+
+    name: str
+    terms: list[Term]
+    job: list[list[str]]
+    generic: str | None
+    covered: bool
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    label: str
+    terms: list[Term]  # everything that points to the category, for classification
+    document_terms: list[Term]  # what the plans write, for finding the stretch
+    job: list[list[str]]
+    related: list[str]
+    generic: str | None
+    topics: list[Topic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    categories: dict[str, Category]
+    general_channel: str
+    dispatcher_job: list[str]
+    town_dispatcher: re.Pattern
+
+    @classmethod
+    def load(cls, path: Path = CATEGORIES) -> Lexicon:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        categories = {}
+        for name, spec in data["categories"].items():
+            topics = [
+                Topic(
+                    name=topic_name,
+                    terms=_terms(t.get("words", [])),
+                    job=t.get("job", []),
+                    generic=t.get("generic"),
+                    covered=bool(t.get("covered", name != OTHER)),
+                )
+                for topic_name, t in spec.get("topics", {}).items()
+            ]
+            document_terms = _terms(spec.get("document", []))
+            categories[name] = Category(
+                name=name,
+                label=spec.get("label", name),
+                terms=_merge(
+                    _terms(spec.get("resident", [])),
+                    document_terms,
+                    *(t.terms for t in topics),
+                    _terms(spec.get("strong", []), strong=True),
+                ),
+                document_terms=document_terms,
+                job=spec.get("job", []),
+                related=spec.get("related", []),
+                generic=spec.get("generic"),
+                topics=topics,
+            )
+        dispatcher = data.get("dispatcher", {})
+        return cls(
+            categories=categories,
+            general_channel=data["general_channel"],
+            dispatcher_job=dispatcher.get("job", ["扶贫办"]),
+            town_dispatcher=re.compile(dispatcher.get("town_pattern", r"[镇乡]党委、[镇乡]?政府")),
+        )
+
+    def classify(self, text: str) -> tuple[Category, Topic | None]:
+        """The category whose words weigh most in the text, and its best topic."""
+        scores = {name: sum(t.found(text) for t in c.terms) for name, c in self.categories.items()}
+        name = max(scores, key=lambda n: scores[n]) if any(scores.values()) else OTHER
+        category = self.categories.get(name) or self.categories[OTHER]
+        return category, self.topic(category, text)
+
+    @staticmethod
+    def topic(category: Category, text: str) -> Topic | None:
+        scored = [(sum(t.found(text) for t in topic.terms), topic) for topic in category.topics]
+        scored = [(s, topic) for s, topic in scored if s > 0]
+        return max(scored, key=lambda st: st[0])[1] if scored else None
+
+
+# -- the plans' unit lists ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """The text a plan puts before one unit list, with that list and where it stands."""
+
+    doc_id: str
+    path: tuple[str, ...]
+    text: str  # normalised heading path and body, for matching
+    lead: tuple[str, ...]
+    responsible: tuple[str, ...]
+    evidence: str  # the list exactly as the plan writes it
+
+    @property
+    def units(self) -> list[str]:
+        """Listed units in document order, catch-alls left out."""
+        seen = dict.fromkeys(u for u in self.lead + self.responsible if not is_catch_all(u))
+        return list(seen)
+
+
+def _brackets(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], str]:
+    """Each unit list's own text, keyed by what it names."""
+    found = {}
+    for line in text.splitlines():
+        for unit_list in find_unit_lists(line):
+            key = (unit_list.lead, unit_list.responsible)
+            found.setdefault(key, line[unit_list.start : unit_list.end])
+    return found
+
+
+def _blocks(doc_id: str, sections: list[Section], text: str) -> list[Block]:
+    """Cut each section at its unit lists; text after the last list joins that list."""
+    brackets = _brackets(text)
+    blocks: list[Block] = []
+    for section in sections:
+        heading = " ".join(section.heading_path)
+        pending: list[str] = []
+        mine: list[Block] = []
+        for paragraph in section.paragraphs:
+            for clause in paragraph:
+                pending.append(clause.text)
+                if clause.lead_units or clause.responsible_units:
+                    key = (clause.lead_units, clause.responsible_units)
+                    mine.append(
+                        Block(
+                            doc_id,
+                            section.heading_path,
+                            normalize(heading + "\n" + "".join(pending)),
+                            clause.lead_units,
+                            clause.responsible_units,
+                            brackets.get(key, ""),
+                        )
+                    )
+                    pending = []
+        if mine and pending:
+            last = mine[-1]
+            mine[-1] = Block(
+                last.doc_id, last.path, last.text + normalize("".join(pending)),
+                last.lead, last.responsible, last.evidence,
+            )  # fmt: skip
+        blocks.extend(mine)
+    return blocks
+
+
+@dataclass
+class _Plan:
+    """One region's document, prepared for routing."""
+
+    doc: DocumentInfo
+    blocks: list[Block]
+    idf: dict[str, float]
+    dispatcher: str
+    dispatcher_evidence: str
+    dispatcher_path: tuple[str, ...] | None
+
+
+def _tokens(text: str) -> set[str]:
+    return {w for w in jieba.lcut(text) if len(w) >= 2 and not w.isspace()}
+
+
+def _matches(unit: str, words: list[str]) -> bool:
+    return any(w in unit for w in words)
+
+
+# -- the router ---------------------------------------------------------------------------
+
+
+class Router:
+    """(complaint text, region) → Routing, from the plans' responsibility lists."""
+
+    def __init__(
+        self,
+        documents: list[DocumentInfo],
+        texts: dict[str, str],
+        gazetteer: Gazetteer | None = None,
+        lexicon: Lexicon | None = None,
+        overrides: dict[tuple[str | None, str], list[str]] | None = None,
+        overrides_path: Path | None = OVERRIDES,
+    ) -> None:
+        """`texts` maps document id to its text; `overrides` (e.g. from storage) beats the file."""
+        self.lexicon = lexicon or Lexicon.load()
+        self.gazetteer = gazetteer or Gazetteer(documents)
+        self.overrides = load_overrides(overrides_path) if overrides_path else {}
+        self.overrides.update(overrides or {})
+        self.plans: dict[str, _Plan] = {}
+        for doc in documents:
+            if doc.id in texts:
+                self.plans[doc.region] = self._plan(doc, texts[doc.id])
+
+    @classmethod
+    def from_corpus(cls, corpus_dir: Path = DEFAULT_CORPUS, **kwargs) -> Router:
+        documents = load_manifest(corpus_dir)
+        texts = {d.id: (corpus_dir / d.file).read_text(encoding="utf-8") for d in documents}
+        return cls(documents, texts, **kwargs)
+
+    def _plan(self, doc: DocumentInfo, raw: str) -> _Plan:
+        text = strip_chrome(raw)
+        blocks = _blocks(doc.id, parse_sections(doc.id, text), text)
+        df = Counter(tok for b in blocks for tok in _tokens(b.text))
+        n = max(len(blocks), 1)
+        idf = {tok: math.log((n + 1) / (c + 0.5)) for tok, c in df.items()}
+        dispatcher, evidence, path = self._dispatcher(doc, text, blocks)
+        return _Plan(doc, blocks, idf, dispatcher, evidence, path)
+
+    def _dispatcher(self, doc: DocumentInfo, text: str, blocks: list[Block]):
+        """Who takes what the plan assigns to no unit: the 扶贫办 it lists most, or a
+        town's 党委、政府 in the words of its own plan."""
+        listed = Counter(
+            u for b in blocks for u in b.units if _matches(u, self.lexicon.dispatcher_job)
+        )
+        if listed:
+            return listed.most_common(1)[0][0], "", None
+        for section in parse_sections(doc.id, text):
+            for sentence in re.split(r"(?<=[。；;])", section.text):
+                match = self.lexicon.town_dispatcher.search(sentence)
+                if match:
+                    return match.group(0), _own_clause(sentence, match.start()), section.heading_path
+        return doc.level + self.lexicon.dispatcher_job[0], "", None
+
+    # -- public API ---------------------------------------------------------------------
+
+    def region_of(self, text: str, region: str | None = None) -> str | None:
+        """The explicit region when it is known, else a place named in the text."""
+        place = self.gazetteer.resolve(region) if region else None
+        place = place or self.gazetteer.find(text)
+        return place.region if place and place.region in self.plans else None
+
+    def classify(self, text: str) -> str:
+        return self.lexicon.classify(normalize(text or ""))[0].name
+
+    def route(self, text: str, region: str | None = None, category: str | None = None) -> Routing:
+        """Route a complaint; `category` (e.g. chosen on a button) replaces classification."""
+        clean = normalize(text or "")
+        if category in self.lexicon.categories:
+            cat = self.lexicon.categories[category]
+            topic = self.lexicon.topic(cat, clean)
+        else:
+            cat, topic = self.lexicon.classify(clean)
+        where = self.region_of(clean, region)
+        override = self._override(where, cat.name)
+        if override is not None:
+            return Routing(cat.name, where, override, "", None, False, None)
+        uncovered = cat.name == OTHER and not (topic and topic.covered)
+        if uncovered:
+            return Routing(cat.name, where, [], "", None, False, self.lexicon.general_channel)
+        if where is None:
+            generic = (topic.generic if topic else None) or cat.generic
+            return Routing(cat.name, None, [generic] if generic else [], "", None, False, None)
+        plan = self.plans[where]
+        block = self._best_block(plan, cat, topic, clean)
+        if block is None:
+            return Routing(
+                cat.name, where, [plan.dispatcher], plan.dispatcher_evidence,
+                plan.dispatcher_path, True, None,
+            )  # fmt: skip
+        units = self._order(block, cat, topic)
+        return Routing(cat.name, where, units, block.evidence, block.path, False, None)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _override(self, region: str | None, category: str) -> list[str] | None:
+        for key in ((region, category), (WILDCARD, category)):
+            if key in self.overrides:
+                return list(self.overrides[key])
+        return None
+
+    def _best_block(self, plan: _Plan, cat: Category, topic: Topic | None, text: str) -> Block | None:
+        scored = [(self._score_block(plan, b, cat, topic, text), b) for b in plan.blocks]
+        scored = [(s, b) for s, b in scored if s[0] >= MIN_BLOCK_SCORE]
+        if not scored:
+            return None
+        return max(scored, key=lambda sb: sb[0][0] + sb[0][1])[1]
+
+    def _score_block(self, plan: _Plan, block: Block, cat: Category, topic: Topic | None, text: str):
+        """(topical score, job bonus): the category's and topic's words in the heading and
+        body, the complaint's own rarer words, and whether a listed unit does this job."""
+        heading, _, body = block.text.partition("\n")
+        topical = 0.0
+        for term in cat.document_terms + cat.terms:
+            topical += HEADING_WEIGHT * _exact(term, heading) + _exact(term, body)
+        if topic:
+            topical += TOPIC_WEIGHT * sum(_exact(t, block.text) for t in topic.terms)
+        topical += TOKEN_WEIGHT * sum(
+            plan.idf.get(tok, 0.0) for tok in _tokens(text) if tok in block.text
+        )
+        units = block.units
+        bonus = 0.0
+        for tier, value in zip(topic.job if topic else cat.job, JOB_BONUS):
+            if any(_matches(u, tier) for u in units):
+                bonus = value
+                break
+        return topical, bonus
+
+    def _order(self, block: Block, cat: Category, topic: Topic | None) -> list[str]:
+        """Primary first (a fitting 牵头单位, else the best job match), then the relevant rest."""
+        units = block.units
+        if not units:
+            return []
+        tiers = (topic.job if topic else []) + cat.job
+        leads = [u for u in units if u in block.lead]
+
+        def rank(unit: str) -> int | None:
+            return next((i for i, tier in enumerate(tiers) if _matches(unit, tier)), None)
+
+        fitting_leads = [u for u in leads if rank(u) is not None]
+        if fitting_leads:
+            primary = min(fitting_leads, key=lambda u: (rank(u), units.index(u)))
+        else:
+            ranked = [u for u in units if rank(u) is not None]
+            if ranked:
+                primary = min(ranked, key=lambda u: (rank(u), units.index(u)))
+            elif leads:
+                primary = leads[0]
+            else:
+                dispatchers = [u for u in units if _matches(u, self.lexicon.dispatcher_job)]
+                primary = (dispatchers or units)[0]
+        relevant = [w for tier in tiers for w in tier] + cat.related
+        rest = [u for u in units if u != primary and (u in leads or _matches(u, relevant))]
+        return [primary, *rest][:MAX_UNITS]
+
+
+def _exact(term: Term, text: str) -> float:
+    """Plan text is clean: exact matches only (fuzzy matching is for residents' typing)."""
+    if term.pattern is not None:
+        return term.weight if term.pattern.search(text) else 0.0
+    return term.weight if term.text in text else 0.0
+
+
+def _own_clause(sentence: str, start: int) -> str:
+    """From the dispatcher's name to the end of its sentence: 镇党委、政府承担主体责任,…"""
+    return sentence[start:].rstrip("。；;").strip()
+
+
+def load_overrides(path: Path = OVERRIDES) -> dict[tuple[str | None, str], list[str]]:
+    """The admins' table: {"overrides": [{"region", "category", "units"}]}; region "*" = any."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        (row.get("region"), row["category"]): list(row["units"])
+        for row in data.get("overrides", [])
+    }

@@ -1,0 +1,82 @@
+"""Ranked passage search over the Whoosh index.
+
+Queries are built as query objects from analysed words; raw user text never reaches a
+query parser, so `title:(a OR b)~2^3` is just words. Whoosh searchers are not thread-safe,
+so every thread gets its own.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+from whoosh import scoring
+from whoosh.index import Index
+from whoosh.query import Or, Term
+
+from knowledge.models import Hit, Passage
+
+FIELD_BOOSTS = {"body": 1.0, "heading": 1.6, "title": 0.4, "region": 0.3}
+
+
+@dataclass(frozen=True)
+class WeightedTerm:
+    """A query word and how much it should count (expansions count less than typed words)."""
+
+    text: str
+    weight: float = 1.0
+
+
+class PassageSearcher:
+    def __init__(self, ix: Index, passages: list[Passage]) -> None:
+        self.ix = ix
+        self.passages = {p.id: p for p in passages}
+        self._local = threading.local()
+        self._opened: list = []
+        self._lock = threading.Lock()
+        with ix.searcher() as s:
+            self.doc_count = s.doc_count() or 1
+            reader = s.reader()
+            self._df = {text: reader.doc_frequency("body", text) for text in reader.field_terms("body")}
+
+    def _searcher(self):
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self.ix.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
+            self._local.searcher = searcher
+            with self._lock:
+                self._opened.append(searcher)
+        return searcher
+
+    def idf(self, word: str) -> float:
+        """Inverse document frequency in passage bodies; 0 for words the corpus never uses."""
+        df = self._df.get(word, 0)
+        if not df:
+            return 0.0
+        return math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
+
+    def known(self, word: str) -> bool:
+        return word in self._df
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return list(self._df)
+
+    def search(self, terms: list[WeightedTerm], limit: int = 20) -> list[Hit]:
+        if not terms:
+            return []
+        clauses = [
+            Term(field, t.text, boost=boost * t.weight)
+            for t in terms
+            for field, boost in FIELD_BOOSTS.items()
+        ]
+        results = self._searcher().search(Or(clauses), limit=limit)
+        return [Hit(self.passages[r["id"]], float(r.score)) for r in results]
+
+    def close(self) -> None:
+        """Close every thread's searcher (after a reload has swapped this one out)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for searcher in opened:
+            searcher.close()

@@ -1,0 +1,160 @@
+"""From what a resident types to the words the policy documents use.
+
+Residents write 娃上学, 看病报销, 房子漏, 低宝 and 咋个; the plans write 教育扶贫, 医疗保障,
+危房改造, 低保. A question goes through: normalisation (full-width, traditional, punctuation),
+place recognition, segmentation, the domain lexicon (everyday words → policy words),
+and homophone/typo repair against the index vocabulary by pinyin.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pypinyin import lazy_pinyin
+from rapidfuzz.distance import Levenshtein
+
+from knowledge.analyzer import analyze, analyze_groups, load_stopwords, part_of_speech, segmenter
+from knowledge.cleaning import normalize
+from knowledge.places import Gazetteer, Place
+from knowledge.search import WeightedTerm
+
+DATA = Path(__file__).parent / "data"
+EXPANSION_WEIGHT = 0.6
+# A stretch that jieba's general dictionary counts this often is a real word, not a typo.
+TYPO_MAX_FREQ = 5
+# Characters that glue words together; a stretch containing one is never taken for a typo.
+FUNCTION_CHARS = "一不人到在是了的有个这那就都也还又很给把被让从对向和与及或"
+AMOUNT_WORDS = re.compile(r"多少|几多|好多钱|几个|几年|几次|几天|几回|几档|哪一档|哪档|标准|比例|多高|多大|多长|多久|几成|几公里|多远")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the resident asked about, and every index word that would show it."""
+
+    typed: str
+    words: frozenset[str]
+    pos: str = "n"
+
+
+@dataclass
+class Query:
+    text: str
+    place: Place | None
+    terms: list[WeightedTerm] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+    asks_amount: bool = False
+
+    @property
+    def words(self) -> list[str]:
+        return [t.text for t in self.terms]
+
+
+def load_lexicon(path: Path = DATA / "lexicon.tsv") -> list[tuple[str, tuple[str, ...]]]:
+    """Lines `everyday phrase<TAB>policy word policy word …`; # starts a comment."""
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line or "\t" not in line:
+            continue
+        phrase, targets = line.split("\t", 1)
+        entries.append((normalize(phrase.strip()), tuple(targets.split())))
+    # Longest phrases first, so 看病报销 is tried before 看病.
+    return sorted(entries, key=lambda e: len(e[0]), reverse=True)
+
+
+@lru_cache(maxsize=65536)
+def pinyin_key(word: str) -> str:
+    return " ".join(lazy_pinyin(word))
+
+
+class Understanding:
+    def __init__(self, gazetteer: Gazetteer, vocabulary: dict[str, float]) -> None:
+        """`vocabulary` maps every indexed body word to its idf."""
+        self.gazetteer = gazetteer
+        self.idf = vocabulary
+        self.lexicon = load_lexicon()
+        self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
+        self._by_pinyin: dict[str, list[str]] = {}
+        for word in vocabulary:
+            if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                self._by_pinyin.setdefault(pinyin_key(word), []).append(word)
+
+    def parse(self, question: str, region: str | None = None) -> Query:
+        text = normalize(question or "")[:500]
+        explicit = self.gazetteer.resolve(region)
+        found = self.gazetteer.find(text)
+        place = explicit or found
+        rest = self._repair(self.gazetteer.remove(text))
+        weights: dict[str, float] = {}
+        concepts: list[Concept] = []
+        for phrase, targets in self.lexicon:
+            if phrase and phrase in rest:
+                rest = rest.replace(phrase, " ")
+                words = [w for t in targets for w in analyze(t)]
+                for word in words:
+                    weights.setdefault(word, EXPANSION_WEIGHT)
+                concepts.append(Concept(phrase, frozenset(words)))
+        tags = part_of_speech(rest)
+        for group in analyze_groups(rest):
+            for word in group:
+                weights[word] = 1.0
+            if group[0] not in {c.typed for c in concepts}:
+                concepts.append(Concept(group[0], frozenset(group), tags.get(group[0], "x")))
+        terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
+        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)))
+
+    def _repair(self, text: str) -> str:
+        """Replace typed stretches that sound like a corpus word but are no word (低宝 → 低保).
+
+        A homophone typo is usually not in jieba's dictionary, so it falls apart into single
+        characters (低/宝) or forms a rare pseudo-word (危方); only such stretches are tried,
+        and never across function characters (一到, 人是 are no typos).
+        """
+        words = [w for w in segmenter().lcut(text)]
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            fixed = None
+            for n in (3, 2, 1):
+                gram = "".join(words[i : i + n])
+                if len(words[i : i + n]) == n and 2 <= len(gram) <= 3 and self._typo_candidate(gram):
+                    candidates = self._sounds_like(gram)
+                    if candidates:
+                        fixed = (max(candidates, key=lambda w: self.idf.get(w, 0.0)), n)
+                        break
+            if fixed:
+                out.append(fixed[0])
+                i += fixed[1]
+            else:
+                out.append(words[i])
+                i += 1
+        return "".join(out)
+
+    def _typo_candidate(self, gram: str) -> bool:
+        return (
+            all("\u4e00" <= ch <= "\u9fff" and ch not in self.function_chars for ch in gram)
+            and gram not in self.idf
+            and segmenter().FREQ.get(gram, 0) < TYPO_MAX_FREQ
+        )
+
+    def _sounds_like(self, gram: str) -> list[str]:
+        key = pinyin_key(gram)
+        exact = [w for w in self._by_pinyin.get(key, []) if _shares_char(w, gram)]
+        if exact or len(gram) < 3:
+            return exact
+        return [
+            w
+            for k, words in self._by_pinyin.items()
+            if len(words[0]) == len(gram) and Levenshtein.distance(k, key) <= 1
+            for w in words
+            if _shares_char(w, gram) and sum(a != b for a, b in zip(w, gram)) == 1
+        ]
+
+
+def _shares_char(a: str, b: str) -> bool:
+    """A homophone typo keeps most characters: 低宝/低保 share 低; unrelated words share none."""
+    same = sum(x == y for x, y in zip(a, b))
+    return same >= max(1, len(a) // 2)
