@@ -40,49 +40,50 @@ def clean_input(text: str) -> str:
     return re.sub(r"[ \t\u3000]+", " ", "".join(kept)).strip()
 
 
-def _hard_split(piece: str, limit: int) -> list[str]:
-    out, current, size = [], [], 0
-    for ch in piece:
-        width = utf16_len(ch)
-        if size + width > limit:
-            out.append("".join(current))
-            current, size = [], 0
-        current.append(ch)
-        size += width
-    if current:
-        out.append("".join(current))
-    return out
-
-
-def split_text(text: str, limit: int = CHUNK_LIMIT) -> list[str]:
+def split_text(text: str, limit: int = CHUNK_LIMIT, first_limit: int | None = None) -> list[str]:
     """Split plain text into pieces of at most `limit` UTF-16 units, at sentence ends if possible.
 
-    A single sentence longer than the limit is cut at the limit; no piece is empty.
+    The first piece may be given a smaller `first_limit` (room for a header). A single sentence
+    longer than the limit is cut at the limit; no piece is empty, no character is lost.
     """
-    if limit < 2:
+    first_limit = limit if first_limit is None else first_limit
+    if min(limit, first_limit) < 2:
         raise ValueError("limit too small")
     text = text.strip()
-    if utf16_len(text) <= limit:
+    if utf16_len(text) <= first_limit:
         return [text] if text else []
     chunks: list[str] = []
     current = ""
+
+    def room() -> int:
+        return limit if chunks else first_limit
+
     for sentence in _SENTENCE_END.split(text):
         if not sentence:
             continue
-        if utf16_len(current) + utf16_len(sentence) <= limit:
+        if utf16_len(current) + utf16_len(sentence) <= room():
             current += sentence
             continue
         if current.strip():
             chunks.append(current.strip())
-        current = ""
-        if utf16_len(sentence) > limit:
-            *full, current = _hard_split(sentence, limit)
-            chunks.extend(p.strip() for p in full if p.strip())
-        else:
-            current = sentence
+        current = sentence
+        while utf16_len(current) > room():
+            head, current = _cut(current, room())
+            if head.strip():
+                chunks.append(head.strip())
     if current.strip():
         chunks.append(current.strip())
     return chunks
+
+
+def _cut(piece: str, limit: int) -> tuple[str, str]:
+    """The longest head of `piece` within `limit` UTF-16 units, and the rest."""
+    size = 0
+    for i, ch in enumerate(piece):
+        size += utf16_len(ch)
+        if size > limit:
+            return piece[:i], piece[i:]
+    return piece, ""
 
 
 def html_messages(body: str, *, header_html: str = "", header_plain_len: int | None = None,
@@ -92,15 +93,9 @@ def html_messages(body: str, *, header_html: str = "", header_plain_len: int | N
     `header_plain_len` is the header's visible length (defaults to its markup length, an upper bound).
     """
     header_len = header_plain_len if header_plain_len is not None else utf16_len(header_html)
-    pieces = split_text(body, limit)
+    if header_len >= limit // 2:  # a header that big gets a message of its own
+        return [header_html, *html_messages(body, limit=limit)]
+    pieces = split_text(body, limit, first_limit=limit - header_len)
     if not pieces:
         return [header_html] if header_html.strip() else []
-    messages = []
-    first = pieces[0]
-    if header_len + utf16_len(first) > limit:
-        messages.append(header_html)
-    else:
-        pieces = pieces[1:]
-        messages.append(header_html + escape(first))
-    messages.extend(escape(p) for p in pieces)
-    return messages
+    return [header_html + escape(pieces[0]), *(escape(p) for p in pieces[1:])]
