@@ -41,12 +41,11 @@ STRONG = 3.0
 FUZZY_WEIGHT = 0.5
 FUZZY_MAX_TEXT = 1000
 MAX_UNITS = 4
-# How a stretch of a plan is scored against a complaint (see `_score_block`).
+# How a stretch of a plan is scored against a complaint (see `_best_block`).
 HEADING_WEIGHT = 2.0
 TOPIC_WEIGHT = 1.5
 TOKEN_WEIGHT = 0.3
-JOB_BONUS = (3.0, 1.5)
-MIN_BLOCK_SCORE = 2.0
+OWNER_BONUS = 3.0
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -128,8 +127,8 @@ class Topic:
 class Category:
     name: str
     label: str
-    terms: list[Term]  # everything that points to the category, for classification
-    document_terms: list[Term]  # what the plans write, for finding the stretch
+    terms: list[Term]  # everything that points to the category, topics included
+    own_terms: list[Term]  # the same without the topics' words, for finding the stretch
     job: list[list[str]]
     related: list[str]
     generic: str | None
@@ -151,24 +150,23 @@ class Lexicon:
             topics = [
                 Topic(
                     name=topic_name,
-                    terms=_terms(t.get("words", [])),
+                    terms=_merge(_terms(t.get("words", [])), _terms(t.get("strong", []), strong=True)),
                     job=t.get("job", []),
                     generic=t.get("generic"),
                     covered=bool(t.get("covered", name != OTHER)),
                 )
                 for topic_name, t in spec.get("topics", {}).items()
             ]
-            document_terms = _terms(spec.get("document", []))
+            own = _merge(
+                _terms(spec.get("resident", [])),
+                _terms(spec.get("document", [])),
+                _terms(spec.get("strong", []), strong=True),
+            )
             categories[name] = Category(
                 name=name,
                 label=spec.get("label", name),
-                terms=_merge(
-                    _terms(spec.get("resident", [])),
-                    document_terms,
-                    *(t.terms for t in topics),
-                    _terms(spec.get("strong", []), strong=True),
-                ),
-                document_terms=document_terms,
+                terms=_merge(own, *(t.terms for t in topics)),
+                own_terms=own,
                 job=spec.get("job", []),
                 related=spec.get("related", []),
                 generic=spec.get("generic"),
@@ -384,38 +382,44 @@ class Router:
         return None
 
     def _best_block(self, plan: _Plan, cat: Category, topic: Topic | None, text: str) -> Block | None:
-        scored = [(self._score_block(plan, b, cat, topic, text), b) for b in plan.blocks]
-        scored = [(s, b) for s, b in scored if s[0] >= MIN_BLOCK_SCORE]
-        if not scored:
-            return None
-        return max(scored, key=lambda sb: sb[0][0] + sb[0][1])[1]
+        """The stretch of the plan that covers the matter, found by who does the job.
 
-    def _score_block(self, plan: _Plan, block: Block, cat: Category, topic: Topic | None, text: str):
-        """(topical score, job bonus): the category's and topic's words in the heading and
-        body, the complaint's own rarer words, and whether a listed unit does this job."""
+        The first job tier that some listed unit of this plan matches decides which lists
+        qualify; among them, the list where that unit leads (or comes first) and whose text
+        best covers the complaint wins. When no unit of the plan does the job, the
+        dispatcher takes the case (None).
+        """
+        tokens = _tokens(text)
+        for tier in _tiers(cat, topic):
+            candidates = []
+            for block in plan.blocks:
+                doing = [u for u in block.units if _matches(u, tier)]
+                if doing:
+                    owns = any(u in block.lead for u in doing) or block.units[0] in doing
+                    score = self._topical(plan, block, cat, topic, tokens) + OWNER_BONUS * owns
+                    candidates.append((score, block))
+            if candidates:
+                return max(candidates, key=lambda sb: sb[0])[1]
+        return None
+
+    def _topical(self, plan: _Plan, block: Block, cat: Category, topic: Topic | None, tokens: set[str]) -> float:
+        """How well a stretch covers the matter: the category's and topic's words in its
+        heading and body, and the complaint's own words, rarer ones weighing more."""
         heading, _, body = block.text.partition("\n")
-        topical = 0.0
-        for term in cat.document_terms + cat.terms:
-            topical += HEADING_WEIGHT * _exact(term, heading) + _exact(term, body)
+        score = sum(HEADING_WEIGHT * _exact(t, heading) + _exact(t, body) for t in cat.own_terms)
         if topic:
-            topical += TOPIC_WEIGHT * sum(_exact(t, block.text) for t in topic.terms)
-        topical += TOKEN_WEIGHT * sum(
-            plan.idf.get(tok, 0.0) for tok in _tokens(text) if tok in block.text
-        )
-        units = block.units
-        bonus = 0.0
-        for tier, value in zip(topic.job if topic else cat.job, JOB_BONUS):
-            if any(_matches(u, tier) for u in units):
-                bonus = value
-                break
-        return topical, bonus
+            score += TOPIC_WEIGHT * sum(
+                HEADING_WEIGHT * _exact(t, heading) + _exact(t, body) for t in topic.terms
+            )
+        score += TOKEN_WEIGHT * sum(plan.idf.get(tok, 0.0) for tok in tokens if tok in block.text)
+        return score
 
     def _order(self, block: Block, cat: Category, topic: Topic | None) -> list[str]:
         """Primary first (a fitting 牵头单位, else the best job match), then the relevant rest."""
         units = block.units
         if not units:
             return []
-        tiers = (topic.job if topic else []) + cat.job
+        tiers = _tiers(cat, topic)
         leads = [u for u in units if u in block.lead]
 
         def rank(unit: str) -> int | None:
@@ -436,6 +440,11 @@ class Router:
         relevant = [w for tier in tiers for w in tier] + cat.related
         rest = [u for u in units if u != primary and (u in leads or _matches(u, relevant))]
         return [primary, *rest][:MAX_UNITS]
+
+
+def _tiers(cat: Category, topic: Topic | None) -> list[list[str]]:
+    """Job tiers, the topic's before the category's."""
+    return (topic.job if topic else []) + cat.job
 
 
 def _exact(term: Term, text: str) -> float:
