@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import logging
 import sys
 
@@ -49,6 +51,23 @@ def cmd_ask(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_route(args, settings: Settings) -> int:
+    from bot.batch import route_handler, run_jsonl
+    from knowledge.manifest import DEFAULT_CORPUS
+    from knowledge.routing import Router
+
+    router = Router.from_corpus(settings.corpus_dir or DEFAULT_CORPUS)
+    if not args.jsonl:
+        print(json.dumps(route_handler(router)({"text": " ".join(args.text), "region": args.region}), ensure_ascii=False))
+        return 0
+    # Bytes that are not UTF-8 and lone surrogates must not end the batch.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="backslashreplace")
+    run_jsonl(route_handler(router), stdin, stdout)
+    stdout.detach()
+    return 0
+
+
 def cmd_reindex(args, settings: Settings) -> int:
     from knowledge.service import KnowledgeBase
 
@@ -74,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--region", default=None)
     ask.add_argument("question", nargs="*")
     ask.set_defaults(func=cmd_ask)
+    route = sub.add_parser("route", help="route complaints to units (one JSON object per line with --jsonl)")
+    route.add_argument("--jsonl", action="store_true")
+    route.add_argument("--region", default=None)
+    route.add_argument("text", nargs="*")
+    route.set_defaults(func=cmd_route)
     reindex = sub.add_parser("reindex", help="rebuild the search index from the corpus")
     reindex.set_defaults(func=cmd_reindex)
     run = sub.add_parser("run", help="run the bot (the default)")

@@ -27,6 +27,7 @@ from knowledge.cleaning import normalize, strip_chrome
 from knowledge.manifest import DEFAULT_CORPUS, load_manifest
 from knowledge.models import DocumentInfo, Section
 from knowledge.places import Gazetteer
+from knowledge.readers import load_documents
 from knowledge.structure import parse_sections
 from knowledge.units import find_unit_lists, is_catch_all
 
@@ -306,8 +307,12 @@ class Router:
 
     @classmethod
     def from_corpus(cls, corpus_dir: Path = DEFAULT_CORPUS, **kwargs) -> Router:
+        """A router over the shipped (or an admin's) corpus; unreadable files are skipped,
+        as the search index skips them, so their regions fall back to generic names."""
         documents = load_manifest(corpus_dir)
-        texts = {d.id: (corpus_dir / d.file).read_text(encoding="utf-8") for d in documents}
+        loaded, _ = load_documents(corpus_dir / d.file for d in documents)
+        by_path = dict(loaded)
+        texts = {d.id: by_path[corpus_dir / d.file] for d in documents if corpus_dir / d.file in by_path}
         return cls(documents, texts, **kwargs)
 
     def _plan(self, doc: DocumentInfo, raw: str) -> _Plan:
