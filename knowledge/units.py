@@ -18,8 +18,12 @@ GROUP_SPLIT = re.compile(r"[,，;；]")
 UNIT_SUFFIX = re.compile(
     r"(局|办|委|部|院|厅|会|联|社|行|司|中心|队|站|所|镇|街道|政府|小组|单位|公司|营业部|总社|监委|委员会)$"
 )
-# Township catch-alls that name no unit a complaint could be sent to.
-CATCH_ALL = re.compile(r"^(各|相关|有关)|^街道$|成员单位$|有关部门")
+# Township catch-alls that name no unit a complaint could be sent to, including the
+# "X党委、政府" pairs of many places at once (深度贫困县党委、政府), which would otherwise
+# split into a nameless 政府.
+CATCH_ALL = re.compile(r"^(各|相关|有关)|^街道$|成员单位$|有关部门|党委、政府$")
+# Bracketed asides that qualify the text (含街道, 包括村级) rather than name units.
+ASIDE = re.compile(r"^\s*(含|包括|不含|不包括|其中|即)")
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ def _labelled(inner: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
 
 def _unlabelled(inner: str) -> tuple[str, ...] | None:
     """A bare list counts only if most of its items look like unit names."""
+    if ASIDE.match(inner):
+        return None
     units = split_units(inner)
     if not units or len(inner) > 300:
         return None
