@@ -21,10 +21,13 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from knowledge.analyzer import chinese_analyzer
+from knowledge.analyzer import analyze, chinese_analyzer
 from knowledge.models import Passage
 
+# Bumped whenever what is written changes, so an index of an older layout is rebuilt.
+FORMAT = "2"
 PASSAGES = "passages.json"
+WORDS = "words.json"
 CURRENT = "CURRENT"
 
 
@@ -54,6 +57,8 @@ def _write(directory: Path, passages: list[Passage], jurisdictions: dict[str, tu
         )
     writer.commit()
     data = [asdict(p) for p in passages]
+    words = {p.id: sorted(set(analyze(p.text + "\n" + " ".join(p.heading_path)))) for p in passages}
+    (directory / WORDS).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
     (directory / PASSAGES).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
@@ -102,7 +107,8 @@ def current_version(root: Path) -> str | None:
     return version if (root / version / PASSAGES).exists() else None
 
 
-def open_version(root: Path, version: str) -> tuple[whoosh_index.Index, list[Passage]]:
+def open_version(root: Path, version: str) -> tuple[whoosh_index.Index, list[Passage], dict[str, frozenset[str]]]:
+    """The index, its passages, and each passage's indexed words (for coverage checks)."""
     directory = root / version
     ix = whoosh_index.open_dir(str(directory))
     raw = json.loads((directory / PASSAGES).read_text(encoding="utf-8"))
@@ -117,4 +123,5 @@ def open_version(root: Path, version: str) -> tuple[whoosh_index.Index, list[Pas
         )
         for r in raw
     ]
-    return ix, passages
+    words = json.loads((directory / WORDS).read_text(encoding="utf-8"))
+    return ix, passages, {pid: frozenset(ws) for pid, ws in words.items()}

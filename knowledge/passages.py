@@ -32,7 +32,18 @@ def _safe_cut(text: str, limit: int) -> int:
 def _inside_number(text: str, i: int) -> bool:
     before, after = text[i - 1], text[i]
     numeric = "0123456789.．,，%％"
-    return (before.isdigit() or before in ".．") and (after.isdigit() or after in numeric)
+    if (before.isdigit() or before in ".．") and (after.isdigit() or after in numeric):
+        return True
+    return before == "," and after.isdigit() and i >= 2 and text[i - 2].isdigit()  # 1,|000
+
+
+def _clause_cut(text: str, limit: int) -> int:
+    """Just after the last comma-like break ≤ limit, skipping thousands separators (1,000)."""
+    for i in range(min(limit, len(text)) - 1, -1, -1):
+        separator = 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+        if text[i] in CLAUSE_BREAK and not separator:
+            return i + 1
+    return 0
 
 
 def _pieces(sentence: str, limit: int) -> list[str]:
@@ -42,8 +53,7 @@ def _pieces(sentence: str, limit: int) -> list[str]:
     out = []
     rest = sentence
     while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind(ch) for ch in CLAUSE_BREAK) + 1
+        cut = _clause_cut(rest, limit)
         if cut <= limit // 3:
             cut = _safe_cut(rest, limit)
         out.append(rest[:cut])

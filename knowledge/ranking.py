@@ -7,13 +7,12 @@ little of what was asked: an answer from an unrelated passage is worse than none
 
 from __future__ import annotations
 
-from knowledge.analyzer import analyze
 from knowledge.models import Hit
 from knowledge.search import PassageSearcher
 
-OWN_REGION_BOOST = 2.0
+COVERAGE_WEIGHT = 1.5
 # Share of the question's information (idf-weighted concepts) the best passage must cover.
-MIN_COVERAGE = 0.45
+MIN_COVERAGE = 0.5
 # Information of a word the corpus never uses, by part of speech: an unknown noun (三轮车,
 # 护照) means the question is about something the plans do not cover; an unknown adverb or
 # colloquial verb (天天, 搞) says little.
@@ -23,11 +22,21 @@ UNKNOWN_OTHER = 0.3
 SINGLE_CHAR_FACTOR = 0.4
 
 
-def rerank(hits: list[Hit], chain: tuple[str, ...]) -> list[Hit]:
-    if not chain:
+def rerank(hits: list[Hit], query, searcher: PassageSearcher, chain: tuple[str, ...]) -> list[Hit]:
+    """Order by BM25 and by how much of the question each passage covers; then, when the
+    resident's place is known, the passages of the plans that apply to them come first."""
+    if not hits:
         return hits
-    boosted = [Hit(h.passage, h.score * (OWN_REGION_BOOST if h.passage.region in chain else 1.0)) for h in hits]
-    return sorted(boosted, key=lambda h: -h.score)
+    top = max(h.score for h in hits) or 1.0
+    scored = []
+    for h in hits:
+        cov = coverage(h, query, searcher)
+        scored.append((h.score / top + COVERAGE_WEIGHT * cov, cov, h))
+    scored.sort(key=lambda x: -x[0])
+    if chain:
+        own = [x for x in scored if x[2].passage.region in chain and x[1] >= MIN_COVERAGE]
+        scored = own + [x for x in scored if x not in own]
+    return [Hit(h.passage, round(score, 4)) for score, _, h in scored]
 
 
 def info(concept, searcher: PassageSearcher) -> float:
@@ -44,7 +53,7 @@ def info(concept, searcher: PassageSearcher) -> float:
 
 
 def coverage(hit: Hit, query, searcher: PassageSearcher) -> float:
-    present = set(analyze(hit.passage.text + " " + " ".join(hit.passage.heading_path)))
+    present = searcher.words.get(hit.passage.id, frozenset())
     total = covered = 0.0
     for concept in query.concepts:
         weight = info(concept, searcher)

@@ -130,10 +130,19 @@ class Category:
     label: str
     terms: list[Term]  # everything that points to the category, topics included
     own_terms: list[Term]  # the same without the topics' words, for finding the stretch
+    strong_terms: list[Term]
+    precedence: float  # added when a strong word is found: money taken beats the topic
     job: list[list[str]]
     related: list[str]
     generic: str | None
     topics: list[Topic] = field(default_factory=list)
+
+
+    def score(self, text: str) -> float:
+        score = sum(t.found(text) for t in self.terms)
+        if self.precedence and any(t.found(text) == t.weight for t in self.strong_terms):
+            score += self.precedence
+        return score
 
 
 @dataclass(frozen=True)
@@ -158,16 +167,17 @@ class Lexicon:
                 )
                 for topic_name, t in spec.get("topics", {}).items()
             ]
+            strong = _terms(spec.get("strong", []), strong=True)
             own = _merge(
-                _terms(spec.get("resident", [])),
-                _terms(spec.get("document", [])),
-                _terms(spec.get("strong", []), strong=True),
+                _terms(spec.get("resident", [])), _terms(spec.get("document", [])), strong
             )
             categories[name] = Category(
                 name=name,
                 label=spec.get("label", name),
                 terms=_merge(own, *(t.terms for t in topics)),
                 own_terms=own,
+                strong_terms=strong,
+                precedence=float(spec.get("precedence", 0)),
                 job=spec.get("job", []),
                 related=spec.get("related", []),
                 generic=spec.get("generic"),
@@ -183,7 +193,7 @@ class Lexicon:
 
     def classify(self, text: str) -> tuple[Category, Topic | None]:
         """The category whose words weigh most in the text, and its best topic."""
-        scores = {name: sum(t.found(text) for t in c.terms) for name, c in self.categories.items()}
+        scores = {name: c.score(text) for name, c in self.categories.items()}
         name = max(scores, key=lambda n: scores[n]) if any(scores.values()) else OTHER
         category = self.categories.get(name) or self.categories[OTHER]
         return category, self.topic(category, text)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from whoosh import scoring
 from whoosh.index import Index
-from whoosh.query import Or, Term
+from whoosh.query import Or, Phrase, Term
 
 from knowledge.models import Hit, Passage
 
 FIELD_BOOSTS = {"body": 1.0, "heading": 1.6, "title": 0.4, "region": 0.3}
+PHRASE_BOOST = 1.0
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,10 @@ class WeightedTerm:
 
 
 class PassageSearcher:
-    def __init__(self, ix: Index, passages: list[Passage]) -> None:
+    def __init__(self, ix: Index, passages: list[Passage], words: dict[str, frozenset[str]]) -> None:
         self.ix = ix
         self.passages = {p.id: p for p in passages}
+        self.words = words
         self._local = threading.local()
         self._opened: list = []
         self._lock = threading.Lock()
@@ -63,7 +65,11 @@ class PassageSearcher:
     def vocabulary(self) -> list[str]:
         return list(self._df)
 
-    def search(self, terms: list[WeightedTerm], limit: int = 20) -> list[Hit]:
+    def search(
+        self, terms: list[WeightedTerm], phrases: list[tuple[str, str]] = (), limit: int = 20
+    ) -> list[Hit]:
+        """BM25F over the fields, plus a bonus where consecutive question words stand
+        together in the passage (乡镇 工作 补贴 as the phrase 乡镇工作补贴)."""
         if not terms:
             return []
         clauses = [
@@ -71,6 +77,7 @@ class PassageSearcher:
             for t in terms
             for field, boost in FIELD_BOOSTS.items()
         ]
+        clauses += [Phrase("body", list(pair), boost=PHRASE_BOOST) for pair in phrases]
         results = self._searcher().search(Or(clauses), limit=limit)
         return [Hit(self.passages[r["id"]], float(r.score)) for r in results]
 

@@ -55,16 +55,16 @@ class KnowledgeBase:
     def reload(self, force: bool = False) -> _State:
         """Rebuild if needed and swap in atomically; on failure the old state stays."""
         with self._reload_lock:
-            version = corpus_hash(self.corpus_dir)
+            version = f"{corpus_hash(self.corpus_dir)}-v{index.FORMAT}"
             corpus: Corpus | None = None
             if force or index.current_version(self.index_root) != version:
                 corpus = load_corpus(self.corpus_dir)
                 if not corpus.passages:
                     raise ValueError("no readable policy document in the corpus")
                 index.build(self.index_root, version, corpus.passages, _jurisdictions(corpus.documents))
-            ix, passages = index.open_version(self.index_root, version)
+            ix, passages, words = index.open_version(self.index_root, version)
             corpus = corpus or load_corpus(self.corpus_dir)
-            searcher = PassageSearcher(ix, passages)
+            searcher = PassageSearcher(ix, passages, words)
             gazetteer = Gazetteer(corpus.documents)
             vocabulary = {w: searcher.idf(w) for w in searcher.vocabulary}
             state = _State(
@@ -107,9 +107,9 @@ class KnowledgeBase:
     def search(self, question: str, region: str | None = None, limit: int = 10) -> tuple[list[Hit], "object"]:
         state = self.state
         query = state.understanding.parse(question, region)
-        hits = state.searcher.search(query.terms, limit=max(limit, 20))
+        hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30))
         chain = state.gazetteer.chain(query.place.region) if query.place else ()
-        return rerank(hits, chain)[:limit], query
+        return rerank(hits, query, state.searcher, chain)[:limit], query
 
     def ask(self, question: str, region: str | None = None) -> Answer:
         state = self.state

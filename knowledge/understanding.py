@@ -46,6 +46,7 @@ class Query:
     terms: list[WeightedTerm] = field(default_factory=list)
     concepts: list[Concept] = field(default_factory=list)
     asks_amount: bool = False
+    phrases: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def words(self) -> list[str]:
@@ -98,13 +99,17 @@ class Understanding:
                     weights.setdefault(word, EXPANSION_WEIGHT)
                 concepts.append(Concept(phrase, frozenset(words)))
         tags = part_of_speech(rest)
-        for group in analyze_groups(rest):
+        groups = analyze_groups(rest)
+        phrases = [
+            (a[0], b[0]) for a, b in zip(groups, groups[1:]) if a[0] in self.idf and b[0] in self.idf
+        ]
+        for group in groups:
             for word in group:
                 weights[word] = 1.0
             if group[0] not in {c.typed for c in concepts}:
                 concepts.append(Concept(group[0], frozenset(group), tags.get(group[0], "x")))
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
-        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)))
+        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases)
 
     def _repair(self, text: str) -> str:
         """Replace typed stretches that sound like a corpus word but are no word (低宝 → 低保).
