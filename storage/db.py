@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, NotSupportedError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -85,11 +85,24 @@ def _configure_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
         conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
 
 
+# SQLSTATE classes that mean the request was wrong, not that the database failed:
+# data exception, integrity constraint violation, syntax error or access rule violation.
+_BUG_SQLSTATE_CLASSES = frozenset({"22", "23", "42"})
+
+
 def is_outage(exc: BaseException) -> bool:
-    """True for failures of the database itself, False for bugs (constraint or SQL errors)."""
-    if isinstance(exc, (IntegrityError, ProgrammingError, DataError)):
-        return False
-    return isinstance(exc, (DBAPIError, PoolTimeoutError, OSError, TimeoutError))
+    """True when the database is unreachable or failing, False for bugs (constraints, SQL).
+
+    Drivers do not classify everything (asyncpg reports "database is not accepting
+    connections" as a bare Error), so a database error counts as an outage unless it says
+    the request itself was wrong.
+    """
+    if isinstance(exc, DBAPIError):
+        if isinstance(exc, (IntegrityError, ProgrammingError, DataError, NotSupportedError)):
+            return False
+        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return not (sqlstate and str(sqlstate)[:2] in _BUG_SQLSTATE_CLASSES)
+    return isinstance(exc, (PoolTimeoutError, OSError, TimeoutError))
 
 
 class Database:

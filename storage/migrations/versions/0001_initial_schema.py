@@ -32,7 +32,7 @@ def _forbid_event_changes() -> None:
     else:
         op.execute(
             "CREATE FUNCTION complaint_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$"
+            f"BEGIN RAISE EXCEPTION '{_APPEND_ONLY}' USING ERRCODE = 'restrict_violation'; END $$"
         )
         op.execute(
             "CREATE TRIGGER complaint_events_append_only BEFORE UPDATE OR DELETE ON complaint_events "
