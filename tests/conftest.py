@@ -31,3 +31,46 @@ async def telegram_bot(policy_kb) -> AsyncIterator:
         harness.assert_nothing_rejected()
 
 # ------------------------------------------------------------------------- end of Telegram block
+
+
+# ---------------------------------------------------------------------------------------------
+# Storage (issue 5): real databases. `database_url` runs a test twice: on a fresh SQLite file and
+# on a fresh PostgreSQL database of the server in TEST_DATABASE_URL (skipped with a reason when
+# unset; scripts/with-postgres.sh sets it). `migrated_url` has the schema applied; `db` is a
+# storage.db.Database on it, disposed afterwards. Helpers: tests/storage_support.py.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    import os
+
+    from tests.storage_support import PG_SKIP_REASON, fresh_postgres_database
+
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'fupin.sqlite3'}"
+        return
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        pytest.skip(PG_SKIP_REASON)
+    async with fresh_postgres_database(server_url) as url:
+        yield url
+
+
+@pytest.fixture
+async def migrated_url(database_url: str) -> str:
+    from storage.migrate import upgrade
+
+    await upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+async def db(migrated_url: str) -> AsyncIterator:
+    from storage.db import Database
+
+    database = Database(migrated_url)
+    yield database
+    await database.dispose()
+
+# -------------------------------------------------------------------------- end of Storage block
