@@ -79,6 +79,16 @@ def cmd_reindex(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_db(args, settings: Settings) -> int:
+    import asyncio
+
+    from storage.migrate import upgrade
+
+    asyncio.run(upgrade(settings.effective_database_url))
+    print("database schema is up to date")
+    return 0
+
+
 def cmd_run(args, settings: Settings) -> int:
     from bot.runner import main as run
 
@@ -100,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     route.set_defaults(func=cmd_route)
     reindex = sub.add_parser("reindex", help="rebuild the search index from the corpus")
     reindex.set_defaults(func=cmd_reindex)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending schema migrations").set_defaults(func=cmd_db)
     run = sub.add_parser("run", help="run the bot (the default)")
     run.set_defaults(func=cmd_run)
     return parser
