@@ -22,6 +22,8 @@ def do_run_migrations(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # storage.db makes SQLite transactional (it emits BEGIN), so DDL can roll back there too.
+        transactional_ddl=True,
         compare_type=True,
     )
     with context.begin_transaction():
