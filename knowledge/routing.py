@@ -458,8 +458,9 @@ class Router:
 
 
 def _tiers(cat: Category, topic: Topic | None) -> list[list[str]]:
-    """Job tiers, the topic's before the category's."""
-    return (topic.job if topic else []) + cat.job
+    """Who does the job: the topic's units when the complaint has one (water → 水利),
+    else the category's."""
+    return topic.job if topic and topic.job else cat.job
 
 
 def _exact(term: Term, text: str) -> float:

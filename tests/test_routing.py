@@ -1,0 +1,249 @@
+"""Routing: complaint text and region → category and the responsible unit(s), primary first.
+
+The complaints here are written for these tests in residents' own words, not taken from the
+development set, so that they check the lexicon and the plans' lists generalise.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.batch import route_handler, run_jsonl
+from knowledge.manifest import DEFAULT_CORPUS, load_manifest
+from knowledge.routing import Router
+from knowledge.units import is_catch_all
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = {d.region: (DEFAULT_CORPUS / d.file).read_text(encoding="utf-8") for d in load_manifest()}
+GENERAL = "12317"
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router.from_corpus()
+
+
+# (text, region set by the resident or None, category, primary unit, region routed to)
+OWN_COMPLAINTS = [
+    ("坂东镇我们村有户人家开着小轿车住着三层楼,照样是贫困户,真正困难的我家反倒没评上", None, "identification_unfair", "县扶贫办", "闽清县"),
+    ("车桥镇村会计把我家的扶贫补贴代领了,问他就说是手续费", None, "fund_misuse", "区纪委监委", "淮安区"),
+    ("恩施这边村里发产业补助,村干部说要先交两百块好处费才给", None, "fund_misuse", "省纪委<监察委>", "湖北省"),
+    ("戛洒镇的扶贫专干态度恶劣,去问政策就骂人", None, "cadre_conduct", "县纪委监委", "新平县"),
+    ("我们村的第一书记一个月才来一回,有事根本找不到人", "闽清县", "cadre_conduct", "县委组织部", "闽清县"),
+    ("驻村工作队的人一个月来一次,来了就拍个照走人", "湖北省", "cadre_conduct", "省委农工部", "湖北省"),
+    ("危房改造的房子刚盖好一年墙就裂了好几道缝", "新平县", "housing_renovation", "县住房城乡建设局", "新平县"),
+    ("我家土坯房一下雨就漏,报了危改两年没人来看", "淮安区", "housing_renovation", "区住建局", "淮安区"),
+    ("孩子在县里读中职,雨露计划的补助一直没发下来,麻城的", None, "education_subsidy", "省教育厅", "湖北省"),
+    ("娃在镇上读初中,寄宿生生活补助一学期都没见到", "新平县", "education_subsidy", "县教育局", "新平县"),
+    ("在县医院住院,出院结算的时候报销比例连一半都不到", "闽清县", "medical_reimbursement", "闽清医保局", "闽清县"),
+    ("签约的家庭医生一年了一次都没上过门", "闽清县", "medical_reimbursement", "县卫生健康局", "闽清县"),
+    ("住院还要先交五千块押金,不是说先诊疗后付费吗", "湖北省", "medical_reimbursement", "省卫生计生委", "湖北省"),
+    ("老娘七十多了一个人住,低保申请了两次都没批下来", "新平县", "dibao_social_assistance", "县民政局", "新平县"),
+    ("我叔是孤寡老人,特困供养一直办不下来", "淮安区", "dibao_social_assistance", "区民政局", "淮安区"),
+    ("重度残疾人护理补贴从去年开始就停了,也没人说为什么", "闽清县", "disability_support", "县残联", "闽清县"),
+    ("我女儿是残疾人,想让她单独纳入低保,镇上说办不了", "淮安区", "disability_support", "区民政局", "淮安区"),
+    ("公益岗位的保洁员工资拖欠了三个月了", "新平县", "employment", "县人力资源社会保障局", "新平县"),
+    ("扶贫车间老板压我们工钱,说好一天八十只给五十", "闽清县", "employment", "县人社局", "闽清县"),
+    ("信用社说要找吃财政饭的人担保才给扶贫小额贷款", "闽清县", "microcredit", "县金融办", "闽清县"),
+    ("农商行说我六十多了年纪大,不给贷款", "淮安区", "microcredit", "人民银行淮安分行", "淮安区"),
+    ("有人冒用我的名字贷了五万块,征信都花了,黄冈的", None, "microcredit", "人民银行武汉分行", "湖北省"),
+    ("村里光伏电站的收益说是给贫困户分红,两年一分钱没见到", "淮安区", "industry_project", "区扶贫办", "淮安区"),
+    ("我们村到镇上那条路全是坑,一下雨车都开不进来", "新平县", "infrastructure_road_water", "县交通运输局", "新平县"),
+    ("自来水三天两头停,夏天根本没水喝", "闽清县", "infrastructure_road_water", "县水利局", "闽清县"),
+    ("村口那座危桥好几年了也没人修", "淮安区", "infrastructure_road_water", "区交通运输局", "淮安区"),
+    ("村里电压低得电灯都不亮,冰箱带不动", "闽清县", "infrastructure_road_water", "闽清县供电公司", "闽清县"),
+    ("村里的垃圾半个月没人清运,臭得不行", "闽清县", "living_environment", "县住建局", "闽清县"),
+    ("改厕改了一半就不管了,家里还是旱厕", "淮安区", "living_environment", "区住建局", "淮安区"),
+    ("易地搬迁的安置房要先交两万装修费才给钥匙,房子到现在还没通水电", "新平县", "relocation", "县发展改革局", "新平县"),
+    ("生态护林员的名额给了非贫困户,我们贫困户反而没份", "新平县", "ecology_forestry", "县林业局", "新平县"),
+    ("退耕还林的补助今年少发了", "闽清县", "ecology_forestry", "县林业局", "闽清县"),
+    ("低保被取消了,问村里也说不清楚,浏阳镇头的", None, "dibao_social_assistance", "镇党委、政府", "镇头镇"),
+    ("孩子上小学的营养餐补助被学校扣了一半", None, "fund_misuse", "县纪委监委", None),
+    ("我家被错退了,收入根本没达到脱贫标准", None, "identification_unfair", "县扶贫办", None),
+    ("村支书把扶贫款挪用去修他自家门口的路", None, "fund_misuse", "县纪委监委", None),
+    ("村里的自来水老是停", None, "infrastructure_road_water", "县水利局", None),
+    ("天天让我们填表签字拍照,地里的活都干不成", None, "cadre_conduct", "县纪委监委", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "region", "category", "primary", "routed_to"), OWN_COMPLAINTS)
+def test_own_complaints_reach_the_unit_whose_job_it_is(router, text, region, category, primary, routed_to):
+    routing = router.route(text, region)
+    assert routing.category == category
+    assert routing.region == routed_to
+    assert routing.units[0] == primary
+
+
+# One everyday sentence per category, none naming a place: the category alone.
+EVERYDAY = [
+    ("隔壁家儿子在城里买了房还是建档立卡户,凭啥", "identification_unfair"),
+    ("我们家明明符合条件,去年硬是被干部报成脱贫户了", "identification_unfair"),
+    ("办低保还得给村干部塞红包", "fund_misuse"),
+    ("村里扶贫项目的账从来不公开,钱花哪了没人知道", "fund_misuse"),
+    ("帮扶干部从来不到我家,表上却写着走访了十几次", "cadre_conduct"),
+    ("反映问题打了好几次电话都没人管,推来推去", "cadre_conduct"),
+    ("施工队给我家改房子用的砖一碰就碎", "housing_renovation"),
+    ("伢读初中,学校还收了资料费,不是说免了吗", "education_subsidy"),
+    ("看病报销要跑三个地方盖章", "medical_reimbursement"),
+    ("村卫生室常年关门,村医不在", "medical_reimbursement"),
+    ("我家低宝被停了,说我家有车,那是三轮车", "dibao_social_assistance"),
+    ("我是二级肢体残疾,生活补贴三个月没到账", "disability_support"),
+    ("说好的护路员岗位,结果给了村干部的侄子", "employment"),
+    ("申请扶贫贷款,银行要房产证抵押", "microcredit"),
+    ("政府发的猪崽子拉回来就病死了三头", "industry_project"),
+    ("村里手机信号差,打个电话要爬到山顶", "infrastructure_road_water"),
+    ("猪圈就挨着住人的屋子,说要改一直没改", "living_environment"),
+    ("旧房拆了,搬迁补助只给了一半", "relocation"),
+    ("我家的山林被划成公益林,补偿一直没兑现", "ecology_forestry"),
+    ("网购的东西被快递员弄丢了,不赔", "other"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), EVERYDAY)
+def test_everyday_wording_is_classified(router, text, category):
+    assert router.classify(text) == category
+
+
+def test_place_in_the_text_sets_the_region(router):
+    assert router.route("省璜镇的自来水老是停").region == "闽清县"
+    assert router.route("村里的自来水老是停").region is None
+
+
+def test_explicit_region_beats_a_place_in_the_text(router):
+    routing = router.route("我老家在恩施,现在住这边,自来水老是停", "新平县")
+    assert routing.region == "新平县"
+    assert routing.units[0] == "县水利局"
+
+
+def test_unknown_explicit_region_falls_back_to_the_text(router):
+    assert router.route("车桥镇的危房改造没人管", "火星").region == "淮安区"
+
+
+def test_units_come_from_the_section_that_covers_the_matter(router):
+    routing = router.route("国家助学金一直没发下来", "闽清县")
+    assert routing.section_path[-1] == "(四)深化教育扶贫"
+    assert routing.units[0] == "县教育局"
+    assert routing.evidence in SEED["闽清县"]
+    assert all(unit in routing.evidence for unit in routing.units)
+
+
+def test_lead_unit_comes_first_when_it_fits(router):
+    assert router.route("残疾人家里无障碍改造一直没人来做", "新平县").units[:2] == ["县民政局", "县残联"]
+    relocation = router.route("搬到安置点以后什么扶持都没有", "湖北省")
+    assert relocation.units[:2] == ["省发改委", "省扶贫办"]
+    assert relocation.evidence.startswith("(牵头单位:省发改委、省扶贫办")
+
+
+def test_job_beats_a_lead_that_does_not_fit(router):
+    # 新平's list on problem rectification is led by 县扶贫办; taking money is 纪委's job.
+    assert router.route("扶贫款被村干部私吞了", "新平县").units[0] == "县纪委监委"
+
+
+def test_township_catch_alls_are_dropped(router):
+    education = router.route("国家助学金一直没发下来", "闽清县")
+    assert "各有关乡镇" in education.evidence and "各有关乡镇" not in education.units
+    for text, region, *_ in OWN_COMPLAINTS:
+        routing = router.route(text, region)
+        if not routing.dispatcher_fallback:
+            assert not any(is_catch_all(unit) for unit in routing.units), routing
+
+
+def test_town_plan_without_units_goes_to_the_town_dispatcher(router):
+    routing = router.route("合作社的分红一年都没给", "镇头镇")
+    assert routing.units == ["镇党委、政府"]
+    assert routing.dispatcher_fallback
+    assert routing.evidence.startswith("镇党委、政府承担主体责任,党政一把手是第一责任人")
+    assert routing.evidence in SEED["镇头镇"]
+
+
+def test_matter_no_unit_does_goes_to_the_region_poverty_office(router):
+    routing = router.route("护林员工资半年没发了", "淮安区")  # 淮安区 lists no forestry unit
+    assert routing.units == ["区扶贫办"]
+    assert routing.dispatcher_fallback
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("护林员的工资半年没发了", "县林业局"),
+        ("助学金名额满了,不给我家", "县教育局"),
+        ("村干部冒领了我的补贴", "县纪委监委"),
+        ("低保申请了两次都没批", "县民政局"),
+        ("评贫困户的时候把我家漏了", "县扶贫办"),
+        ("村里的路全是坑", "县交通运输局"),
+    ],
+)
+def test_unknown_place_gets_the_generic_county_unit(router, text, unit):
+    routing = router.route(text)
+    assert routing.region is None
+    assert routing.units == [unit]
+    assert routing.evidence == ""
+
+
+def test_matter_no_plan_covers_gets_a_general_channel(router):
+    routing = router.route("邻居家的狗天天半夜叫,吵得睡不着", "闽清县")
+    assert routing.category == "other"
+    assert routing.units == []
+    assert GENERAL in routing.general_channel
+
+
+def test_override_table_wins(tmp_path):
+    table = tmp_path / "overrides.json"
+    table.write_text(
+        json.dumps({"overrides": [{"region": "闽清县", "category": "education_subsidy", "units": ["县教育局学生资助中心"]}]}),
+        encoding="utf-8",
+    )
+    router = Router.from_corpus(overrides_path=table)
+    assert router.route("助学金没发", "闽清县").units == ["县教育局学生资助中心"]
+    assert router.route("助学金没发", "新平县").units[0] == "县教育局"
+    # A table passed in by storage beats the file; "*" stands for any region.
+    stored = Router.from_corpus(overrides_path=table, overrides={("*", "education_subsidy"): ["教育督导室"]})
+    assert stored.route("助学金没发", "新平县").units == ["教育督导室"]
+
+
+def test_shipped_override_table_is_empty_and_valid():
+    data = json.loads((ROOT / "knowledge" / "data" / "routing_overrides.json").read_text(encoding="utf-8"))
+    assert data["overrides"] == []
+
+
+HOSTILE = [
+    '{"id": "empty", "text": "", "region": null}',
+    '{"id": "emoji", "text": "😡😡😡🙏", "region": "😀"}',
+    '{"id": "sql", "text": "\'; DROP TABLE complaints;-- 低保", "region": "闽清县"}',
+    '{"id": "markup", "text": "<b>危房</b><script>alert(1)</script>", "region": 5}',
+    '{"id": "long", "text": "' + "低保没批" * 1250 + '", "region": "新平县"}',
+    'not json at all {"id": "broken"',
+    "[1, 2, 3]",
+    '{"id": "nulltext", "text": null}',
+    '{"id": "surrogate", "text": "\\ud800危房"}',
+]
+
+
+def test_batch_route_survives_hostile_lines(router):
+    out = io.StringIO()
+    failures = run_jsonl(route_handler(router), io.StringIO("\n".join(HOSTILE) + "\n"), out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == ["empty", "emoji", "sql", "markup", "long", "broken", None, "nulltext", "surrogate"]
+    assert failures == 2 and "error" in rows[5] and "error" in rows[6]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["long"]["units"][0] == "县民政局"
+    assert by_id["empty"]["units"] == [] and GENERAL in by_id["empty"]["general_channel"]
+
+
+def test_batch_command_line_answers_every_line():
+    payload = ("\n".join(HOSTILE) + "\n").encode("utf-8") + b'\xff\xfe{"id": "bytes"}\n'
+    payload += json.dumps({"id": "ok", "text": "护林员工资没发,新平的", "region": None}, ensure_ascii=False).encode() + b"\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "route", "--jsonl"], input=payload, capture_output=True, cwd=ROOT, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert len(rows) == len(HOSTILE) + 2
+    assert rows[-2]["id"] == "bytes" and "error" in rows[-2]
+    assert (rows[-1]["id"], rows[-1]["region"], rows[-1]["units"][0]) == ("ok", "新平县", "县林业局")
