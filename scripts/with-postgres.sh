@@ -52,7 +52,7 @@ if [ "$(id -u)" -eq 0 ]; then
     if command -v runuser >/dev/null 2>&1; then RUN_AS=(runuser -u postgres --)
     else RUN_AS=(su -s /bin/sh postgres -c '"$0" "$@"'); fi
 fi
-pg() { "${RUN_AS[@]}" "$@" </dev/null; }
+pg() { (cd "$WORKDIR" && "${RUN_AS[@]}" "$@" </dev/null); }
 
 WORKDIR=$(mktemp -d "${TMPDIR:-/tmp}/with-postgres.XXXXXX")
 [ "$(id -u)" -eq 0 ] && chown postgres: "$WORKDIR"

@@ -1,0 +1,75 @@
+"""Role grants: staff of a unit, supervisors of a region, admins. Revoked, never deleted.
+
+Who may grant what, and what each role may do, is decided by the caller (issue 6);
+this module only records grants and answers which ones are in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from storage.db import Database, upsert
+from storage.models import Role, RoleGrant, Unit, utcnow
+
+
+class RoleRepository:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def grant(
+        self,
+        user_id: int,
+        role: Role | str,
+        *,
+        granted_by: int | None,
+        unit: str | None = None,
+        region: str | None = None,
+    ) -> RoleGrant:
+        """Give `role` (for `unit` of `region`, or for `region`); an identical active grant is kept."""
+        role = Role(role)
+        async with self.db.transaction() as session:
+            unit_id = None
+            if unit:
+                await upsert(session, Unit, {"name": unit, "region": region or ""}, keys=["name", "region"])
+                unit_id = await session.scalar(select(Unit.id).where(Unit.name == unit, Unit.region == (region or "")))
+            existing = await session.scalar(
+                select(RoleGrant).where(
+                    RoleGrant.user_id == user_id,
+                    RoleGrant.role == role,
+                    RoleGrant.unit_id.is_(None) if unit_id is None else RoleGrant.unit_id == unit_id,
+                    RoleGrant.region.is_(None) if region is None else RoleGrant.region == region,
+                    RoleGrant.revoked_at.is_(None),
+                )
+            )
+            if existing is None:
+                existing = RoleGrant(user_id=user_id, role=role, unit_id=unit_id, region=region,
+                                     granted_by=granted_by, granted_at=self.clock())
+                session.add(existing)
+                await session.flush()
+            grant_id = existing.id
+        async with self.db.session() as session:
+            return await session.get_one(RoleGrant, grant_id)
+
+    async def revoke(self, user_id: int, role: Role | str, *, revoked_by: int | None) -> int:
+        """Revoke every active grant of `role` to `user_id`; returns how many were revoked."""
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(RoleGrant)
+                .where(RoleGrant.user_id == user_id, RoleGrant.role == Role(role), RoleGrant.revoked_at.is_(None))
+                .values(revoked_at=self.clock(), revoked_by=revoked_by)
+            )
+            return result.rowcount
+
+    async def active(self, user_id: int) -> list[RoleGrant]:
+        """The user's grants in force, with their unit loaded."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(RoleGrant)
+                .where(RoleGrant.user_id == user_id, RoleGrant.revoked_at.is_(None))
+                .order_by(RoleGrant.id)
+            )
+            return list(rows)
