@@ -79,7 +79,7 @@ class Term:
     def parse(cls, raw: str, strong: bool = False) -> Term:
         parts = [normalize(p) for p in raw.split(GAP) if p.strip()]
         length = sum(len(p) for p in parts)
-        weight = min(max(length, 2), 4) / 2 * (STRONG if strong else 1.0)
+        weight = min(length, 4) / 2 * (STRONG if strong else 1.0)  # one character: weak
         pattern = None
         if len(parts) > 1:
             pattern = re.compile(f".{{0,{MAX_GAP}}}?".join(re.escape(p) for p in parts))
