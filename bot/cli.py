@@ -35,7 +35,8 @@ def cmd_ask(args, settings: Settings) -> int:
     kb = _knowledge(settings)
 
     def handle(row: dict) -> dict:
-        answer = kb.ask(str(row.get("question") or ""), row.get("region"))
+        region = row.get("region")
+        answer = kb.ask(str(row.get("question") or ""), region if isinstance(region, str) else None)
         return {
             "answer": answer.text,
             "abstained": answer.abstained,
@@ -47,7 +48,11 @@ def cmd_ask(args, settings: Settings) -> int:
         question = " ".join(args.question)
         print(kb.ask(question, args.region).text)
         return 0
-    run_jsonl(handle, sys.stdin, sys.stdout)
+    # Bytes that are not UTF-8 and lone surrogates must not end the batch.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", errors="backslashreplace")
+    run_jsonl(handle, stdin, stdout)
+    stdout.detach()
     return 0
 
 
@@ -58,7 +63,8 @@ def cmd_route(args, settings: Settings) -> int:
 
     router = Router.from_corpus(settings.corpus_dir or DEFAULT_CORPUS)
     if not args.jsonl:
-        print(json.dumps(route_handler(router)({"text": " ".join(args.text), "region": args.region}), ensure_ascii=False))
+        routing = route_handler(router)({"text": " ".join(args.text), "region": args.region})
+        print(json.dumps(routing, ensure_ascii=False, indent=2))
         return 0
     # Bytes that are not UTF-8 and lone surrogates must not end the batch.
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
