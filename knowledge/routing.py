@@ -137,8 +137,8 @@ class Category:
     generic: str | None
     topics: list[Topic] = field(default_factory=list)
 
-
     def score(self, text: str) -> float:
+        """Weight of the category's words in the text, plus its precedence if one is strong."""
         score = sum(t.found(text) for t in self.terms)
         if self.precedence and any(t.found(text) == t.weight for t in self.strong_terms):
             score += self.precedence
@@ -160,7 +160,9 @@ class Lexicon:
             topics = [
                 Topic(
                     name=topic_name,
-                    terms=_merge(_terms(t.get("words", [])), _terms(t.get("strong", []), strong=True)),
+                    terms=_merge(
+                        _terms(t.get("words", [])), _terms(t.get("strong", []), strong=True)
+                    ),
                     job=t.get("job", []),
                     generic=t.get("generic"),
                     covered=bool(t.get("covered", name != OTHER)),
@@ -322,7 +324,7 @@ class Router:
         documents = load_manifest(corpus_dir)
         loaded, _ = load_documents(corpus_dir / d.file for d in documents)
         by_path = dict(loaded)
-        texts = {d.id: by_path[corpus_dir / d.file] for d in documents if corpus_dir / d.file in by_path}
+        texts = {d.id: by_path[p] for d in documents if (p := corpus_dir / d.file) in by_path}
         return cls(documents, texts, **kwargs)
 
     def _plan(self, doc: DocumentInfo, raw: str) -> _Plan:
@@ -396,7 +398,9 @@ class Router:
                 return list(self.overrides[key])
         return None
 
-    def _best_block(self, plan: _Plan, cat: Category, topic: Topic | None, text: str) -> Block | None:
+    def _best_block(
+        self, plan: _Plan, cat: Category, topic: Topic | None, text: str
+    ) -> Block | None:
         """The stretch of the plan that covers the matter, found by who does the job.
 
         The first job tier that some listed unit of this plan matches decides which lists
@@ -417,7 +421,9 @@ class Router:
                 return max(candidates, key=lambda sb: sb[0])[1]
         return None
 
-    def _topical(self, plan: _Plan, block: Block, cat: Category, topic: Topic | None, tokens: set[str]) -> float:
+    def _topical(
+        self, plan: _Plan, block: Block, cat: Category, topic: Topic | None, tokens: set[str]
+    ) -> float:
         """How well a stretch covers the matter: the category's and topic's words in its
         heading and body, and the complaint's own words, rarer ones weighing more."""
         heading, _, body = block.text.partition("\n")
