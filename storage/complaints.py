@@ -35,6 +35,7 @@ from storage.models import (
     ComplaintStatus,
     ComplaintUnit,
     Resident,
+    TICKET_SEQUENCE,
     TicketCounter,
     Unit,
     utcnow,
@@ -261,7 +262,7 @@ class ComplaintRepository:
                     update=["display_name", "updated_at"] if draft.display_name else [],
                 )
             units = await self._units(session, draft.units, draft.region)
-            # Last, because on PostgreSQL the day's counter row stays locked until COMMIT.
+            # Last, because on SQLite the counter row stays locked until COMMIT.
             ticket = await self._next_ticket(session, now)
             complaint = Complaint(
                 ticket=ticket,
@@ -304,16 +305,23 @@ class ComplaintRepository:
         return Filed(ticket, query_code)
 
     async def _next_ticket(self, session: AsyncSession, now: datetime) -> str:
-        """FPyyyymmdd-nnnnnn: the day in China time and that day's running number."""
+        """FPyyyymmdd-nnnnnn: the filing day in China time and a running number.
+
+        The number alone is unique (it never restarts), so tickets stay unique whatever the
+        clock says; the date is there for people reading it.
+        """
         day = now.astimezone(CHINA_TZ).strftime("%Y%m%d")
-        number = await upsert(
-            session,
-            TicketCounter,
-            {"day": day, "last_number": 1},
-            keys=["day"],
-            update={"last_number": TicketCounter.last_number + 1},
-            returning=TicketCounter.last_number,
-        )
+        if self.db.is_sqlite:
+            number = await upsert(
+                session,
+                TicketCounter,
+                {"name": "ticket", "last_number": 1},
+                keys=["name"],
+                update={"last_number": TicketCounter.last_number + 1},
+                returning=TicketCounter.last_number,
+            )
+        else:
+            number = await session.scalar(select(TICKET_SEQUENCE.next_value()))
         return f"FP{day}-{number:06d}"
 
     async def _units(self, session: AsyncSession, names: Sequence[str], region: str) -> list[tuple[str, int]]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Sequence,
     String,
     Text,
     TypeDecorator,
@@ -135,13 +136,18 @@ class Unit(Base):
     region: Mapped[str] = mapped_column(String(100), default="")
 
 
+# Ticket numbers on PostgreSQL: a sequence hands them out without locking, so concurrent
+# filings commit in parallel (numbers of rolled-back filings are skipped, which is harmless).
+TICKET_SEQUENCE = Sequence("ticket_number_seq", metadata=Base.metadata)
+
+
 class TicketCounter(Base):
-    """One row per day (China time) whose number is the last ticket handed out that day."""
+    """Ticket numbers on SQLite (no sequences there); writers are serialised anyway."""
 
     __tablename__ = "ticket_counters"
 
-    day: Mapped[str] = mapped_column(String(8), primary_key=True)
-    last_number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger)
 
 
 class Complaint(Base):

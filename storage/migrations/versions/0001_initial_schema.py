@@ -72,9 +72,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('telegram_user_id', name=op.f('pk_residents'))
     )
     op.create_table('ticket_counters',
-    sa.Column('day', sa.String(length=8), nullable=False),
-    sa.Column('last_number', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', name=op.f('pk_ticket_counters'))
+    sa.Column('name', sa.String(length=20), nullable=False),
+    sa.Column('last_number', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_ticket_counters'))
     )
     op.create_table('units',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -159,12 +159,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_complaint_units_unit_id'), ['unit_id'], unique=False)
 
     _forbid_event_changes()
+    if op.get_bind().dialect.name != "sqlite":
+        op.execute("CREATE SEQUENCE ticket_number_seq")
 
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     _allow_event_changes()
+    if op.get_bind().dialect.name != "sqlite":
+        op.execute("DROP SEQUENCE IF EXISTS ticket_number_seq")
     with op.batch_alter_table('complaint_units', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_complaint_units_unit_id'))
 
