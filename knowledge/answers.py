@@ -105,7 +105,9 @@ def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, r
     for hit in hits[1:3]:
         if hit.passage.region not in {p.passage.region for p in parts} and hit.score >= 0.8 * top.score:
             parts.append(hit)
-    limit = MAX_EXTRACT if len(parts) == 1 else 180
+    # Room for each region's extract once the labels and citations are counted.
+    overhead = sum(len(citation(h.passage)) + 16 for h in parts)
+    limit = min(MAX_EXTRACT, (MAX_ANSWER - overhead) // len(parts))
     return compose(
         [(extract(h.passage, weights, asks_amount, limit), h.passage) for h in parts],
         labelled=len(parts) > 1,

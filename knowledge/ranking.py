@@ -20,6 +20,10 @@ UNKNOWN_NOUN = 3.0
 UNKNOWN_VERB = 1.2
 UNKNOWN_OTHER = 0.3
 SINGLE_CHAR_FACTOR = 0.4
+# What is asked about is named by nouns; verbs (申请, 办) say what to do with it.
+VERB_FACTOR = 0.6
+# Adverbs, numerals, pronouns, time words (直接, 一年, 每个) even less.
+OTHER_FACTOR = 0.7
 
 
 def rerank(hits: list[Hit], query, searcher: PassageSearcher, chain: tuple[str, ...]) -> list[Hit]:
@@ -49,6 +53,10 @@ def info(concept, searcher: PassageSearcher) -> float:
         value = UNKNOWN_VERB
     else:
         value = UNKNOWN_OTHER
+    if concept.pos.startswith("v"):
+        value *= VERB_FACTOR
+    elif not (concept.pos.startswith(("n", "eng")) or concept.pos == "vn"):
+        value *= OTHER_FACTOR
     return value * (SINGLE_CHAR_FACTOR if len(concept.typed) == 1 else 1.0)
 
 
@@ -64,4 +72,8 @@ def coverage(hit: Hit, query, searcher: PassageSearcher) -> float:
 
 
 def abstains(hit: Hit, query, searcher: PassageSearcher) -> bool:
-    return not query.concepts or coverage(hit, query, searcher) < MIN_COVERAGE
+    """No answer for questions outside the plans' domain (驾照, 话费) even when a word of
+    them occurs somewhere in a plan, nor when the best passage covers too little."""
+    if not query.concepts or not query.in_domain:
+        return True
+    return coverage(hit, query, searcher) < MIN_COVERAGE

@@ -47,6 +47,7 @@ class Query:
     concepts: list[Concept] = field(default_factory=list)
     asks_amount: bool = False
     phrases: list[tuple[str, str]] = field(default_factory=list)
+    in_domain: bool = True
 
     @property
     def words(self) -> list[str]:
@@ -66,6 +67,16 @@ def load_lexicon(path: Path = DATA / "lexicon.tsv") -> list[tuple[str, tuple[str
     return sorted(entries, key=lambda e: len(e[0]), reverse=True)
 
 
+def domain_terms(lexicon: list[tuple[str, tuple[str, ...]]]) -> frozenset[str]:
+    """Words that mark a question as being about poverty-alleviation policy at all: the
+    lexicon's phrases and targets and the policy vocabulary taught to jieba."""
+    terms = {phrase for phrase, _ in lexicon}
+    terms |= {g[0] for _, targets in lexicon for t in targets for g in analyze_groups(t)}
+    userdict = DATA / "userdict.txt"
+    terms |= {line.split()[0] for line in userdict.read_text(encoding="utf-8").splitlines() if line.strip()}
+    return frozenset(terms)
+
+
 @lru_cache(maxsize=65536)
 def pinyin_key(word: str) -> str:
     return " ".join(lazy_pinyin(word))
@@ -77,6 +88,7 @@ class Understanding:
         self.gazetteer = gazetteer
         self.idf = vocabulary
         self.lexicon = load_lexicon()
+        self.domain = domain_terms(self.lexicon)
         self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
         self._by_pinyin: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -92,11 +104,14 @@ class Understanding:
         weights: dict[str, float] = {}
         concepts: list[Concept] = []
         for phrase, targets in self.lexicon:
-            if phrase and phrase in rest:
+            if phrase and phrase in rest and not self._inside_policy_word(rest, phrase):
                 rest = rest.replace(phrase, " ")
-                words = [w for t in targets for w in analyze(t)]
+                # Whole target words only: 最低生活保障 must not count as present where
+                # only 生活 or 保障 is.
+                words = [g[0] for t in targets for g in analyze_groups(t)]
                 for word in words:
-                    weights.setdefault(word, EXPANSION_WEIGHT)
+                    typed = word in phrase  # 低保 typed as 低保 counts in full
+                    weights[word] = max(weights.get(word, 0.0), 1.0 if typed else EXPANSION_WEIGHT)
                 concepts.append(Concept(phrase, frozenset(words)))
         tags = part_of_speech(rest)
         groups = analyze_groups(rest)
@@ -109,7 +124,16 @@ class Understanding:
             if group[0] not in {c.typed for c in concepts}:
                 concepts.append(Concept(group[0], frozenset(group), tags.get(group[0], "x")))
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
-        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases)
+        in_domain = any(c.words & self.domain or c.typed in self.domain for c in concepts)
+        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain)
+
+    def _inside_policy_word(self, text: str, phrase: str) -> bool:
+        """Whether the phrase is only part of a longer word the plans use (搬迁 in 易地搬迁),
+        which is then searched as it stands rather than expanded."""
+        return any(
+            phrase in word and len(word) > len(phrase) and word in self.idf
+            for word in segmenter().lcut(text)
+        )
 
     def _repair(self, text: str) -> str:
         """Replace typed stretches that sound like a corpus word but are no word (低宝 → 低保).
