@@ -8,6 +8,7 @@ dates and eligibility they state, never a pasted section, followed by where it c
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from knowledge.analyzer import analyze
 from knowledge.models import Hit, Passage
@@ -15,7 +16,8 @@ from knowledge.passages import sentences
 
 MAX_ANSWER = 800
 MAX_EXTRACT = 260
-CLAUSE = re.compile(r"[^，,；;：:]*[，,；;：:]?")
+# A clause ends at a comma or colon, but not at one inside a figure (1,000元, 8:30).
+CLAUSE = re.compile(r"(?:[^，,；;：:]|(?<=\d)[,:](?=\d))*[，,；;：:]?")
 NUMBER = re.compile(r"\d")
 
 ABSTAIN_TEXT = (
@@ -32,8 +34,14 @@ def citation(passage: Passage) -> str:
     return f"{where}（{meta}）" if meta else where
 
 
+@lru_cache(maxsize=20000)
+def _words(text: str) -> frozenset[str]:
+    """A sentence's words; cached, since the same passages answer many questions."""
+    return frozenset(analyze(text))
+
+
 def _score(text: str, weights: dict[str, float]) -> float:
-    return sum(weights.get(w, 0.0) for w in set(analyze(text)))
+    return sum(weights.get(w, 0.0) for w in _words(text))
 
 
 def _trim(sentence: str, weights: dict[str, float], limit: int) -> str:
