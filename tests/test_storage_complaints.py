@@ -67,6 +67,28 @@ async def test_migrations_create_the_schema_on_an_empty_database(database_url: s
     assert version == "0001"
 
 
+async def test_migrations_downgrade_to_empty_and_up_again(migrated_url: str) -> None:
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    def downgrade(connection) -> list[str]:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        return inspect(connection).get_table_names()
+
+    db = Database(migrated_url)
+    try:
+        async with db.engine.connect() as conn:
+            assert await conn.run_sync(downgrade) == ["alembic_version"]
+            await conn.commit()
+        await upgrade(migrated_url)
+        assert (await ComplaintRepository(db).create(named_draft())).ticket
+    finally:
+        await db.dispose()
+
+
 async def test_filing_commits_the_complaint_and_its_first_event_before_returning(migrated_url: str) -> None:
     db = Database(migrated_url)
     filed = await ComplaintRepository(db).create(named_draft())
