@@ -97,10 +97,11 @@ def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
     for text, passage in parts:
         head = f"【{passage.region}】" if labelled else ""
         blocks.append(f"{head}{text}\n——来源：{citation(passage)}")
+    # Drop whole regional parts rather than cut a figure or a citation in half.
+    while len(blocks) > 1 and len("\n\n".join(blocks)) > MAX_ANSWER:
+        blocks.pop()
     answer = "\n\n".join(blocks)
-    if len(answer) > MAX_ANSWER:
-        answer = answer[: MAX_ANSWER - 1] + "…"
-    return answer
+    return answer if len(answer) <= MAX_ANSWER else answer[: MAX_ANSWER - 1] + "…"
 
 
 def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, region_known: bool) -> str:

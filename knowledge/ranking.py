@@ -38,8 +38,13 @@ def rerank(hits: list[Hit], query, searcher: PassageSearcher, chain: tuple[str, 
         scored.append((h.score / top + COVERAGE_WEIGHT * cov, cov, h))
     scored.sort(key=lambda x: -x[0])
     if chain:
-        own = [x for x in scored if x[2].passage.region in chain and x[1] >= MIN_COVERAGE]
-        scored = own + [x for x in scored if x not in own]
+        # The plans that apply to the resident outrank the rest: lift them above any other.
+        lift = 1.0 + COVERAGE_WEIGHT
+        scored = [
+            (score + lift if h.passage.region in chain and cov >= MIN_COVERAGE else score, cov, h)
+            for score, cov, h in scored
+        ]
+        scored.sort(key=lambda x: -x[0])
     return [Hit(h.passage, round(score, 4)) for score, _, h in scored]
 
 

@@ -158,9 +158,22 @@ class Understanding:
                 out.append(fixed[0])
                 i += fixed[1]
             else:
-                out.append(words[i])
+                out.append(self._repair_inside(words[i]))
                 i += 1
         return "".join(out)
+
+    def _repair_inside(self, word: str) -> str:
+        """jieba may glue a typo to its neighbour (医宝能): try the two-character ends."""
+        if len(word) != 3 or segmenter().FREQ.get(word, 0) >= TYPO_MAX_FREQ:
+            return word
+        for start in (0, 1):
+            gram = word[start : start + 2]
+            if self._typo_candidate(gram):
+                candidates = self._sounds_like(gram)
+                if candidates:
+                    best = max(candidates, key=lambda w: self.idf.get(w, 0.0))
+                    return word[:start] + best + word[start + 2 :]
+        return word
 
     def _typo_candidate(self, gram: str) -> bool:
         return (

@@ -50,8 +50,7 @@ def test_typos_and_homophones_are_repaired(parse, question, typo, word):
     assert typo not in words
 
 
-@pytest.mark.xfail(strict=True, reason="a typo glued by jieba to a function character (医宝能) is not repaired")
-def test_typo_next_to_a_function_character_is_repaired(parse):
+def test_typo_glued_by_jieba_to_its_neighbour_is_repaired(parse):
     assert "医保" in parse("医宝能报多少").words
 
 
