@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -215,7 +215,7 @@ def _view(complaint: Complaint) -> ComplaintView:
     )
 
 
-def _with_details():  # type: ignore[no-untyped-def]
+def _with_details() -> Select[tuple[Complaint]]:
     return (
         select(Complaint)
         .options(selectinload(Complaint.events), selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit))

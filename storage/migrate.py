@@ -1,4 +1,15 @@
-"""Bring a database's schema up to date with the Alembic migrations shipped in this package."""
+"""Bring a database's schema up to date with the Alembic migrations shipped in this package.
+
+To write a new migration after changing storage/models.py, against an up-to-date database:
+
+    DATABASE_URL=sqlite:////tmp/x.sqlite3 .venv/bin/python -m bot db upgrade
+    DATABASE_URL=sqlite:////tmp/x.sqlite3 .venv/bin/python -c "from alembic import command; \
+        from storage.migrate import alembic_config; \
+        command.revision(alembic_config(), 'what changed', autogenerate=True, rev_id='0002')"
+
+then read the generated file in storage/migrations/versions/ (autogenerate misses triggers,
+sequences and data changes) and run the storage tests, which migrate SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 

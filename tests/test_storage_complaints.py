@@ -67,6 +67,24 @@ async def test_migrations_create_the_schema_on_an_empty_database(database_url: s
     assert version == "0001"
 
 
+async def test_the_migrations_build_exactly_the_models(migrated_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    def differences(connection) -> list:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    db = Database(migrated_url)
+    try:
+        async with db.engine.connect() as conn:
+            assert await conn.run_sync(differences) == []
+    finally:
+        await db.dispose()
+
+
 async def test_migrations_downgrade_to_empty_and_up_again(migrated_url: str) -> None:
     from alembic import command
 
