@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
 
+from bot.http import AiohttpRequest
 from bot.settings import Settings
 from handlers import resident, texts
 from handlers.guards import FloodGuard, reply_on_error
@@ -40,8 +41,8 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_overall_rate,
                                      max_retries=settings.telegram_max_retries))
         .concurrent_updates(settings.concurrent_updates)
-        .connection_pool_size(max(8, settings.concurrent_updates))
-        .pool_timeout(30)
+        .request(AiohttpRequest(max(8, settings.concurrent_updates)))
+        .get_updates_request(AiohttpRequest(1, read_timeout=5.0))
         .post_init(_register_commands)
         .build()
     )
