@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BasePersistence, TypeHandler
 
 from bot.http import AiohttpRequest
 from bot.settings import Settings
@@ -25,15 +25,18 @@ async def _register_commands(application: Application[Any, Any, Any, Any, Any, A
 
 
 def build_application(settings: Settings, kb: KnowledgeBase, *,
-                      extra_handlers: Iterable[Registrar] = ()) -> Application[Any, Any, Any, Any, Any, Any]:
+                      extra_handlers: Iterable[Registrar] = (),
+                      persistence: BasePersistence[Any, Any, Any] | None = None,
+                      ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot for `settings` (token, Bot API base URL, limits) answering from `kb`.
 
     `extra_handlers` register more specific handlers (e.g. the complaint conversation); they
-    run before the resident handlers, whose catch-alls take whatever is left.
+    run before the resident handlers, whose catch-alls take whatever is left. `persistence`
+    keeps user/chat data and conversation states across restarts.
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
@@ -44,8 +47,10 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         .request(AiohttpRequest(max(8, settings.concurrent_updates)))
         .get_updates_request(AiohttpRequest(1, read_timeout=5.0))
         .post_init(_register_commands)
-        .build()
     )
+    if persistence is not None:
+        builder = builder.persistence(persistence)
+    application = builder.build()
     application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_max_messages,
                                                            settings.flood_window_seconds)), group=-1)
     for register in extra_handlers:

@@ -8,7 +8,6 @@ turn the result into escaped HTML. Callback data is always a short key (well und
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,8 +27,8 @@ from handlers.formatting import clean_input, escape, html_messages, utf16_len
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
 
-KB_KEY = "kb"
 REGION_KEY = "region"
+REGION_CHOICES_KEY = "region_choices"
 ANSWERS_KEY = "answers"
 ANSWER_COUNTER_KEY = "answer_counter"
 # How many past answers per chat keep working buttons.
@@ -39,10 +38,6 @@ MAX_QUESTION_CHARS = 500
 RELATED_SHOWN = 3
 SNIPPET_CHARS = 120
 COMPLAIN_CALLBACK = "complain:start"
-
-
-def knowledge(context: ContextTypes.DEFAULT_TYPE) -> KnowledgeBase:
-    return context.application.bot_data[KB_KEY]
 
 
 async def send_html(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: list[str],
@@ -65,29 +60,8 @@ def region_keyboard(regions: list[str]) -> InlineKeyboardMarkup:
 # ------------------------------------------------------------------ commands
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    name = escape(user.first_name) if user and user.first_name else "乡亲"
-    text = texts.WELCOME.format(name=name)
-    region = context.user_data.get(REGION_KEY)
-    if region:
-        text += texts.WELCOME_REGION_SET.format(region=escape(region))
-    regions = knowledge(context).regions
-    await send_html(update, context, [text], region_keyboard(regions) if regions else None)
-
-
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_html(update, context, [texts.HELP])
-
-
-async def region_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    regions = knowledge(context).regions
-    if not regions:
-        await send_html(update, context, [texts.NO_REGIONS])
-        return
-    current = context.user_data.get(REGION_KEY)
-    text = texts.CHOOSE_REGION_CURRENT.format(region=escape(current)) if current else texts.CHOOSE_REGION
-    await send_html(update, context, [text], region_keyboard(regions))
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -106,14 +80,17 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _remember(context: ContextTypes.DEFAULT_TYPE, passage_ids: list[str]) -> str:
-    """Keep an answer's passages under a short per-chat key; old answers expire."""
-    answers: OrderedDict[str, list[str]] = context.chat_data.setdefault(ANSWERS_KEY, OrderedDict())
-    counter = context.chat_data.get(ANSWER_COUNTER_KEY, 0) + 1
+    """Keep an answer's passages under a short per-chat key; old answers expire.
+
+    Plain JSON (a dict in insertion order, str keys) so that persistence can store it.
+    """
+    answers: dict[str, list[str]] = context.chat_data.setdefault(ANSWERS_KEY, {})
+    counter = int(context.chat_data.get(ANSWER_COUNTER_KEY, 0)) + 1
     context.chat_data[ANSWER_COUNTER_KEY] = counter
     key = format(counter, "x")
     answers[key] = passage_ids
     while len(answers) > ANSWERS_KEPT:
-        answers.popitem(last=False)
+        del answers[next(iter(answers))]
     return key
 
 
@@ -131,88 +108,12 @@ def answer_keyboard(key: str | None, related: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([first_row, [complain]])
 
 
-async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any text that is not a command: answer it from the policy documents."""
-    text = clean_input(update.effective_message.text or "")
-    if not text:
-        await send_html(update, context, [texts.EMPTY_QUESTION])
-        return
-    note = ""
-    if len(text) > MAX_QUESTION_CHARS:
-        text, note = text[:MAX_QUESTION_CHARS], texts.QUESTION_TRUNCATED_NOTE
-    kb = knowledge(context)
-    answer = await asyncio.to_thread(kb.ask, text, context.user_data.get(REGION_KEY))
-    hits = [] if answer.abstained else answer.hits
-    key = _remember(context, [h.passage.id for h in hits]) if hits else None
-    markup = answer_keyboard(key, related=len(hits) > 1)
-    await send_html(update, context, html_messages(answer.text, header_html=note), markup)
-
-
 # ------------------------------------------------------------------- buttons
 
 
 async def _expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.callback_query.answer(texts.STALE_TOAST)
     await send_html(update, context, [texts.EXPIRED])
-
-
-async def show_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    _, key, index = query.data.split(":")
-    ids = _recall(context, key)
-    passage = None
-    if ids is not None and index.isdigit() and int(index) < len(ids):
-        passage = await asyncio.to_thread(knowledge(context).passage, ids[int(index)])
-    if passage is None:
-        await _expired(update, context)
-        return
-    await query.answer()
-    citation = knowledge(context).citation(passage)
-    header = texts.SOURCE_HEADER.format(citation=escape(citation))
-    await send_html(update, context, html_messages(passage.text, header_html=header,
-                                                   header_plain_len=utf16_len(citation) + 2))
-
-
-async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    key = query.data.split(":")[1]
-    ids = _recall(context, key)
-    if ids is None:
-        await _expired(update, context)
-        return
-    await query.answer()
-    kb = knowledge(context)
-    items, buttons = [], []
-    for index, passage_id in list(enumerate(ids))[1:1 + RELATED_SHOWN]:
-        passage = kb.passage(passage_id)
-        if passage is None:
-            continue
-        n = len(items) + 1
-        snippet = passage.text if len(passage.text) <= SNIPPET_CHARS else passage.text[:SNIPPET_CHARS] + "……"
-        items.append(texts.RELATED_ITEM.format(n=n, citation=escape(kb.citation(passage)), snippet=escape(snippet)))
-        buttons.append(InlineKeyboardButton(texts.BUTTON_SOURCE_N.format(n=n), callback_data=f"src:{key}:{index}"))
-    if not items:
-        await send_html(update, context, [texts.NO_RELATED])
-        return
-    await send_html(update, context, [texts.RELATED_HEADER + "".join(items)], InlineKeyboardMarkup([buttons]))
-
-
-async def choose_region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    choice = query.data.split(":", 1)[1]
-    regions = knowledge(context).regions
-    if choice == "all":
-        context.user_data.pop(REGION_KEY, None)
-        await query.answer(texts.REGION_TOAST.format(region=texts.REGION_ALL))
-        await query.edit_message_text(texts.REGION_CLEARED, parse_mode=ParseMode.HTML)
-        return
-    if not choice.isdigit() or int(choice) >= len(regions):
-        await _expired(update, context)
-        return
-    region = regions[int(choice)]
-    context.user_data[REGION_KEY] = region
-    await query.answer(texts.REGION_TOAST.format(region=region)[:200])
-    await query.edit_message_text(texts.REGION_SET.format(region=escape(region)), parse_mode=ParseMode.HTML)
 
 
 async def complain_placeholder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -225,20 +126,130 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await _expired(update, context)
 
 
+class ResidentHandlers:
+    """The handlers that need the knowledge base.
+
+    The knowledge base is bound here rather than put in `bot_data`, which persistence stores.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def _region_keyboard(self, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardMarkup | None:
+        """Buttons for the places there are documents for; the list shown is remembered, so a
+        button pressed after the corpus changed still means the place it said."""
+        regions = list(dict.fromkeys(self.kb.regions))
+        if not regions:
+            return None
+        context.chat_data[REGION_CHOICES_KEY] = regions
+        return region_keyboard(regions)
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        name = escape(user.first_name) if user and user.first_name else "乡亲"
+        text = texts.WELCOME.format(name=name)
+        region = context.user_data.get(REGION_KEY)
+        if region:
+            text += texts.WELCOME_REGION_SET.format(region=escape(region))
+        await send_html(update, context, [text], self._region_keyboard(context))
+
+    async def region_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        keyboard = self._region_keyboard(context)
+        if keyboard is None:
+            await send_html(update, context, [texts.NO_REGIONS])
+            return
+        current = context.user_data.get(REGION_KEY)
+        text = texts.CHOOSE_REGION_CURRENT.format(region=escape(current)) if current else texts.CHOOSE_REGION
+        await send_html(update, context, [text], keyboard)
+
+    async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        choice = query.data.split(":", 1)[1]
+        if choice == "all":
+            context.user_data.pop(REGION_KEY, None)
+            await query.answer(texts.REGION_TOAST.format(region=texts.REGION_ALL))
+            await query.edit_message_text(texts.REGION_CLEARED, parse_mode=ParseMode.HTML)
+            return
+        shown = context.chat_data.get(REGION_CHOICES_KEY) or []
+        if not choice.isdigit() or int(choice) >= len(shown):
+            await _expired(update, context)
+            return
+        region = shown[int(choice)]
+        context.user_data[REGION_KEY] = region
+        await query.answer(texts.REGION_TOAST.format(region=region)[:200])
+        await query.edit_message_text(texts.REGION_SET.format(region=escape(region)), parse_mode=ParseMode.HTML)
+
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any text that is not a command: answer it from the policy documents."""
+        text = clean_input(update.effective_message.text or "")
+        if not text:
+            await send_html(update, context, [texts.EMPTY_QUESTION])
+            return
+        note = ""
+        if len(text) > MAX_QUESTION_CHARS:
+            text, note = text[:MAX_QUESTION_CHARS], texts.QUESTION_TRUNCATED_NOTE
+        answer = await asyncio.to_thread(self.kb.ask, text, context.user_data.get(REGION_KEY))
+        hits = [] if answer.abstained else answer.hits
+        key = _remember(context, [h.passage.id for h in hits]) if hits else None
+        markup = answer_keyboard(key, related=len(hits) > 1)
+        await send_html(update, context, html_messages(answer.text, header_html=note), markup)
+
+    async def show_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """查看原文: the whole passage under its citation (title › heading path, issuer, date)."""
+        query = update.callback_query
+        _, key, index = query.data.split(":")
+        ids = _recall(context, key)
+        passage = self.kb.passage(ids[int(index)]) if ids is not None and int(index) < len(ids) else None
+        if passage is None:
+            await _expired(update, context)
+            return
+        await query.answer()
+        citation = self.kb.citation(passage)
+        header = texts.SOURCE_HEADER.format(citation=escape(citation))
+        await send_html(update, context, html_messages(passage.text, header_html=header,
+                                                       header_plain_len=utf16_len(citation) + 2))
+
+    async def show_related(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """相关政策: the next best passages, each with a button to read it whole."""
+        query = update.callback_query
+        key = query.data.split(":")[1]
+        ids = _recall(context, key)
+        if ids is None:
+            await _expired(update, context)
+            return
+        await query.answer()
+        items, buttons = [], []
+        for index, passage_id in list(enumerate(ids))[1:1 + RELATED_SHOWN]:
+            passage = self.kb.passage(passage_id)
+            if passage is None:
+                continue
+            n = len(items) + 1
+            text = passage.text
+            snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS] + "……"
+            items.append(texts.RELATED_ITEM.format(n=n, citation=escape(self.kb.citation(passage)),
+                                                   snippet=escape(snippet)))
+            buttons.append(InlineKeyboardButton(texts.BUTTON_SOURCE_N.format(n=n),
+                                                callback_data=f"src:{key}:{index}"))
+        if not items:
+            await send_html(update, context, [texts.NO_RELATED])
+            return
+        await send_html(update, context, [texts.RELATED_HEADER + "".join(items)], InlineKeyboardMarkup([buttons]))
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, group: int = 0) -> None:
     """Add the resident handlers. Register more specific handlers (conversations) before these."""
-    application.bot_data[KB_KEY] = kb
+    resident = ResidentHandlers(kb)
     application.add_handlers([
-        CommandHandler("start", start),
+        CommandHandler("start", resident.start),
         CommandHandler("help", help_command),
-        CommandHandler("region", region_command),
+        CommandHandler("region", resident.region_command),
         CommandHandler("cancel", cancel),
-        CallbackQueryHandler(show_source, pattern=r"^src:[0-9a-f]+:\d+$"),
-        CallbackQueryHandler(show_related, pattern=r"^rel:[0-9a-f]+$"),
-        CallbackQueryHandler(choose_region, pattern=r"^rg:(\d+|all)$"),
+        CallbackQueryHandler(resident.show_source, pattern=r"^src:[0-9a-f]+:\d+$"),
+        CallbackQueryHandler(resident.show_related, pattern=r"^rel:[0-9a-f]+$"),
+        CallbackQueryHandler(resident.choose_region, pattern=r"^rg:(\d+|all)$"),
         CallbackQueryHandler(complain_placeholder, pattern=rf"^{COMPLAIN_CALLBACK}$"),
         CallbackQueryHandler(unknown_button),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command),
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, question),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, resident.question),
         MessageHandler(filters.UpdateType.MESSAGE, not_text),
     ], group=group)

@@ -34,13 +34,17 @@ async def test_start_escapes_the_residents_name(telegram_bot):
 
 async def test_choosing_a_place(telegram_bot, policy_kb):
     h = telegram_bot
-    place = policy_kb.regions[0]
+    place = "湖北省"
     welcome = await h.ask(RESIDENT, "/start")
     query = await h.press(RESIDENT, welcome, place)
     edited = await h.reply(RESIDENT)
     assert edited.is_edit and edited.message_id == welcome.message_id
     assert place in edited.text and edited.buttons == []
     assert place in (await h.wait_answered(query)).get("text", "")
+
+    answer = await h.ask(RESIDENT, "看病能报销多少？")
+    source = await h.click(RESIDENT, answer, texts.BUTTON_SOURCE)
+    assert any(document.issuer in source.text for document in policy_kb.documents if document.region == place)
 
     again = await h.ask(RESIDENT, "/region")
     assert place in again.text
@@ -222,3 +226,16 @@ async def test_terminal_chat_ends_on_ctrl_d(policy_kb):
     screen = io.StringIO()
     assert await chat(Settings(_env_file=None), policy_kb, io.StringIO("低保\n"), screen) == 0
     assert screen.getvalue().rstrip().endswith("再见！")
+
+
+async def test_what_the_bot_remembers_is_plain_json(telegram_bot, policy_kb):
+    """Persistence stores user and chat data as JSON; nothing else may end up there."""
+    import json
+
+    h = telegram_bot
+    welcome = await h.ask(RESIDENT, "/start")
+    await h.click(RESIDENT, welcome, policy_kb.regions[1])
+    answer = await h.ask(RESIDENT, QUESTION)
+    await h.click(RESIDENT, answer, texts.BUTTON_SOURCE)
+    for data in (h.app.user_data[RESIDENT], h.app.chat_data[RESIDENT], h.app.bot_data):
+        assert json.loads(json.dumps(data)) == data
