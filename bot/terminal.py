@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import textwrap
+import threading
 from typing import Any, TextIO
 
 from bot.app import build_application, polling
@@ -17,6 +18,8 @@ from bot.settings import Settings
 from bot.standin import BotAPIStandIn, Reply
 
 USER_ID = 10001
+NAME = "乡亲"
+PROMPT = "您> "
 BANNER = (
     "—— 本地聊天（没有设置 TELEGRAM_BOT_TOKEN，机器人连的是本机模拟的 Telegram）——\n"
     "像在手机上一样打字提问；按钮显示为 [1] [2]……，输入数字就是点按钮。\n"
@@ -84,9 +87,33 @@ class TerminalChat:
             self._print(f"（提示：{answer['text']}）\n")
 
     async def _read_line(self) -> str | None:
-        self.stdout.write("您> ")
-        self.stdout.flush()
-        line = await asyncio.to_thread(self.stdin.readline)
+        """The next line typed, or None at end of input (Ctrl-D).
+
+        Read in a daemon thread, so Ctrl-C never waits for a line that will not come; at a
+        terminal `input` gives line editing.
+        """
+        loop = asyncio.get_running_loop()
+        typed: asyncio.Future[str] = loop.create_future()
+        interactive = self.stdin is sys.stdin and sys.stdin.isatty()
+
+        def deliver(line: str) -> None:
+            if not typed.done():
+                typed.set_result(line)
+
+        def read() -> None:
+            try:
+                line = input(PROMPT) + "\n" if interactive else self.stdin.readline()
+            except EOFError:
+                line = ""
+            except BaseException:  # the chat is ending anyway
+                line = ""
+            loop.call_soon_threadsafe(deliver, line)
+
+        if not interactive:
+            self.stdout.write(PROMPT)
+            self.stdout.flush()
+        threading.Thread(target=read, name="terminal-input", daemon=True).start()
+        line = await typed
         return None if line == "" else line.rstrip("\r\n")
 
     def _send(self, line: str) -> str | None:
@@ -95,18 +122,20 @@ class TerminalChat:
         if stripped.isdigit() and 1 <= int(stripped) <= len(self.choices):
             reply, data = self.choices[int(stripped) - 1]
             try:
-                return self.standin.press_button(self.user_id, reply, data, first_name="您")
+                return self.standin.press_button(self.user_id, reply, data, first_name=NAME)
             except LookupError:
                 self._print("（这个按钮已经没有了，请重新操作）")
                 return None
-        self.standin.push_text(self.user_id, line, first_name="您")
+        self.standin.push_text(self.user_id, line, first_name=NAME)
         return None
 
     async def run(self) -> int:
+        if self.stdin is sys.stdin and sys.stdin.isatty():
+            import readline  # noqa: F401  (line editing and history for input())
         self._print(BANNER)
         printer = asyncio.create_task(self._printer())
         try:
-            self.standin.push_text(self.user_id, "/start", first_name="您")
+            self.standin.push_text(self.user_id, "/start", first_name=NAME)
             await self._await_replies()
             while True:
                 line = await self._read_line()
