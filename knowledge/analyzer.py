@@ -58,6 +58,7 @@ def is_word(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+@lru_cache(maxsize=1)
 def load_stopwords() -> frozenset[str]:
     path = DATA / "stopwords.txt"
     words = path.read_text(encoding="utf-8").split()
@@ -116,8 +117,9 @@ def _with_subwords(seg: jieba.Tokenizer, word: str, start: int, end: int):
                 yield sub, start + i, start + i + n
 
 
+@lru_cache(maxsize=1)
 def chinese_analyzer():
-    """The analyzer every text field and every query uses."""
+    """The analyzer every text field and every query uses (stateless, so shared)."""
     return ChineseTokenizer() | LowercaseFilter() | StopFilter(stoplist=load_stopwords(), minsize=1, renumber=False)
 
 

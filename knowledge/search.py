@@ -17,7 +17,12 @@ from whoosh.query import Or, Phrase, Term
 
 from knowledge.models import Hit, Passage
 
-FIELD_BOOSTS = {"body": 1.0, "heading": 1.6, "title": 0.4, "region": 0.3}
+# Title and region are indexed for completeness, but jurisdiction is ranked by
+# knowledge.ranking and titles repeat on every passage of a plan, so queries skip them.
+FIELD_BOOSTS = {"body": 1.0, "heading": 1.6}
+# Words in more passages than this share say little about which passage answers and cost
+# the most to score (扶贫, 贫困); they still count in coverage and answer extraction.
+MAX_QUERY_DF_SHARE = 0.25
 PHRASE_BOOST = 1.0
 
 
@@ -72,9 +77,10 @@ class PassageSearcher:
         together in the passage (乡镇 工作 补贴 as the phrase 乡镇工作补贴)."""
         if not terms:
             return []
+        selective = [t for t in terms if self._df.get(t.text, 0) <= MAX_QUERY_DF_SHARE * self.doc_count]
         clauses = [
             Term(field, t.text, boost=boost * t.weight)
-            for t in terms
+            for t in (selective or terms)
             for field, boost in FIELD_BOOSTS.items()
         ]
         clauses += [Phrase("body", list(pair), boost=PHRASE_BOOST) for pair in phrases]
