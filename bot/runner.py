@@ -48,7 +48,7 @@ def main(settings: Settings) -> int:
     """Serve Telegram (polling, or a webhook if WEBHOOK_URL is set), or chat in the terminal."""
     from bot.app import build_application
 
-    local = settings.telegram_bot_token is None
+    local = settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
     _configure_logging(settings, quiet=local)
     if local:
         from bot.terminal import chat

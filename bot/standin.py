@@ -214,6 +214,9 @@ class BotAPIStandIn:
         self._file_ids = itertools.count(1)
         self._files: dict[str, tuple[str, bytes, dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
+        self._webhook: dict[str, Any] | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
         self.commands: list[dict[str, str]] = []
         self.calls: list[Call] = []
         self.replies: list[Reply] = []
@@ -237,6 +240,7 @@ class BotAPIStandIn:
 
     async def stop(self) -> None:
         self._closing = True
+        await self._stop_webhook()
         if self._new_updates is not None:
             async with self._new_updates:
                 self._new_updates.notify_all()
@@ -533,15 +537,65 @@ class BotAPIStandIn:
         return True
 
     async def _m_deletewebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        await self._stop_webhook()
         if str(params.get("drop_pending_updates", "")).lower() == "true":
             self._updates.clear()
         return True
 
     async def _m_setwebhook(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:
+            await self._stop_webhook()
+            return True
+        if not url.startswith(("http://", "https://")):
+            raise BadRequest("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        await self._stop_webhook()
+        if str(params.get("drop_pending_updates", "")).lower() == "true":
+            self._updates.clear()
+        self._webhook = {"url": url, "secret_token": params.get("secret_token")}
+        self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_webhook())
         return True
 
     async def _m_getwebhookinfo(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        return {"url": self._webhook["url"] if self._webhook else "", "has_custom_certificate": False,
+                "pending_update_count": len(self._updates)}
+
+    async def _stop_webhook(self) -> None:
+        self._webhook = None
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+    async def _deliver_webhook(self) -> None:
+        """POST each update to the webhook in order, as Telegram does, retrying until it gets 200."""
+        import aiohttp
+
+        assert self._webhook is not None and self._new_updates is not None
+        headers = {"Content-Type": "application/json"}
+        if self._webhook["secret_token"]:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = str(self._webhook["secret_token"])
+        async with aiohttp.ClientSession() as session:
+            while True:
+                async with self._new_updates:
+                    await self._new_updates.wait_for(lambda: bool(self._updates) or self._closing)
+                if self._closing:
+                    return
+                update = self._updates[0]
+                try:
+                    async with session.post(self._webhook["url"], data=json.dumps(update, ensure_ascii=False),
+                                            headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as response:
+                        status = response.status
+                except (aiohttp.ClientError, TimeoutError):
+                    status = 0
+                self.webhook_deliveries.append((update["update_id"], status))
+                if status == 200:
+                    self._updates.pop(0)
+                else:
+                    await asyncio.sleep(0.2)
 
     async def _m_setmycommands(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         commands = params.get("commands")
@@ -565,6 +619,9 @@ class BotAPIStandIn:
 
     async def _m_getupdates(self, params: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:
         assert self._new_updates is not None
+        if self._webhook is not None:
+            raise BadRequest("Conflict: can't use getUpdates method while webhook is active; "
+                             "use deleteWebhook to delete the webhook first", code=409)
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = float(params.get("timeout") or 0)

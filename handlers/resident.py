@@ -38,6 +38,7 @@ MAX_QUESTION_CHARS = 500
 RELATED_SHOWN = 3
 SNIPPET_CHARS = 120
 COMPLAIN_CALLBACK = "complain:start"
+PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
 
 async def send_html(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: list[str],
@@ -249,7 +250,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         CallbackQueryHandler(resident.choose_region, pattern=r"^rg:(\d+|all)$"),
         CallbackQueryHandler(complain_placeholder, pattern=rf"^{COMPLAIN_CALLBACK}$"),
         CallbackQueryHandler(unknown_button),
-        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command),
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, resident.question),
-        MessageHandler(filters.UpdateType.MESSAGE, not_text),
+        # In a group the bot answers commands only, not every remark of the members.
+        MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+        MessageHandler(PRIVATE & filters.TEXT, resident.question),
+        MessageHandler(PRIVATE, not_text),
     ], group=group)

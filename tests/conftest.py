@@ -15,11 +15,17 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def policy_kb(tmp_path_factory: pytest.TempPathFactory):
+def policy_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory (DATA_DIR) whose index `policy_kb` has built; reuse it in subprocesses."""
+    return Path(tmp_path_factory.mktemp("policy-kb"))
+
+
+@pytest.fixture(scope="session")
+def policy_kb(policy_data_dir: Path):
     """The knowledge base over the shipped corpus, built once per test session."""
     from knowledge.service import KnowledgeBase
 
-    return KnowledgeBase.open(Path(tmp_path_factory.mktemp("policy-kb")))
+    return KnowledgeBase.open(policy_data_dir)
 
 
 @pytest.fixture

@@ -234,3 +234,39 @@ async def test_many_chats_at_once(bot, standin):
     for user in range(1, 51):
         reply = await standin.pop_reply(user, timeout=1)
         assert reply.text == f"回答{user}" and reply.message_id == 2
+
+
+async def test_webhook_delivers_updates_in_order_with_the_secret(bot, standin):
+    from aiohttp import web
+    from telegram.error import Conflict
+
+    received: list[tuple[dict, str | None]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((await request.json(), request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
+        return web.Response(status=200 if len(received) > 1 else 500)  # the first try fails
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+        assert (await bot.get_webhook_info()).url.endswith("/hook")
+        with pytest.raises(Conflict):
+            await bot.get_updates(timeout=0)
+        standin.push_text(7, "一")
+        standin.push_text(7, "二")
+        for _ in range(100):
+            if len(received) >= 3:
+                break
+            await asyncio.sleep(0.05)
+        assert [u["message"]["text"] for u, _ in received] == ["一", "一", "二"]  # redelivered after the 500
+        assert {secret for _, secret in received} == {"s3cret"}
+        await bot.delete_webhook()
+        assert await bot.get_updates(timeout=0) == ()
+    finally:
+        await runner.cleanup()
