@@ -142,21 +142,18 @@ class Understanding:
         characters (低/宝) or forms a rare pseudo-word (危方); only such stretches are tried,
         and never across function characters (一到, 人是 are no typos).
         """
-        words = [w for w in segmenter().lcut(text)]
+        words = segmenter().lcut(text)
         out: list[str] = []
         i = 0
         while i < len(words):
-            fixed = None
             for n in (3, 2, 1):
-                gram = "".join(words[i : i + n])
-                if len(words[i : i + n]) == n and 2 <= len(gram) <= 3 and self._typo_candidate(gram):
-                    candidates = self._sounds_like(gram)
-                    if candidates:
-                        fixed = (max(candidates, key=lambda w: self.idf.get(w, 0.0)), n)
-                        break
-            if fixed:
-                out.append(fixed[0])
-                i += fixed[1]
+                run = words[i : i + n]
+                gram = "".join(run)
+                fixed = len(run) == n and 2 <= len(gram) <= 3 and self._correction(gram)
+                if fixed:
+                    out.append(fixed)
+                    i += n
+                    break
             else:
                 out.append(self._repair_inside(words[i]))
                 i += 1
@@ -167,13 +164,17 @@ class Understanding:
         if len(word) != 3 or segmenter().FREQ.get(word, 0) >= TYPO_MAX_FREQ:
             return word
         for start in (0, 1):
-            gram = word[start : start + 2]
-            if self._typo_candidate(gram):
-                candidates = self._sounds_like(gram)
-                if candidates:
-                    best = max(candidates, key=lambda w: self.idf.get(w, 0.0))
-                    return word[:start] + best + word[start + 2 :]
+            fixed = self._correction(word[start : start + 2])
+            if fixed:
+                return word[:start] + fixed + word[start + 2 :]
         return word
+
+    def _correction(self, gram: str) -> str | None:
+        """The most specific corpus word the gram sounds like, if the gram may be a typo."""
+        if not self._typo_candidate(gram):
+            return None
+        candidates = self._sounds_like(gram)
+        return max(candidates, key=lambda w: self.idf.get(w, 0.0)) if candidates else None
 
     def _typo_candidate(self, gram: str) -> bool:
         return (
