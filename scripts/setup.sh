@@ -12,4 +12,8 @@ fi
 extras=${1:-}
 target="."
 [ -n "$extras" ] && target=".[$extras]"
-.venv/bin/python -m pip install --quiet -e "$target"
+# Build-backend warnings go to a log; it is shown only if the install fails.
+if ! .venv/bin/python -m pip install --quiet -e "$target" >.venv/setup.log 2>&1; then
+    cat .venv/setup.log >&2
+    exit 1
+fi
