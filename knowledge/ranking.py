@@ -19,6 +19,8 @@ MIN_COVERAGE = 0.5
 UNKNOWN_NOUN = 3.0
 UNKNOWN_VERB = 1.2
 UNKNOWN_OTHER = 0.3
+# A word no dictionary knows (限购, or a fragment like 会修 that jieba glued together).
+UNKNOWN_GUESSED = 1.5
 SINGLE_CHAR_FACTOR = 0.4
 # What is asked about is named by nouns; verbs (申请, 办) say what to do with it.
 VERB_FACTOR = 0.6
@@ -56,6 +58,8 @@ def info(concept, searcher: PassageSearcher) -> float:
         value = UNKNOWN_NOUN
     elif concept.pos.startswith("v"):
         value = UNKNOWN_VERB
+    elif concept.pos == "x" and len(concept.typed) > 1:
+        value = UNKNOWN_GUESSED
     else:
         value = UNKNOWN_OTHER
     if concept.pos.startswith("v"):

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pypinyin import lazy_pinyin
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.analyzer import analyze, analyze_groups, load_stopwords, part_of_speech, segmenter
@@ -94,6 +95,9 @@ class Understanding:
         for word in vocabulary:
             if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
                 self._by_pinyin.setdefault(pinyin_key(word), []).append(word)
+        self._keys_by_length: dict[int, list[str]] = {}
+        for key, words in self._by_pinyin.items():
+            self._keys_by_length.setdefault(len(words[0]), []).append(key)
 
     def parse(self, question: str, region: str | None = None) -> Query:
         text = normalize(question or "")[:500]
@@ -113,7 +117,6 @@ class Understanding:
                     typed = word in phrase  # 低保 typed as 低保 counts in full
                     weights[word] = max(weights.get(word, 0.0), 1.0 if typed else EXPANSION_WEIGHT)
                 concepts.append(Concept(phrase, frozenset(words)))
-        tags = part_of_speech(rest)
         groups = analyze_groups(rest)
         phrases = [
             (a[0], b[0]) for a, b in zip(groups, groups[1:]) if a[0] in self.idf and b[0] in self.idf
@@ -122,7 +125,7 @@ class Understanding:
             for word in group:
                 weights[word] = 1.0
             if group[0] not in {c.typed for c in concepts}:
-                concepts.append(Concept(group[0], frozenset(group), tags.get(group[0], "x")))
+                concepts.append(Concept(group[0], frozenset(group), part_of_speech(group[0])))
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
         in_domain = any(c.words & self.domain or c.typed in self.domain for c in concepts)
         return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain)
@@ -188,11 +191,12 @@ class Understanding:
         exact = [w for w in self._by_pinyin.get(key, []) if _shares_char(w, gram)]
         if exact or len(gram) < 3:
             return exact
+        keys = self._keys_by_length.get(len(gram), [])
+        near = process.extract(key, keys, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
         return [
             w
-            for k, words in self._by_pinyin.items()
-            if len(words[0]) == len(gram) and Levenshtein.distance(k, key) <= 1
-            for w in words
+            for k, _, _ in near
+            for w in self._by_pinyin[k]
             if _shares_char(w, gram) and sum(a != b for a, b in zip(w, gram)) == 1
         ]
 
