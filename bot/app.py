@@ -15,6 +15,7 @@ from handlers import resident, texts
 from handlers.guards import FloodGuard, reply_on_error
 
 if TYPE_CHECKING:
+    from handlers.complaints import ComplaintServices
     from knowledge.service import KnowledgeBase
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
@@ -27,12 +28,14 @@ async def _register_commands(application: Application[Any, Any, Any, Any, Any, A
 def build_application(settings: Settings, kb: KnowledgeBase, *,
                       extra_handlers: Iterable[Registrar] = (),
                       persistence: BasePersistence[Any, Any, Any] | None = None,
+                      complaints: ComplaintServices | None = None,
                       ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot for `settings` (token, Bot API base URL, limits) answering from `kb`.
 
     `extra_handlers` register more specific handlers (e.g. the complaint conversation); they
     run before the resident handlers, whose catch-alls take whatever is left. `persistence`
-    keeps user/chat data and conversation states across restarts.
+    keeps user/chat data and conversation states across restarts. `complaints` (repository,
+    router) enables complaint intake and /status; without it 我要投诉 points to the hotline.
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -55,6 +58,10 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
                                                            settings.flood_window_seconds)), group=-1)
     for register in extra_handlers:
         register(application)
+    if complaints is not None:
+        from handlers import complaints as complaint_handlers
+
+        complaint_handlers.register(application, kb, complaints)
     resident.register(application, kb)
     application.add_error_handler(reply_on_error)
     return application

@@ -44,6 +44,16 @@ def _open_knowledge(settings: Settings) -> Any:
     return KnowledgeBase.open(settings.data_dir, settings.corpus_dir)
 
 
+def _open_storage(settings: Settings) -> Any:
+    """Migrate the database (before any event loop: PTB reads persistence in initialize()) and open it."""
+    from bot.services import BotStorage
+    from storage.migrate import upgrade
+
+    url = settings.effective_database_url
+    asyncio.run(upgrade(url))
+    return BotStorage.open(url, corpus_dir=settings.corpus_dir)
+
+
 def main(settings: Settings) -> int:
     """Serve Telegram (polling, or a webhook if WEBHOOK_URL is set), or chat in the terminal."""
     from bot.app import build_application
@@ -55,12 +65,15 @@ def main(settings: Settings) -> int:
 
         print("正在加载政策文件……", flush=True)
         kb = _open_knowledge(settings)
+        storage = _open_storage(settings)
         try:
-            return asyncio.run(chat(settings, kb))
+            return asyncio.run(chat(settings, kb, **storage.application_options()))
         except KeyboardInterrupt:
             return 0
     kb = _open_knowledge(settings)
-    application = build_application(settings, kb)
+    storage = _open_storage(settings)
+    application = build_application(settings, kb, **storage.application_options())
+    application.post_shutdown = lambda _application: storage.db.dispose()
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         log.info("serving webhook %s on %s:%s", settings.webhook_url, settings.webhook_listen, settings.webhook_port)

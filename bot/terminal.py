@@ -157,9 +157,20 @@ class TerminalChat:
         return 0
 
 
-async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Start the stand-in and the real bot, and let the terminal play the resident."""
+async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout: TextIO | None = None,
+               **app_options: Any) -> int:
+    """Start the stand-in and the real bot, and let the terminal play the resident.
+
+    `app_options` go to `build_application` (persistence, complaint services); a database
+    behind them is disposed of when the chat ends, in the loop that used it.
+    """
     async with BotAPIStandIn() as standin:
-        application = build_application(settings_for_standin(settings, standin, telegram_poll_timeout=10.0), kb)
-        async with polling(application, 10.0):
-            return await TerminalChat(standin, stdin or sys.stdin, stdout or sys.stdout).run()
+        application = build_application(settings_for_standin(settings, standin, telegram_poll_timeout=10.0), kb,
+                                        **app_options)
+        try:
+            async with polling(application, 10.0):
+                return await TerminalChat(standin, stdin or sys.stdin, stdout or sys.stdout).run()
+        finally:
+            complaints = app_options.get("complaints")
+            if complaints is not None:
+                await complaints.repository.db.dispose()

@@ -22,6 +22,8 @@ HELP = (
     "• 看病能报销多少？\n"
     "• 盖房子有补贴吗？\n\n"
     "回答下面有按钮：<b>查看原文</b>看政策原话，<b>相关政策</b>看还有哪些规定，<b>我要投诉</b>反映问题。\n\n"
+    "/complain 投诉、反映问题\n"
+    "/status 查询投诉进度\n"
     "/region 选择或更换地方\n"
     "/cancel 取消当前操作\n"
     "/help 再看一遍说明\n\n"
@@ -68,5 +70,166 @@ COMMANDS = [
     ("start", "开始使用，选择所在地方"),
     ("region", "选择或更换地方"),
     ("help", "使用说明"),
+    ("complain", "投诉、反映问题"),
+    ("status", "查询投诉进度"),
     ("cancel", "取消当前操作"),
 ]
+
+
+# ------------------------------------------------------------------ complaints (handlers/complaints.py)
+
+# Category buttons in residents' words; a category missing here shows its label from the data file.
+CATEGORY_BUTTONS = {
+    "identification_unfair": "评贫困户不公平",
+    "fund_misuse": "扶贫钱被扣、被挪用",
+    "cadre_conduct": "干部不办事、吃拿卡要",
+    "housing_renovation": "危房改造、盖房子",
+    "education_subsidy": "娃上学的补助",
+    "medical_reimbursement": "看病报销",
+    "dibao_social_assistance": "低保、救助",
+    "disability_support": "残疾人补贴",
+    "employment": "打工、找工作、培训",
+    "microcredit": "扶贫贷款",
+    "industry_project": "种养、产业补贴",
+    "infrastructure_road_water": "路、水、电、网",
+    "living_environment": "村里环境卫生",
+    "relocation": "搬迁安置",
+    "ecology_forestry": "护林员、生态补偿",
+    "other": "其他问题",
+}
+
+COMPLAINT_INTRO = (
+    "<b>反映问题（投诉）</b>\n"
+    "我会一步步帮您登记，和打 12317 扶贫监督举报电话一样，会交给负责的单位办理。"
+    "随时发 /cancel 可以取消。\n\n"
+)
+COMPLAINT_RESUME = "您还有一份没填完的投诉，我们接着填。\n\n"
+ASK_CATEGORY = "<b>第 1 步：</b>您要反映的是哪方面的问题？请点下面的按钮："
+ASK_REGION = "<b>第 2 步：</b>问题发生在哪里？请选县（区）或省："
+ASK_TOWNSHIP = (
+    "<b>第 2 步：</b>是哪个乡镇、哪个村？请打字告诉我，比如“镇头镇 石门村”。\n"
+    "（已选：{region}）"
+)
+ASK_DESCRIPTION = (
+    "<b>第 3 步：</b>请把发生了什么写清楚：什么时候、谁、什么事、现在怎么样了。\n"
+    "至少 10 个字，最多 2000 个字。有照片也可以发过来（可以不发）。"
+)
+ASK_CONTACT = (
+    "<b>第 4 步：</b>要不要留下姓名和电话？\n"
+    "• 留名：办理单位可以打电话向您了解情况、告诉您结果；\n"
+    "• 匿名：不记录您是谁，以后只能凭投诉编号和查询码查进度。"
+)
+ASK_NAME = "请告诉我您的姓名（办理单位联系您时怎么称呼）："
+ASK_PHONE = "请发您的手机号码（11 位，比如 138 1234 5678）："
+BUTTON_ANONYMOUS = "匿名反映"
+BUTTON_NAMED = "留下姓名和电话"
+BUTTON_CONFIRM = "确认提交"
+BUTTON_EDIT = "修改"
+BUTTON_CANCEL = "取消"
+BUTTON_EDIT_CATEGORY = "问题类别"
+BUTTON_EDIT_PLACE = "地点"
+BUTTON_EDIT_DESCRIPTION = "事情经过"
+BUTTON_EDIT_CONTACT = "联系方式"
+BUTTON_BACK = "返回"
+BUTTON_FILE_ANYWAY = "还是要提交"
+BUTTON_DROP = "不提交了"
+BUTTON_RETRY = "重试"
+
+SUMMARY = (
+    "<b>请核对您的投诉</b>\n\n"
+    "<b>问题类别：</b>{category}\n"
+    "<b>地点：</b>{place}\n"
+    "<b>事情经过：</b>{description}\n"
+    "<b>照片：</b>{photos}\n"
+    "<b>联系方式：</b>{contact}\n"
+    "<b>将交给：</b>{units}\n\n"
+    "没问题请点“确认提交”；要改请点“修改”。"
+)
+SUMMARY_NO_PHOTOS = "没有"
+SUMMARY_PHOTOS = "{n} 张"
+SUMMARY_ANONYMOUS = "匿名"
+SUMMARY_NAMED = "{name}，{phone}"
+UNITS_UNKNOWN = "当地扶贫部门"
+UNITS_WITH_COPIES = "{primary}（同时抄送：{others}）"
+ASK_WHAT_TO_EDIT = "要修改哪一项？"
+
+DUPLICATE_FOUND = (
+    "您在 {date} 已经反映过差不多的问题，编号 <b>{ticket}</b>，现在的状态是：{status}。\n"
+    "同一件事不用重复提交，发 /status {ticket} 可以查进度。还要再提交一次吗？"
+)
+STORAGE_UNAVAILABLE = (
+    "抱歉，系统暂时保存不了，您的投诉<b>还没有提交</b>。\n"
+    "您填的内容我都记着，请过一会儿点“重试”。"
+)
+FILED = (
+    "<b>已经登记好了。</b>\n"
+    "投诉编号：<b>{ticket}</b>\n"
+    "交给：{units} 办理。按规定 1 个工作日内受理，一般 15 天内办结，有进展会在这里告诉您。"
+)
+QUERY_CODE = (
+    "查询码：<b>{code}</b>\n"
+    "请记下来或截图保存，这个码只显示这一次。"
+    "{anonymous_note}"
+    "查进度发：/status {ticket} {code}"
+)
+QUERY_CODE_ANONYMOUS_NOTE = "您是匿名反映的，系统没有记录您是谁，<b>只有凭编号和查询码才能查进度</b>。\n"
+QUERY_CODE_NAMED_NOTE = "在这里发 /status 就能看到您的投诉；换了手机或账号，凭编号和查询码也能查。\n"
+COMPLAINT_CANCELLED = "好的，这次投诉已经取消，没有提交。想反映问题随时发 /complain。"
+SUBMITTING_TOAST = "正在提交，请稍等"
+STALE_STEP_TOAST = "这个按钮已经失效了"
+STALE_STEP = "这一步已经结束了。要反映问题请发 /complain，查进度请发 /status。"
+PRESS_A_BUTTON = "请点上面消息下面的按钮来选择。"
+
+BAD_EMPTY = "没有收到文字，请再发一次。"
+BAD_NOT_WORDS = "我看不懂这条消息，请用文字说明。"
+BAD_TEXT_EXPECTED = "这一步需要您打字回复，请用文字发给我。"
+BAD_TOWNSHIP = "请写清乡镇和村的名字（2 到 50 个字），比如“镇头镇 石门村”。"
+BAD_DESCRIPTION_SHORT = "写得太短了，请至少写 10 个字，把事情说清楚。"
+BAD_DESCRIPTION_LONG = "写得太长了（{n} 个字），请控制在 2000 个字以内，只写最要紧的。"
+BAD_NAME = "请只写姓名（1 到 20 个字，不要带数字），比如“张大山”。"
+BAD_PHONE = "这好像不是手机号码。请发 11 位手机号码，比如 138 1234 5678。"
+PHOTO_RECEIVED = "照片收到了（共 {n} 张）。请再用文字把事情经过写清楚。"
+PHOTO_RECEIVED_DONE = "照片收到了（共 {n} 张）。"
+PHOTO_LIMIT = "照片最多 {n} 张，这张没有收下。请用文字把事情经过写清楚。"
+
+STATUS_LABELS = {
+    "submitted": "已提交，等待受理",
+    "accepted": "已受理",
+    "in_progress": "正在办理",
+    "transferred": "已转给其他单位",
+    "resolved": "已办结",
+    "closed": "已结案",
+    "rejected": "不予受理",
+    "duplicate": "重复投诉，已合并",
+    "reopened": "重新办理",
+    "reply": "办理单位回复",
+    "feedback": "您的评价",
+}
+STATUS_NONE = (
+    "您还没有留名提交过投诉。\n"
+    "匿名投诉请发：/status 投诉编号 查询码\n"
+    "要反映问题请发 /complain。"
+)
+STATUS_NOT_FOUND = (
+    "没有查到这件投诉。请核对编号（像 FP20240101-000001 这样）；"
+    "匿名投诉要同时发查询码：/status 投诉编号 查询码"
+)
+STATUS_UNAVAILABLE = "抱歉，系统暂时查不了，请过一会儿再试。"
+STATUS_LIST_HEADER = "<b>您的投诉</b>（最近 {n} 件）\n"
+STATUS_LIST_ITEM = "\n<b>{ticket}</b> {category}\n{date} 提交 · {status}\n"
+STATUS_LIST_FOOTER = "\n看某一件的详细进度，发：/status 投诉编号"
+STATUS_DETAIL = (
+    "<b>投诉编号 {ticket}</b>\n"
+    "<b>状态：</b>{status}\n"
+    "<b>问题类别：</b>{category}\n"
+    "<b>地点：</b>{place}\n"
+    "<b>办理单位：</b>{units}\n"
+    "<b>事情经过：</b>{description}\n\n"
+    "<b>办理记录</b>\n{history}"
+)
+STATUS_HISTORY_ITEM = "{date} {status}{public}\n"
+
+COMPLAINT_OFFER = (
+    "听起来您遇到了不公平的事。要正式反映的话，我可以帮您登记投诉，"
+    "交给负责的单位办理（和打 12317 一样）。"
+)

@@ -1,0 +1,40 @@
+"""The bot's database side: conversation persistence and the complaint services on one Database.
+
+Migrations run before the Application is built (PTB loads persistence in `initialize()`, so the
+tables must exist by then): `asyncio.run(upgrade(url))` in the runner, `await upgrade(url)` in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.persistence import DatabasePersistence
+from handlers.complaints import ComplaintServices
+from knowledge.complaint_cues import ComplaintCues
+from knowledge.manifest import DEFAULT_CORPUS
+from knowledge.routing import Router
+from storage.complaints import ComplaintRepository
+from storage.conversations import KeyValueStore
+from storage.db import Database
+
+
+@dataclass
+class BotStorage:
+    db: Database
+    persistence: DatabasePersistence
+    complaints: ComplaintServices
+
+    @classmethod
+    def open(cls, url: str, *, corpus_dir: Path | None = None, router: Router | None = None,
+             **engine_options: Any) -> BotStorage:
+        """Everything on the (already migrated) database at `url`; routing from `corpus_dir`."""
+        db = Database(url, **engine_options)
+        router = router or Router.from_corpus(corpus_dir or DEFAULT_CORPUS)
+        services = ComplaintServices(ComplaintRepository(db), router, ComplaintCues())
+        return cls(db, DatabasePersistence(KeyValueStore(db)), services)
+
+    def application_options(self) -> dict[str, Any]:
+        """Keyword arguments for `build_application`."""
+        return {"persistence": self.persistence, "complaints": self.complaints}

@@ -1,0 +1,560 @@
+"""Complaints on Telegram: the intake conversation, /status, and the offer to file.
+
+Intake follows the 12317 hotline: category → place (region, then 乡镇/村 as text) → what
+happened (photos optional) → anonymous or name + phone → summary to confirm or edit → ticket
+and a separate query code. The draft lives in `user_data` as plain JSON, so the database
+persistence keeps it across restarts; the ticket and query code are never kept there.
+Every step answers bad input politely and asks again; /cancel ends it at any step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import texts
+from handlers.formatting import clean_input, escape
+from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
+from knowledge.complaint_cues import ComplaintCues
+from storage.complaints import ComplaintDraft, ComplaintRepository, ComplaintView
+from storage.db import StorageUnavailable
+
+if TYPE_CHECKING:
+    from knowledge.routing import Router
+    from knowledge.service import KnowledgeBase
+
+CONVERSATION_NAME = "complaint_intake"
+DRAFT_KEY = "complaint_draft"
+PREFIX = "cp:"
+MIN_DESCRIPTION, MAX_DESCRIPTION = 10, 2000
+MIN_MEANINGFUL = 5  # letters or digits a description needs, so emoji or dots alone do not pass
+MAX_PLACE = 50
+MAX_NAME = 20
+MAX_PHOTOS = 5
+SUMMARY_DESCRIPTION_CHARS = 1500
+STATUS_LIST_LIMIT = 10
+STATUS_HISTORY_SHOWN = 20
+CHINA = timezone(timedelta(hours=8))
+
+# Conversation states: strings, so that persisted states keep their meaning if steps are added.
+CATEGORY, REGION, TOWNSHIP, DESCRIPTION = "category", "region", "township", "description"
+CONTACT, NAME, PHONE, CONFIRM, DUPLICATE = "contact", "name", "phone", "confirm", "duplicate"
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑–—_.()（）]")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_TOWNSHIP = re.compile(r"\S+?(?:乡|镇|街道|苏木)")
+_VILLAGE = re.compile(r"\S+?(?:村|社区|居委会|组)")
+_PHOTO = filters.PHOTO | filters.Document.IMAGE
+
+
+@dataclass(frozen=True)
+class ComplaintServices:
+    """What the complaint handlers need besides Telegram; bound here, never put in bot_data."""
+
+    repository: ComplaintRepository
+    router: Router
+    cues: ComplaintCues
+
+
+# --------------------------------------------------------------------- validation
+
+
+def normalize_phone(text: str) -> str | None:
+    """An 11-digit mainland mobile number from what was typed (spaces, dashes, +86, full-width), or None."""
+    compact = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+    for prefix in ("+86", "0086"):
+        if compact.startswith(prefix):
+            compact = compact[len(prefix):]
+    if len(compact) == 13 and compact.startswith("86"):
+        compact = compact[2:]
+    return compact if _MOBILE.fullmatch(compact) else None
+
+
+def _meaningful(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
+
+
+def split_place(text: str) -> tuple[str | None, str | None]:
+    """(乡镇, 村) from what the resident typed; all of it is the 乡镇 when neither is named."""
+    compact = text.replace(" ", "")
+    township = _TOWNSHIP.search(compact)
+    rest = compact[township.end():] if township else compact
+    village = _VILLAGE.search(rest)
+    if township is None and village is None:
+        return text, None
+    return (township.group(0) if township else None), (village.group(0) if village else None)
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def _date(value: Any) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+# ------------------------------------------------------------------------ handlers
+
+
+class ComplaintHandlers:
+    def __init__(self, kb: KnowledgeBase, services: ComplaintServices) -> None:
+        self.kb = kb
+        self.repo = services.repository
+        self.router = services.router
+        self.cues = services.cues
+        self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
+                       for name, category in self.router.lexicon.categories.items()}
+
+    # -- helpers -------------------------------------------------------------------
+
+    @staticmethod
+    def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+        return context.user_data.setdefault(DRAFT_KEY, {})
+
+    @staticmethod
+    def _keyboard(buttons: list[tuple[str, str]], per_row: int = 2) -> InlineKeyboardMarkup:
+        cells = [InlineKeyboardButton(label, callback_data=PREFIX + data) for label, data in buttons]
+        return InlineKeyboardMarkup([cells[i:i + per_row] for i in range(0, len(cells), per_row)])
+
+    async def _say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                   markup: InlineKeyboardMarkup | None = None) -> None:
+        await send_html(update, context, [text], markup)
+
+    async def _answer(self, update: Update, text: str | None = None) -> None:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text)
+
+    def _place(self, draft: dict[str, Any]) -> str:
+        parts = [draft.get("region"), draft.get("township"), draft.get("village")]
+        return " ".join(p for p in parts if p)
+
+    # -- prompts: each shows a step and returns its state --------------------------
+
+    async def _prompt(self, step: str, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                      lead: str = "") -> str:
+        draft = self._draft(context)
+        draft["step"] = step
+        if step == CATEGORY:
+            buttons = [(label, f"cat:{name}") for name, label in self.labels.items()]
+            await self._say(update, context, lead + texts.ASK_CATEGORY, self._keyboard(buttons))
+        elif step == REGION:
+            regions = list(dict.fromkeys(self.kb.regions))
+            draft["regions"] = regions
+            buttons = [(name, f"rg:{i}") for i, name in enumerate(regions)]
+            await self._say(update, context, lead + texts.ASK_REGION, self._keyboard(buttons))
+        elif step == TOWNSHIP:
+            await self._say(update, context, lead + texts.ASK_TOWNSHIP.format(region=escape(draft["region"])))
+        elif step == DESCRIPTION:
+            await self._say(update, context, lead + texts.ASK_DESCRIPTION)
+        elif step == CONTACT:
+            buttons = [(texts.BUTTON_ANONYMOUS, "anon"), (texts.BUTTON_NAMED, "named")]
+            await self._say(update, context, lead + texts.ASK_CONTACT, self._keyboard(buttons))
+        elif step == NAME:
+            await self._say(update, context, lead + texts.ASK_NAME)
+        elif step == PHONE:
+            await self._say(update, context, lead + texts.ASK_PHONE)
+        elif step == CONFIRM:
+            await self._summary(update, context, lead)
+        elif step == DUPLICATE:
+            return await self._prompt(CONFIRM, update, context, lead)
+        return step
+
+    async def _next(self, update: Update, context: ContextTypes.DEFAULT_TYPE, step: str) -> str:
+        """Go on to `step`, or back to the summary when the resident was changing one answer."""
+        draft = self._draft(context)
+        if draft.get("editing") and step not in (TOWNSHIP, NAME, PHONE):
+            draft.pop("editing", None)
+            step = CONFIRM
+        return await self._prompt(step, update, context)
+
+    async def _again(self, update: Update, context: ContextTypes.DEFAULT_TYPE, problem: str) -> str:
+        """Politely say what was wrong and show the same step again."""
+        step = self._draft(context).get("step", CATEGORY)
+        return await self._prompt(step, update, context, lead=problem + "\n\n")
+
+    # -- entry, cancel, stale buttons ----------------------------------------------
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        await self._answer(update)
+        draft = context.user_data.get(DRAFT_KEY)
+        if draft and draft.get("step"):
+            draft.pop("submitting", None)
+            return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
+        context.user_data[DRAFT_KEY] = {"step": CATEGORY}
+        return await self._prompt(CATEGORY, update, context, lead=texts.COMPLAINT_INTRO)
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        await self._answer(update)
+        context.user_data.pop(DRAFT_KEY, None)
+        await self._say(update, context, texts.COMPLAINT_CANCELLED)
+        return ConversationHandler.END
+
+    async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        """A button of an earlier step: say so and show the current step again."""
+        await self._answer(update, texts.STALE_STEP_TOAST)
+        draft = context.user_data.get(DRAFT_KEY)
+        if draft and draft.get("step"):
+            return await self._prompt(draft["step"], update, context)
+        await self._say(update, context, texts.STALE_STEP)
+        return None
+
+    async def press_a_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        """Something typed or sent where a button is expected; typed places are understood."""
+        draft = self._draft(context)
+        text = update.effective_message.text if update.effective_message else None
+        if draft.get("step") == REGION and text:
+            region = self.router.region_of(clean_input(text))
+            if region:
+                draft["region"] = region
+                return await self._prompt(TOWNSHIP, update, context)
+        return await self._again(update, context, texts.PRESS_A_BUTTON)
+
+    async def text_expected(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        return await self._again(update, context, texts.BAD_TEXT_EXPECTED)
+
+    # -- the steps -------------------------------------------------------------------
+
+    async def choose_category(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        name = update.callback_query.data.removeprefix(PREFIX + "cat:")
+        if name not in self.labels:
+            return await self.stale_button(update, context) or CATEGORY
+        await self._answer(update)
+        self._draft(context)["category"] = name
+        return await self._next(update, context, REGION)
+
+    async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        draft = self._draft(context)
+        index = update.callback_query.data.removeprefix(PREFIX + "rg:")
+        shown = draft.get("regions") or []
+        if not index.isdigit() or int(index) >= len(shown):
+            return await self.stale_button(update, context) or REGION
+        await self._answer(update)
+        draft["region"] = shown[int(index)]
+        return await self._prompt(TOWNSHIP, update, context)
+
+    async def township(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        text = clean_input(update.effective_message.text or "")
+        if not text:
+            return await self._again(update, context, texts.BAD_EMPTY)
+        if _meaningful(text) == 0:
+            return await self._again(update, context, texts.BAD_NOT_WORDS)
+        if _meaningful(text) < 2 or len(text) > MAX_PLACE:
+            return await self._again(update, context, texts.BAD_TOWNSHIP)
+        draft = self._draft(context)
+        draft["township"], draft["village"] = split_place(text)
+        return await self._next(update, context, DESCRIPTION)
+
+    async def description(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        text = clean_input(update.effective_message.text or "")
+        if not text:
+            return await self._again(update, context, texts.BAD_EMPTY)
+        if _meaningful(text) == 0:
+            return await self._again(update, context, texts.BAD_NOT_WORDS)
+        if len(text) > MAX_DESCRIPTION:
+            return await self._again(update, context, texts.BAD_DESCRIPTION_LONG.format(n=len(text)))
+        if len(text) < MIN_DESCRIPTION or _meaningful(text) < MIN_MEANINGFUL:
+            return await self._again(update, context, texts.BAD_DESCRIPTION_SHORT)
+        self._draft(context)["description"] = text
+        return await self._next(update, context, CONTACT)
+
+    async def photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        """A photo for the description step; its caption, if any, is taken as the description."""
+        message = update.effective_message
+        draft = self._draft(context)
+        photos: list[str] = draft.setdefault("photos", [])
+        if len(photos) >= MAX_PHOTOS:
+            return await self._again(update, context, texts.PHOTO_LIMIT.format(n=MAX_PHOTOS))
+        photos.append(message.photo[-1].file_id if message.photo else message.document.file_id)
+        caption = clean_input(message.caption or "")
+        if MIN_DESCRIPTION <= len(caption) <= MAX_DESCRIPTION and _meaningful(caption) >= MIN_MEANINGFUL:
+            draft["description"] = caption
+            await self._say(update, context, texts.PHOTO_RECEIVED_DONE.format(n=len(photos)))
+            return await self._next(update, context, CONTACT)
+        await self._say(update, context, texts.PHOTO_RECEIVED.format(n=len(photos)))
+        return DESCRIPTION
+
+    async def choose_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        await self._answer(update)
+        draft = self._draft(context)
+        if update.callback_query.data == PREFIX + "anon":
+            draft["anonymous"] = True
+            draft.pop("contact_name", None)
+            draft.pop("contact_phone", None)
+            draft.pop("editing", None)
+            return await self._prompt(CONFIRM, update, context)
+        draft["anonymous"] = False
+        return await self._prompt(NAME, update, context)
+
+    async def name(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        text = clean_input(update.effective_message.text or "")
+        if not text:
+            return await self._again(update, context, texts.BAD_EMPTY)
+        if _meaningful(text) == 0:
+            return await self._again(update, context, texts.BAD_NOT_WORDS)
+        if len(text) > MAX_NAME or any(ch.isdigit() for ch in text):
+            return await self._again(update, context, texts.BAD_NAME)
+        self._draft(context)["contact_name"] = text
+        return await self._prompt(PHONE, update, context)
+
+    async def phone(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        text = clean_input(update.effective_message.text or "")
+        if not text:
+            return await self._again(update, context, texts.BAD_EMPTY)
+        phone = normalize_phone(text)
+        if phone is None:
+            return await self._again(update, context, texts.BAD_PHONE)
+        draft = self._draft(context)
+        draft["contact_phone"] = phone
+        draft.pop("editing", None)
+        return await self._prompt(CONFIRM, update, context)
+
+    # -- summary, edit, duplicates, filing ------------------------------------------
+
+    def _route(self, draft: dict[str, Any]) -> None:
+        """Units for the draft, primary first; the region's dispatcher when the plan names none."""
+        routing = self.router.route(draft["description"], draft["region"], category=draft["category"])
+        units = list(routing.units)
+        plan = self.router.plans.get(routing.region or draft["region"])
+        if not units and plan is not None:
+            units = [plan.dispatcher]
+        draft["units"] = units
+        draft["routing"] = {"category": routing.category, "region": routing.region,
+                            "evidence": routing.evidence[:500],
+                            "section_path": list(routing.section_path or ()),
+                            "dispatcher_fallback": routing.dispatcher_fallback or not routing.units}
+
+    @staticmethod
+    def _units_text(units: list[str]) -> str:
+        if not units:
+            return texts.UNITS_UNKNOWN
+        if len(units) == 1:
+            return escape(units[0])
+        return texts.UNITS_WITH_COPIES.format(primary=escape(units[0]), others=escape("、".join(units[1:])))
+
+    async def _summary(self, update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str = "") -> None:
+        draft = self._draft(context)
+        self._route(draft)
+        description = draft["description"]
+        if len(description) > SUMMARY_DESCRIPTION_CHARS:
+            description = description[:SUMMARY_DESCRIPTION_CHARS] + "……"
+        photos = len(draft.get("photos") or [])
+        contact = (texts.SUMMARY_ANONYMOUS if draft.get("anonymous") else texts.SUMMARY_NAMED.format(
+            name=escape(draft["contact_name"]), phone=escape(draft["contact_phone"])))
+        text = texts.SUMMARY.format(
+            category=escape(self.labels.get(draft["category"], draft["category"])),
+            place=escape(self._place(draft)),
+            description=escape(description),
+            photos=texts.SUMMARY_PHOTOS.format(n=photos) if photos else texts.SUMMARY_NO_PHOTOS,
+            contact=contact,
+            units=self._units_text(draft["units"]),
+        )
+        buttons = [(texts.BUTTON_CONFIRM, "ok"), (texts.BUTTON_EDIT, "edit"), (texts.BUTTON_CANCEL, "cancel")]
+        await self._say(update, context, lead + text, self._keyboard(buttons, per_row=3))
+
+    async def edit_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        await self._answer(update)
+        buttons = [(texts.BUTTON_EDIT_CATEGORY, "edit:category"), (texts.BUTTON_EDIT_PLACE, "edit:place"),
+                   (texts.BUTTON_EDIT_DESCRIPTION, "edit:description"), (texts.BUTTON_EDIT_CONTACT, "edit:contact"),
+                   (texts.BUTTON_BACK, "edit:back")]
+        await self._say(update, context, texts.ASK_WHAT_TO_EDIT, self._keyboard(buttons))
+        return CONFIRM
+
+    async def edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        await self._answer(update)
+        what = update.callback_query.data.removeprefix(PREFIX + "edit:")
+        step = {"category": CATEGORY, "place": REGION, "description": DESCRIPTION, "contact": CONTACT}.get(what)
+        draft = self._draft(context)
+        if step is None:
+            return await self._prompt(CONFIRM, update, context)
+        draft["editing"] = True
+        return await self._prompt(step, update, context)
+
+    async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        draft = self._draft(context)
+        if draft.get("submitting"):  # a second tap while the first is being filed
+            await self._answer(update, texts.SUBMITTING_TOAST)
+            return CONFIRM
+        await self._answer(update)
+        if not draft.get("anonymous") and not draft.get("duplicate_ok"):
+            try:
+                earlier = await self.repo.find_recent_duplicate(update.effective_user.id, draft["description"])
+            except StorageUnavailable:
+                return await self._unavailable(update, context)
+            if earlier is not None:
+                return await self._duplicate(update, context, earlier)
+        return await self._file(update, context)
+
+    async def _duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE, earlier: ComplaintView) -> str:
+        self._draft(context)["step"] = DUPLICATE
+        text = texts.DUPLICATE_FOUND.format(date=_date(earlier.created_at)[:10], ticket=escape(earlier.ticket),
+                                            status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status))
+        buttons = [(texts.BUTTON_FILE_ANYWAY, "dup:file"), (texts.BUTTON_DROP, "cancel")]
+        await self._say(update, context, text, self._keyboard(buttons))
+        return DUPLICATE
+
+    async def file_anyway(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        draft = self._draft(context)
+        draft["duplicate_ok"] = True
+        draft["step"] = CONFIRM
+        return await self.confirm(update, context)
+
+    async def _unavailable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        draft = self._draft(context)
+        draft.pop("submitting", None)
+        draft["step"] = CONFIRM
+        await self._say(update, context, texts.STORAGE_UNAVAILABLE, self._keyboard([(texts.BUTTON_RETRY, "ok")]))
+        return CONFIRM
+
+    async def _file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        draft = self._draft(context)
+        draft["submitting"] = True
+        if "units" not in draft:
+            self._route(draft)
+        user = update.effective_user
+        anonymous = bool(draft.get("anonymous"))
+        parents = next((d.parents for d in self.kb.documents if d.region == draft["region"]), ())
+        complaint = ComplaintDraft(
+            category=draft["category"],
+            region=draft["region"],
+            description=draft["description"],
+            telegram_user_id=None if anonymous else user.id,
+            display_name=None if anonymous else user.full_name,
+            anonymous=anonymous,
+            contact_name=None if anonymous else draft.get("contact_name"),
+            contact_phone=None if anonymous else draft.get("contact_phone"),
+            region_parents=tuple(parents),
+            township=draft.get("township"),
+            village=draft.get("village"),
+            units=tuple(draft["units"]),
+            attachments=tuple(draft.get("photos") or ()),
+            routing=draft.get("routing") or {},
+        )
+        try:
+            filed = await self.repo.create(complaint)
+        except StorageUnavailable:
+            return await self._unavailable(update, context)
+        context.user_data.pop(DRAFT_KEY, None)
+        await self._say(update, context, texts.FILED.format(ticket=escape(filed.ticket),
+                                                            units=self._units_text(list(draft["units"]))))
+        note = texts.QUERY_CODE_ANONYMOUS_NOTE if anonymous else texts.QUERY_CODE_NAMED_NOTE
+        await self._say(update, context, texts.QUERY_CODE.format(code=filed.query_code, ticket=escape(filed.ticket),
+                                                                 anonymous_note=note))
+        return ConversationHandler.END
+
+    # -- /status -------------------------------------------------------------------
+
+    def _detail(self, view: ComplaintView) -> str:
+        history = "".join(
+            texts.STATUS_HISTORY_ITEM.format(
+                date=_date(e.at), status=texts.STATUS_LABELS.get(e.action, e.action),
+                public=("：" + escape(e.public[:300])) if e.public else "")
+            for e in view.history[-STATUS_HISTORY_SHOWN:])
+        description = view.description if len(view.description) <= 300 else view.description[:300] + "……"
+        place = " ".join(p for p in (view.region, view.township, view.village) if p)
+        return texts.STATUS_DETAIL.format(
+            ticket=escape(view.ticket), status=texts.STATUS_LABELS.get(view.status.value, view.status.value),
+            category=escape(self.labels.get(view.category, view.category)), place=escape(place),
+            units=self._units_text(list(view.units)), description=escape(description), history=history)
+
+    async def status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user_id = update.effective_user.id
+        args = context.args or []
+        try:
+            if not args:
+                views = await self.repo.list_for_resident(user_id, limit=STATUS_LIST_LIMIT)
+                if not views:
+                    await self._say(update, context, texts.STATUS_NONE)
+                    return
+                items = "".join(texts.STATUS_LIST_ITEM.format(
+                    ticket=escape(v.ticket), category=escape(self.labels.get(v.category, v.category)),
+                    date=_date(v.created_at)[:10], status=texts.STATUS_LABELS.get(v.status.value, v.status.value))
+                    for v in views)
+                await self._say(update, context, texts.STATUS_LIST_HEADER.format(n=len(views)) + items
+                                + texts.STATUS_LIST_FOOTER)
+                return
+            code = "".join(args[1:]) or None
+            view = await self.repo.lookup(args[0], telegram_user_id=user_id, query_code=code)
+        except StorageUnavailable:
+            await self._say(update, context, texts.STATUS_UNAVAILABLE)
+            return
+        await self._say(update, context, texts.STATUS_NOT_FOUND if view is None else self._detail(view))
+
+    # -- the offer to file -----------------------------------------------------------
+
+    async def offer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """After the answer to a chat message that reads like a complaint: offer to file it."""
+        if context.user_data.get(DRAFT_KEY):
+            return  # in the middle of an intake; the conversation handled this message
+        text = clean_input(update.effective_message.text or "")
+        if not text or self.cues.cue_in(text) is None:
+            return
+        category = await asyncio.to_thread(self.router.classify, text)
+        if not self.cues.reads_like_complaint(text, category):
+            return
+        button = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=COMPLAIN_CALLBACK)
+        await self._say(update, context, texts.COMPLAINT_OFFER, InlineKeyboardMarkup([[button]]))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
+             services: ComplaintServices, group: int = 0, offer_group: int = 1) -> None:
+    """Add the intake conversation, /status and the stale-button reply to `group` (before the
+    resident handlers), and the offer to file to `offer_group`, which runs after the answer."""
+    h = ComplaintHandlers(kb, services)
+    with warnings.catch_warnings():
+        # Deliberate: one conversation per resident across many messages, not per message.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        conversation = _conversation(h, application.persistence is not None)
+    application.add_handlers([
+        conversation,
+        CommandHandler("status", h.status),
+        CallbackQueryHandler(h.stale_button, pattern=r"^cp:"),
+    ], group=group)
+    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, h.offer), group=offer_group)
+
+
+def _conversation(h: ComplaintHandlers, persistent: bool) -> ConversationHandler[Any]:
+    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    not_text = PRIVATE & ~filters.TEXT & ~filters.COMMAND
+    button_step = [MessageHandler(text | not_text, h.press_a_button)]
+    text_step = [MessageHandler(not_text, h.text_expected)]
+    return ConversationHandler(
+        entry_points=[CommandHandler("complain", h.start, filters.ChatType.PRIVATE),
+                      CallbackQueryHandler(h.start, pattern=rf"^{COMPLAIN_CALLBACK}$")],
+        states={
+            CATEGORY: [CallbackQueryHandler(h.choose_category, pattern=r"^cp:cat:"), *button_step],
+            REGION: [CallbackQueryHandler(h.choose_region, pattern=r"^cp:rg:"), *button_step],
+            TOWNSHIP: [MessageHandler(text, h.township), *text_step],
+            DESCRIPTION: [MessageHandler(text, h.description),
+                          MessageHandler(PRIVATE & _PHOTO, h.photo), *text_step],
+            CONTACT: [CallbackQueryHandler(h.choose_contact, pattern=r"^cp:(anon|named)$"), *button_step],
+            NAME: [MessageHandler(text, h.name), *text_step],
+            PHONE: [MessageHandler(text, h.phone), *text_step],
+            CONFIRM: [CallbackQueryHandler(h.confirm, pattern=r"^cp:ok$"),
+                      CallbackQueryHandler(h.edit_menu, pattern=r"^cp:edit$"),
+                      CallbackQueryHandler(h.edit, pattern=r"^cp:edit:"), *button_step],
+            DUPLICATE: [CallbackQueryHandler(h.file_anyway, pattern=r"^cp:dup:file$"), *button_step],
+        },
+        fallbacks=[CommandHandler("cancel", h.cancel), CallbackQueryHandler(h.cancel, pattern=r"^cp:cancel$"),
+                   CallbackQueryHandler(h.stale_button, pattern=r"^cp:")],
+        name=CONVERSATION_NAME,
+        persistent=persistent,
+        allow_reentry=True,
+    )

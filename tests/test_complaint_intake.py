@@ -1,0 +1,345 @@
+"""Complaint intake, /status and the offer to file: the real Application, the stand-in, a SQLite file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import build_application, polling
+from bot.runner import settings_for_standin
+from bot.services import BotStorage
+from bot.settings import Settings
+from bot.standin import BotAPIStandIn
+from handlers import texts
+from handlers.complaints import DRAFT_KEY, normalize_phone, split_place
+from knowledge.routing import Router
+from storage.migrate import upgrade
+from storage.models import Complaint
+from tests.storage_support import lock_sqlite
+from tests.telegram_harness import BotHarness
+
+RESIDENT = 2001
+NEIGHBOUR = 2002
+CATEGORY = texts.CATEGORY_BUTTONS["housing_renovation"]
+REGION = "闽清县"
+PLACE = "坂东镇 湖头村"
+STORY = "我家是建档立卡贫困户，去年申请了危房改造，房子已经验收了，补助款到现在一分钱都没发。"
+NAME = "张大山"
+PHONE = "138 1234 5678"
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router.from_corpus()
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    await upgrade(url)
+    return url
+
+
+@asynccontextmanager
+async def complaint_bot(kb: Any, url: str, router: Router, **engine_options: Any) -> AsyncIterator[BotHarness]:
+    """The bot as the runner builds it (persistence + complaints on `url`), polling a fresh stand-in."""
+    storage = BotStorage.open(url, router=router, **engine_options)
+    try:
+        async with BotAPIStandIn() as standin:
+            settings = settings_for_standin(Settings(_env_file=None), standin, telegram_poll_timeout=1.0,
+                                            flood_max_messages=0)
+            application = build_application(settings, kb, **storage.application_options())
+            async with polling(application, 1.0):
+                harness = BotHarness(standin, application, settings)
+                harness.storage = storage  # type: ignore[attr-defined]
+                yield harness
+            harness.assert_nothing_rejected()
+    finally:
+        await storage.db.dispose()
+
+
+def push_photo(standin: BotAPIStandIn, user: int, caption: str | None = None) -> None:
+    """A resident sends a photo (the stand-in has documents only; a photo is built the same way)."""
+    message = standin._new_user_message(user, "居民", None, None)
+    meta = standin._store_file("photo.jpg", b"\xff\xd8\xff\xe0", "image/jpeg")
+    message["photo"] = [{"file_id": meta["file_id"], "file_unique_id": meta["file_unique_id"],
+                         "width": 640, "height": 480, "file_size": 4}]
+    if caption:
+        message["caption"] = caption
+    standin._push_update({"message": message})
+
+
+async def to_description(h: BotHarness, user: int) -> Any:
+    intro = await h.ask(user, "/complain")
+    assert texts.ASK_CATEGORY.split("</b>")[1][:8] in intro.text
+    region_prompt = await h.click(user, intro, CATEGORY)
+    township_prompt = await h.click(user, region_prompt, REGION)
+    assert REGION in township_prompt.text
+    return await h.ask(user, PLACE)
+
+
+async def to_summary(h: BotHarness, user: int, *, anonymous: bool, story: str = STORY) -> Any:
+    await to_description(h, user)
+    contact = await h.ask(user, story)
+    if anonymous:
+        return await h.click(user, contact, texts.BUTTON_ANONYMOUS)
+    await h.click(user, contact, texts.BUTTON_NAMED)
+    await h.ask(user, NAME)
+    return await h.ask(user, PHONE)
+
+
+async def confirm(h: BotHarness, user: int, summary: Any) -> tuple[str, str]:
+    """Press 确认提交; returns (ticket, query code) from the two messages shown."""
+    filed = await h.click(user, summary, texts.BUTTON_CONFIRM)
+    code = await h.reply(user)
+    ticket = filed.text.split("投诉编号：")[1].split()[0]
+    query_code = code.text.split("查询码：")[1].split()[0]
+    return ticket, query_code
+
+
+def persisted_text(h: BotHarness, user: int) -> str:
+    return json.dumps([h.app.user_data.get(user, {}), h.app.chat_data.get(user, {})], ensure_ascii=False)
+
+
+# ------------------------------------------------------------------------- whole intake
+
+
+async def test_named_complaint_is_filed_routed_and_shown_in_status(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        await to_description(h, RESIDENT)
+        push_photo(h.standin, RESIDENT)
+        assert (await h.reply(RESIDENT)).text == texts.PHOTO_RECEIVED.format(n=1)
+        contact = await h.ask(RESIDENT, STORY)
+        await h.click(RESIDENT, contact, texts.BUTTON_NAMED)
+        await h.ask(RESIDENT, NAME)
+        summary = await h.ask(RESIDENT, "１３８－１２３４－５６７８")  # full-width digits and dashes
+        expected = router.route(STORY, REGION, category="housing_renovation").units
+        assert all(part in summary.text for part in (CATEGORY, REGION, "坂东镇 湖头村", STORY, "1 张",
+                                                      NAME, "13812345678", expected[0]))
+        assert summary.button_texts == [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT, texts.BUTTON_CANCEL]
+
+        ticket, code = await confirm(h, RESIDENT, summary)
+        assert ticket.startswith("FP") and len(code) == 8
+        assert DRAFT_KEY not in h.app.user_data[RESIDENT]
+        assert ticket not in persisted_text(h, RESIDENT) and code not in persisted_text(h, RESIDENT)
+
+        view = await h.storage.complaints.repository.lookup(ticket, telegram_user_id=RESIDENT)
+        assert view.units[0] == expected[0] and view.township == "坂东镇" and view.village == "湖头村"
+        record = await h.storage.complaints.repository.get(ticket)
+        assert record.contact_phone == "13812345678" and len(record.attachments) == 1
+
+        listing = await h.ask(RESIDENT, "/status")
+        assert ticket in listing.text and texts.STATUS_LABELS["submitted"] in listing.text
+        detail = await h.ask(RESIDENT, f"/status {ticket.lower()}")
+        assert ticket in detail.text and expected[0] in detail.text and "办理记录" in detail.text
+        assert {"complain", "status"} <= {c["command"] for c in h.standin.commands}
+
+
+async def test_anonymous_complaint_keeps_no_identity_and_needs_the_query_code(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        assert texts.SUMMARY_ANONYMOUS in summary.text
+        ticket, code = await confirm(h, RESIDENT, summary)
+        assert ticket not in persisted_text(h, RESIDENT) and code not in persisted_text(h, RESIDENT)
+        record = await h.storage.complaints.repository.get(ticket)
+        assert record.resident_id is None and record.contact_phone is None
+
+        assert (await h.ask(RESIDENT, "/status")).text == texts.STATUS_NONE
+        assert (await h.ask(RESIDENT, f"/status {ticket}")).text == texts.STATUS_NOT_FOUND
+        wrong = "00000000" if code != "00000000" else "11111111"
+        assert (await h.ask(RESIDENT, f"/status {ticket} {wrong}")).text == texts.STATUS_NOT_FOUND
+        found = await h.ask(RESIDENT, f"/status {ticket} {code[:4]} {code[4:]}")
+        assert ticket in found.text and STORY[:10] in found.text
+
+
+async def test_another_resident_guessing_a_ticket_gets_not_found(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
+        number = int(ticket.rsplit("-", 1)[1])
+        for guess in (f"/status {ticket}", f"/status {ticket} 12345678",
+                      f"/status {ticket[:-6]}{number + 1:06d}", "/status FP1", "/status"):
+            reply = await h.ask(NEIGHBOUR, guess)
+            assert ticket not in reply.text and STORY[:10] not in reply.text
+            assert reply.text in (texts.STATUS_NOT_FOUND, texts.STATUS_NONE)
+
+
+# ---------------------------------------------------------------------- cancel, bad input
+
+
+async def test_cancel_works_at_every_step(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        steps = [
+            [],
+            [("click", CATEGORY)],
+            [("click", CATEGORY), ("click", REGION)],
+            [("click", CATEGORY), ("click", REGION), ("ask", PLACE)],
+            [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY)],
+            [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY), ("click", texts.BUTTON_NAMED)],
+            [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY), ("click", texts.BUTTON_NAMED),
+             ("ask", NAME)],
+            [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY), ("click", texts.BUTTON_ANONYMOUS)],
+        ]
+        for path in steps:
+            reply = await h.ask(RESIDENT, "/complain")
+            for how, what in path:
+                reply = await (h.click(RESIDENT, reply, what) if how == "click" else h.ask(RESIDENT, what))
+            assert (await h.ask(RESIDENT, "/cancel")).text == texts.COMPLAINT_CANCELLED, path
+            assert DRAFT_KEY not in h.app.user_data[RESIDENT]
+        # The 取消 button of the summary too; afterwards a message is a question again.
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        assert (await h.click(RESIDENT, summary, texts.BUTTON_CANCEL)).text == texts.COMPLAINT_CANCELLED
+        answer = await h.ask(RESIDENT, "看病能报销多少？")
+        assert texts.BUTTON_SOURCE in answer.button_texts
+        assert await h.storage.complaints.repository.list_for_resident(RESIDENT) == []
+
+
+async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        intro = await h.ask(RESIDENT, "/complain")
+        again = await h.ask(RESIDENT, "随便说点什么")
+        assert again.text.startswith(texts.PRESS_A_BUTTON) and CATEGORY in again.button_texts
+        region_prompt = await h.click(RESIDENT, intro, CATEGORY)
+        again = await h.ask(RESIDENT, "😀😀😀")
+        assert again.text.startswith(texts.PRESS_A_BUTTON) and REGION in again.button_texts
+        await h.click(RESIDENT, region_prompt, REGION)
+
+        township_bad = [("\u200b", texts.BAD_EMPTY), ("😀😀", texts.BAD_NOT_WORDS),
+                        ("镇" * 60, texts.BAD_TOWNSHIP)]
+        for text, problem in township_bad:
+            reply = await h.ask(RESIDENT, text)
+            assert reply.text.startswith(problem) and "哪个乡镇" in reply.text, text
+        push_photo(h.standin, RESIDENT)
+        assert (await h.reply(RESIDENT)).text.startswith(texts.BAD_TEXT_EXPECTED)
+        await h.ask(RESIDENT, PLACE)
+
+        description_bad = [("补助没发", texts.BAD_DESCRIPTION_SHORT), ("。。。。。。。。。。。。", texts.BAD_NOT_WORDS),
+                           ("😡" * 20, texts.BAD_NOT_WORDS), ("没" * 2001, texts.BAD_DESCRIPTION_LONG.format(n=2001))]
+        for text, problem in description_bad:
+            reply = await h.ask(RESIDENT, text)
+            assert reply.text.startswith(problem) and "发生了什么" in reply.text, text[:10]
+        h.standin.push_document(RESIDENT, "说明.pdf", b"%PDF", mime_type="application/pdf")
+        assert (await h.reply(RESIDENT)).text.startswith(texts.BAD_TEXT_EXPECTED)
+        contact = await h.ask(RESIDENT, STORY)
+        again = await h.ask(RESIDENT, "匿名")
+        assert again.text.startswith(texts.PRESS_A_BUTTON) and texts.BUTTON_ANONYMOUS in again.button_texts
+        await h.click(RESIDENT, contact, texts.BUTTON_NAMED)
+
+        for text, problem in [("😀", texts.BAD_NOT_WORDS), ("张三123", texts.BAD_NAME), ("名" * 21, texts.BAD_NAME)]:
+            reply = await h.ask(RESIDENT, text)
+            assert reply.text.startswith(problem) and texts.ASK_NAME in reply.text, text
+        await h.ask(RESIDENT, NAME)
+        for text in ["12345", "138123456789", "23812345678", "电话是多少", "😀"]:
+            reply = await h.ask(RESIDENT, text)
+            assert reply.text.startswith(texts.BAD_PHONE) and texts.ASK_PHONE in reply.text, text
+        push_photo(h.standin, RESIDENT)
+        assert (await h.reply(RESIDENT)).text.startswith(texts.BAD_TEXT_EXPECTED)
+        summary = await h.ask(RESIDENT, "+86 139-8765-4321")
+        assert "13987654321" in summary.text
+        again = await h.ask(RESIDENT, "好的")
+        assert again.text.startswith(texts.PRESS_A_BUTTON) and texts.BUTTON_CONFIRM in again.button_texts
+
+
+async def test_editing_from_the_summary_changes_one_answer(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        menu = await h.click(RESIDENT, summary, texts.BUTTON_EDIT)
+        await h.click(RESIDENT, menu, texts.BUTTON_EDIT_DESCRIPTION)
+        changed = await h.ask(RESIDENT, "村里修路的钱被挪用了，路修了一半就停了，坑坑洼洼的没法走。")
+        assert "修路" in changed.text and texts.BUTTON_CONFIRM in changed.button_texts
+        assert PLACE in changed.text  # the other answers are kept
+
+
+# ------------------------------------------------------------ restart, duplicates, outage
+
+
+async def test_a_draft_survives_a_restart_of_the_bot(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        prompt = await to_description(h, RESIDENT)
+        assert "发生了什么" in prompt.text
+    async with complaint_bot(policy_kb, database, router) as h:
+        contact = await h.ask(RESIDENT, STORY)
+        assert texts.BUTTON_ANONYMOUS in contact.button_texts
+        summary = await h.click(RESIDENT, contact, texts.BUTTON_ANONYMOUS)
+        assert PLACE in summary.text and CATEGORY in summary.text
+        ticket, _ = await confirm(h, RESIDENT, summary)
+        assert (await h.storage.complaints.repository.get(ticket)).township == "坂东镇"
+
+
+async def test_the_same_complaint_again_is_recognised(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        first, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
+        summary = await to_summary(h, RESIDENT, anonymous=False, story=STORY + "！")
+        duplicate = await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        assert first in duplicate.text and duplicate.button_texts == [texts.BUTTON_FILE_ANYWAY, texts.BUTTON_DROP]
+        dropped = await h.click(RESIDENT, duplicate, texts.BUTTON_DROP)
+        assert dropped.text == texts.COMPLAINT_CANCELLED
+
+        summary = await to_summary(h, RESIDENT, anonymous=False, story=STORY + "！")
+        duplicate = await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        filed = await h.click(RESIDENT, duplicate, texts.BUTTON_FILE_ANYWAY)
+        await h.reply(RESIDENT)  # the query code
+        second = filed.text.split("投诉编号：")[1].split()[0]
+        assert second != first
+        assert len(await h.storage.complaints.repository.list_for_resident(RESIDENT)) == 2
+
+
+async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router, sqlite_busy_timeout_ms=100) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=False)
+        lock = lock_sqlite(database)
+        try:
+            failed = await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)
+            assert failed.text == texts.STORAGE_UNAVAILABLE.replace("<b>", "").replace("</b>", "")
+            assert failed.button_texts == [texts.BUTTON_RETRY]
+            assert h.app.user_data[RESIDENT][DRAFT_KEY]["description"] == STORY
+        finally:
+            lock.rollback()
+            lock.close()
+        filed = await h.click(RESIDENT, failed, texts.BUTTON_RETRY)
+        assert "投诉编号" in filed.text
+        await h.reply(RESIDENT)
+        async with h.storage.db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
+# --------------------------------------------------------------------- offer to file
+
+
+async def test_a_chat_message_that_reads_like_a_complaint_gets_an_offer(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        await h.send(RESIDENT, "我家危房改造的补助到现在还没发，村干部说要送礼才给")
+        replies = [await h.reply(RESIDENT)]
+        replies += await h.quiet(RESIDENT, 0.5)
+        assert replies[-1].text == texts.COMPLAINT_OFFER
+        category = await h.click(RESIDENT, replies[-1], texts.BUTTON_COMPLAIN)
+        assert CATEGORY in category.button_texts
+        await h.ask(RESIDENT, "/cancel")
+
+        await h.send(RESIDENT, "娃上大学有什么补助？")
+        await h.reply(RESIDENT)
+        assert all(r.text != texts.COMPLAINT_OFFER for r in await h.quiet(RESIDENT, 0.5))
+
+
+# ---------------------------------------------------------------------------- units
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("13812345678", "13812345678"), ("138 1234 5678", "13812345678"), ("138-1234-5678", "13812345678"),
+    ("１３８１２３４５６７８", "13812345678"), ("+86 138 1234 5678", "13812345678"),
+    ("12812345678", None), ("1381234567", None), ("138123456789", None), ("0591-1234567", None), ("", None),
+])
+def test_mobile_numbers(typed, expected):
+    assert normalize_phone(typed) == expected
+
+
+def test_place_is_split_into_township_and_village():
+    assert split_place("坂东镇 湖头村") == ("坂东镇", "湖头村")
+    assert split_place("湖头村") == (None, "湖头村")
+    assert split_place("街上") == ("街上", None)
+
