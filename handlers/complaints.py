@@ -497,6 +497,10 @@ class ComplaintHandlers:
             return
         await self._say(update, context, texts.STATUS_NOT_FOUND if view is None else self._detail(view))
 
+    async def private_only(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/complain or /status in a group: complaints and their progress are not for the group."""
+        await self._say(update, context, texts.COMPLAINTS_PRIVATE_ONLY)
+
     # -- the offer to file -----------------------------------------------------------
 
     async def offer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -524,7 +528,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         conversation = _conversation(h, application.persistence is not None)
     application.add_handlers([
         conversation,
-        CommandHandler("status", h.status),
+        CommandHandler("status", h.status, filters.ChatType.PRIVATE),
+        CommandHandler(["complain", "status"], h.private_only, ~filters.ChatType.PRIVATE),
         CallbackQueryHandler(h.stale_button, pattern=r"^cp:"),
     ], group=group)
     application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, h.offer), group=offer_group)

@@ -214,6 +214,7 @@ STATUS_NOT_FOUND = (
     "没有查到这件投诉。请核对编号（像 FP20240101-000001 这样）；"
     "匿名投诉要同时发查询码：/status 投诉编号 查询码"
 )
+COMPLAINTS_PRIVATE_ONLY = "为了保护您的隐私，投诉和查询进度请私聊我，不要在群里发。"
 STATUS_UNAVAILABLE = "抱歉，系统暂时查不了，请过一会儿再试。"
 STATUS_LIST_HEADER = "<b>您的投诉</b>（最近 {n} 件）\n"
 STATUS_LIST_ITEM = "\n<b>{ticket}</b> {category}\n{date} 提交 · {status}\n"

@@ -308,16 +308,38 @@ async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(policy_
             assert await session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
+async def test_buttons_of_a_finished_complaint_are_refused_politely(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        await confirm(h, RESIDENT, summary)
+        query = await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        assert (await h.reply(RESIDENT)).text == texts.STALE_STEP
+        assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST
+        assert len(await h.quiet(RESIDENT, 0.2)) == 0
+
+
+async def test_complaints_stay_out_of_group_chats(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
+        group = -3001
+        for command in ("/status", f"/status {ticket}", "/complain"):
+            h.standin.push_text(RESIDENT, command, chat_id=group)
+            reply = await h.reply(group)
+            assert reply.text == texts.COMPLAINTS_PRIVATE_ONLY and ticket not in reply.text
+
+
 # --------------------------------------------------------------------- offer to file
 
 
 async def test_a_chat_message_that_reads_like_a_complaint_gets_an_offer(policy_kb, database, router):
     async with complaint_bot(policy_kb, database, router) as h:
         await h.send(RESIDENT, "我家危房改造的补助到现在还没发，村干部说要送礼才给")
-        replies = [await h.reply(RESIDENT)]
-        replies += await h.quiet(RESIDENT, 0.5)
-        assert replies[-1].text == texts.COMPLAINT_OFFER
-        category = await h.click(RESIDENT, replies[-1], texts.BUTTON_COMPLAIN)
+        answer = await h.reply(RESIDENT)
+        assert answer.text != texts.COMPLAINT_OFFER  # the answer comes first
+        offer = answer
+        while offer.text != texts.COMPLAINT_OFFER:
+            offer = await h.reply(RESIDENT)
+        category = await h.click(RESIDENT, offer, texts.BUTTON_COMPLAIN)
         assert CATEGORY in category.button_texts
         await h.ask(RESIDENT, "/cancel")
 
