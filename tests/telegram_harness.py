@@ -14,7 +14,7 @@ Each user id is a private chat with the same id. Everything the bot sent is also
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -84,16 +84,16 @@ class BotHarness:
 
 @asynccontextmanager
 async def bot_harness(kb: Any, settings: Settings | None = None, *,
-                      extra_handlers: Iterable[Registrar] = (), persistence: Any = None,
+                      extra_handlers: Iterable[Registrar] = (), app_options: Mapping[str, Any] | None = None,
                       **overrides: Any) -> AsyncIterator[BotHarness]:
     """The stand-in plus the real Application polling it over HTTP; both torn down on exit.
 
     `overrides` are Settings fields (e.g. flood_max_messages=5); `extra_handlers` and
-    `persistence` are passed to `build_application`.
+    `app_options` (e.g. `BotStorage.application_options()`) go to `build_application`.
     """
     async with BotAPIStandIn() as standin:
         configured = settings_for_standin(settings or Settings(_env_file=None), standin,
                                          **{"telegram_poll_timeout": TEST_POLL_TIMEOUT, **overrides})
-        application = build_application(configured, kb, extra_handlers=extra_handlers, persistence=persistence)
+        application = build_application(configured, kb, extra_handlers=extra_handlers, **(app_options or {}))
         async with polling(application, configured.telegram_poll_timeout):
             yield BotHarness(standin, application, configured)
