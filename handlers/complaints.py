@@ -120,6 +120,7 @@ class ComplaintHandlers:
         self.repo = services.repository
         self.router = services.router
         self.cues = services.cues
+        self._submitting: set[int] = set()  # residents whose 确认提交 is being handled (in memory only)
         self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
                        for name, category in self.router.lexicon.categories.items()}
 
@@ -196,7 +197,6 @@ class ComplaintHandlers:
         await self._answer(update)
         draft = context.user_data.get(DRAFT_KEY)
         if draft and draft.get("step"):
-            draft.pop("submitting", None)
             return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
         context.user_data[DRAFT_KEY] = {"step": CATEGORY}
         return await self._prompt(CATEGORY, update, context, lead=texts.COMPLAINT_INTRO)
@@ -387,11 +387,20 @@ class ComplaintHandlers:
         draft["editing"] = True
         return await self._prompt(step, update, context)
 
-    async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-        draft = self._draft(context)
-        if draft.get("submitting"):  # a second tap while the first is being filed
+    async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
+        """确认提交 (or 重试). A second tap while the first is being filed files nothing more."""
+        user_id = update.effective_user.id
+        if user_id in self._submitting:
             await self._answer(update, texts.SUBMITTING_TOAST)
-            return CONFIRM
+            return None  # the first tap decides the state
+        self._submitting.add(user_id)
+        try:
+            return await self._confirm(update, context)
+        finally:
+            self._submitting.discard(user_id)
+
+    async def _confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        draft = self._draft(context)
         await self._answer(update)
         if not draft.get("anonymous") and not draft.get("duplicate_ok"):
             try:
@@ -410,7 +419,7 @@ class ComplaintHandlers:
         await self._say(update, context, text, self._keyboard(buttons))
         return DUPLICATE
 
-    async def file_anyway(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    async def file_anyway(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
         draft = self._draft(context)
         draft["duplicate_ok"] = True
         draft["step"] = CONFIRM
@@ -418,14 +427,12 @@ class ComplaintHandlers:
 
     async def _unavailable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         draft = self._draft(context)
-        draft.pop("submitting", None)
         draft["step"] = CONFIRM
         await self._say(update, context, texts.STORAGE_UNAVAILABLE, self._keyboard([(texts.BUTTON_RETRY, "ok")]))
         return CONFIRM
 
     async def _file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         draft = self._draft(context)
-        draft["submitting"] = True
         if "units" not in draft:
             self._route(draft)
         user = update.effective_user

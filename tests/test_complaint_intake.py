@@ -318,6 +318,16 @@ async def test_buttons_of_a_finished_complaint_are_refused_politely(policy_kb, d
         assert len(await h.quiet(RESIDENT, 0.2)) == 0
 
 
+async def test_a_double_tap_on_confirm_files_once(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=False)
+        await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        shown = [await h.reply(RESIDENT), *await h.quiet(RESIDENT, 0.5)]
+        assert sum("投诉编号" in r.text for r in shown) == 1
+        assert len(await h.storage.complaints.repository.list_for_resident(RESIDENT)) == 1
+
+
 async def test_complaints_stay_out_of_group_chats(policy_kb, database, router):
     async with complaint_bot(policy_kb, database, router) as h:
         ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
