@@ -63,6 +63,9 @@ class PassageSearcher:
             return 0.0
         return math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
 
+    def doc_frequency(self, word: str) -> int:
+        return self._df.get(word, 0)
+
     def known(self, word: str) -> bool:
         return word in self._df
 
@@ -77,7 +80,7 @@ class PassageSearcher:
         together in the passage (乡镇 工作 补贴 as the phrase 乡镇工作补贴)."""
         if not terms:
             return []
-        selective = [t for t in terms if self._df.get(t.text, 0) <= MAX_QUERY_DF_SHARE * self.doc_count]
+        selective = [t for t in terms if 0 < self._df.get(t.text, 0) <= MAX_QUERY_DF_SHARE * self.doc_count]
         clauses = [
             Term(field, t.text, boost=boost * t.weight)
             for t in (selective or terms)

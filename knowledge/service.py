@@ -24,6 +24,9 @@ from knowledge.search import PassageSearcher
 from knowledge.understanding import Understanding
 
 log = logging.getLogger(__name__)
+# A word the plans use in at least this many passages is one of their topics (油茶, 光伏),
+# not a passing mention (手机, 考试).
+TOPICAL_MIN_DF = 2
 
 
 @dataclass
@@ -67,11 +70,12 @@ class KnowledgeBase:
             searcher = PassageSearcher(ix, passages, words)
             gazetteer = Gazetteer(corpus.documents)
             vocabulary = {w: searcher.idf(w) for w in searcher.vocabulary}
+            topical = {w for w in searcher.vocabulary if searcher.doc_frequency(w) >= TOPICAL_MIN_DF}
             state = _State(
                 version=version,
                 documents=corpus.documents,
                 searcher=searcher,
-                understanding=Understanding(gazetteer, vocabulary),
+                understanding=Understanding(gazetteer, vocabulary, topical),
                 gazetteer=gazetteer,
                 problems=[str(p) for p in corpus.problems],
             )

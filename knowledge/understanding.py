@@ -26,6 +26,8 @@ DATA = Path(__file__).parent / "data"
 EXPANSION_WEIGHT = 0.6
 # A stretch that jieba's general dictionary counts this often is a real word, not a typo.
 TYPO_MAX_FREQ = 5
+# Words this common in general Chinese (政府, 今天) do not make a question a policy question.
+EVERYDAY_FREQ = 10000
 # Characters that glue words together; a stretch containing one is never taken for a typo.
 FUNCTION_CHARS = "一不人到在是了的有个这那就都也还又很给把被让从对向和与及或"
 AMOUNT_WORDS = re.compile(r"多少|几多|好多钱|几个|几年|几次|几天|几回|几档|哪一档|哪档|标准|比例|多高|多大|多长|多久|几成|几公里|多远")
@@ -38,6 +40,7 @@ class Concept:
     typed: str
     words: frozenset[str]
     pos: str = "n"
+    expanded: bool = False  # from the lexicon: `words` are policy words, not sub-words
 
 
 @dataclass
@@ -84,12 +87,16 @@ def pinyin_key(word: str) -> str:
 
 
 class Understanding:
-    def __init__(self, gazetteer: Gazetteer, vocabulary: dict[str, float]) -> None:
-        """`vocabulary` maps every indexed body word to its idf."""
+    def __init__(
+        self, gazetteer: Gazetteer, vocabulary: dict[str, float], topical: set[str] | None = None
+    ) -> None:
+        """`vocabulary` maps every indexed body word to its idf; `topical` are the corpus
+        words that recur in the plans, which mark a question as in their domain."""
         self.gazetteer = gazetteer
         self.idf = vocabulary
         self.lexicon = load_lexicon()
-        self.domain = domain_terms(self.lexicon)
+        everyday = {w for w in (topical or ()) if segmenter().FREQ.get(w, 0) >= EVERYDAY_FREQ}
+        self.domain = domain_terms(self.lexicon) | (set(topical or ()) - everyday)
         self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
         self._by_pinyin: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -116,7 +123,7 @@ class Understanding:
                 for word in words:
                     typed = word in phrase  # 低保 typed as 低保 counts in full
                     weights[word] = max(weights.get(word, 0.0), 1.0 if typed else EXPANSION_WEIGHT)
-                concepts.append(Concept(phrase, frozenset(words)))
+                concepts.append(Concept(phrase, frozenset(words), expanded=True))
         groups = analyze_groups(rest)
         phrases = [
             (a[0], b[0]) for a, b in zip(groups, groups[1:]) if a[0] in self.idf and b[0] in self.idf
@@ -127,7 +134,8 @@ class Understanding:
             if group[0] not in {c.typed for c in concepts}:
                 concepts.append(Concept(group[0], frozenset(group), part_of_speech(group[0])))
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
-        in_domain = any(c.words & self.domain or c.typed in self.domain for c in concepts)
+        # A sub-word does not count: 结婚登记 is no policy word because 登记 is one.
+        in_domain = any(c.typed in self.domain or (c.expanded and c.words & self.domain) for c in concepts)
         return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain)
 
     def _inside_policy_word(self, text: str, phrase: str) -> bool:
