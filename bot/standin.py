@@ -48,6 +48,8 @@ _HTML_TAGS: dict[str, set[str]] = {
     "tg-emoji": {"emoji-id"},
 }
 _ENTITY_RE = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
+_JSON_FIELDS = {"reply_markup", "commands", "entities", "caption_entities", "allowed_updates", "scope",
+                "link_preview_options", "reply_parameters", "media"}
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{1,32})?")
 
 
@@ -412,7 +414,11 @@ class BotAPIStandIn:
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params, files = await self._read_params(request)
+        try:
+            params, files = await self._read_params(request)
+        except BadRequest as err:
+            return self._record(method, {}, err.code,
+                                {"ok": False, "error_code": err.code, "description": err.description})
         if request.match_info["token"] != self.token:
             return self._record(method, params, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         handler = getattr(self, f"_m_{method.lower()}", None)
@@ -454,13 +460,14 @@ class BotAPIStandIn:
                     files[key] = (value.filename, value.file.read(), value.content_type)
                 else:
                     params[key] = value
-        # Form fields carry JSON for structured values, as PTB sends them.
-        for key, value in list(params.items()):
-            if isinstance(value, str) and value[:1] in "[{":
+        # Form fields carry JSON for structured values, as PTB sends them (text stays text,
+        # even when a resident's words happen to look like JSON).
+        for key in _JSON_FIELDS & params.keys():
+            if isinstance(params[key], str):
                 try:
-                    params[key] = json.loads(value)
+                    params[key] = json.loads(params[key])
                 except ValueError:
-                    pass
+                    raise BadRequest(f"Bad Request: can't parse {key} JSON object") from None
         return params, files
 
     # ---------------------------------------------------------------- validation

@@ -270,3 +270,10 @@ async def test_webhook_delivers_updates_in_order_with_the_secret(bot, standin):
         assert await bot.get_updates(timeout=0) == ()
     finally:
         await runner.cleanup()
+
+
+async def test_text_that_looks_like_json_stays_text(bot, standin):
+    standin.push_text(7, "hi")
+    sent = await bot.send_message(7, '[1, 2]')
+    assert sent.text == "[1, 2]"
+    assert (await bot.send_message(7, '{"a": 1}')).text == '{"a": 1}'

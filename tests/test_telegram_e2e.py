@@ -201,6 +201,8 @@ HOSTILE = {
     "numbers": "1",
     "newlines": "\n\n低保\n\n",
     "surrogate_like": "\ufffd\ufeff\U0010ffff",
+    "json_like": '[1, 2] {"低保": null}',
+    "command_like": "/start@other_bot 低保",
 }
 
 
