@@ -23,6 +23,7 @@ FIELD_BOOSTS = {"body": 1.0, "heading": 1.6}
 # Words in more passages than this share say little about which passage answers and cost
 # the most to score (扶贫, 贫困); they still count in coverage and answer extraction.
 MAX_QUERY_DF_SHARE = 0.25
+MAX_QUERY_WORDS = 8
 PHRASE_BOOST = 1.0
 
 
@@ -81,9 +82,12 @@ class PassageSearcher:
         if not terms:
             return []
         selective = [t for t in terms if 0 < self._df.get(t.text, 0) <= MAX_QUERY_DF_SHARE * self.doc_count]
+        # A long story (着火了, 被子衣服全烧了 …) is searched by its most telling words only;
+        # every word still counts in coverage and answer extraction.
+        chosen = sorted(selective or terms, key=lambda t: -t.weight * self.idf(t.text))[:MAX_QUERY_WORDS]
         clauses = [
             Term(field, t.text, boost=boost * t.weight)
-            for t in (selective or terms)
+            for t in chosen
             for field, boost in FIELD_BOOSTS.items()
         ]
         clauses += [Phrase("body", list(pair), boost=PHRASE_BOOST) for pair in phrases]
