@@ -84,4 +84,8 @@ async def polling(application: Application[Any, Any, Any, Any, Any, Any],
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
         await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
