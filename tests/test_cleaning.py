@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import timeit
 from pathlib import Path
 
 import pytest
@@ -217,12 +216,3 @@ def test_normalize_is_idempotent_on_the_seeds():
         assert normalize(once) == once
         assert "，" not in once and "（" not in once and "：" not in once
 
-
-@pytest.mark.parametrize(
-    "question", ["残疾人补贴怎么申请，要带什么材料？", "殘疾人補貼怎麼申請，要帶什麼材料？"]
-)
-def test_normalize_is_fast_enough_for_every_query(question):
-    normalize(question)  # load the converter once
-    runs = 2000
-    seconds = min(timeit.repeat(lambda: normalize(question), number=runs, repeat=3)) / runs
-    assert seconds < 100e-6  # target 50 µs; doubled so a loaded CI machine does not flake
