@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 REGION_KEY = "region"
 REGION_CHOICES_KEY = "region_choices"
+REGION_PROMPTS_ANSWERED_KEY = "region_prompts_answered"
 ANSWERS_KEY = "answers"
 ANSWER_COUNTER_KEY = "answer_counter"
 # How many past answers per chat keep working buttons.
@@ -164,21 +165,35 @@ class ResidentHandlers:
         await send_html(update, context, [text], keyboard)
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A place button: remember the place, and turn the prompt into a confirmation.
+
+        A double tap delivers two presses of a button the first edit removes; the second is
+        only acknowledged, since editing to the same text again is refused by Telegram.
+        """
         query = update.callback_query
         choice = query.data.split(":", 1)[1]
-        if choice == "all":
-            context.user_data.pop(REGION_KEY, None)
-            await query.answer(texts.REGION_TOAST.format(region=texts.REGION_ALL))
-            await query.edit_message_text(texts.REGION_CLEARED, parse_mode=ParseMode.HTML)
-            return
         shown = context.chat_data.get(REGION_CHOICES_KEY) or []
-        if not choice.isdigit() or int(choice) >= len(shown):
+        if choice == "all":
+            region, confirmation = None, texts.REGION_CLEARED
+        elif choice.isdigit() and int(choice) < len(shown):
+            region = shown[int(choice)]
+            confirmation = texts.REGION_SET.format(region=escape(region))
+        else:
             await _expired(update, context)
             return
-        region = shown[int(choice)]
-        context.user_data[REGION_KEY] = region
-        await query.answer(texts.REGION_TOAST.format(region=region)[:200])
-        await query.edit_message_text(texts.REGION_SET.format(region=escape(region)), parse_mode=ParseMode.HTML)
+        if region is None:
+            context.user_data.pop(REGION_KEY, None)
+        else:
+            context.user_data[REGION_KEY] = region
+        answered: list[int] = context.chat_data.setdefault(REGION_PROMPTS_ANSWERED_KEY, [])
+        prompt = query.message.message_id if query.message else None
+        first_press = prompt not in answered
+        if first_press and prompt is not None:
+            answered.append(prompt)
+            del answered[:-10]
+        await query.answer(texts.REGION_TOAST.format(region=region or texts.REGION_ALL)[:200])
+        if first_press:
+            await query.edit_message_text(confirmation, parse_mode=ParseMode.HTML)
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any text that is not a command: answer it from the policy documents."""

@@ -307,3 +307,15 @@ async def test_webhook_mode_answers_through_the_webhook(policy_data_dir, policy_
             process.terminate()
             _, err = await asyncio.wait_for(process.communicate(), 30)
         assert "Traceback" not in err.decode(), err.decode()
+
+
+async def test_a_double_tap_on_a_place_is_not_an_error(telegram_bot, policy_kb):
+    h = telegram_bot
+    welcome = await h.ask(RESIDENT, "/start")
+    first = await h.press(RESIDENT, welcome, policy_kb.regions[3])
+    second = await h.press(RESIDENT, welcome, policy_kb.regions[3])  # before the bot has edited
+    edited = await h.reply(RESIDENT)
+    assert edited.is_edit and policy_kb.regions[3] in edited.text
+    await h.wait_answered(first)
+    await h.wait_answered(second)
+    assert await h.quiet(RESIDENT) == []
