@@ -319,3 +319,9 @@ async def test_a_double_tap_on_a_place_is_not_an_error(telegram_bot, policy_kb):
     await h.wait_answered(first)
     await h.wait_answered(second)
     assert await h.quiet(RESIDENT) == []
+
+
+async def test_a_pasted_essay_is_answered_from_its_beginning_and_says_so(telegram_bot):
+    reply = await telegram_bot.ask(RESIDENT, "娃上大学有什么补助？" + "我家情况是这样的。" * 600)
+    assert reply.text.startswith(texts.QUESTION_TRUNCATED_NOTE.strip())
+    assert texts.BUTTON_SOURCE in reply.button_texts
