@@ -62,13 +62,23 @@ class EntityParseError(ValueError):
     """The HTML would be refused by Telegram ("can't parse entities")."""
 
 
+_ENTITY_TYPES = {
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
+    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "span": "spoiler",
+    "tg-spoiler": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+
+
 class _TelegramHTML(HTMLParser):
-    """Validates Telegram-flavoured HTML and collects the visible text."""
+    """Validates Telegram-flavoured HTML; collects the visible text and its message entities."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
+        self.stack: list[tuple[str, dict[str, str | None], int]] = []
         self.parts: list[str] = []
+        self.length = 0  # visible text so far, in UTF-16 code units
+        self.entities: list[dict[str, Any]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _HTML_TAGS:
@@ -78,7 +88,7 @@ class _TelegramHTML(HTMLParser):
                 raise EntityParseError(f'Unsupported attribute "{name}" in tag "{tag}"')
             if tag == "span" and value != "tg-spoiler":
                 raise EntityParseError('Tag "span" must have class "tg-spoiler"')
-        self.stack.append(tag)
+        self.stack.append((tag, dict(attrs), self.length))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         raise EntityParseError(f'Unsupported start tag "{tag}/"')
@@ -86,12 +96,31 @@ class _TelegramHTML(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if not self.stack:
             raise EntityParseError(f'Unexpected end tag "{tag}"')
-        if self.stack[-1] != tag:
-            raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{self.stack[-1]}"')
-        self.stack.pop()
+        if self.stack[-1][0] != tag:
+            raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{self.stack[-1][0]}"')
+        _, attrs, start = self.stack.pop()
+        if tag == "code" and self.stack and self.stack[-1][0] == "pre":
+            # <pre><code class="language-x"> is one pre entity with a language
+            language = (attrs.get("class") or "").removeprefix("language-")
+            if language:
+                self.stack[-1][1]["language"] = language
+            return
+        if self.length == start:
+            return
+        entity: dict[str, Any] = {"type": _ENTITY_TYPES[tag], "offset": start, "length": self.length - start}
+        if tag == "a":
+            entity["url"] = attrs.get("href") or ""
+        elif tag == "pre" and attrs.get("language"):
+            entity["language"] = attrs["language"]
+        elif tag == "blockquote" and "expandable" in attrs:
+            entity["type"] = "expandable_blockquote"
+        elif tag == "tg-emoji":
+            entity["custom_emoji_id"] = attrs.get("emoji-id") or ""
+        self.entities.append(entity)
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
+        self.length += utf16_len(data)
 
     def handle_comment(self, data: str) -> None:
         raise EntityParseError("Unsupported comment")
@@ -106,8 +135,8 @@ class _TelegramHTML(HTMLParser):
         raise EntityParseError("Unsupported declaration")
 
 
-def parse_telegram_html(markup: str) -> str:
-    """Return the visible text of `markup`, or raise EntityParseError as Telegram would refuse it."""
+def parse_telegram_html_entities(markup: str) -> tuple[str, list[dict[str, Any]]]:
+    """The visible text of `markup` and its entities, or EntityParseError as Telegram would refuse it."""
     for match in re.finditer(r"[<&]", markup):
         pos = match.start()
         if markup[pos] == "&":
@@ -121,8 +150,13 @@ def parse_telegram_html(markup: str) -> str:
         raise EntityParseError("Unclosed start tag")
     parser.close()
     if parser.stack:
-        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"')
-    return "".join(parser.parts)
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{parser.stack[-1][0]}"')
+    return "".join(parser.parts), sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def parse_telegram_html(markup: str) -> str:
+    """The visible text of `markup`, or EntityParseError as Telegram would refuse it."""
+    return parse_telegram_html_entities(markup)[0]
 
 
 class BadRequest(Exception):
@@ -473,14 +507,16 @@ class BotAPIStandIn:
     # ---------------------------------------------------------------- validation
 
     @staticmethod
-    def _render(text: Any, parse_mode: Any, *, limit: int, what: str = "message text") -> str:
+    def _render(text: Any, parse_mode: Any, *, limit: int,
+                what: str = "message text") -> tuple[str, list[dict[str, Any]]]:
+        """The visible text and entities Telegram would make of `text`, or the 400 it would answer."""
         if not isinstance(text, str):
             raise BadRequest(f"Bad Request: {what} is empty")
-        visible = text
+        visible, entities = text, []
         if parse_mode:
             if str(parse_mode).upper() == "HTML":
                 try:
-                    visible = parse_telegram_html(text)
+                    visible, entities = parse_telegram_html_entities(text)
                 except EntityParseError as err:
                     raise BadRequest(f"Bad Request: can't parse entities: {err}") from None
             elif str(parse_mode) not in ("Markdown", "MarkdownV2"):
@@ -489,7 +525,7 @@ class BotAPIStandIn:
             raise BadRequest(f"Bad Request: {what} is empty")
         if utf16_len(visible) > limit:
             raise BadRequest("Bad Request: message is too long")
-        return visible
+        return visible, entities
 
     @staticmethod
     def _check_markup(markup: Any) -> dict[str, Any] | None:
@@ -651,10 +687,12 @@ class BotAPIStandIn:
     async def _m_sendmessage(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for(params)
         html = params.get("text")
-        visible = self._render(html, params.get("parse_mode"), limit=MAX_TEXT_UTF16)
+        visible, entities = self._render(html, params.get("parse_mode"), limit=MAX_TEXT_UTF16)
         markup = self._check_markup(params.get("reply_markup"))
         message = {"message_id": next(self._message_ids[chat["id"]]), "from": self.bot_user, "chat": chat,
                    "date": int(time.time()), "text": visible}
+        if entities:
+            message["entities"] = entities
         if markup and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         self._messages[(chat["id"], message["message_id"])] = message
@@ -673,13 +711,17 @@ class BotAPIStandIn:
     async def _m_editmessagetext(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
         message = self._message_to_edit(params)
         html = params.get("text")
-        visible = self._render(html, params.get("parse_mode"), limit=MAX_TEXT_UTF16)
+        visible, entities = self._render(html, params.get("parse_mode"), limit=MAX_TEXT_UTF16)
         markup = self._check_markup(params.get("reply_markup"))
         new_markup = markup if markup and "inline_keyboard" in markup else None
-        if visible == message.get("text") and new_markup == message.get("reply_markup"):
+        if (visible == message.get("text") and entities == message.get("entities", [])
+                and new_markup == message.get("reply_markup")):
             raise BadRequest("Bad Request: message is not modified: specified new message content and reply "
                              "markup are exactly the same as a current content and reply markup of the message")
         message["text"] = visible
+        message.pop("entities", None)
+        if entities:
+            message["entities"] = entities
         message.pop("reply_markup", None)
         if new_markup:
             message["reply_markup"] = new_markup
@@ -725,8 +767,10 @@ class BotAPIStandIn:
                    "date": int(time.time()), "document": document}
         html = params.get("caption")
         if html:
-            message["caption"] = self._render(html, params.get("parse_mode"), limit=MAX_CAPTION_UTF16,
-                                              what="message caption")
+            message["caption"], entities = self._render(html, params.get("parse_mode"), limit=MAX_CAPTION_UTF16,
+                                                        what="message caption")
+            if entities:
+                message["caption_entities"] = entities
         markup = self._check_markup(params.get("reply_markup"))
         if markup and "inline_keyboard" in markup:
             message["reply_markup"] = markup

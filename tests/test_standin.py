@@ -277,3 +277,14 @@ async def test_text_that_looks_like_json_stays_text(bot, standin):
     sent = await bot.send_message(7, '[1, 2]')
     assert sent.text == "[1, 2]"
     assert (await bot.send_message(7, '{"a": 1}')).text == '{"a": 1}'
+
+
+async def test_html_becomes_entities_counted_in_utf16(bot, standin):
+    standin.push_text(7, "hi")
+    sent = await bot.send_message(
+        7, '😀<b>粗</b> <a href="https://example.org">链接</a> <pre><code class="language-python">x=1</code></pre>',
+        parse_mode=ParseMode.HTML)
+    assert sent.text == "😀粗 链接 x=1"
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 2, 1), ("text_link", 4, 2), ("pre", 7, 3)]
+    assert sent.entities[1].url == "https://example.org" and sent.entities[2].language == "python"
+    assert sent.text_html.startswith("😀<b>粗</b>")
