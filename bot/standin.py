@@ -251,6 +251,7 @@ class BotAPIStandIn:
         self._files: dict[str, tuple[str, bytes, dict[str, Any]]] = {}
         self._faults: list[_Fault] = []
         self._webhook: dict[str, Any] | None = None
+        self._polls = 0  # getUpdates requests so far; only the latest may wait
         self._webhook_task: asyncio.Task[None] | None = None
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
         self.commands: list[dict[str, str]] = []
@@ -672,8 +673,14 @@ class BotAPIStandIn:
             # Telegram forgets every update below the offset once it is asked for it.
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         deadline = time.monotonic() + timeout
+        self._polls += 1
+        poll = self._polls
         async with self._new_updates:
+            self._new_updates.notify_all()  # a poll already waiting is now terminated
             while not self._closing:
+                if poll != self._polls:
+                    raise BadRequest("Conflict: terminated by other getUpdates request; make sure that only "
+                                     "one bot instance is running", code=409)
                 ready = [u for u in self._updates if u["update_id"] >= offset][:limit]
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0:

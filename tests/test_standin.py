@@ -288,3 +288,15 @@ async def test_html_becomes_entities_counted_in_utf16(bot, standin):
     assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 2, 1), ("text_link", 4, 2), ("pre", 7, 3)]
     assert sent.entities[1].url == "https://example.org" and sent.entities[2].language == "python"
     assert sent.text_html.startswith("😀<b>粗</b>")
+
+
+async def test_a_second_poller_terminates_the_first(bot, standin):
+    from telegram.error import Conflict
+
+    first = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.2)
+    async with Bot(standin.token, base_url=standin.base_url) as second:
+        second_poll = asyncio.create_task(second.get_updates(timeout=0.5))
+        with pytest.raises(Conflict, match="(?i)only one bot instance"):
+            await first
+        assert await second_poll == ()
