@@ -79,6 +79,8 @@ class KnowledgeBase:
                 gazetteer=gazetteer,
                 problems=[str(p) for p in corpus.problems],
             )
+            # Load jieba's tables and the pinyin index now, not on the first resident's question.
+            state.understanding.parse("危房改造补助怎么申请")
             old, self._state = self._state, state
             if old is not None:
                 old.searcher.close()
