@@ -329,14 +329,15 @@ class Router:
 
     def _plan(self, doc: DocumentInfo, raw: str) -> _Plan:
         text = strip_chrome(raw)
-        blocks = _blocks(doc.id, parse_sections(doc.id, text), text)
+        sections = parse_sections(doc.id, text)
+        blocks = _blocks(doc.id, sections, text)
         df = Counter(tok for b in blocks for tok in _tokens(b.text))
         n = max(len(blocks), 1)
         idf = {tok: math.log((n + 1) / (c + 0.5)) for tok, c in df.items()}
-        dispatcher, evidence, path = self._dispatcher(doc, text, blocks)
+        dispatcher, evidence, path = self._dispatcher(doc, sections, blocks)
         return _Plan(doc, blocks, idf, dispatcher, evidence, path)
 
-    def _dispatcher(self, doc: DocumentInfo, text: str, blocks: list[Block]):
+    def _dispatcher(self, doc: DocumentInfo, sections: list[Section], blocks: list[Block]):
         """Who takes what the plan assigns to no unit: the 扶贫办 it lists most, or a
         town's 党委、政府 in the words of its own plan."""
         listed = Counter(
@@ -344,7 +345,7 @@ class Router:
         )
         if listed:
             return listed.most_common(1)[0][0], "", None
-        for section in parse_sections(doc.id, text):
+        for section in sections:
             for sentence in re.split(r"(?<=[。；;])", section.text):
                 match = self.lexicon.town_dispatcher.search(sentence)
                 if match:
