@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
+# Handler groups, run in this order: flood control; typed input staff and admins owe the bot
+# (a reason, a reply, a document), which stops the update when it takes it; then residents.
+FLOOD_GROUP = -10
 
 
 async def _register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -55,16 +58,23 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         builder = builder.persistence(persistence)
     application = builder.build()
     application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_max_messages,
-                                                           settings.flood_window_seconds)), group=-1)
+                                                           settings.flood_window_seconds)), group=FLOOD_GROUP)
     for register in extra_handlers:
         register(application)
     if complaints is not None:
         from handlers import complaints as complaint_handlers
 
         complaint_handlers.register(application, kb, complaints)
+        if complaints.access is not None:
+            _register_casework(application, kb, complaints)
     resident.register(application, kb)
     application.add_error_handler(reply_on_error)
     return application
+
+
+def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
+                       services: ComplaintServices) -> None:
+    """Staff, supervisors and admins: case work, deadlines, reports, roles and the knowledge base."""
 
 
 @asynccontextmanager

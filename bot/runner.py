@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -51,7 +52,13 @@ def _open_storage(settings: Settings) -> Any:
 
     url = settings.effective_database_url
     asyncio.run(upgrade(url))
-    return BotStorage.open(url, corpus_dir=settings.corpus_dir)
+    deadlines = settings.deadline_policy()
+    year = datetime.now().year
+    if not deadlines.calendar.covers(year):
+        log.warning("no public holidays known for %d: deadlines count only weekends as days off; "
+                    "add the year's schedule to HOLIDAYS_FILE or HOLIDAYS", year)
+    return BotStorage.open(url, corpus_dir=settings.corpus_dir, admin_ids=settings.admin_ids,
+                           deadlines=deadlines)
 
 
 def main(settings: Settings) -> int:

@@ -6,11 +6,14 @@ tables must exist by then): `asyncio.run(upgrade(url))` in the runner, `await up
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.persistence import DatabasePersistence
+from handlers.access import Access
 from handlers.complaints import ComplaintServices
 from knowledge.complaint_cues import ComplaintCues
 from knowledge.manifest import DEFAULT_CORPUS
@@ -18,6 +21,9 @@ from knowledge.routing import Router
 from storage.complaints import ComplaintRepository
 from storage.conversations import KeyValueStore
 from storage.db import Database
+from storage.models import utcnow
+from storage.roles import RoleRepository
+from storage.workdays import DeadlinePolicy
 
 
 @dataclass
@@ -28,11 +34,18 @@ class BotStorage:
 
     @classmethod
     def open(cls, url: str, *, corpus_dir: Path | None = None, router: Router | None = None,
-             **engine_options: Any) -> BotStorage:
-        """Everything on the (already migrated) database at `url`; routing from `corpus_dir`."""
+             admin_ids: Iterable[int] = (), deadlines: DeadlinePolicy | None = None,
+             clock: Callable[[], datetime] = utcnow, **engine_options: Any) -> BotStorage:
+        """Everything on the (already migrated) database at `url`; routing from `corpus_dir`.
+
+        `clock` is the one clock of the complaint side (filing times, deadlines, reminders),
+        so that tests can move time forward.
+        """
         db = Database(url, **engine_options)
         router = router or Router.from_corpus(corpus_dir or DEFAULT_CORPUS)
-        services = ComplaintServices(ComplaintRepository(db), router, ComplaintCues())
+        services = ComplaintServices(ComplaintRepository(db, clock), router, ComplaintCues(),
+                                     deadlines=deadlines or DeadlinePolicy(),
+                                     access=Access(RoleRepository(db, clock), admin_ids))
         return cls(db, DatabasePersistence(KeyValueStore(db)), services)
 
     def application_options(self) -> dict[str, Any]:

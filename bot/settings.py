@@ -6,11 +6,14 @@ with no configuration at all.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.workdays import DEFAULT_HOLIDAYS_FILE, DeadlinePolicy, WorkCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,11 +40,38 @@ class Settings(BaseSettings):
     database_url: str | None = None
 
     admin_ids: list[int] = Field(default_factory=list)
+
+    # Complaint deadlines, in working days (weekends, HOLIDAYS_FILE and HOLIDAYS off; MAKEUP_WORKDAYS on).
+    holidays_file: Path | None = None
+    holidays: list[date] = Field(default_factory=list)
+    makeup_workdays: list[date] = Field(default_factory=list)
+    accept_working_days: int = 1
+    transfer_working_days: int = 2
+    resolve_working_days: int = 15
+    resolve_working_days_by_category: dict[str, int] = Field(default_factory=dict)
+    accept_reminder_hours: float = 4.0
+    resolve_reminder_hours: float = 48.0
+    feedback_window_days: float = 5.0
+    deadline_check_seconds: float = 300.0
     log_level: str = "INFO"
 
     @cached_property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    def deadline_policy(self) -> DeadlinePolicy:
+        calendar = WorkCalendar.from_file(self.holidays_file or DEFAULT_HOLIDAYS_FILE,
+                                          holidays=self.holidays, makeup_workdays=self.makeup_workdays)
+        return DeadlinePolicy(
+            calendar=calendar,
+            accept_days=self.accept_working_days,
+            transfer_days=self.transfer_working_days,
+            resolve_days=self.resolve_working_days,
+            resolve_days_by_category=dict(self.resolve_working_days_by_category),
+            accept_reminder=timedelta(hours=self.accept_reminder_hours),
+            resolve_reminder=timedelta(hours=self.resolve_reminder_hours),
+            feedback_window=timedelta(days=self.feedback_window_days),
+        )
 
     @property
     def effective_database_url(self) -> str:

@@ -13,7 +13,7 @@ import asyncio
 import re
 import unicodedata
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -29,11 +29,13 @@ from telegram.ext import (
 )
 
 from handlers import texts
+from handlers.access import Access
 from handlers.formatting import clean_input, escape
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
 from storage.complaints import ComplaintDraft, ComplaintRepository, ComplaintView
 from storage.db import StorageUnavailable
+from storage.workdays import DeadlinePolicy
 
 if TYPE_CHECKING:
     from knowledge.routing import Router
@@ -65,11 +67,16 @@ _PHOTO = filters.PHOTO | filters.Document.IMAGE
 
 @dataclass(frozen=True)
 class ComplaintServices:
-    """What the complaint handlers need besides Telegram; bound here, never put in bot_data."""
+    """What the complaint handlers need besides Telegram; bound here, never put in bot_data.
+
+    Without `access` (no role repository) only the residents' side runs: intake and /status.
+    """
 
     repository: ComplaintRepository
     router: Router
     cues: ComplaintCues
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    access: Access | None = None
 
 
 # --------------------------------------------------------------------- validation
@@ -120,6 +127,7 @@ class ComplaintHandlers:
         self.repo = services.repository
         self.router = services.router
         self.cues = services.cues
+        self.services = services
         self._submitting: set[int] = set()  # residents whose 确认提交 is being handled (in memory only)
         self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
                        for name, category in self.router.lexicon.categories.items()}
@@ -438,6 +446,7 @@ class ComplaintHandlers:
         user = update.effective_user
         anonymous = bool(draft.get("anonymous"))
         parents = next((d.parents for d in self.kb.documents if d.region == draft["region"]), ())
+        now = self.repo.clock()
         complaint = ComplaintDraft(
             category=draft["category"],
             region=draft["region"],
@@ -453,6 +462,8 @@ class ComplaintHandlers:
             units=tuple(draft["units"]),
             attachments=tuple(draft.get("photos") or ()),
             routing=draft.get("routing") or {},
+            accept_due_at=self.services.deadlines.accept_due(now),
+            resolve_due_at=self.services.deadlines.resolve_due(now, draft["category"]),
         )
         try:
             filed = await self.repo.create(complaint)

@@ -55,9 +55,18 @@ ALLOWED_TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
 }
 OPEN_STATUSES = frozenset({S.SUBMITTED, S.TRANSFERRED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED})
 
+# Events that are not status changes (a status change's action is the new status).
+REPLY = "reply"  # staff answered the filer: payload {"public": text}
+FEEDBACK = "feedback"  # 回访 answer: payload {"rating": one of RATINGS}
+REMIND = "remind"  # a deadline is near: payload {"deadline": "accept" | "resolve", "due": iso}
+ESCALATE = "escalate"  # sent to the supervisor: payload {"reason": "overdue_accept" | "overdue_resolve" | "unsatisfied"}
+REVEAL = "reveal_identity"  # a supervisor saw who filed
+SATISFIED, BASICALLY_SATISFIED, UNSATISFIED = "satisfied", "basically_satisfied", "unsatisfied"
+RATINGS = (SATISFIED, BASICALLY_SATISFIED, UNSATISFIED)
+
 # Events a filer is shown in their history; other actions (notes, identity reveals,
 # reminders) are for staff. Text meant for the filer goes in payload["public"].
-RESIDENT_VISIBLE_ACTIONS = frozenset({*(s.value for s in ComplaintStatus), "reply", "feedback"})
+RESIDENT_VISIBLE_ACTIONS = frozenset({*(s.value for s in ComplaintStatus), REPLY, FEEDBACK})
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 _TICKET_RE = re.compile(r"^FP(\d{8})-?(\d{6,9})$")

@@ -1,12 +1,12 @@
 """Role grants: staff of a unit, supervisors of a region, admins. Revoked, never deleted.
 
-Who may grant what, and what each role may do, is decided by the caller (issue 6);
+Who may grant what, and what each role may do, is decided in handlers/access.py;
 this module only records grants and answers which ones are in force.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -63,6 +63,25 @@ class RoleRepository:
                 .values(revoked_at=self.clock(), revoked_by=revoked_by)
             )
             return result.rowcount
+
+    async def holders(self, role: Role | str, *, unit_ids: Sequence[int] = (),
+                      regions: Sequence[str] = ()) -> list[int]:
+        """Users holding `role` in force: for any of `unit_ids`, or any of `regions`, or (neither
+        given) at all. Used to find whom to notify about a case."""
+        query = select(RoleGrant.user_id).where(RoleGrant.role == Role(role), RoleGrant.revoked_at.is_(None))
+        if unit_ids:
+            query = query.where(RoleGrant.unit_id.in_(list(unit_ids)))
+        if regions:
+            query = query.where(RoleGrant.region.in_(list(regions)))
+        async with self.db.session() as session:
+            return list(dict.fromkeys(await session.scalars(query.order_by(RoleGrant.id))))
+
+    async def all_active(self) -> list[RoleGrant]:
+        """Every grant in force, for the admins' list."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(RoleGrant).where(RoleGrant.revoked_at.is_(None)).order_by(RoleGrant.user_id, RoleGrant.id))
+            return list(rows)
 
     async def active(self, user_id: int) -> list[RoleGrant]:
         """The user's grants in force, with their unit loaded."""
