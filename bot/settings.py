@@ -71,6 +71,7 @@ class Settings(BaseSettings):
             accept_reminder=timedelta(hours=self.accept_reminder_hours),
             resolve_reminder=timedelta(hours=self.resolve_reminder_hours),
             feedback_window=timedelta(days=self.feedback_window_days),
+            check_every=timedelta(seconds=self.deadline_check_seconds),
         )
 
     @property

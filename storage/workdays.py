@@ -69,6 +69,7 @@ class DeadlinePolicy:
     accept_reminder: timedelta = timedelta(hours=4)
     resolve_reminder: timedelta = timedelta(days=2)
     feedback_window: timedelta = timedelta(days=5)  # 回访: 不满意 within this reopens the case
+    check_every: timedelta = timedelta(minutes=5)  # how often the deadlines are checked
 
     def accept_due(self, start: datetime) -> datetime:
         return self.calendar.add_working_days(start, self.accept_days)
