@@ -75,6 +75,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
 def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
                        services: ComplaintServices) -> None:
     """Staff, supervisors and admins: case work, deadlines, reports, roles and the knowledge base."""
+    from handlers import deadlines
+
+    deadlines.register(application, services)
 
 
 @asynccontextmanager
