@@ -67,8 +67,14 @@ def build(
     version: str,
     passages: list[Passage],
     jurisdictions: dict[str, tuple[str, ...]],
+    *,
+    remove_stale: bool = True,
 ) -> Path:
-    """Build the index for `version` unless it exists; point CURRENT at it."""
+    """Build the index for `version` unless it exists; point CURRENT at it.
+
+    `remove_stale=False` leaves the other versions for the caller to remove once no
+    question is being answered from them any more (see `remove_versions`).
+    """
     root.mkdir(parents=True, exist_ok=True)
     target = root / version
     if not (target / PASSAGES).exists():
@@ -81,7 +87,8 @@ def build(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     _point_current(root, version)
-    _remove_stale(root, keep=version)
+    if remove_stale:
+        remove_versions(root, keep={version})
     return target
 
 
@@ -92,10 +99,10 @@ def _point_current(root: Path, version: str) -> None:
     os.replace(tmp, root / CURRENT)
 
 
-def _remove_stale(root: Path, keep: str) -> None:
+def remove_versions(root: Path, keep: set[str]) -> None:
     """Old versions go; an index another process still has open stays readable on POSIX."""
     for child in root.iterdir():
-        if child.is_dir() and child.name != keep and not child.name.startswith("."):
+        if child.is_dir() and child.name not in keep and not child.name.startswith("."):
             shutil.rmtree(child, ignore_errors=True)
 
 

@@ -1,7 +1,9 @@
 """Load the corpus: manifest → readable files → cleaned text → sections → passages.
 
-An unreadable or empty file is reported by name and skipped; the rest still load, so one
-bad upload never takes the bot's knowledge away.
+The corpus is the shipped folder (or CORPUS_DIR) plus, when given, the library of documents
+admins added from Telegram (a folder in the same manifest format under DATA_DIR). An
+unreadable or empty file is reported by name and skipped; the rest still load, so one bad
+upload never takes the bot's knowledge away.
 """
 
 from __future__ import annotations
@@ -28,17 +30,21 @@ class Corpus:
     problems: list[UnreadableDocument] = field(default_factory=list)
 
 
-def load_corpus(corpus_dir: Path = DEFAULT_CORPUS) -> Corpus:
+def read_sections(path: Path, doc_id: str) -> list[Section]:
+    """The sections of one policy file; raises UnreadableDocument when it gives none."""
+    sections = parse_sections(doc_id, strip_chrome(read_document(path)))
+    if not sections:
+        raise UnreadableDocument(path, "no policy text found")
+    return sections
+
+
+def load_corpus(corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = None) -> Corpus:
     corpus = Corpus()
-    for doc in load_manifest(corpus_dir):
+    for folder, doc in _entries(corpus_dir, library_dir):
         try:
-            text = strip_chrome(read_document(corpus_dir / doc.file))
+            sections = read_sections(folder / doc.file, doc.id)
         except UnreadableDocument as problem:
             corpus.problems.append(problem)
-            continue
-        sections = parse_sections(doc.id, text)
-        if not sections:
-            corpus.problems.append(UnreadableDocument(corpus_dir / doc.file, "no policy text found"))
             continue
         corpus.documents.append(doc)
         corpus.sections[doc.id] = sections
@@ -46,13 +52,23 @@ def load_corpus(corpus_dir: Path = DEFAULT_CORPUS) -> Corpus:
     return corpus
 
 
-def corpus_hash(corpus_dir: Path = DEFAULT_CORPUS) -> str:
-    """Changes whenever a document, the manifest or the indexing vocabulary changes."""
+def corpus_hash(corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = None) -> str:
+    """Changes whenever a document, a manifest or the indexing vocabulary changes."""
     digest = hashlib.sha256()
-    manifest = corpus_dir / MANIFEST
-    files = [manifest, *(corpus_dir / d.file for d in load_manifest(corpus_dir))]
+    files = [corpus_dir / MANIFEST]
+    if library_dir is not None and (library_dir / MANIFEST).exists():
+        files.append(library_dir / MANIFEST)
+    files += [folder / d.file for folder, d in _entries(corpus_dir, library_dir)]
     files += sorted(DATA.glob("*.txt"))
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
     return digest.hexdigest()[:16]
+
+
+def _entries(corpus_dir: Path, library_dir: Path | None) -> list[tuple[Path, DocumentInfo]]:
+    """Each document with the folder its file is in: the corpus first, then the library."""
+    entries = [(corpus_dir, doc) for doc in load_manifest(corpus_dir)]
+    if library_dir is not None and (library_dir / MANIFEST).exists():
+        entries += [(library_dir, doc) for doc in load_manifest(library_dir)]
+    return entries

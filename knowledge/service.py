@@ -4,18 +4,27 @@
 Telegram handlers call it with `asyncio.to_thread` so a slow query never stalls others.
 A reload builds the new index beside the old one and swaps the reference in one
 assignment, so questions keep being answered while it runs and a failure keeps the old.
+A question already under way finishes on the index it started with: the old searchers are
+closed, and the old index directory removed, only once no question is using them.
+
+The corpus is the shipped plans (or CORPUS_DIR) plus the library of documents admins added
+(DATA_DIR/documents, see `knowledge.library`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge import index
 from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
+from knowledge.library import Library, LibraryEntry
 from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.models import Answer, DocumentInfo, Hit, Passage
 from knowledge.places import Gazetteer
@@ -27,9 +36,10 @@ log = logging.getLogger(__name__)
 # A word the plans use in at least this many passages is one of their topics (油茶, 光伏),
 # not a passing mention (手机, 考试).
 TOPICAL_MIN_DF = 2
+LIBRARY_DIR = "documents"
 
 
-@dataclass
+@dataclass(eq=False)
 class _State:
     """Everything one corpus version needs; replaced whole on reload."""
 
@@ -39,14 +49,27 @@ class _State:
     understanding: Understanding
     gazetteer: Gazetteer
     problems: list[str]
+    users: int = field(default=0, repr=False)  # questions being answered from this state now
+    retired: bool = field(default=False, repr=False)
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.searcher.passages)
+
+    def passage_counts(self) -> Counter[str]:
+        """Passages per document id."""
+        return Counter(p.doc_id for p in self.searcher.passages.values())
 
 
 class KnowledgeBase:
     def __init__(self, data_dir: Path, corpus_dir: Path | None = None) -> None:
         self.index_root = Path(data_dir) / "index"
         self.corpus_dir = Path(corpus_dir) if corpus_dir else DEFAULT_CORPUS
+        self.library = Library(Path(data_dir) / LIBRARY_DIR)
         self._state: _State | None = None
-        self._reload_lock = threading.Lock()
+        self._reload_lock = threading.RLock()
+        self._use_lock = threading.Lock()
+        self._open: list[_State] = []  # the current state and retired ones still answering
 
     @classmethod
     def open(cls, data_dir: Path, corpus_dir: Path | None = None) -> "KnowledgeBase":
@@ -58,15 +81,17 @@ class KnowledgeBase:
     def reload(self, force: bool = False) -> _State:
         """Rebuild if needed and swap in atomically; on failure the old state stays."""
         with self._reload_lock:
-            version = f"{corpus_hash(self.corpus_dir)}-v{index.FORMAT}"
+            library = self.library.root
+            version = f"{corpus_hash(self.corpus_dir, library)}-v{index.FORMAT}"
             corpus: Corpus | None = None
             if force or index.current_version(self.index_root) != version:
-                corpus = load_corpus(self.corpus_dir)
+                corpus = load_corpus(self.corpus_dir, library)
                 if not corpus.passages:
                     raise ValueError("no readable policy document in the corpus")
-                index.build(self.index_root, version, corpus.passages, _jurisdictions(corpus.documents))
+                index.build(self.index_root, version, corpus.passages, _jurisdictions(corpus.documents),
+                            remove_stale=False)
             ix, passages, words = index.open_version(self.index_root, version)
-            corpus = corpus or load_corpus(self.corpus_dir)
+            corpus = corpus or load_corpus(self.corpus_dir, library)
             searcher = PassageSearcher(ix, passages, words)
             gazetteer = Gazetteer(corpus.documents)
             vocabulary = {w: searcher.idf(w) for w in searcher.vocabulary}
@@ -81,11 +106,62 @@ class KnowledgeBase:
             )
             # Load jieba's tables and the pinyin index now, not on the first resident's question.
             state.understanding.parse("危房改造补助怎么申请")
-            old, self._state = self._state, state
-            if old is not None:
-                old.searcher.close()
+            self._swap(state)
             log.info("knowledge base %s: %d documents, %d passages", version, len(state.documents), len(passages))
             return state
+
+    def add_document(self, source: Path, *, original_name: str, region: str, parents: tuple[str, ...],
+                     added_by: int | None, added_at: str) -> tuple[LibraryEntry, _State]:
+        """Keep an admin's document in the library and rebuild; if the rebuild fails the
+        document is dropped again and the old index stays. Raises UnreadableDocument for a
+        file that gives no policy text (nothing is kept)."""
+        with self._reload_lock:
+            entry = self.library.add(source, original_name=original_name, region=region, parents=parents,
+                                     added_by=added_by, added_at=added_at)
+            try:
+                return entry, self.reload(force=True)
+            except Exception:
+                self.library.remove(entry.document.id)
+                raise
+
+    def remove_document(self, doc_id: str) -> tuple[LibraryEntry, _State] | None:
+        """Drop an added document and rebuild; None when the library has no such document."""
+        with self._reload_lock:
+            entry = self.library.remove(doc_id)
+            return None if entry is None else (entry, self.reload(force=True))
+
+    def _swap(self, state: _State) -> None:
+        """Answer from `state` from now on; the old one closes when its last question is done,
+        and index directories no open state uses are removed."""
+        with self._use_lock:
+            old, self._state = self._state, state
+            self._open.append(state)
+            if old is not None:
+                old.retired = True
+            close = old is not None and old.users == 0
+            if close:
+                self._open.remove(old)
+            keep = {s.version for s in self._open}
+        if close:
+            old.searcher.close()
+        index.remove_versions(self.index_root, keep)
+
+    @contextmanager
+    def _use(self) -> Iterator[_State]:
+        """The current state, kept open until the caller is done with it."""
+        with self._use_lock:
+            state = self.state
+            state.users += 1
+        try:
+            yield state
+        finally:
+            with self._use_lock:
+                state.users -= 1
+                close = state.retired and state.users == 0 and state in self._open
+                if close:
+                    self._open.remove(state)
+            if close:
+                state.searcher.close()
 
     @property
     def state(self) -> _State:
@@ -102,7 +178,7 @@ class KnowledgeBase:
 
     @property
     def passage_count(self) -> int:
-        return len(self.state.searcher.passages)
+        return self.state.passage_count
 
     def passage(self, passage_id: str) -> Passage | None:
         return self.state.searcher.passages.get(passage_id)
@@ -111,21 +187,29 @@ class KnowledgeBase:
         return citation(passage)
 
     def search(self, question: str, region: str | None = None, limit: int = 10) -> tuple[list[Hit], "object"]:
-        state = self.state
-        query = state.understanding.parse(question, region)
-        hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30))
-        chain = state.gazetteer.chain(query.place.region) if query.place else ()
-        return rerank(hits, query, state.searcher, chain)[:limit], query
+        with self._use() as state:
+            return _search(state, question, region, limit)
 
     def ask(self, question: str, region: str | None = None) -> Answer:
-        state = self.state
-        hits, query = self.search(question, region)
-        resolved = query.place.region if query.place else None
-        weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
-        if not hits or abstains(hits[0], query, state.searcher):
-            return Answer(ABSTAIN_TEXT, True, hits[:5], resolved)
-        text = answer_from(hits, weights, query.asks_amount, region_known=resolved is not None)
-        return Answer(text, False, hits[:5], resolved)
+        with self._use() as state:
+            return _ask(state, question, region)
+
+
+def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
+    query = state.understanding.parse(question, region)
+    hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30))
+    chain = state.gazetteer.chain(query.place.region) if query.place else ()
+    return rerank(hits, query, state.searcher, chain)[:limit], query
+
+
+def _ask(state: _State, question: str, region: str | None) -> Answer:
+    hits, query = _search(state, question, region, 10)
+    resolved = query.place.region if query.place else None
+    weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
+    if not hits or abstains(hits[0], query, state.searcher):
+        return Answer(ABSTAIN_TEXT, True, hits[:5], resolved)
+    text = answer_from(hits, weights, query.asks_amount, region_known=resolved is not None)
+    return Answer(text, False, hits[:5], resolved)
 
 
 def _jurisdictions(documents: list[DocumentInfo]) -> dict[str, tuple[str, ...]]:
