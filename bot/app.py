@@ -78,6 +78,9 @@ def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], k
     from handlers import deadlines
 
     deadlines.register(application, services)
+    from handlers import reports
+
+    reports.register(application, services)
 
 
 @asynccontextmanager
