@@ -81,6 +81,9 @@ def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], k
     from handlers import reports
 
     reports.register(application, services)
+    from handlers import casework
+
+    casework.register(application, services)
 
 
 @asynccontextmanager

@@ -30,6 +30,7 @@ from telegram.ext import (
 
 from handlers import texts
 from handlers.access import Access
+from handlers.casework import announce_filed
 from handlers.formatting import clean_input, escape
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
@@ -475,6 +476,7 @@ class ComplaintHandlers:
         note = texts.QUERY_CODE_ANONYMOUS_NOTE if anonymous else texts.QUERY_CODE_NAMED_NOTE
         await self._say(update, context, texts.QUERY_CODE.format(code=filed.query_code, ticket=escape(filed.ticket),
                                                                  anonymous_note=note))
+        await announce_filed(context.bot, self.services, filed.ticket)
         return ConversationHandler.END
 
     # -- /status -------------------------------------------------------------------
