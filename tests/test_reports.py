@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from handlers import report_texts as t
 from handlers import texts
+from handlers.reports import safe_cell
 from storage.complaints import FEEDBACK, REMIND, ESCALATE, REPLY, SYSTEM, Actor
 from storage.models import ActorKind, Complaint, ComplaintEvent, ComplaintUnit, Unit
+from storage.reports import CaseFilter, CaseReports
 from storage.workdays import CHINA_TZ
 from tests.casework_support import Clock, case_bot, file_case
 
@@ -270,6 +273,11 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
         empty = await h.ask(ADMIN, "/export 类别=生态护林")
         assert empty.method == "sendMessage" and empty.text.startswith("没有符合条件的工单")
 
+        # Large exports are read a few cases at a time: every case once, in filing order.
+        paged = [row async for row in CaseReports(h.storage.db).case_rows(CaseFilter(), batch=3)]
+        assert [row.ticket for row in paged] == [row[0] for row in rows[1:]]
+        assert paged[[r.ticket for r in paged].index(tickets["c8"])].units == ("县住建局", "县财政局")
+
 
 async def test_staff_and_residents_are_refused_and_bad_filters_explained(policy_kb, migrated_url):
     clock = Clock(START)
@@ -292,3 +300,13 @@ async def test_staff_and_residents_are_refused_and_bad_filters_explained(policy_
         status = await h.ask(ADMIN, "/export 状态=差不多")
         assert t.WHY_UNKNOWN_STATUS in status.text
         assert not h.standin.calls_to("sendDocument")
+
+        # Nothing rated yet: no rate made up from nothing.
+        quiet_month = await h.ask(ADMIN, "/stats")
+        assert "响应率：0/1，0.0%" in quiet_month.text and "满意率：—" in quiet_month.text
+        assert "没有超期的工单" in quiet_month.text
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\t=1"])
+def test_cells_a_spreadsheet_would_run_are_kept_as_text(text):
+    assert safe_cell(text) == "'" + text and safe_cell("补助 = 0") == "补助 = 0"
