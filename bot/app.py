@@ -84,6 +84,10 @@ def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], k
     from handlers import casework
 
     casework.register(application, services)
+    from handlers import admin_knowledge, admin_roles
+
+    admin_roles.register(application, kb, services)
+    admin_knowledge.register(application, kb, services)
 
 
 @asynccontextmanager

@@ -172,6 +172,30 @@ class KnowledgeBase:
     def regions(self) -> list[str]:
         return [d.region for d in self.state.documents]
 
+    def known_regions(self) -> list[str]:
+        """Every region a document covers or lies in, documents' own regions first."""
+        documents = self.state.documents
+        return list(dict.fromkeys([d.region for d in documents] + [p for d in documents for p in d.parents]))
+
+    def region_chain(self, name: str, *, places: bool = False) -> tuple[str, ...] | None:
+        """The region `name` means (闽清 → 闽清县) followed by the regions above it; None when
+        no document covers it. With `places`, a town or village of the gazetteer counts too
+        (坂东镇 → 坂东镇, 闽清县, 福州市, 福建省)."""
+        state = self.state
+        chains: dict[str, tuple[str, ...]] = {}
+        for doc in state.documents:
+            for i, region in enumerate(doc.jurisdiction):
+                chains.setdefault(region, doc.jurisdiction[i:])
+        name = name.strip()
+        if name in chains:
+            return chains[name]
+        place = state.gazetteer.resolve(name) if len(name) >= 2 else None
+        if place is None or name not in place.name:
+            return None
+        if place.name in chains:
+            return chains[place.name]
+        return (place.name, *chains[place.region]) if places and place.region in chains else None
+
     @property
     def documents(self) -> list[DocumentInfo]:
         return list(self.state.documents)
