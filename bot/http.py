@@ -63,7 +63,8 @@ class AiohttpRequest(BaseRequest):
         data = request_data.json_parameters if request_data else {}
         body: aiohttp.FormData | dict[str, str]
         if files:
-            body = aiohttp.FormData()
+            # Raw UTF-8 file names, as httpx sends them: Telegram shows percent-escapes verbatim.
+            body = aiohttp.FormData(quote_fields=False)
             for name, value in data.items():
                 body.add_field(name, value)
             for name, (file_name, content, mime_type) in files.items():

@@ -229,7 +229,7 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
         assert "已导出 11 件工单" in document.message["caption"]
         raw = h.standin.file_content(document.message["document"]["file_id"])
         assert raw.startswith(b"\xef\xbb\xbf")
-        assert "20261201" in document.message["document"]["file_name"]
+        assert document.message["document"]["file_name"] == "投诉工单_20261201.csv"
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
         assert rows[0] == HEADER
         by_ticket = {row[0]: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
