@@ -22,6 +22,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from handlers import deadline_texts as texts
@@ -81,7 +82,7 @@ class DeadlineCheck:
     async def __call__(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.run(context.bot)
 
-    async def run(self, bot: Any) -> None:
+    async def run(self, bot: Bot) -> None:
         now = self.repo.clock()
         try:
             reminders = await self.queries.reminders_due(
@@ -121,7 +122,7 @@ class DeadlineCheck:
             "due": china_time(case.due),
         }
 
-    async def _remind(self, bot: Any, case: DueCase, now: datetime) -> None:
+    async def _remind(self, bot: Bot, case: DueCase, now: datetime) -> None:
         staff = await unit_staff(self.roles, case.complaint)
         text = texts.REMINDER.format(**self._facts(case), left=duration(case.due - now),
                                      todo=texts.DEADLINE_TODO[case.deadline])
@@ -131,7 +132,7 @@ class DeadlineCheck:
         await self.repo.append_event(case.complaint.ticket, SYSTEM, REMIND, {
             "deadline": case.deadline, "due": case.due.isoformat(), "notified": len(reached)})
 
-    async def _escalate(self, bot: Any, case: DueCase, now: datetime) -> None:
+    async def _escalate(self, bot: Bot, case: DueCase, now: datetime) -> None:
         facts = {**self._facts(case), "over": duration(now - case.due)}
         reached = await send_to(bot, await supervisors(self.roles, case.complaint), texts.ESCALATION.format(**facts))
         if not reached:
@@ -142,7 +143,7 @@ class DeadlineCheck:
         await self.repo.append_event(case.complaint.ticket, SYSTEM, ESCALATE, {
             "reason": overdue_reason(case.deadline), "due": case.due.isoformat(), "notified": len(reached)})
 
-    async def _close(self, bot: Any, item: ExpiredFeedback) -> None:
+    async def _close(self, bot: Bot, item: ExpiredFeedback) -> None:
         public = texts.CLOSED_PUBLIC_RATED if item.rated else texts.CLOSED_PUBLIC_UNRATED
         complaint = await self.repo.transition(item.complaint.ticket, ComplaintStatus.CLOSED, SYSTEM,
                                                payload={"public": public})
