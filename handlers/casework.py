@@ -134,8 +134,8 @@ async def _notify_units(bot: Bot, services: ComplaintServices, complaint: Compla
 
 
 async def announce_filed(bot: Bot, services: ComplaintServices, ticket: str) -> None:
-    """Tell whoever must accept a newly filed case. Never fails the filing: the case is in the
-    queue whatever happens here, so problems are logged only."""
+    """Tell whoever must accept a newly filed case. Run as a task beside the filing, which it never
+    fails or delays: the case is in the queue whatever happens here, so problems are logged only."""
     if services.access is None:
         return
     try:
@@ -459,10 +459,11 @@ class Casework:
             return
         await self._answer(update)
         picked = context.user_data.get(PICK_KEY) or {}
-        if op == "tp" and picked.get("ticket") == complaint.ticket and args and args[0].isdigit():
-            units, page = picked["units"], int(args[0])
+        page = int(args[0]) if op == "tp" and args and args[0].isdigit() else 0
+        if op == "tp" and picked.get("ticket") == complaint.ticket:
+            units = picked["units"]  # the list the shown buttons index into
         else:
-            units, page = await self._transfer_targets(complaint), 0
+            units = await self._transfer_targets(complaint)
             context.user_data[PICK_KEY] = {"ticket": complaint.ticket, "units": units}
         if not units:
             await self._say(update, context, t.NO_UNITS_TO_TRANSFER)
@@ -527,10 +528,12 @@ class Casework:
         if len(text) > MAX_INPUT:
             await self._say(update, context, t.INPUT_TOO_LONG.format(n=len(text), limit=MAX_INPUT))
             raise ApplicationHandlerStop
+        # Taken before acting: whatever happens, the same text must not act twice.
+        context.user_data.pop(PENDING_KEY, None)
         try:
             await self._complete(update, context, pending, text)
         except StorageUnavailable:
-            await self._say(update, context, t.UNAVAILABLE)  # the pending action stays: send it again
+            await self._say(update, context, t.UNAVAILABLE)
         raise ApplicationHandlerStop
 
     async def _complete(self, update: Update, context: ContextTypes.DEFAULT_TYPE, pending: dict[str, Any],
@@ -539,11 +542,9 @@ class Casework:
         try:
             complaint = await self.repo.get(pending["ticket"])
         except ComplaintNotFound:
-            context.user_data.pop(PENDING_KEY, None)
             await self._say(update, context, t.CASE_NOT_FOUND)
             return
         if not perms.may_act(complaint):
-            context.user_data.pop(PENDING_KEY, None)
             await self.access.refuse(update, context, f"{pending['op']} {complaint.ticket}", "not this user's case")
             return
         op = pending["op"]
@@ -552,7 +553,6 @@ class Casework:
         ticket = escape(complaint.ticket)
         stale = t.STALE_ACTION.format(status=t.STATUS.get(complaint.status, complaint.status))
         if not self._can(complaint, S.TRANSFERRED if op == "transfer" else TYPED[op][1]):
-            context.user_data.pop(PENDING_KEY, None)
             await self._show_card(update, context, complaint, perms, stale)
             return
         try:
@@ -569,7 +569,10 @@ class Casework:
                     accept_due_at=self.services.deadlines.accept_due(self.repo.clock()))
                 to_filer = t.TO_FILER_TRANSFERRED.format(ticket=ticket, unit=escape(unit), reason=escape(text))
                 done, markup = t.DONE_TRANSFERRED.format(ticket=ticket, unit=escape(unit)), None
-                await announce_transferred(context.bot, self.services, updated, _units(complaint), text)
+                try:
+                    await announce_transferred(context.bot, self.services, updated, _units(complaint), text)
+                except (StorageUnavailable, TelegramError):  # the case is in the new unit's queue anyway
+                    log.exception("could not announce the transfer of %s", updated.ticket)
             elif op == "resolve":
                 updated = await self.repo.transition(complaint.ticket, S.RESOLVED, actor, payload={"public": text})
                 days = round(self.services.deadlines.feedback_window.total_seconds() / 86400)
@@ -580,10 +583,8 @@ class Casework:
                 to_filer = t.TO_FILER_REJECTED.format(ticket=ticket, who=who, reason=escape(text))
                 done, markup = t.DONE_REJECTED.format(ticket=ticket), None
         except InvalidTransition:  # someone else changed the case in the meantime
-            context.user_data.pop(PENDING_KEY, None)
             await self._show_card(update, context, await self.repo.get(complaint.ticket), perms, stale)
             return
-        context.user_data.pop(PENDING_KEY, None)
         reached = await tell_filer(context.bot, updated, to_filer, markup)
         perms = await self.access.of(update.effective_user.id)
         await self._show_card(update, context, updated, perms, done + ("" if reached else t.FILER_NOT_REACHED))

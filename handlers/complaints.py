@@ -476,7 +476,7 @@ class ComplaintHandlers:
         note = texts.QUERY_CODE_ANONYMOUS_NOTE if anonymous else texts.QUERY_CODE_NAMED_NOTE
         await self._say(update, context, texts.QUERY_CODE.format(code=filed.query_code, ticket=escape(filed.ticket),
                                                                  anonymous_note=note))
-        await announce_filed(context.bot, self.services, filed.ticket)
+        context.application.create_task(announce_filed(context.bot, self.services, filed.ticket))
         return ConversationHandler.END
 
     # -- /status -------------------------------------------------------------------

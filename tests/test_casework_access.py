@@ -87,8 +87,11 @@ async def test_other_unit_resident_and_revoked_staff_are_refused_and_nothing_cha
             assert (await h.ask(user, "/queue")).text == texts.REFUSED
         # The other unit's own queue is simply empty: the case is no longer theirs.
         assert (await h.ask(OTHER, "/queue")).text == t.QUEUE_EMPTY
-        # A resident cannot tell a wrong ticket from someone else's case.
+        # A resident cannot tell a wrong ticket from someone else's case; staff are told what went wrong.
         assert (await h.ask(RESIDENT, "/case FP20260101-999999")).text == texts.REFUSED
+        assert (await h.ask(STAFF, "/case FP20260101-999999")).text == t.CASE_NOT_FOUND
+        assert (await h.ask(STAFF, "/case <b>")).text == t.CASE_NOT_FOUND
+        assert (await h.ask(STAFF, "/case")).text == t.CASE_USAGE
 
         assert await snapshot(h, ticket) == before
         for user in (OTHER, REVOKED, RESIDENT, STAFF, FILER, SUPERVISOR):
