@@ -15,7 +15,7 @@ from knowledge.ingest import corpus_hash
 from knowledge.library import Library
 from knowledge.readers import UnreadableDocument
 from knowledge.service import LIBRARY_DIR, KnowledgeBase
-from tests.test_index import _copy_corpus, _current, _found
+from tests.test_index import _copy_corpus, _current, _found, _run_bot
 
 BEES = (
     "一、扶持对象\n"
@@ -180,3 +180,14 @@ def test_questions_asked_during_reloads_are_all_answered(tmp_path):
     # Old versions go once no question uses them; at most the one just retired may linger.
     versions = [p.name for p in (data / "index").iterdir() if p.is_dir() and not p.name.startswith(".")]
     assert kb.state.version in versions and len(versions) <= 2
+
+
+def test_reindex_command_includes_the_library(tmp_path):
+    """`python -m bot reindex` (CORPUS_DIR honoured) indexes the library under DATA_DIR as well."""
+    corpus = _copy_corpus(tmp_path / "corpus", ("002", "003"))
+    data = tmp_path / "data"
+    _add(Library(data / LIBRARY_DIR), _file(tmp_path, "镇头镇养蜂补助办法.txt", BEES))
+    result = _run_bot(["reindex"], data, corpus)
+    assert result.returncode == 0, result.stderr
+    assert "3 documents" in result.stdout
+    assert _found(KnowledgeBase.open(data, corpus), "养蜜蜂有补助吗", "L001")
