@@ -408,12 +408,15 @@ class Casework:
         await self._answer(update)
         await self._say(update, context, *self.card(complaint, perms))
 
+    @staticmethod
+    def _stale_lead(complaint: Complaint) -> str:
+        return t.STALE_ACTION.format(status=t.STATUS.get(complaint.status, complaint.status))
+
     async def _stale(self, update: Update, context: ContextTypes.DEFAULT_TYPE, complaint: Complaint,
                      perms: Permissions) -> None:
         """A button pressed twice or on an old card: say so, change nothing, show the case as it is."""
-        status = t.STATUS.get(complaint.status, complaint.status)
         await self._answer(update)
-        await self._show_card(update, context, complaint, perms, t.STALE_ACTION.format(status=status))
+        await self._show_card(update, context, complaint, perms, self._stale_lead(complaint))
 
     # -- accept -------------------------------------------------------------------
 
@@ -551,9 +554,8 @@ class Casework:
         actor = self._actor(perms, complaint)
         who = self._who(perms, complaint)
         ticket = escape(complaint.ticket)
-        stale = t.STALE_ACTION.format(status=t.STATUS.get(complaint.status, complaint.status))
         if not self._can(complaint, S.TRANSFERRED if op == "transfer" else TYPED[op][1]):
-            await self._show_card(update, context, complaint, perms, stale)
+            await self._show_card(update, context, complaint, perms, self._stale_lead(complaint))
             return
         try:
             if op == "reply":
@@ -583,10 +585,10 @@ class Casework:
                 to_filer = t.TO_FILER_REJECTED.format(ticket=ticket, who=who, reason=escape(text))
                 done, markup = t.DONE_REJECTED.format(ticket=ticket), None
         except InvalidTransition:  # someone else changed the case in the meantime
-            await self._show_card(update, context, await self.repo.get(complaint.ticket), perms, stale)
+            current = await self.repo.get(complaint.ticket)
+            await self._show_card(update, context, current, perms, self._stale_lead(current))
             return
         reached = await tell_filer(context.bot, updated, to_filer, markup)
-        perms = await self.access.of(update.effective_user.id)
         await self._show_card(update, context, updated, perms, done + ("" if reached else t.FILER_NOT_REACHED))
 
     async def cancel_pending(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
