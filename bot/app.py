@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
-# Handler groups, run in this order: flood control; typed input staff and admins owe the bot
-# (a reason, a reply, a document), which stops the update when it takes it; then residents.
+# Handler groups, run in this order: flood control; handlers.access.STAFF_GROUP (typed input
+# staff and admins owe the bot, their /help), which stops an update only when it takes it;
+# then residents and the complaint intake (group 0).
 FLOOD_GROUP = -10
 
 
@@ -75,17 +76,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
 def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
                        services: ComplaintServices) -> None:
     """Staff, supervisors and admins: case work, deadlines, reports, roles and the knowledge base."""
-    from handlers import deadlines
+    from handlers import admin_knowledge, admin_roles, casework, deadlines, reports, staff_help
 
-    deadlines.register(application, services)
-    from handlers import reports
-
-    reports.register(application, services)
-    from handlers import casework
-
+    staff_help.register(application, services.access)
     casework.register(application, services)
-    from handlers import admin_knowledge, admin_roles
-
+    deadlines.register(application, services)
+    reports.register(application, services)
     admin_roles.register(application, kb, services)
     admin_knowledge.register(application, kb, services)
 

@@ -60,8 +60,9 @@ def cmd_route(args, settings: Settings) -> int:
     from bot.batch import route_handler, run_jsonl
     from knowledge.manifest import DEFAULT_CORPUS
     from knowledge.routing import Router
+    from knowledge.service import LIBRARY_DIR
 
-    router = Router.from_corpus(settings.corpus_dir or DEFAULT_CORPUS)
+    router = Router.from_corpus(settings.corpus_dir or DEFAULT_CORPUS, settings.data_dir / LIBRARY_DIR)
     if not args.jsonl:
         routing = route_handler(router)({"text": " ".join(args.text), "region": args.region})
         print(json.dumps(routing, ensure_ascii=False, indent=2))

@@ -48,6 +48,7 @@ def _open_knowledge(settings: Settings) -> Any:
 def _open_storage(settings: Settings) -> Any:
     """Migrate the database (before any event loop: PTB reads persistence in initialize()) and open it."""
     from bot.services import BotStorage
+    from knowledge.service import LIBRARY_DIR
     from storage.migrate import upgrade
 
     url = settings.effective_database_url
@@ -57,7 +58,8 @@ def _open_storage(settings: Settings) -> Any:
     if not deadlines.calendar.covers(year):
         log.warning("no public holidays known for %d: deadlines count only weekends as days off; "
                     "add the year's schedule to HOLIDAYS_FILE or HOLIDAYS", year)
-    return BotStorage.open(url, corpus_dir=settings.corpus_dir, admin_ids=settings.admin_ids,
+    return BotStorage.open(url, corpus_dir=settings.corpus_dir, library_dir=settings.data_dir / LIBRARY_DIR,
+                           admin_ids=settings.admin_ids,
                            deadlines=deadlines)
 
 

@@ -33,16 +33,18 @@ class BotStorage:
     complaints: ComplaintServices
 
     @classmethod
-    def open(cls, url: str, *, corpus_dir: Path | None = None, router: Router | None = None,
+    def open(cls, url: str, *, corpus_dir: Path | None = None, library_dir: Path | None = None,
+             router: Router | None = None,
              admin_ids: Iterable[int] = (), deadlines: DeadlinePolicy | None = None,
              clock: Callable[[], datetime] = utcnow, **engine_options: Any) -> BotStorage:
-        """Everything on the (already migrated) database at `url`; routing from `corpus_dir`.
+        """Everything on the (already migrated) database at `url`; routing from `corpus_dir`
+        and the documents admins added in `library_dir`.
 
         `clock` is the one clock of the complaint side (filing times, deadlines, reminders),
         so that tests can move time forward.
         """
         db = Database(url, **engine_options)
-        router = router or Router.from_corpus(corpus_dir or DEFAULT_CORPUS)
+        router = router or Router.from_corpus(corpus_dir or DEFAULT_CORPUS, library_dir)
         services = ComplaintServices(ComplaintRepository(db, clock), router, ComplaintCues(),
                                      deadlines=deadlines or DeadlinePolicy(),
                                      access=Access(RoleRepository(db, clock), admin_ids))

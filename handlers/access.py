@@ -20,6 +20,9 @@ from storage.models import Complaint, Role
 from storage.roles import RoleRepository
 
 log = logging.getLogger(__name__)
+# Handlers for input staff and admins owe the bot (a typed reason, a document) and their /help run
+# in this group, before the residents' (group 0); they stop the update only when they took it.
+STAFF_GROUP = -5
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Permissions:
     is_admin: bool = False
     units: tuple[UnitRef, ...] = ()
     regions: tuple[str, ...] = ()  # supervised regions
+
+    @property
+    def has_role(self) -> bool:
+        return self.is_admin or self.is_staff or self.is_supervisor
 
     @property
     def is_staff(self) -> bool:

@@ -33,6 +33,7 @@ from telegram.ext import (
 )
 
 from handlers import admin_texts as texts
+from handlers.access import STAFF_GROUP
 from handlers.admin_roles import china_time, chunks
 from handlers.formatting import escape
 from knowledge.readers import SUFFIXES, UnreadableDocument
@@ -50,7 +51,6 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_REGION_CHARS = 30
 PENDING_KEY = "kb_upload"
 CALLBACK_PREFIX = "kd:"
-DOCUMENT_GROUP = -5  # typed input admins owe the bot, before the residents' handlers
 _CAPTION_SPLIT = re.compile(r"[\s、，,/／>›]+")
 
 
@@ -330,4 +330,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         CommandHandler("remove", admin.remove, private),
         CallbackQueryHandler(admin.choose_region, pattern=rf"^{CALLBACK_PREFIX}\d+:(\d+|no)$"),
     ])
-    application.add_handler(MessageHandler(private & filters.Document.ALL, admin.document), group=DOCUMENT_GROUP)
+    application.add_handler(MessageHandler(private & filters.Document.ALL, admin.document), group=STAFF_GROUP)

@@ -34,7 +34,7 @@ from telegram.ext import (
 )
 
 from handlers import case_texts as t
-from handlers.access import Permissions
+from handlers.access import STAFF_GROUP, Permissions
 from handlers.formatting import clean_input, escape
 from handlers.masking import mask_name, mask_phone, mask_text
 from handlers.notify import send_to, supervisors, tell_filer, unit_staff
@@ -67,7 +67,6 @@ log = logging.getLogger(__name__)
 PREFIX = "cw:"
 PENDING_KEY = "casework_pending"  # {"op": reply|resolve|reject|transfer, "ticket": …, "unit": …}
 PICK_KEY = "casework_units"  # {"ticket": …, "units": [...]}: the transfer targets shown, by index
-PENDING_GROUP = -5
 QUEUE_PAGE_SIZE = 5
 UNITS_PAGE_SIZE = 8
 MAX_INPUT = 1000
@@ -684,7 +683,7 @@ class Casework:
 def register(application: Application[Any, Any, Any, Any, Any, Any], services: ComplaintServices,
              group: int = 0) -> None:
     """/queue, /case and the cw: buttons in `group`; typed reasons/replies/results and their /cancel
-    in PENDING_GROUP, where they match only while something is awaited."""
+    in STAFF_GROUP, where they match only while something is awaited."""
     casework = Casework(services)
     private = filters.ChatType.PRIVATE
     application.add_handlers([
@@ -696,4 +695,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], services: C
     cancel = _PendingCancel("cancel", casework.cancel_pending, private)
     for handler in (typed, cancel):
         handler.user_data = application.user_data
-    application.add_handlers([typed, cancel], group=PENDING_GROUP)
+    application.add_handlers([typed, cancel], group=STAFF_GROUP)

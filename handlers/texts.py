@@ -30,6 +30,28 @@ HELP = (
     "也可以拨打 12317 扶贫监督举报电话。"
 )
 
+# /help for people with a role (handlers/staff_help.py); residents' commands still work for them.
+HELP_STAFF = (
+    "<b>工作人员</b>\n"
+    "/queue 本单位待办投诉，按时限先后排列（/queue 2 看第 2 页）\n"
+    "/case 工单号 打开一件投诉：受理、转办、回复群众、办结、不予受理\n"
+    "受理和办结都有时限（按工作日算，写在案件卡片上），快到期会提醒，超期会报督办。"
+)
+HELP_SUPERVISOR = (
+    "<b>督办</b>\n"
+    "/queue 本地区所有待办投诉；/case 工单号 查看、办理，可查看投诉人身份（每次查看都会记录）\n"
+    "/stats 统计：按状态、单位、类别、地区，响应率、解决率、满意率\n"
+    "/export 导出工单表格（CSV，Excel 可直接打开），可加条件，如 /export 状态=未办结 从=2026-11-01"
+)
+HELP_ADMIN = (
+    "<b>管理员</b>\n"
+    "/grant 用户ID 工作人员 地区 单位 ｜ /grant 用户ID 督办 地区 ｜ /grant 用户ID 管理员\n"
+    "/revoke 用户ID 角色 收回权限；/roles 查看所有权限；/myid 查看自己的用户ID\n"
+    "/stats、/export 统计和导出全部投诉\n"
+    "/reload 重建政策库；直接发送文件（txt、docx、pdf、html，说明里写地区）添加政策；"
+    "/docs 查看政策文件；/remove 编号 删除添加的文件"
+)
+
 CHOOSE_REGION = "请选择您所在的地方："
 CHOOSE_REGION_CURRENT = "您现在选的是 <b>{region}</b>。要换的话请点下面的按钮："
 REGION_ALL = "不限地方"

@@ -40,7 +40,7 @@ def read_sections(path: Path, doc_id: str) -> list[Section]:
 
 def load_corpus(corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = None) -> Corpus:
     corpus = Corpus()
-    for folder, doc in _entries(corpus_dir, library_dir):
+    for folder, doc in corpus_entries(corpus_dir, library_dir):
         try:
             sections = read_sections(folder / doc.file, doc.id)
         except UnreadableDocument as problem:
@@ -58,7 +58,7 @@ def corpus_hash(corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = No
     files = [corpus_dir / MANIFEST]
     if library_dir is not None and (library_dir / MANIFEST).exists():
         files.append(library_dir / MANIFEST)
-    files += [folder / d.file for folder, d in _entries(corpus_dir, library_dir)]
+    files += [folder / d.file for folder, d in corpus_entries(corpus_dir, library_dir)]
     files += sorted(DATA.glob("*.txt"))
     for path in files:
         digest.update(path.name.encode())
@@ -66,7 +66,7 @@ def corpus_hash(corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = No
     return digest.hexdigest()[:16]
 
 
-def _entries(corpus_dir: Path, library_dir: Path | None) -> list[tuple[Path, DocumentInfo]]:
+def corpus_entries(corpus_dir: Path, library_dir: Path | None = None) -> list[tuple[Path, DocumentInfo]]:
     """Each document with the folder its file is in: the corpus first, then the library."""
     entries = [(corpus_dir, doc) for doc in load_manifest(corpus_dir)]
     if library_dir is not None and (library_dir / MANIFEST).exists():

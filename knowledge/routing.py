@@ -24,7 +24,8 @@ import jieba
 from rapidfuzz import fuzz
 
 from knowledge.cleaning import normalize, strip_chrome
-from knowledge.manifest import DEFAULT_CORPUS, load_manifest
+from knowledge.ingest import corpus_entries
+from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.models import DocumentInfo, Section
 from knowledge.places import Gazetteer
 from knowledge.readers import load_documents
@@ -318,14 +319,15 @@ class Router:
                 self.plans[doc.region] = self._plan(doc, texts[doc.id])
 
     @classmethod
-    def from_corpus(cls, corpus_dir: Path = DEFAULT_CORPUS, **kwargs) -> Router:
-        """A router over the shipped (or an admin's) corpus; unreadable files are skipped,
-        as the search index skips them, so their regions fall back to generic names."""
-        documents = load_manifest(corpus_dir)
-        loaded, _ = load_documents(corpus_dir / d.file for d in documents)
+    def from_corpus(cls, corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = None, **kwargs) -> Router:
+        """A router over the shipped (or an admin's) corpus and the documents admins added;
+        unreadable files are skipped, as the search index skips them, so their regions fall
+        back to generic names."""
+        entries = corpus_entries(corpus_dir, library_dir)
+        loaded, _ = load_documents(folder / d.file for folder, d in entries)
         by_path = dict(loaded)
-        texts = {d.id: by_path[p] for d in documents if (p := corpus_dir / d.file) in by_path}
-        return cls(documents, texts, **kwargs)
+        texts = {d.id: by_path[p] for folder, d in entries if (p := folder / d.file) in by_path}
+        return cls([d for _, d in entries], texts, **kwargs)
 
     def _plan(self, doc: DocumentInfo, raw: str) -> _Plan:
         text = strip_chrome(raw)

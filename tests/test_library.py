@@ -191,3 +191,28 @@ def test_reindex_command_includes_the_library(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "3 documents" in result.stdout
     assert _found(KnowledgeBase.open(data, corpus), "养蜜蜂有补助吗", "L001")
+
+
+def test_complaints_about_an_added_plan_go_to_the_units_it_names(tmp_path):
+    """Routing reads the library too, so a county's own plan routes its complaints after a restart."""
+    from knowledge.manifest import DEFAULT_CORPUS
+    from knowledge.routing import Router
+
+    plan = (
+        "一、产业扶贫\n(一)发展特色产业\n支持贫困户发展特色种养业，每户产业奖补不超过5000元。"
+        "(牵头单位:县农业农村局;责任单位:县财政局)\n"
+        "二、教育扶贫\n(一)学生资助\n建档立卡贫困家庭学生在校期间享受生活补助，每生每年1500元。(牵头单位:县教育局)\n"
+        "三、健康扶贫\n(一)医疗保障\n贫困人口住院费用报销比例不低于90%，实行先诊疗后付费。"
+        "(牵头单位:县医疗保障事务中心;责任单位:县卫生健康局)\n"
+        "四、住房保障\n(一)危房改造\n对居住在危房中的贫困户实施改造，每户补助2万元。(牵头单位:县住建局)\n"
+        "五、工作保障\n(一)加强领导\n县扶贫开发领导小组办公室负责统筹协调，受理群众反映的问题。(牵头单位:县扶贫办)\n"
+    )
+    library = Library(tmp_path / "documents")
+    library.add(_file(tmp_path, "宁乡县脱贫攻坚实施方案.txt", plan), original_name="宁乡县脱贫攻坚实施方案.txt",
+                region="宁乡县", parents=("长沙市", "湖南省"), added_by=1, added_at=ADDED_AT)
+    complaint = "我家是贫困户，住院报销比例不到九成，还让先交钱"
+
+    without = Router.from_corpus(DEFAULT_CORPUS).route(complaint, region="宁乡县")
+    routed = Router.from_corpus(DEFAULT_CORPUS, library.root).route(complaint, region="宁乡县")
+    assert "县医疗保障事务中心" not in without.units
+    assert routed.region == "宁乡县" and routed.units == ["县医疗保障事务中心", "县卫生健康局"]

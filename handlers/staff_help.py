@@ -1,0 +1,37 @@
+"""/help for staff, supervisors and admins: the residents' help plus the commands of their roles.
+
+Residents get the usual help from handlers.resident; this runs first (STAFF_GROUP) and steps
+aside for anyone without a role, so a revoked member of staff sees the residents' help again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, filters
+
+from handlers import texts
+from handlers.access import STAFF_GROUP, Access
+
+
+class StaffHelp:
+    def __init__(self, access: Access) -> None:
+        self.access = access
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        perms = await self.access.of(update.effective_user.id)
+        if not perms.has_role:
+            return
+        sections = [texts.HELP]
+        sections += [texts.HELP_STAFF] if perms.is_staff else []
+        sections += [texts.HELP_SUPERVISOR] if perms.is_supervisor else []
+        sections += [texts.HELP_ADMIN] if perms.is_admin else []
+        await context.bot.send_message(update.effective_chat.id, "\n\n".join(sections), parse_mode=ParseMode.HTML)
+        raise ApplicationHandlerStop
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any], access: Access) -> None:
+    handler = CommandHandler("help", StaffHelp(access).help, filters.ChatType.PRIVATE)
+    application.add_handler(handler, group=STAFF_GROUP)
