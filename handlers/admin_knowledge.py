@@ -34,8 +34,8 @@ from telegram.ext import (
 
 from handlers import admin_texts as texts
 from handlers.access import STAFF_GROUP
-from handlers.admin_roles import china_time, chunks
-from handlers.formatting import escape
+from handlers.admin_roles import chunks
+from handlers.formatting import china_time, escape
 from knowledge.readers import SUFFIXES, UnreadableDocument
 
 if TYPE_CHECKING:

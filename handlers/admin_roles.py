@@ -17,10 +17,9 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from handlers import admin_texts as texts
-from handlers.formatting import escape
+from handlers.formatting import china_time, escape
 from handlers.notify import send_to
 from storage.models import Role, RoleGrant
-from storage.workdays import CHINA_TZ
 
 if TYPE_CHECKING:
     from handlers.complaints import ComplaintServices
@@ -52,10 +51,6 @@ def chunks(header: str, items: list[str], budget: int = MESSAGE_BUDGET) -> list[
         else:
             current = f"{current}\n{item}"
     return [*messages, current]
-
-
-def china_time(moment) -> str:
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 class RoleAdmin:

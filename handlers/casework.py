@@ -35,7 +35,7 @@ from telegram.ext import (
 
 from handlers import case_texts as t
 from handlers.access import STAFF_GROUP, Permissions
-from handlers.formatting import clean_input, escape
+from handlers.formatting import china_time, clean_input, escape
 from handlers.masking import mask_name, mask_phone, mask_text
 from handlers.notify import send_to, supervisors, tell_filer, unit_staff
 from handlers.resident import PRIVATE
@@ -57,7 +57,6 @@ from storage.complaints import (
 )
 from storage.db import StorageUnavailable
 from storage.models import ActorKind, Complaint, ComplaintStatus
-from storage.workdays import CHINA_TZ
 
 if TYPE_CHECKING:
     from handlers.complaints import ComplaintServices
@@ -82,8 +81,8 @@ RATING_CODES = {"s": SATISFIED, "b": BASICALLY_SATISFIED, "u": UNSATISFIED}
 TYPED = {"reply": (t.ASK_REPLY, None), "resolve": (t.ASK_RESOLVE, S.RESOLVED), "reject": (t.ASK_REJECT, S.REJECTED)}
 
 
-def china_time(value: datetime | None) -> str:
-    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if value else t.NO_DEADLINE
+def _due(value: datetime | None) -> str:
+    return china_time(value, t.NO_DEADLINE)
 
 
 def _short(text: str, limit: int) -> str:
@@ -122,7 +121,7 @@ async def _notify_units(bot: Bot, services: ComplaintServices, complaint: Compla
     roles = services.access.roles
     body = t.NOTICE_BODY.format(
         ticket=escape(complaint.ticket), category=escape(_category(services, complaint.category)),
-        place=escape(_place(complaint)), accept_due=china_time(complaint.accept_due_at),
+        place=escape(_place(complaint)), accept_due=_due(complaint.accept_due_at),
         description=escape(_short(mask_text(complaint.description), NOTICE_DESCRIPTION_CHARS)))
     markup = InlineKeyboardMarkup([[_open_button(complaint.ticket)]])
     staff = await unit_staff(roles, complaint)
@@ -251,9 +250,9 @@ class Casework:
             ticket=escape(complaint.ticket), status=t.STATUS.get(complaint.status, complaint.status),
             category=escape(_category(self.services, complaint.category)), place=escape(_place(complaint)),
             units=escape("、".join(_units(complaint)) or t.UNITS_NONE), filed=china_time(complaint.created_at),
-            accept_due=china_time(complaint.accept_due_at),
+            accept_due=_due(complaint.accept_due_at),
             accept_overdue=t.OVERDUE if _overdue(complaint, ACCEPT, now) else "",
-            resolve_due=china_time(complaint.resolve_due_at),
+            resolve_due=_due(complaint.resolve_due_at),
             resolve_overdue=t.OVERDUE if _overdue(complaint, RESOLVE, now) else "",
             filer=self._filer(complaint),
             description=escape(_short(mask_text(complaint.description), CARD_DESCRIPTION_CHARS)),
@@ -326,7 +325,7 @@ class Casework:
             items.append(t.QUEUE_ITEM.format(
                 n=n, ticket=escape(complaint.ticket), status=t.STATUS.get(complaint.status, complaint.status),
                 category=escape(_category(self.services, complaint.category)), place=escape(_place(complaint)),
-                deadline=t.DEADLINE_NAMES[deadline], due=china_time(due),
+                deadline=t.DEADLINE_NAMES[deadline], due=_due(due),
                 overdue=t.OVERDUE if due is not None and due < now else ""))
             rows.append([_open_button(complaint.ticket, f"{n}. {complaint.ticket}")])
         nav = []
@@ -429,8 +428,8 @@ class Casework:
         await self._answer(update)
         reached = await tell_filer(context.bot, updated, t.TO_FILER_ACCEPTED.format(
             ticket=escape(updated.ticket), who=self._who(perms, updated),
-            resolve_due=china_time(updated.resolve_due_at)))
-        done = t.DONE_ACCEPTED.format(ticket=escape(updated.ticket), resolve_due=china_time(updated.resolve_due_at))
+            resolve_due=_due(updated.resolve_due_at)))
+        done = t.DONE_ACCEPTED.format(ticket=escape(updated.ticket), resolve_due=_due(updated.resolve_due_at))
         await self._show_card(update, context, updated, perms, done + ("" if reached else t.FILER_NOT_REACHED))
 
     # -- typed steps: reply, resolve, reject, and the reason of a transfer ----------
@@ -671,7 +670,7 @@ class Casework:
             complaint.ticket, S.REOPENED, filer, payload={"reason": UNSATISFIED, "public": t.REOPENED_PUBLIC},
             resolve_due_at=self.services.deadlines.resolve_due(now, complaint.category))
         await self.repo.append_event(complaint.ticket, SYSTEM, ESCALATE, {"reason": UNSATISFIED})
-        resolve_due = china_time(updated.resolve_due_at)
+        resolve_due = _due(updated.resolve_due_at)
         await self._say(update, context, t.THANKS_UNSATISFIED.format(resolve_due=resolve_due))
         roles = self.access.roles
         notice = t.NOTICE_UNSATISFIED.format(ticket=escape(updated.ticket), resolve_due=resolve_due,

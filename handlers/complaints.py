@@ -14,7 +14,6 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -31,7 +30,7 @@ from telegram.ext import (
 from handlers import texts
 from handlers.access import Access
 from handlers.casework import announce_filed
-from handlers.formatting import clean_input, escape
+from handlers.formatting import china_time, clean_input, escape
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
 from storage.complaints import ComplaintDraft, ComplaintRepository, ComplaintView
@@ -53,7 +52,6 @@ MAX_PHOTOS = 5
 SUMMARY_DESCRIPTION_CHARS = 1500
 STATUS_LIST_LIMIT = 10
 STATUS_HISTORY_SHOWN = 20
-CHINA = timezone(timedelta(hours=8))
 
 # Conversation states: strings, so that persisted states keep their meaning if steps are added.
 CATEGORY, REGION, TOWNSHIP, DESCRIPTION = "category", "region", "township", "description"
@@ -111,12 +109,6 @@ def split_place(text: str) -> tuple[str | None, str | None]:
 
 def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
-
-
-def _date(value: Any) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 # ------------------------------------------------------------------------ handlers
@@ -422,7 +414,7 @@ class ComplaintHandlers:
 
     async def _duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE, earlier: ComplaintView) -> str:
         self._draft(context)["step"] = DUPLICATE
-        text = texts.DUPLICATE_FOUND.format(date=_date(earlier.created_at)[:10], ticket=escape(earlier.ticket),
+        text = texts.DUPLICATE_FOUND.format(date=china_time(earlier.created_at)[:10], ticket=escape(earlier.ticket),
                                             status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status))
         buttons = [(texts.BUTTON_FILE_ANYWAY, "dup:file"), (texts.BUTTON_DROP, "cancel")]
         await self._say(update, context, text, self._keyboard(buttons))
@@ -484,7 +476,7 @@ class ComplaintHandlers:
     def _detail(self, view: ComplaintView) -> str:
         history = "".join(
             texts.STATUS_HISTORY_ITEM.format(
-                date=_date(e.at), status=texts.STATUS_LABELS.get(e.action, e.action),
+                date=china_time(e.at), status=texts.STATUS_LABELS.get(e.action, e.action),
                 public=("：" + escape(e.public[:300])) if e.public else "")
             for e in view.history[-STATUS_HISTORY_SHOWN:])
         description = view.description if len(view.description) <= 300 else view.description[:300] + "……"
@@ -505,7 +497,7 @@ class ComplaintHandlers:
                     return
                 items = "".join(texts.STATUS_LIST_ITEM.format(
                     ticket=escape(v.ticket), category=escape(self.labels.get(v.category, v.category)),
-                    date=_date(v.created_at)[:10], status=texts.STATUS_LABELS.get(v.status.value, v.status.value))
+                    date=china_time(v.created_at)[:10], status=texts.STATUS_LABELS.get(v.status.value, v.status.value))
                     for v in views)
                 await self._say(update, context, texts.STATUS_LIST_HEADER.format(n=len(views)) + items
                                 + texts.STATUS_LIST_FOOTER)

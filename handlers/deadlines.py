@@ -27,7 +27,7 @@ from telegram.ext import Application, ContextTypes
 
 from handlers import deadline_texts as texts
 from handlers import texts as resident_texts
-from handlers.formatting import escape
+from handlers.formatting import china_time, escape
 from handlers.notify import send_to, supervisors, tell_filer, unit_staff
 from storage.complaints import ESCALATE, REMIND, SYSTEM, InvalidTransition
 from storage.db import StorageUnavailable
@@ -41,17 +41,12 @@ from storage.deadlines import (
     overdue_reason,
 )
 from storage.models import Complaint, ComplaintStatus
-from storage.workdays import CHINA_TZ
 
 if TYPE_CHECKING:
     from handlers.complaints import ComplaintServices
 
 log = logging.getLogger(__name__)
 JOB_NAME = "deadline_check"
-
-
-def china_time(moment: datetime) -> str:
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def duration(span: timedelta) -> str:

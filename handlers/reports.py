@@ -31,7 +31,7 @@ from handlers import report_texts as t
 from handlers import texts
 from handlers.access import Access
 from handlers.complaints import ComplaintServices
-from handlers.formatting import escape
+from handlers.formatting import china_time, escape
 from handlers.masking import mask_text
 from storage.complaints import OPEN_STATUSES
 from storage.db import StorageUnavailable
@@ -150,10 +150,6 @@ def _china_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), CHINA_TZ)
 
 
-def _local(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-
-
 def safe_cell(value: str) -> str:
     """Text a spreadsheet will show as text, never run as a formula (CSV injection)."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
@@ -264,7 +260,7 @@ class ReportHandlers:
     # ------------------------------------------------------------------- /stats
 
     def _stats_html(self, s: Statistics, f: CaseFilter, now: datetime) -> str:
-        lines = [t.STATS_TITLE.format(now=_local(now)), self._describe(f), t.STATS_TOTAL.format(n=s.total), ""]
+        lines = [t.STATS_TITLE.format(now=china_time(now)), self._describe(f), t.STATS_TOTAL.format(n=s.total), ""]
         lines += [t.SECTION_STATUS, *_listed([(t.STATUS_NAMES[st.value], n) for st, n in s.by_status]), ""]
         lines += [t.SECTION_UNIT, *_listed(_unit_names(s.by_unit)), ""]
         lines += [t.SECTION_CATEGORY, *_listed([(self.labels.get(c, c), n) for c, n in s.by_category]), ""]
@@ -277,7 +273,7 @@ class ReportHandlers:
                 lines.append(t.OVERDUE_LINE.format(
                     ticket=escape(case.ticket), unit=escape(case.unit or t.NO_UNIT),
                     deadline=t.OVERDUE_ACCEPT if case.deadline == "accept" else t.OVERDUE_RESOLVE,
-                    due=_local(case.due)))
+                    due=china_time(case.due)))
             if overdue > len(s.most_overdue):
                 lines.append(t.OVERDUE_MORE.format(n=overdue - len(s.most_overdue)))
         else:
@@ -321,10 +317,10 @@ class ReportHandlers:
             mask_text(row.village or ""),
             row.units[0] if row.units else "",
             "、".join(row.units[1:]),
-            _local(row.created_at),
-            _local(row.accept_due_at),
-            _local(row.resolve_due_at),
-            _local(row.resolved_at),
+            china_time(row.created_at),
+            china_time(row.accept_due_at),
+            china_time(row.resolve_due_at),
+            china_time(row.resolved_at),
             _overdue_cell(row, now),
             t.RATING_NAMES.get(row.rating or "", ""),
             t.YES if row.anonymous else t.NO,

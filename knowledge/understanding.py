@@ -17,7 +17,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from knowledge.analyzer import analyze, analyze_groups, load_stopwords, part_of_speech, segmenter
+from knowledge.analyzer import analyze_groups, load_stopwords, part_of_speech, segmenter
 from knowledge.cleaning import normalize
 from knowledge.places import Gazetteer, Place
 from knowledge.search import WeightedTerm

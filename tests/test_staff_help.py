@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers import texts
 from storage.workdays import CHINA_TZ
 from tests.casework_support import Clock, case_bot
 
