@@ -34,8 +34,7 @@ from telegram.ext import (
 
 from handlers import admin_texts as texts
 from handlers.access import STAFF_GROUP
-from handlers.admin_roles import chunks
-from handlers.formatting import china_time, escape
+from handlers.formatting import china_time, escape, pack_lines
 from knowledge.readers import SUFFIXES, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -121,7 +120,7 @@ class KnowledgeAdmin:
                 name, _, reason = problem.partition(": ")
                 lines.append(texts.PROBLEM_ITEM.format(name=escape(name), reason=read_problem(reason)))
         lines += [texts.SELF_CHECK_HEADER, *checks]
-        for message in chunks(lines[0], lines[1:]):
+        for message in pack_lines(lines[0], lines[1:]):
             await self._say(bot, chat_id, message)
 
     async def _rebuild(self, bot: Bot, chat_id: int, job: Callable[[], Any], head: Callable[[Any], str],
@@ -175,7 +174,7 @@ class KnowledgeAdmin:
             level = f"（{doc.level}级）" if doc.level else ""
             items.append(texts.DOCS_ITEM.format(id=escape(doc.id), title=escape(doc.title), region=escape(doc.region),
                                                 level=escape(level), passages=counts.get(doc.id, 0), origin=origin))
-        for message in chunks(texts.DOCS_HEADER.format(count=len(items)), [*items, texts.DOCS_FOOTER]):
+        for message in pack_lines(texts.DOCS_HEADER.format(count=len(items)), [*items, texts.DOCS_FOOTER]):
             await self._say(context.bot, update.effective_chat.id, message)
 
     async def remove(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

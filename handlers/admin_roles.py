@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from handlers import admin_texts as texts
-from handlers.formatting import china_time, escape
+from handlers.formatting import china_time, escape, pack_lines
 from handlers.notify import send_to
 from storage.models import Role, RoleGrant
 
@@ -34,23 +34,10 @@ ROLE_WORDS = {
 }
 _USER_ID = re.compile(r"^\d{1,15}$")
 MAX_UNIT_CHARS = 100  # the units table holds 200; real names are far shorter
-MESSAGE_BUDGET = 3500  # characters per message of a long list, well under Telegram's 4096
 
 
 class BadInput(ValueError):
     """Input the admin must correct; the message says how (Telegram HTML)."""
-
-
-def chunks(header: str, items: list[str], budget: int = MESSAGE_BUDGET) -> list[str]:
-    """`header` and `items`, one per line, cut into messages that fit Telegram."""
-    messages, current = [], header
-    for item in items:
-        if len(current) + len(item) + 1 > budget:
-            messages.append(current)
-            current = item
-        else:
-            current = f"{current}\n{item}"
-    return [*messages, current]
 
 
 class RoleAdmin:
@@ -160,7 +147,7 @@ class RoleAdmin:
             await self._say(update, context, f"{texts.ROLES_NONE}\n{configured}")
             return
         items = [_grant_line(g) for g in grants] + [configured]
-        for message in chunks(texts.ROLES_HEADER.format(count=len(grants)), items):
+        for message in pack_lines(texts.ROLES_HEADER.format(count=len(grants)), items):
             await self._say(update, context, message)
 
 

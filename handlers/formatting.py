@@ -27,6 +27,19 @@ def china_time(moment: datetime | None, empty: str = "") -> str:
     return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def pack_lines(header: str, lines: list[str], budget: int = 3500) -> list[str]:
+    """`header` and ready-made HTML `lines`, one per line, packed into as few messages as fit
+    (a list of grants or documents; each line is short, so none is ever cut)."""
+    messages, current = [], header
+    for line in lines:
+        if len(current) + len(line) + 1 > budget:
+            messages.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}"
+    return [*messages, current]
+
+
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;…\n])|(?<=\.)(?=\s)")
 
 
