@@ -266,7 +266,7 @@ class Casework:
         if perms.may_act(complaint):
             if S.ACCEPTED in allowed:
                 buttons.append((t.BUTTON_ACCEPT, "acc"))
-            if S.TRANSFERRED in allowed:
+            if S.TRANSFERRED in allowed and self._may_transfer(complaint, perms):
                 buttons.append((t.BUTTON_TRANSFER, "tr"))
             if complaint.status in OPEN_STATUSES:
                 buttons.append((t.BUTTON_REPLY, "reply"))
@@ -452,11 +452,29 @@ class Casework:
             return complaint.status in OPEN_STATUSES
         return to_status in ALLOWED_TRANSITIONS[S(complaint.status)]
 
+    def _transfer_due(self, complaint: Complaint) -> datetime | None:
+        arrived = min((a.assigned_at for a in complaint.assignments), default=None)
+        return self.services.deadlines.transfer_due(arrived) if arrived else None
+
+    def _may_transfer(self, complaint: Complaint, perms: Permissions) -> bool:
+        """A unit sends a misrouted case on within the transfer window from its arrival, as hotline
+        units must; after that it handles the case, and only a supervisor can still move it."""
+        due = self._transfer_due(complaint)
+        return perms.supervises(complaint) or due is None or self.repo.clock() <= due
+
+    async def _too_late_to_transfer(self, update: Update, complaint: Complaint, perms: Permissions) -> bool:
+        if self._may_transfer(complaint, perms):
+            return False
+        await self._answer(update, t.TRANSFER_TOO_LATE.format(due=_due(self._transfer_due(complaint))), alert=True)
+        return True
+
     async def pick_unit(self, update: Update, context: ContextTypes.DEFAULT_TYPE, op: str,
                         complaint: Complaint, perms: Permissions, args: list[str]) -> None:
         """转办: the region's units (from its plan and from the units on record), by button."""
         if not self._can(complaint, S.TRANSFERRED):
             await self._stale(update, context, complaint, perms)
+            return
+        if await self._too_late_to_transfer(update, complaint, perms):
             return
         await self._answer(update)
         picked = context.user_data.get(PICK_KEY) or {}
@@ -506,6 +524,8 @@ class Casework:
             return
         if not self._can(complaint, S.TRANSFERRED):
             await self._stale(update, context, complaint, perms)
+            return
+        if await self._too_late_to_transfer(update, complaint, perms):
             return
         await self._answer(update)
         unit = units[int(args[0])]

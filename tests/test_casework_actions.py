@@ -178,3 +178,23 @@ async def test_a_unit_without_staff_sends_the_notice_to_the_supervisors(policy_k
         card = await h.click(SUPERVISOR, notice, t.BUTTON_OPEN)
         assert t.BUTTON_TRANSFER in card.button_texts and t.BUTTON_REVEAL in card.button_texts
         assert await h.quiet(STAFF) == []
+
+
+async def test_after_the_transfer_window_staff_handle_the_case_and_only_a_supervisor_moves_it(
+        policy_kb, migrated_url):
+    clock = start_clock()  # Monday 09:00: the unit may send it on until Wednesday 09:00
+    async with staff_bot(policy_kb, migrated_url, clock) as h:
+        ticket = await file_case(h.storage, description=STORY, units=[UNIT])
+        early_card = await h.ask(STAFF, f"/case {ticket}")
+        assert t.BUTTON_TRANSFER in early_card.button_texts
+
+        clock.advance(timedelta(days=2, minutes=1))
+        late_card = await h.ask(STAFF, f"/case {ticket}")
+        assert t.BUTTON_TRANSFER not in late_card.button_texts and t.BUTTON_ACCEPT in late_card.button_texts
+        answer = await h.wait_answered(await h.press(STAFF, early_card, t.BUTTON_TRANSFER))
+        assert answer["show_alert"] and answer["text"] == t.TRANSFER_TOO_LATE.format(due="2026-11-25 09:00")
+        assert await h.quiet(STAFF, 0.2) == []
+
+        supervisor_card = await h.ask(SUPERVISOR, f"/case {ticket}")
+        assert t.BUTTON_TRANSFER in supervisor_card.button_texts
+        assert [a for a, _, _ in await actions(h, ticket)] == ["submitted"]
