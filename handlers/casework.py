@@ -16,7 +16,7 @@ transfer → reply → resolve → 回访.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -340,6 +340,23 @@ class Casework:
 
     # -- /case and the buttons ------------------------------------------------------
 
+    async def _case(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str,
+                    allowed: Callable[[Complaint], bool], action: str) -> Complaint | None:
+        """The case as it is now if `allowed` for this user; otherwise say why (an alert under a
+        button, a message otherwise) and return None."""
+        try:
+            complaint = await self.repo.get(ticket)
+        except ComplaintNotFound:
+            if update.callback_query is not None:
+                await self._answer(update, t.CASE_NOT_FOUND, alert=True)
+            else:
+                await self._say(update, context, t.CASE_NOT_FOUND)
+            return None
+        if not allowed(complaint):
+            await self.access.refuse(update, context, f"{action} {complaint.ticket}", "not this user's case")
+            return None
+        return complaint
+
     async def case_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         perms = await self.access.of(update.effective_user.id)
         if not (perms.is_staff or perms.is_supervisor or perms.is_admin):
@@ -348,15 +365,9 @@ class Casework:
         if len(context.args or []) != 1:
             await self._say(update, context, t.CASE_USAGE)
             return
-        try:
-            complaint = await self.repo.get(context.args[0])
-        except ComplaintNotFound:
-            await self._say(update, context, t.CASE_NOT_FOUND)
-            return
-        if not perms.may_view(complaint):
-            await self.access.refuse(update, context, f"case {complaint.ticket}", "not this user's case")
-            return
-        await self._say(update, context, *self.card(complaint, perms))
+        complaint = await self._case(update, context, context.args[0], perms.may_view, "case")
+        if complaint is not None:
+            await self._say(update, context, *self.card(complaint, perms))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every cw: button: roles are checked against the case as it is now, not as it was shown."""
@@ -390,14 +401,9 @@ class Casework:
         if not (perms.is_staff or perms.is_supervisor or perms.is_admin):
             await self.access.refuse(update, context, f"{op} {args[0]}")
             return
-        try:
-            complaint = await self.repo.get(args[0])
-        except ComplaintNotFound:
-            await self._answer(update, t.CASE_NOT_FOUND, alert=True)
-            return
         allowed = {"open": perms.may_view, "rev": perms.may_reveal}.get(op, perms.may_act)
-        if not allowed(complaint):
-            await self.access.refuse(update, context, f"{op} {complaint.ticket}", "not this user's case")
+        complaint = await self._case(update, context, args[0], allowed, op)
+        if complaint is None:
             return
         await handler(update, context, op, complaint, perms, args[1:])
 
@@ -560,13 +566,8 @@ class Casework:
     async def _complete(self, update: Update, context: ContextTypes.DEFAULT_TYPE, pending: dict[str, Any],
                         text: str) -> None:
         perms = await self.access.of(update.effective_user.id)
-        try:
-            complaint = await self.repo.get(pending["ticket"])
-        except ComplaintNotFound:
-            await self._say(update, context, t.CASE_NOT_FOUND)
-            return
-        if not perms.may_act(complaint):
-            await self.access.refuse(update, context, f"{pending['op']} {complaint.ticket}", "not this user's case")
+        complaint = await self._case(update, context, pending["ticket"], perms.may_act, pending["op"])
+        if complaint is None:
             return
         op = pending["op"]
         actor = self._actor(perms, complaint)
