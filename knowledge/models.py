@@ -88,6 +88,13 @@ class Hit:
     score: float
 
 
+# What kind of reply an Answer is.
+SURE = "answer"  # the text answers the question
+SUGGEST = "suggest"  # not sure: the best hits are offered as "您问的是不是：" choices
+ABSTAIN = "abstain"  # nothing in the plans answers it
+UNCOVERED = "uncovered"  # it asks about a place no plan covers (`uncovered_place`)
+
+
 @dataclass
 class Answer:
     """What the resident reads, plus the ranked passages behind it."""
@@ -96,3 +103,7 @@ class Answer:
     abstained: bool
     hits: list[Hit] = field(default_factory=list)
     region: str | None = None
+    kind: str = SURE
+    uncovered_place: str | None = None
+    # What the question asks for: "amount", "time", "who", "eligibility", "how" or None.
+    asks: str | None = None
