@@ -13,7 +13,8 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, filters
 
 from handlers import texts
-from handlers.access import STAFF_GROUP, Access
+from cases.access import Access
+from handlers.access import STAFF_GROUP
 
 
 class StaffHelp:
