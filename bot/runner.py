@@ -8,26 +8,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from pydantic import SecretStr
-
 from bot.settings import Settings
-from bot.standin import BotAPIStandIn
 
 log = logging.getLogger(__name__)
-
-
-def settings_for_standin(settings: Settings, standin: BotAPIStandIn, **overrides: Any) -> Settings:
-    """`settings`, pointed at the stand-in's token and URLs instead of Telegram."""
-    values: dict[str, Any] = {
-        "telegram_bot_token": SecretStr(standin.token),
-        "telegram_base_url": standin.base_url,
-        "telegram_base_file_url": standin.base_file_url,
-        "webhook_url": None,
-        **overrides,
-    }
-    if isinstance(values["telegram_bot_token"], str):
-        values["telegram_bot_token"] = SecretStr(values["telegram_bot_token"])
-    return settings.model_copy(update=values)
 
 
 def _configure_logging(settings: Settings, quiet: bool) -> None:

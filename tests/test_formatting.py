@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.standin import parse_telegram_html
+from standin import parse_telegram_html
 from handlers.formatting import TELEGRAM_LIMIT, clean_input, html_messages, split_text, utf16_len
 
 

@@ -13,7 +13,7 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.settings import Settings
-from bot.standin import BotAPIStandIn
+from standin import BotAPIStandIn
 from handlers import texts
 from tests.telegram_harness import bot_harness
 
