@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 from bot.standin import BotAPIStandIn
 
@@ -33,11 +34,7 @@ def settings_for_standin(settings: Settings, standin: BotAPIStandIn, **overrides
 
 def _configure_logging(settings: Settings, quiet: bool) -> None:
     """Logs as configured; in the terminal chat only warnings, so they do not bury the chat."""
-    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger().setLevel(level)
-    # httpx logs every request at INFO, which buries everything else.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(logging.WARNING if quiet else settings.log_level)
 
 
 def _open_knowledge(settings: Settings) -> Any:
