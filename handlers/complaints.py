@@ -31,6 +31,7 @@ from handlers import texts
 from handlers.access import Access
 from handlers.casework import announce_filed
 from handlers.formatting import china_time, clean_input, escape
+from handlers.masking import mask_text
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
 from storage.complaints import ComplaintDraft, ComplaintRepository, ComplaintView
@@ -259,6 +260,8 @@ class ComplaintHandlers:
             return await self._again(update, context, texts.BAD_NOT_WORDS)
         if _meaningful(text) < 2 or len(text) > MAX_PLACE:
             return await self._again(update, context, texts.BAD_TOWNSHIP)
+        if mask_text(text) != text:  # a phone or ID number here would reach staff as the place
+            return await self._again(update, context, texts.BAD_TOWNSHIP_NUMBER)
         draft = self._draft(context)
         draft["township"], draft["village"] = split_place(text)
         return await self._next(update, context, DESCRIPTION)
