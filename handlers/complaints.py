@@ -30,7 +30,7 @@ from telegram.ext import (
 from handlers import texts
 from handlers.access import Access
 from handlers.casework import announce_filed
-from handlers.formatting import china_time, clean_input, escape
+from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.masking import mask_text
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
@@ -59,7 +59,7 @@ CATEGORY, REGION, TOWNSHIP, DESCRIPTION = "category", "region", "township", "des
 CONTACT, NAME, PHONE, CONFIRM, DUPLICATE = "contact", "name", "phone", "confirm", "duplicate"
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-‐‑–—_.()（）]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _TOWNSHIP = re.compile(r"\S+?(?:乡|镇|街道|苏木)")
 _VILLAGE = re.compile(r"\S+?(?:村|社区|居委会|组)")
 _PHOTO = filters.PHOTO | filters.Document.IMAGE
@@ -244,12 +244,12 @@ class ComplaintHandlers:
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         draft = self._draft(context)
-        index = update.callback_query.data.removeprefix(PREFIX + "rg:")
+        index = parse_number(update.callback_query.data.removeprefix(PREFIX + "rg:"))
         shown = draft.get("regions") or []
-        if not index.isdigit() or int(index) >= len(shown):
+        if index is None or index >= len(shown):
             return await self.stale_button(update, context) or REGION
         await self._answer(update)
-        draft["region"] = shown[int(index)]
+        draft["region"] = shown[index]
         return await self._prompt(TOWNSHIP, update, context)
 
     async def township(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
