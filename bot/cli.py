@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import logging
 import sys
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 
@@ -127,11 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings.log_level)
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_run)
     return func(args, settings)

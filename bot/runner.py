@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -15,11 +17,7 @@ log = logging.getLogger(__name__)
 
 def _configure_logging(settings: Settings, quiet: bool) -> None:
     """Logs as configured; in the terminal chat only warnings, so they do not bury the chat."""
-    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger().setLevel(level)
-    # httpx logs every request at INFO, which buries everything else.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(logging.WARNING if quiet else settings.log_level)
 
 
 def _open_knowledge(settings: Settings) -> Any:
@@ -46,6 +44,19 @@ def _open_storage(settings: Settings) -> Any:
                            deadlines=deadlines)
 
 
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends with every update; a fresh random one when WEBHOOK_SECRET is unset.
+
+    Without it anyone who can reach the listener could post an update "from" an admin. The
+    generated secret is registered with setWebhook at every start, so it needs no storing.
+    """
+    configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if configured:
+        return configured
+    log.warning("WEBHOOK_SECRET is not set: registering a random secret token for this run")
+    return secrets.token_urlsafe(48)
+
+
 def main(settings: Settings) -> int:
     """Serve Telegram (polling, or a webhook if WEBHOOK_URL is set), or chat in the terminal."""
     from bot.app import build_application
@@ -67,7 +78,7 @@ def main(settings: Settings) -> int:
     application = build_application(settings, kb, **storage.application_options())
     application.post_shutdown = lambda _application: storage.db.dispose()
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        secret = webhook_secret(settings)
         log.info("serving webhook %s on %s:%s", settings.webhook_url, settings.webhook_listen, settings.webhook_port)
         application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                                 url_path=urlparse(settings.webhook_url).path.lstrip("/"),

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from handlers import texts
-from handlers.formatting import clean_input, escape, html_messages, utf16_len
+from handlers.formatting import clean_input, escape, html_messages, parse_number, utf16_len
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
@@ -175,8 +175,8 @@ class ResidentHandlers:
         shown = context.chat_data.get(REGION_CHOICES_KEY) or []
         if choice == "all":
             region, confirmation = None, texts.REGION_CLEARED
-        elif choice.isdigit() and int(choice) < len(shown):
-            region = shown[int(choice)]
+        elif (index := parse_number(choice)) is not None and index < len(shown):
+            region = shown[index]
             confirmation = texts.REGION_SET.format(region=escape(region))
         else:
             await _expired(update, context)
@@ -213,9 +213,9 @@ class ResidentHandlers:
     async def show_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """查看原文: the whole passage under its citation (title › heading path, issuer, date)."""
         query = update.callback_query
-        _, key, index = query.data.split(":")
-        ids = _recall(context, key)
-        passage = self.kb.passage(ids[int(index)]) if ids is not None and int(index) < len(ids) else None
+        _, key, number = query.data.split(":")
+        ids, index = _recall(context, key), parse_number(number)
+        passage = self.kb.passage(ids[index]) if ids is not None and index is not None and index < len(ids) else None
         if passage is None:
             await _expired(update, context)
             return
@@ -260,9 +260,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         CommandHandler("help", help_command),
         CommandHandler("region", resident.region_command),
         CommandHandler("cancel", cancel),
-        CallbackQueryHandler(resident.show_source, pattern=r"^src:[0-9a-f]+:\d+$"),
+        CallbackQueryHandler(resident.show_source, pattern=r"^src:[0-9a-f]+:[0-9]+$"),
         CallbackQueryHandler(resident.show_related, pattern=r"^rel:[0-9a-f]+$"),
-        CallbackQueryHandler(resident.choose_region, pattern=r"^rg:(\d+|all)$"),
+        CallbackQueryHandler(resident.choose_region, pattern=r"^rg:([0-9]+|all)$"),
         CallbackQueryHandler(complain_placeholder, pattern=rf"^{COMPLAIN_CALLBACK}$"),
         CallbackQueryHandler(unknown_button),
         # In a group the bot answers commands only, not every remark of the members.

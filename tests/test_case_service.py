@@ -35,7 +35,8 @@ from storage.workdays import CHINA_TZ, DeadlinePolicy
 S = ComplaintStatus
 ADMIN, FILER, STAFF, OTHER_STAFF, SUPERVISOR, RESIDENT = 9001, 3001, 4001, 4002, 5001, 2001
 UNIT, OTHER_UNIT, REGION = "县住建局", "县民政局", "闽清县"
-STORY = "危房改造补助款去年就该发了，到现在没收到。村主任电话 139 0591 7264，身份证 350124197001011234。"
+STORY = ("危房改造补助款去年就该发了，到现在没收到。村主任电话 139 0591 7264，会计 138.1234.5678，"
+         "身份证 350124 19700101 1234。")
 
 
 @lru_cache(maxsize=1)
@@ -157,7 +158,7 @@ async def test_views_mask_the_filer_and_numbers_in_every_free_text(migrated_url)
         view = await w.service.case(STAFF, ticket)
         assert view.filer == "张** 138****5678"
         everything = " ".join([view.place, view.description, *(e.text for e in view.events)])
-        for secret in ("13812345678", "0591 7264", "19700101"):
+        for secret in ("13812345678", "0591 7264", "1234.5678", "19700101"):
             assert secret not in everything
         page = await w.service.queue(STAFF)
         assert "13812345678" not in page.items[0].place
