@@ -221,7 +221,7 @@ class KnowledgeBase:
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
     query = state.understanding.parse(question, region)
-    hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30))
+    hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30), grams=query.grams)
     chain = state.gazetteer.chain(query.place.region) if query.place else ()
     return rerank(hits, query, state.searcher, chain)[:limit], query
 

@@ -17,7 +17,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from knowledge.analyzer import analyze_groups, load_stopwords, part_of_speech, segmenter
+from knowledge.analyzer import analyze_groups, grams, load_stopwords, part_of_speech, segmenter
 from knowledge.cleaning import normalize
 from knowledge.places import Gazetteer, Place
 from knowledge.search import WeightedTerm
@@ -52,6 +52,7 @@ class Query:
     asks_amount: bool = False
     phrases: list[tuple[str, str]] = field(default_factory=list)
     in_domain: bool = True
+    grams: list[str] = field(default_factory=list)  # character bigrams, for the bigram view
 
     @property
     def words(self) -> list[str]:
@@ -112,6 +113,7 @@ class Understanding:
         found = self.gazetteer.find(text)
         place = explicit or found
         rest = self._repair(self.gazetteer.remove(text))
+        bigrams = grams(rest)
         weights: dict[str, float] = {}
         concepts: list[Concept] = []
         for phrase, targets in self.lexicon:
@@ -136,7 +138,7 @@ class Understanding:
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
         # A sub-word does not count: 结婚登记 is no policy word because 登记 is one.
         in_domain = any(c.typed in self.domain or (c.expanded and c.words & self.domain) for c in concepts)
-        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain)
+        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain, bigrams)
 
     def _inside_policy_word(self, text: str, phrase: str) -> bool:
         """Whether the phrase is only part of a longer word the plans use (搬迁 in 易地搬迁),
