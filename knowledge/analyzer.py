@@ -163,14 +163,15 @@ def part_of_speech(word: str) -> str:
     return _tag_table().get(word, "x")
 
 
-# Letters, digits and Chinese characters; a bigram never spans punctuation or a space.
-_GRAM_RUN = re.compile(r"[0-9a-z\u4e00-\u9fff]+")
+# Digits and Chinese characters; a bigram never spans punctuation, a space or Latin letters
+# (words in Latin letters are the word field's).
+_GRAM_RUN = re.compile(r"[0-9\u4e00-\u9fff]+")
 
 
 def grams(text: str) -> list[str]:
     """The character bigrams of a text after folding, in order, within runs of word characters."""
     out: list[str] = []
-    for run in _GRAM_RUN.findall(fold(text).lower()):
+    for run in _GRAM_RUN.findall(fold(text)):
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 

@@ -97,7 +97,8 @@ class Understanding:
         self.idf = vocabulary
         self.lexicon = load_lexicon()
         everyday = {w for w in (topical or ()) if segmenter().FREQ.get(w, 0) >= EVERYDAY_FREQ}
-        self.domain = domain_terms(self.lexicon) | (set(topical or ()) - everyday)
+        # Only Chinese words: a number or a Latin fragment the plans repeat (1, pdf) is no topic.
+        self.domain = domain_terms(self.lexicon) | {w for w in (topical or ()) if w not in everyday and _chinese(w)}
         self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
         self._by_pinyin: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -209,6 +210,10 @@ class Understanding:
             for w in self._by_pinyin[k]
             if _shares_char(w, gram) and sum(a != b for a, b in zip(w, gram)) == 1
         ]
+
+
+def _chinese(word: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
 def _shares_char(a: str, b: str) -> bool:
