@@ -40,6 +40,8 @@ def cmd_ask(args, settings: Settings) -> int:
         return {
             "answer": answer.text,
             "abstained": answer.abstained,
+            "kind": answer.kind,
+            "uncovered_place": answer.uncovered_place,
             "region": answer.region,
             "passages": [_passage_json(h) for h in answer.hits],
         }
