@@ -19,9 +19,11 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from knowledge import index
+from knowledge.conversation import Backend, Context, converse
 from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
 from knowledge.library import Library, LibraryEntry
@@ -217,6 +219,15 @@ class KnowledgeBase:
     def ask(self, question: str, region: str | None = None) -> Answer:
         with self._use() as state:
             return _ask(state, question, region)
+
+    def converse(self, message: str, context: Context | None = None, region: str | None = None,
+                 now: float = 0.0) -> tuple[Answer, Context]:
+        """Answer `message` as part of a conversation: follow-ups are read against `context`
+        (see `knowledge.conversation`); returns the answer and the context to keep."""
+        with self._use() as state:
+            backend = Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
+                              state.understanding.parse, state.searcher.passages.get, state.searcher.idf)
+            return converse(backend, message, context, region, now)
 
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
