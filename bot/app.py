@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
                       extra_handlers: Iterable[Registrar] = (),
                       persistence: BasePersistence[Any, Any, Any] | None = None,
                       complaints: ComplaintServices | None = None,
+                      resident_clock: Callable[[], float] = time.time,
                       ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot for `settings` (token, Bot API base URL, limits) answering from `kb`.
 
@@ -40,6 +42,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
     run before the resident handlers, whose catch-alls take whatever is left. `persistence`
     keeps user/chat data and conversation states across restarts. `complaints` (repository,
     router) enables complaint intake and /status; without it 我要投诉 points to the hotline.
+    `resident_clock` (seconds) dates the residents' conversations; tests move it.
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -68,7 +71,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         complaint_handlers.register(application, kb, complaints)
         if complaints.access is not None:
             _register_casework(application, kb, complaints)
-    resident.register(application, kb)
+    resident.register(application, kb, clock=resident_clock)
     application.add_error_handler(reply_on_error)
     return application
 

@@ -197,6 +197,20 @@ def _from_last(kb: Backend, ctx: Context, weights: dict[str, float], asks: str |
     return Answer(text, False, hits, ctx.place, asks=asks)
 
 
+def choose(kb: Backend, question: str, passage_id: str, region: str | None,
+           now: float) -> tuple[Answer, Context] | None:
+    """The answer to `question` from the passage the resident picked among suggestions; it
+    becomes the conversation's topic. None when the passage is gone (the corpus changed)."""
+    passage = kb.passage(passage_id)
+    if passage is None:
+        return None
+    asks = asked_fact(question)
+    hits = [Hit(passage, 1.0)]
+    text = answer_from(hits, _weights(kb, question, region), False, region_known=True, asks=asks)
+    answer = Answer(text, False, hits, region, asks=asks)
+    return answer, _remember(answer, question, region, asks, now, [])
+
+
 def differs_by_region(answer: Answer) -> bool:
     """Whether the answer gives different plans' rules because the place is unknown."""
     return (answer.region is None and not answer.abstained and answer.kind == SURE

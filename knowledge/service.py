@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from knowledge import index
-from knowledge.conversation import Backend, Context, converse
+from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
 from knowledge.library import Library, LibraryEntry
@@ -225,9 +225,18 @@ class KnowledgeBase:
         """Answer `message` as part of a conversation: follow-ups are read against `context`
         (see `knowledge.conversation`); returns the answer and the context to keep."""
         with self._use() as state:
-            backend = Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
-                              state.understanding.parse, state.searcher.passages.get, state.searcher.idf)
-            return converse(backend, message, context, region, now)
+            return converse(self._backend(state), message, context, region, now)
+
+    def choose(self, question: str, passage_id: str, region: str | None = None,
+               now: float = 0.0) -> tuple[Answer, Context] | None:
+        """Answer `question` from the suggested passage the resident picked."""
+        with self._use() as state:
+            return choose(self._backend(state), question, passage_id, region, now)
+
+    @staticmethod
+    def _backend(state: _State) -> Backend:
+        return Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
+                       state.understanding.parse, state.searcher.passages.get, state.searcher.idf)
 
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
