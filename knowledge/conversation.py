@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from knowledge.analyzer import segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
 from knowledge.asked import ask_words, asked_fact
 from knowledge.models import SURE, UNCOVERED, Answer, Hit, Passage
@@ -35,6 +36,10 @@ CONTINUITY = 0.25
 LEANS_ON_CONTEXT = re.compile(
     r"^(那|那么|还有|另外|再问)|这个|这事|这件|这块|这种|这项|这笔|这钱|这样|这是|这些|那个|那些|那边|那里|"
     r"那头|那儿|呢[？?！!。.\s]*$|别的|其他|其它|还能|里头|一样吗|行不行|够不够|算不算")
+# Verbs that only say "get it done" in everyday speech, whatever "it" is.
+LIGHT_VERBS = re.compile(r"[弄搞办做整修建盖拿领][好完成到定妥]|搞定|落实|完成|到手|下来|得到")
+# A verb jieba's general dictionary counts less often than this is specific (考驾照), not glue.
+RARE_VERB_FREQ = 100
 # "Is there anything else": the next best passage not shown yet.
 MORE = re.compile(r"别的|其他|其它|另外|还有没有|还有啥|还有什么|还有么子")
 
@@ -99,12 +104,18 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
     rest = ask_words(message)
     own_topic = _names_something(kb, rest) and not kb.ask(rest, place).abstained
     switch = named is not None and named != ctx.place
-    if not (switch or not own_topic or LEANS_ON_CONTEXT.search(message)):
+    more = bool(MORE.search(message))
+    leans = switch or more or bool(LEANS_ON_CONTEXT.search(message))
+    # Asking only for a kind of fact (要跑到哪里去办) leans on the topic too, unless the message
+    # names something the plans never mention (驾照在哪办 is about something else).
+    asks_only = asks is not None and not own_topic and not _names_foreign(kb, rest)
+    if not (leans or asks_only):
         standalone, new = _new_topic(kb, message, place, asks, now)
-        if not standalone.abstained:
+        # A question the plans cannot answer alone that asks a fact (是不是哪家幼儿园都能领)
+        # is tried against the topic; anything else (明天天气怎么样) stands on its own.
+        if not standalone.abstained or asks is None or _names_foreign(kb, rest):
             return standalone, new
     asks = asks or ctx.asks
-    more = bool(MORE.search(message))
     # The topic searched again with the message's own words (the words that only ask for a
     # kind of fact, 单位 in 归哪个单位管, would pull in passages that merely use them). The
     # topic was answerable, so the best passage for both is on it: no abstention here, or
@@ -154,6 +165,20 @@ def _names_something(kb: Backend, text: str) -> bool:
     return query.in_domain and any(
         c.expanded or ((c.pos.startswith("n") or c.pos == "vn") and any(kb.idf(w) > 0 for w in c.words))
         for c in query.concepts)
+
+
+def _names_foreign(kb: Backend, text: str) -> bool:
+    """Whether the text names a thing the plans never mention (驾照, 话费): a noun they do not
+    use, or a rare specific verb; common verbs (才能) and the light verbs of everyday speech
+    (弄好, 搞定, 拿到) name nothing."""
+    def foreign(concept) -> bool:
+        if concept.expanded or len(concept.typed) < 2 or any(kb.idf(w) > 0 for w in concept.words):
+            return False
+        if concept.pos.startswith(("n", "eng")):
+            return True
+        return concept.pos.startswith("v") and 0 < segmenter().FREQ.get(concept.typed, 0) < RARE_VERB_FREQ
+
+    return any(foreign(c) for c in kb.parse(LIGHT_VERBS.sub(" ", text)).concepts)
 
 
 def _continued(kb: Backend, topic: str, place: str | None, ctx: Context, more: bool,

@@ -149,3 +149,10 @@ def test_ask_jsonl_answers_the_last_question_in_the_context_of_its_history(polic
     assert not out["follow"]["abstained"] and out["follow"]["answer"].startswith("这件事由")
     assert out["follow"]["region"] == "淮安区"
     assert "error" not in out["bad-history"]
+
+
+@pytest.mark.parametrize("aside", ["明天天气怎么样", "驾照在哪办", "手机话费找谁退", "三轮车能补多少"])
+def test_a_message_about_something_else_is_not_answered_from_the_topic(policy_kb, aside):
+    (first, reply), _ = chat(policy_kb, ["低保户住院能报销多少", aside], "淮安区")
+    assert not first.abstained
+    assert reply.abstained
