@@ -29,6 +29,17 @@ def _passage_json(hit) -> dict:
     }
 
 
+def _converse(kb, row: dict, region: str | None):
+    """The answer to the row's question after its `history` (the chat's earlier messages,
+    oldest first), each answered in turn so that a follow-up is read in their context."""
+    history = row.get("history")
+    context = None
+    for earlier in history if isinstance(history, list) else []:
+        _, context = kb.converse(str(earlier or ""), context, region)
+    answer, _ = kb.converse(str(row.get("question") or ""), context, region)
+    return answer
+
+
 def cmd_ask(args, settings: Settings) -> int:
     from bot.batch import run_jsonl
 
@@ -36,7 +47,7 @@ def cmd_ask(args, settings: Settings) -> int:
 
     def handle(row: dict) -> dict:
         region = row.get("region")
-        answer = kb.ask(str(row.get("question") or ""), region if isinstance(region, str) else None)
+        answer = _converse(kb, row, region if isinstance(region, str) else None)
         return {
             "answer": answer.text,
             "abstained": answer.abstained,

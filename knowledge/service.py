@@ -19,9 +19,11 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from knowledge import index
+from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
 from knowledge.library import Library, LibraryEntry
@@ -226,6 +228,24 @@ class KnowledgeBase:
     def ask(self, question: str, region: str | None = None) -> Answer:
         with self._use() as state:
             return _ask(state, question, region)
+
+    def converse(self, message: str, context: Context | None = None, region: str | None = None,
+                 now: float = 0.0) -> tuple[Answer, Context]:
+        """Answer `message` as part of a conversation: follow-ups are read against `context`
+        (see `knowledge.conversation`); returns the answer and the context to keep."""
+        with self._use() as state:
+            return converse(self._backend(state), message, context, region, now)
+
+    def choose(self, question: str, passage_id: str, region: str | None = None,
+               now: float = 0.0) -> tuple[Answer, Context] | None:
+        """Answer `question` from the suggested passage the resident picked."""
+        with self._use() as state:
+            return choose(self._backend(state), question, passage_id, region, now)
+
+    @staticmethod
+    def _backend(state: _State) -> Backend:
+        return Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
+                       state.understanding.parse, state.searcher.passages.get, state.searcher.idf)
 
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
