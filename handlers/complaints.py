@@ -10,13 +10,16 @@ Every step answers bad input politely and asks again; /cancel ends it at any ste
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,6 +27,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -34,7 +38,7 @@ from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.masking import mask_text
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
-from storage.complaints import ComplaintDraft, ComplaintRepository, ComplaintView
+from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintRepository, ComplaintView
 from storage.db import StorageUnavailable
 from storage.workdays import DeadlinePolicy
 
@@ -42,8 +46,15 @@ if TYPE_CHECKING:
     from knowledge.routing import Router
     from knowledge.service import KnowledgeBase
 
+log = logging.getLogger(__name__)
+
 CONVERSATION_NAME = "complaint_intake"
 DRAFT_KEY = "complaint_draft"
+# A filed complaint whose ticket message did not reach the filer: {"ticket", "units"} (no code).
+PENDING_TICKET_KEY = "pending_ticket"
+PENDING_GROUP = -8  # after flood control, before everything else: the ticket comes first
+SEND_ATTEMPTS = 3
+SEND_RETRY_SECONDS = 0.5
 PREFIX = "cp:"
 MIN_DESCRIPTION, MAX_DESCRIPTION = 10, 2000
 MIN_MEANINGFUL = 5  # letters or digits a description needs, so emoji or dots alone do not pass
@@ -123,6 +134,7 @@ class ComplaintHandlers:
         self.cues = services.cues
         self.services = services
         self._submitting: set[int] = set()  # residents whose 确认提交 is being handled (in memory only)
+        self._delivering: set[int] = set()  # residents whose pending ticket is being sent
         self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
                        for name, category in self.router.lexicon.categories.items()}
 
@@ -403,8 +415,12 @@ class ComplaintHandlers:
         finally:
             self._submitting.discard(user_id)
 
-    async def _confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-        draft = self._draft(context)
+    async def _confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
+        draft = context.user_data.get(DRAFT_KEY) or {}
+        if not draft.get("description"):  # filed already, or the draft is gone: nothing to file
+            context.user_data.pop(DRAFT_KEY, None)
+            await self.stale_button(update, context)
+            return ConversationHandler.END
         await self._answer(update)
         if not draft.get("anonymous") and not draft.get("duplicate_ok"):
             try:
@@ -466,13 +482,53 @@ class ComplaintHandlers:
         except StorageUnavailable:
             return await self._unavailable(update, context)
         context.user_data.pop(DRAFT_KEY, None)
-        await self._say(update, context, texts.FILED.format(ticket=escape(filed.ticket),
-                                                            units=self._units_text(list(draft["units"]))))
-        note = texts.QUERY_CODE_ANONYMOUS_NOTE if anonymous else texts.QUERY_CODE_NAMED_NOTE
-        await self._say(update, context, texts.QUERY_CODE.format(code=filed.query_code, ticket=escape(filed.ticket),
-                                                                 anonymous_note=note))
+        pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
+        if not await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
+            context.user_data[PENDING_TICKET_KEY] = pending
+            log.warning("the ticket message of %s did not arrive; it goes with the filer's next message", filed.ticket)
+        # Staff hear of the case whatever became of the message to the resident.
         context.application.create_task(announce_filed(context.bot, self.services, filed.ticket))
         return ConversationHandler.END
+
+    async def _send_ticket(self, bot: Bot, chat_id: int, pending: dict[str, Any], code: str, lead: str = "") -> bool:
+        """The ticket and its query code, tried SEND_ATTEMPTS times; False when they did not arrive."""
+        ticket = escape(pending["ticket"])
+        note = texts.QUERY_CODE_ANONYMOUS_NOTE if pending.get("anonymous") else texts.QUERY_CODE_NAMED_NOTE
+        messages = [lead + texts.FILED.format(ticket=ticket, units=self._units_text(list(pending["units"]))),
+                    texts.QUERY_CODE.format(code=code, ticket=ticket, anonymous_note=note)]
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                while messages:
+                    await bot.send_message(chat_id, messages[0], parse_mode=ParseMode.HTML)
+                    messages = messages[1:]
+                return True
+            except (BadRequest, Forbidden):  # blocked, or chat gone: no retry helps now
+                return False
+            except (NetworkError, RetryAfter):  # the rate limiter has already waited out 429s
+                if attempt < SEND_ATTEMPTS:
+                    await asyncio.sleep(SEND_RETRY_SECONDS * attempt)
+        return False
+
+    async def deliver_pending(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any update from a filer whose ticket message did not arrive: send it now, with a new
+        query code (the old one was never kept), once. The update is then handled as usual."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or chat.type != ChatType.PRIVATE or user.id in self._delivering:
+            return
+        pending = context.user_data.get(PENDING_TICKET_KEY) if context.user_data is not None else None
+        if not pending:
+            return
+        self._delivering.add(user.id)
+        try:
+            code = await self.repo.renew_query_code(pending["ticket"])
+            if await self._send_ticket(context.bot, chat.id, pending, code, lead=texts.PENDING_TICKET_LEAD):
+                context.user_data.pop(PENDING_TICKET_KEY, None)
+        except ComplaintNotFound:
+            context.user_data.pop(PENDING_TICKET_KEY, None)
+        except StorageUnavailable:
+            pass  # the next update tries again
+        finally:
+            self._delivering.discard(user.id)
 
     # -- /status -------------------------------------------------------------------
 
@@ -541,6 +597,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         # Deliberate: one conversation per resident across many messages, not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         conversation = _conversation(h, application.persistence is not None)
+    application.add_handler(TypeHandler(Update, h.deliver_pending), group=PENDING_GROUP)
     application.add_handlers([
         conversation,
         CommandHandler("status", h.status, filters.ChatType.PRIVATE),

@@ -196,6 +196,7 @@ QUERY_CODE = (
     "{anonymous_note}"
     "查进度发：/status {ticket} {code}"
 )
+PENDING_TICKET_LEAD = "您之前提交的投诉已经登记好了，当时的消息没能发到您这里，现在补发给您：\n\n"
 QUERY_CODE_ANONYMOUS_NOTE = "您是匿名反映的，系统没有记录您是谁，<b>只有凭编号和查询码才能查进度</b>。\n"
 QUERY_CODE_NAMED_NOTE = "在这里发 /status 就能看到您的投诉；换了手机或账号，凭编号和查询码也能查。\n"
 COMPLAINT_CANCELLED = "好的，这次投诉已经取消，没有提交。想反映问题随时发 /complain。"

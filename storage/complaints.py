@@ -313,6 +313,21 @@ class ComplaintRepository:
             self._residents[owner] = draft.display_name
         return Filed(ticket, query_code)
 
+    async def renew_query_code(self, ticket: str) -> str:
+        """A new query code for `ticket`, replacing the old one, for a filer who never saw it.
+
+        The code is shown once and only its hash is stored; when the message carrying it did not
+        arrive, a new one is made instead of keeping the old one anywhere in plain text.
+        """
+        query_code = f"{secrets.randbelow(10**_QUERY_CODE_DIGITS):0{_QUERY_CODE_DIGITS}d}"
+        code_hash = await asyncio.to_thread(hash_query_code, query_code)
+        async with self.db.transaction() as session:
+            complaint = await session.scalar(select(Complaint).where(Complaint.ticket == ticket))
+            if complaint is None:
+                raise ComplaintNotFound(ticket)
+            complaint.query_code_hash = code_hash
+        return query_code
+
     async def _next_ticket(self, session: AsyncSession, now: datetime) -> str:
         """FPyyyymmdd-nnnnnn: the filing day in China time and a running number.
 
