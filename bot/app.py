@@ -65,12 +65,23 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
     if complaints is not None:
         from handlers import complaints as complaint_handlers
 
-        complaint_handlers.register(application, kb, complaints)
+        complaint_handlers.register(application, kb, complaints, limits=_intake_limits(settings))
         if complaints.access is not None:
             _register_casework(application, kb, complaints)
     resident.register(application, kb)
     application.add_error_handler(reply_on_error)
     return application
+
+
+def _intake_limits(settings: Settings) -> Any:
+    from handlers.complaints import IntakeLimits
+
+    key = settings.counter_key.get_secret_value().encode() if settings.counter_key else None
+    return IntakeLimits(per_day=settings.complaints_per_day, duplicate_days=settings.anonymous_duplicate_days,
+                        code_tries_per_ticket=settings.query_code_tries_per_ticket,
+                        code_tries_per_account=settings.query_code_tries_per_account,
+                        lock_hours=settings.query_code_lock_hours,
+                        **({"key": key} if key else {}))
 
 
 def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -38,9 +40,11 @@ from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.masking import mask_text
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
-from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintRepository, ComplaintView
+from storage.complaints import (ComplaintDraft, ComplaintNotFound, ComplaintRepository, ComplaintView,
+                                normalize_ticket, similarity_text)
+from storage.counters import ExpiringCounters
 from storage.db import StorageUnavailable
-from storage.workdays import DeadlinePolicy
+from storage.workdays import CHINA_TZ, DeadlinePolicy
 
 if TYPE_CHECKING:
     from knowledge.routing import Router
@@ -90,6 +94,28 @@ class ComplaintServices:
     access: Access | None = None
 
 
+@dataclass(frozen=True)
+class IntakeLimits:
+    """What one account may do: filings per China day, anonymous re-sends caught for
+    `duplicate_days`, wrong query codes per ticket and per account before a lock of `lock_hours`.
+    `key` keys the hashes the counts are kept under (not stored in the database)."""
+
+    per_day: int = 5
+    duplicate_days: int = 30
+    code_tries_per_ticket: int = 5
+    code_tries_per_account: int = 20
+    lock_hours: float = 24.0
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+
+def _china_day_end(now: datetime, days: int = 0) -> datetime:
+    """The China midnight that ends `now`'s day, `days` later: counts expire on whole days,
+    so an expiry time does not tell when someone filed."""
+    local = now.astimezone(CHINA_TZ)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=CHINA_TZ) + timedelta(days=1 + days)
+    return midnight.astimezone(now.tzinfo)
+
+
 # --------------------------------------------------------------------- validation
 
 
@@ -127,9 +153,11 @@ def mask_phone(phone: str) -> str:
 
 
 class ComplaintHandlers:
-    def __init__(self, kb: KnowledgeBase, services: ComplaintServices) -> None:
+    def __init__(self, kb: KnowledgeBase, services: ComplaintServices, limits: IntakeLimits | None = None) -> None:
         self.kb = kb
         self.repo = services.repository
+        self.limits = limits or IntakeLimits()
+        self.counters = ExpiringCounters(services.repository.db, self.limits.key, services.repository.clock)
         self.router = services.router
         self.cues = services.cues
         self.services = services
@@ -207,8 +235,15 @@ class ComplaintHandlers:
 
     # -- entry, cancel, stale buttons ----------------------------------------------
 
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         await self._answer(update)
+        try:
+            at_limit = await self._at_daily_limit(update.effective_user.id)
+        except StorageUnavailable:
+            at_limit = False  # 确认提交 checks again
+        if at_limit:
+            await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
+            return ConversationHandler.END
         draft = context.user_data.get(DRAFT_KEY)
         if draft and draft.get("step"):
             return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
@@ -422,19 +457,45 @@ class ComplaintHandlers:
             await self.stale_button(update, context)
             return ConversationHandler.END
         await self._answer(update)
-        if not draft.get("anonymous") and not draft.get("duplicate_ok"):
-            try:
-                earlier = await self.repo.find_recent_duplicate(update.effective_user.id, draft["description"])
-            except StorageUnavailable:
-                return await self._unavailable(update, context)
-            if earlier is not None:
-                return await self._duplicate(update, context, earlier)
+        user_id = update.effective_user.id
+        try:
+            if await self._at_daily_limit(user_id):
+                await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
+                return CONFIRM  # the draft stays; 确认提交 works again tomorrow
+            if not draft.get("duplicate_ok"):
+                if draft.get("anonymous"):
+                    if await self.counters.get("anonymous", user_id, similarity_text(draft["description"])):
+                        return await self._duplicate(update, context, None)
+                elif (earlier := await self.repo.find_recent_duplicate(user_id, draft["description"])) is not None:
+                    return await self._duplicate(update, context, earlier)
+        except StorageUnavailable:
+            return await self._unavailable(update, context)
         return await self._file(update, context)
 
-    async def _duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE, earlier: ComplaintView) -> str:
+    async def _at_daily_limit(self, user_id: int) -> bool:
+        today = self.repo.clock().astimezone(CHINA_TZ).date().isoformat()
+        return await self.counters.get("filed", user_id, today) >= self.limits.per_day
+
+    async def _count_filing(self, user_id: int, description: str, anonymous: bool) -> None:
+        """Count the filing towards today's limit and, when anonymous, remember its text as a
+        keyed hash so that a re-send is caught; nothing says who filed which complaint."""
+        now = self.repo.clock()
+        try:
+            await self.counters.add("filed", user_id, now.astimezone(CHINA_TZ).date().isoformat(),
+                                    expires_at=_china_day_end(now))
+            if anonymous:
+                await self.counters.add("anonymous", user_id, similarity_text(description),
+                                        expires_at=_china_day_end(now, self.limits.duplicate_days))
+        except StorageUnavailable:
+            log.warning("could not count a filing towards the daily limit; the database is unavailable")
+
+    async def _duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                         earlier: ComplaintView | None) -> str:
+        """Ask before filing a re-send: of `earlier`, or of an anonymous complaint (None: no ticket known)."""
         self._draft(context)["step"] = DUPLICATE
-        text = texts.DUPLICATE_FOUND.format(date=china_time(earlier.created_at)[:10], ticket=escape(earlier.ticket),
-                                            status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status))
+        text = texts.DUPLICATE_ANONYMOUS if earlier is None else texts.DUPLICATE_FOUND.format(
+            date=china_time(earlier.created_at)[:10], ticket=escape(earlier.ticket),
+            status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status))
         buttons = [(texts.BUTTON_FILE_ANYWAY, "dup:file"), (texts.BUTTON_DROP, "cancel")]
         await self._say(update, context, text, self._keyboard(buttons))
         return DUPLICATE
@@ -482,6 +543,7 @@ class ComplaintHandlers:
         except StorageUnavailable:
             return await self._unavailable(update, context)
         context.user_data.pop(DRAFT_KEY, None)
+        await self._count_filing(user.id, draft["description"], anonymous)
         pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
         if not await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
             context.user_data[PENDING_TICKET_KEY] = pending
@@ -562,11 +624,37 @@ class ComplaintHandlers:
                                 + texts.STATUS_LIST_FOOTER)
                 return
             code = "".join(args[1:]) or None
-            view = await self.repo.lookup(args[0], telegram_user_id=user_id, query_code=code)
+            view = await self.repo.lookup(args[0], telegram_user_id=user_id) if code is None else \
+                await self._lookup_with_code(user_id, args[0], code)
         except StorageUnavailable:
             await self._say(update, context, texts.STATUS_UNAVAILABLE)
             return
+        except PermissionError:
+            await self._say(update, context, texts.STATUS_LOCKED)
+            return
         await self._say(update, context, texts.STATUS_NOT_FOUND if view is None else self._detail(view))
+
+    async def _lookup_with_code(self, user_id: int, ticket_text: str, code: str) -> ComplaintView | None:
+        """/status with a query code, within the limits of wrong codes per ticket and per account.
+
+        Raises PermissionError while the ticket or the account is locked. A wrong code is logged
+        with the ticket and the account, never with the code tried.
+        """
+        ticket = normalize_ticket(ticket_text) or "?"
+        now = self.repo.clock()
+        today = now.astimezone(CHINA_TZ).date().isoformat()
+        if (await self.counters.get("code", ticket) >= self.limits.code_tries_per_ticket
+                or await self.counters.get("code-account", user_id, today) >= self.limits.code_tries_per_account):
+            log.warning("query code for %s refused to user %s: locked after too many wrong codes", ticket, user_id)
+            raise PermissionError(ticket)
+        view = await self.repo.lookup(ticket_text, telegram_user_id=user_id, query_code=code)
+        if view is None:
+            lock_until = now + timedelta(hours=self.limits.lock_hours)
+            tries = await self.counters.add("code", ticket, expires_at=lock_until)
+            await self.counters.add("code-account", user_id, today, expires_at=_china_day_end(now))
+            log.warning("wrong query code for %s from user %s (%d of %d)", ticket, user_id, tries,
+                        self.limits.code_tries_per_ticket)
+        return view
 
     async def private_only(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/complain or /status in a group: complaints and their progress are not for the group."""
@@ -589,10 +677,11 @@ class ComplaintHandlers:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             services: ComplaintServices, group: int = 0, offer_group: int = 1) -> None:
+             services: ComplaintServices, group: int = 0, offer_group: int = 1,
+             limits: IntakeLimits | None = None) -> None:
     """Add the intake conversation, /status and the stale-button reply to `group` (before the
     resident handlers), and the offer to file to `offer_group`, which runs after the answer."""
-    h = ComplaintHandlers(kb, services)
+    h = ComplaintHandlers(kb, services, limits)
     with warnings.catch_warnings():
         # Deliberate: one conversation per resident across many messages, not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")

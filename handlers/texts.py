@@ -181,6 +181,14 @@ DUPLICATE_FOUND = (
     "您在 {date} 已经反映过差不多的问题，编号 <b>{ticket}</b>，现在的状态是：{status}。\n"
     "同一件事不用重复提交，发 /status {ticket} 可以查进度。还要再提交一次吗？"
 )
+DUPLICATE_ANONYMOUS = (
+    "您最近已经匿名反映过同样的内容了。同一件事不用重复提交，凭当时的编号和查询码发 /status 可以查进度。\n"
+    "还要再提交一次吗？"
+)
+FILING_LIMIT = (
+    "您今天已经提交了 {n} 件投诉，这是每天能提交的上限，明天可以继续提交。\n"
+    "已经提交的投诉会照常办理；情况紧急请直接拨打 12317 扶贫监督举报电话。"
+)
 STORAGE_UNAVAILABLE = (
     "抱歉，系统暂时保存不了，您的投诉<b>还没有提交</b>。\n"
     "您填的内容我都记着，请过一会儿点“重试”。"
@@ -244,6 +252,10 @@ STATUS_NOT_FOUND = (
     "匿名投诉要同时发查询码：/status 投诉编号 查询码"
 )
 COMPLAINTS_PRIVATE_ONLY = "为了保护您的隐私，投诉和查询进度请私聊我，不要在群里发。"
+STATUS_LOCKED = (
+    "这件投诉的查询码输错的次数太多，为了保护投诉人，暂时不能查询，请明天再试。\n"
+    "如果查询码丢了，请拨打 12317 扶贫监督举报电话说明情况。"
+)
 STATUS_UNAVAILABLE = "抱歉，系统暂时查不了，请过一会儿再试。"
 STATUS_LIST_HEADER = "<b>您的投诉</b>（最近 {n} 件）\n"
 STATUS_LIST_ITEM = "\n<b>{ticket}</b> {category}\n{date} 提交 · {status}\n"

@@ -191,8 +191,10 @@ def region_path(region: str, parents: Sequence[str]) -> str:
     return "/" + "/".join(names) + "/"
 
 
-def _similarity_text(text: str) -> str:
+def similarity_text(text: str) -> str:
+    """The text as re-sends are compared: without spaces and punctuation, NFKC, lower case."""
     return _IGNORED_FOR_DUPLICATES.sub("", unicodedata.normalize("NFKC", text)).lower()
+
 
 
 def _view(complaint: Complaint) -> ComplaintView:
@@ -411,7 +413,7 @@ class ComplaintRepository:
         Similarity is rapidfuzz's ratio on the text without spaces and punctuation. Anonymous
         complaints are never matched: they carry no identity to match on.
         """
-        wanted = _similarity_text(description)
+        wanted = similarity_text(description)
         if not wanted:
             return None
         since = self.clock() - within
@@ -425,7 +427,7 @@ class ComplaintRepository:
             ).all()
         best_ticket, best_score = None, threshold
         for ticket, text in rows:
-            score = fuzz.ratio(wanted, _similarity_text(text))
+            score = fuzz.ratio(wanted, similarity_text(text))
             if score >= best_score:
                 best_ticket, best_score = ticket, score
         if best_ticket is None:

@@ -1,4 +1,4 @@
-"""The tables: residents, units, complaints with their append-only event log, roles, key/value.
+"""The tables: residents, units, complaints with their append-only event log, roles, key/value, counters.
 
 Timestamps are stored as UTC and always come back timezone-aware, on SQLite as on PostgreSQL.
 Enumerations are stored as short strings with CHECK constraints (no native PostgreSQL enums),
@@ -257,3 +257,15 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[Any] = mapped_column(Json)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ExpiringCounter(Base):
+    """A count under a keyed hash, forgotten after `expires_at`: filings per account and day,
+    anonymous re-sends, wrong query codes. The key is an HMAC, so the row says neither who nor what."""
+
+    __tablename__ = "expiring_counters"
+    __table_args__ = (Index("ix_expiring_counters_expires_at", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,11 +4,11 @@ repeated filings, guessed query codes. The real Application, the stand-in, a SQL
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from handlers import texts
 from handlers.complaints import DRAFT_KEY, SEND_ATTEMPTS
@@ -16,8 +16,8 @@ from storage.migrate import upgrade
 from storage.models import Complaint
 from storage.workdays import CHINA_TZ
 from tests.casework_support import Clock, case_bot, shared_router
-from tests.test_complaint_intake import (CATEGORY, PLACE, REGION, RESIDENT, STORY, complaint_bot,  # noqa: F401
-                                         router, to_summary)
+from tests.test_complaint_intake import (CATEGORY, NEIGHBOUR, PLACE, REGION, RESIDENT, STORY,  # noqa: F401
+                                         complaint_bot, confirm, router, to_summary)
 
 
 @pytest.fixture
@@ -87,3 +87,83 @@ async def test_a_ticket_whose_message_fails_reaches_the_resident_with_their_next
         assert "投诉编号" not in answer.text
         async with h.storage.db.session() as session:
             assert list(await session.scalars(select(Complaint.ticket))) == tickets
+
+
+# ------------------------------------------------- how often one account may file, and re-sends
+
+async def _file(h, user: int, *, anonymous: bool, story: str = STORY) -> tuple[str, str]:
+    return await confirm(h, user, await to_summary(h, user, anonymous=anonymous, story=story))
+
+
+async def _counter_rows(h) -> list[tuple]:
+    async with h.storage.db.session() as session:
+        return list((await session.execute(text("SELECT * FROM expiring_counters"))).all())
+
+
+async def test_filings_per_account_and_day_are_limited_named_and_anonymous(policy_kb, case_database):
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock, complaints_per_day=2) as h:
+        await _file(h, RESIDENT, anonymous=False, story=STORY)
+        await _file(h, RESIDENT, anonymous=True, story="村里的低保名额被村干部亲戚占了，真正困难的人家评不上。")
+        refused = await h.ask(RESIDENT, "/complain")
+        assert refused.text == texts.FILING_LIMIT.format(n=2)
+        async with h.storage.db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(Complaint)) == 2
+        clock.advance(timedelta(days=1))  # the next day (China time) counts afresh
+        await _file(h, RESIDENT, anonymous=True, story="危房改造的补助款被乡里扣了一半，说是手续费。")
+        rows = await _counter_rows(h)
+    assert rows and not [row for row in rows if str(RESIDENT) in " ".join(map(str, row))]
+
+
+async def test_an_anonymous_resend_is_caught_without_keeping_who_sent_it(policy_kb, case_database):
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        await _file(h, RESIDENT, anonymous=True)
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        again = await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        assert again.text == texts.DUPLICATE_ANONYMOUS
+        assert again.button_texts == [texts.BUTTON_FILE_ANYWAY, texts.BUTTON_DROP]
+        assert (await h.click(RESIDENT, again, texts.BUTTON_DROP)).text == texts.COMPLAINT_CANCELLED
+        # Another resident with the same story is not a re-send.
+        await _file(h, NEIGHBOUR, anonymous=True)
+        async with h.storage.db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(Complaint)) == 2
+            assert await session.scalar(select(func.count()).select_from(Complaint).where(
+                Complaint.resident_id.is_not(None))) == 0
+        rows = await _counter_rows(h)
+        assert rows
+        for row in rows:
+            shown = " ".join(map(str, row))
+            assert str(RESIDENT) not in shown and str(NEIGHBOUR) not in shown and STORY[:4] not in shown
+            expires = row[2] if isinstance(row[2], datetime) else datetime.fromisoformat(row[2])
+            assert (expires.hour, expires.minute) == (16, 0)  # expiry at a China midnight (UTC), not the filing time
+
+
+# ------------------------------------------------------------------ guessing query codes
+
+async def test_wrong_query_codes_lock_the_ticket_and_are_logged_without_the_code(policy_kb, case_database, caplog):
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock, query_code_tries_per_ticket=3) as h:
+        ticket, code = await _file(h, RESIDENT, anonymous=True)
+        guesses = [f"{n:08d}" for n in range(11111111, 99999999, 22222222) if f"{n:08d}" != code][:3]
+        for guess in guesses:
+            assert (await h.ask(NEIGHBOUR, f"/status {ticket} {guess}")).text == texts.STATUS_NOT_FOUND
+        assert (await h.ask(NEIGHBOUR, f"/status {ticket} {code}")).text == texts.STATUS_LOCKED
+        assert (await h.ask(RESIDENT, f"/status {ticket} {code}")).text == texts.STATUS_LOCKED
+        clock.advance(timedelta(days=1, hours=1))  # the lock ends
+        assert ticket in (await h.ask(RESIDENT, f"/status {ticket} {code}")).text
+    failed = [r for r in caplog.records if "query code" in r.getMessage()]
+    assert len(failed) >= 3 and all(ticket in r.getMessage() for r in failed)
+    assert not [r for r in caplog.records if any(g in r.getMessage() for g in guesses)]
+
+
+async def test_an_account_guessing_across_tickets_is_stopped(policy_kb, case_database):
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock, query_code_tries_per_account=4) as h:
+        ticket, code = await _file(h, RESIDENT, anonymous=True)
+        number = int(ticket.rsplit("-", 1)[1])
+        for n in range(4):
+            guess = f"{ticket[:-6]}{number + 1 + n:06d}"
+            assert (await h.ask(NEIGHBOUR, f"/status {guess} 12345678")).text == texts.STATUS_NOT_FOUND
+        assert (await h.ask(NEIGHBOUR, f"/status {ticket} {code}")).text == texts.STATUS_LOCKED
+        assert ticket in (await h.ask(RESIDENT, f"/status {ticket} {code}")).text  # others are not locked out
