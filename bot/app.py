@@ -12,16 +12,17 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BasePe
 from bot.http import AiohttpRequest
 from bot.settings import Settings
 from handlers import resident, texts
-from handlers.guards import FloodGuard, reply_on_error
+from handlers.guards import FloodGuard, ignore_edits, reply_on_error
 
 if TYPE_CHECKING:
     from handlers.complaints import ComplaintServices
     from knowledge.service import KnowledgeBase
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
-# Handler groups, run in this order: flood control; handlers.access.STAFF_GROUP (typed input
+# Handler groups, run in this order: edited messages are stopped; flood control; handlers.access.STAFF_GROUP (typed input
 # staff and admins owe the bot, their /help), which stops an update only when it takes it;
 # then residents and the complaint intake (group 0).
+EDIT_GROUP = -11
 FLOOD_GROUP = -10
 
 
@@ -58,6 +59,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
     if persistence is not None:
         builder = builder.persistence(persistence)
     application = builder.build()
+    application.add_handler(TypeHandler(Update, ignore_edits), group=EDIT_GROUP)
     application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_max_messages,
                                                            settings.flood_window_seconds)), group=FLOOD_GROUP)
     for register in extra_handlers:

@@ -343,6 +343,18 @@ class BotAPIStandIn:
             raise LookupError(f"message {message_id} shows no button with data {callback_data!r}: {shown}")
         return self._push_callback(user_id, chat, stored, callback_data, first_name)
 
+    def push_edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """The sender edits `message` (as returned by push_text) to `text`; Telegram sends the
+        bot an edited_message update with the same message id."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        command = _COMMAND_RE.match(text)
+        edited.pop("entities", None)
+        if command:
+            edited["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}]
+        self._messages[(message["chat"]["id"], message["message_id"])] = edited
+        self._push_update({"edited_message": edited})
+        return edited
+
     def forge_press(self, user_id: int, message: Reply | dict[str, Any] | int, callback_data: str, *,
                     first_name: str = "居民", chat_id: int | None = None) -> str:
         """A modified client sends any callback data (1-64 bytes) under one of the bot's messages,
