@@ -82,7 +82,7 @@ def _intake_limits(settings: Settings) -> Any:
     return IntakeLimits(per_day=settings.complaints_per_day, duplicate_days=settings.anonymous_duplicate_days,
                         code_tries_per_ticket=settings.query_code_tries_per_ticket,
                         code_tries_per_account=settings.query_code_tries_per_account,
-                        lock_hours=settings.query_code_lock_hours,
+                        lock_hours=settings.query_code_lock_hours, draft_hours=settings.draft_retention_hours,
                         **({"key": key} if key else {}))
 
 

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     query_code_tries_per_ticket: int = 5
     query_code_tries_per_account: int = 20
     query_code_lock_hours: float = 24.0
+    # An intake draft (name, phone, story) untouched this long is deleted.
+    draft_retention_hours: float = 72.0
     # Key of the hashes that count filings and wrong codes; unset = a random key per start.
     counter_key: SecretStr | None = Field(default=None, repr=False)
 

@@ -24,6 +24,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -57,6 +58,8 @@ DRAFT_KEY = "complaint_draft"
 # A filed complaint whose ticket message did not reach the filer: {"ticket", "units"} (no code).
 PENDING_TICKET_KEY = "pending_ticket"
 PENDING_GROUP = -8  # after flood control, before everything else: the ticket comes first
+PURGE_JOB = "purge_intake_drafts"
+PURGE_EVERY_SECONDS = 3600
 SEND_ATTEMPTS = 3
 SEND_RETRY_SECONDS = 0.5
 PREFIX = "cp:"
@@ -97,14 +100,16 @@ class ComplaintServices:
 @dataclass(frozen=True)
 class IntakeLimits:
     """What one account may do: filings per China day, anonymous re-sends caught for
-    `duplicate_days`, wrong query codes per ticket and per account before a lock of `lock_hours`.
-    `key` keys the hashes the counts are kept under (not stored in the database)."""
+    `duplicate_days`, wrong query codes per ticket and per account before a lock of `lock_hours`;
+    an intake draft untouched for `draft_hours` is deleted. `key` keys the hashes the counts are
+    kept under (not stored in the database)."""
 
     per_day: int = 5
     duplicate_days: int = 30
     code_tries_per_ticket: int = 5
     code_tries_per_account: int = 20
     lock_hours: float = 24.0
+    draft_hours: float = 72.0
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
 
@@ -163,6 +168,7 @@ class ComplaintHandlers:
         self.services = services
         self._submitting: set[int] = set()  # residents whose 确认提交 is being handled (in memory only)
         self._delivering: set[int] = set()  # residents whose pending ticket is being sent
+        self._user_data: Any = None  # the Application's user_data, once registered
         self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
                        for name, category in self.router.lexicon.categories.items()}
 
@@ -195,6 +201,7 @@ class ComplaintHandlers:
                       lead: str = "") -> str:
         draft = self._draft(context)
         draft["step"] = step
+        draft["touched"] = self.repo.clock().isoformat()
         if step == CATEGORY:
             buttons = [(label, f"cat:{name}") for name, label in self.labels.items()]
             await self._say(update, context, lead + texts.ASK_CATEGORY, self._keyboard(buttons))
@@ -245,7 +252,7 @@ class ComplaintHandlers:
             await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
             return ConversationHandler.END
         draft = context.user_data.get(DRAFT_KEY)
-        if draft and draft.get("step"):
+        if draft and draft.get("step") and not self._expired(draft):
             return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
         context.user_data[DRAFT_KEY] = {"step": CATEGORY}
         return await self._prompt(CATEGORY, update, context, lead=texts.COMPLAINT_INTRO)
@@ -278,6 +285,51 @@ class ComplaintHandlers:
 
     async def text_expected(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return await self._again(update, context, texts.BAD_TEXT_EXPECTED)
+
+    # -- abandoned drafts ------------------------------------------------------------
+
+    def _expired(self, draft: dict[str, Any] | None) -> bool:
+        """A draft purged (only the mark is left) or untouched for longer than the retention."""
+        if not draft:
+            return False
+        if draft.get("expired"):
+            return True
+        touched = draft.get("touched")
+        if not touched:
+            return False
+        age = self.repo.clock() - datetime.fromisoformat(touched)
+        return age > timedelta(hours=self.limits.draft_hours)
+
+    def draft_expired(self, update: object) -> bool:
+        """For ExpiredDraft: whether this update's sender has an expired draft."""
+        user = update.effective_user if isinstance(update, Update) else None
+        data = self._user_data.get(user.id) if user is not None and self._user_data is not None else None
+        return bool(data) and self._expired(data.get(DRAFT_KEY))
+
+    async def end_expired(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """The resident came back to a draft that was deleted: say so; the conversation ends."""
+        await self._answer(update)
+        context.user_data.pop(DRAFT_KEY, None)
+        await self._say(update, context, texts.DRAFT_EXPIRED.format(hours=f"{self.limits.draft_hours:g}"))
+        return ConversationHandler.END
+
+    async def purge(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Job: replace every expired draft (name, phone, story) by a mark without personal data,
+        so the resident is told when they come back; and forget expired counts."""
+        application = context.application
+        purged = []
+        for user_id, data in list(application.user_data.items()):
+            draft = data.get(DRAFT_KEY)
+            if draft and not draft.get("expired") and self._expired(draft):
+                data[DRAFT_KEY] = {"expired": True}
+                purged.append(user_id)
+        if purged:
+            application.mark_data_for_update_persistence(user_ids=purged)
+            log.info("purged %d intake drafts untouched for %g hours", len(purged), self.limits.draft_hours)
+        try:
+            await self.counters.purge()
+        except StorageUnavailable:
+            log.warning("could not purge expired counters; the next run retries")
 
     # -- the steps -------------------------------------------------------------------
 
@@ -676,12 +728,27 @@ class ComplaintHandlers:
         await self._say(update, context, texts.COMPLAINT_OFFER, InlineKeyboardMarkup([[button]]))
 
 
+class ExpiredDraft(BaseHandler[Update, Any, Any]):
+    """First handler of every intake step: takes the update when the sender's draft expired,
+    so no step ever continues a draft whose answers were deleted."""
+
+    def __init__(self, handlers: ComplaintHandlers) -> None:
+        super().__init__(handlers.end_expired)
+        self.handlers = handlers
+
+    def check_update(self, update: object) -> bool:
+        return self.handlers.draft_expired(update)
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
              services: ComplaintServices, group: int = 0, offer_group: int = 1,
              limits: IntakeLimits | None = None) -> None:
     """Add the intake conversation, /status and the stale-button reply to `group` (before the
     resident handlers), and the offer to file to `offer_group`, which runs after the answer."""
     h = ComplaintHandlers(kb, services, limits)
+    h._user_data = application.user_data
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(h.purge, interval=PURGE_EVERY_SECONDS, first=60, name=PURGE_JOB)
     with warnings.catch_warnings():
         # Deliberate: one conversation per resident across many messages, not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
@@ -701,23 +768,25 @@ def _conversation(h: ComplaintHandlers, persistent: bool) -> ConversationHandler
     not_text = PRIVATE & ~filters.TEXT & ~filters.COMMAND
     button_step = [MessageHandler(text | not_text, h.press_a_button)]
     text_step = [MessageHandler(not_text, h.text_expected)]
+    states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
+        CATEGORY: [CallbackQueryHandler(h.choose_category, pattern=r"^cp:cat:"), *button_step],
+        REGION: [CallbackQueryHandler(h.choose_region, pattern=r"^cp:rg:"), *button_step],
+        TOWNSHIP: [MessageHandler(text, h.township), *text_step],
+        DESCRIPTION: [MessageHandler(text, h.description),
+                      MessageHandler(PRIVATE & _PHOTO, h.photo), *text_step],
+        CONTACT: [CallbackQueryHandler(h.choose_contact, pattern=r"^cp:(anon|named)$"), *button_step],
+        NAME: [MessageHandler(text, h.name), *text_step],
+        PHONE: [MessageHandler(text, h.phone), *text_step],
+        CONFIRM: [CallbackQueryHandler(h.confirm, pattern=r"^cp:ok$"),
+                  CallbackQueryHandler(h.edit_menu, pattern=r"^cp:edit$"),
+                  CallbackQueryHandler(h.edit, pattern=r"^cp:edit:"), *button_step],
+        DUPLICATE: [CallbackQueryHandler(h.file_anyway, pattern=r"^cp:dup:file$"), *button_step],
+    }
+    expired = ExpiredDraft(h)
     return ConversationHandler(
         entry_points=[CommandHandler("complain", h.start, filters.ChatType.PRIVATE),
                       CallbackQueryHandler(h.start, pattern=rf"^{COMPLAIN_CALLBACK}$")],
-        states={
-            CATEGORY: [CallbackQueryHandler(h.choose_category, pattern=r"^cp:cat:"), *button_step],
-            REGION: [CallbackQueryHandler(h.choose_region, pattern=r"^cp:rg:"), *button_step],
-            TOWNSHIP: [MessageHandler(text, h.township), *text_step],
-            DESCRIPTION: [MessageHandler(text, h.description),
-                          MessageHandler(PRIVATE & _PHOTO, h.photo), *text_step],
-            CONTACT: [CallbackQueryHandler(h.choose_contact, pattern=r"^cp:(anon|named)$"), *button_step],
-            NAME: [MessageHandler(text, h.name), *text_step],
-            PHONE: [MessageHandler(text, h.phone), *text_step],
-            CONFIRM: [CallbackQueryHandler(h.confirm, pattern=r"^cp:ok$"),
-                      CallbackQueryHandler(h.edit_menu, pattern=r"^cp:edit$"),
-                      CallbackQueryHandler(h.edit, pattern=r"^cp:edit:"), *button_step],
-            DUPLICATE: [CallbackQueryHandler(h.file_anyway, pattern=r"^cp:dup:file$"), *button_step],
-        },
+        states={state: [expired, *handlers] for state, handlers in states.items()},
         fallbacks=[CommandHandler("cancel", h.cancel), CallbackQueryHandler(h.cancel, pattern=r"^cp:cancel$"),
                    CallbackQueryHandler(h.stale_button, pattern=r"^cp:")],
         name=CONVERSATION_NAME,

@@ -216,6 +216,10 @@ PRESS_A_BUTTON = "请点上面消息下面的按钮来选择。"
 BAD_EMPTY = "没有收到文字，请再发一次。"
 BAD_NOT_WORDS = "我看不懂这条消息，请用文字说明。"
 BAD_TEXT_EXPECTED = "这一步需要您打字回复，请用文字发给我。"
+DRAFT_EXPIRED = (
+    "您之前没填完的投诉已经超过 {hours} 小时没有继续，为了保护您的信息，填过的内容已经删除，没有提交。\n"
+    "要反映问题，请重新发 /complain。"
+)
 EDIT_NOT_HANDLED = "您修改了之前发的消息。修改过的消息不会重新处理，请把要问或要办的内容重新发一条。"
 BAD_TOWNSHIP = "请写清乡镇和村的名字（2 到 50 个字），比如“镇头镇 石门村”。"
 BAD_TOWNSHIP_NUMBER = (

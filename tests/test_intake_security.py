@@ -4,6 +4,7 @@ repeated filings, guessed query codes. The real Application, the stand-in, a SQL
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from handlers import texts
-from handlers.complaints import DRAFT_KEY, SEND_ATTEMPTS
+from handlers.complaints import DRAFT_KEY, PURGE_JOB, SEND_ATTEMPTS
 from storage.migrate import upgrade
 from storage.models import Complaint
 from storage.workdays import CHINA_TZ
@@ -167,3 +168,52 @@ async def test_an_account_guessing_across_tickets_is_stopped(policy_kb, case_dat
             assert (await h.ask(NEIGHBOUR, f"/status {guess} 12345678")).text == texts.STATUS_NOT_FOUND
         assert (await h.ask(NEIGHBOUR, f"/status {ticket} {code}")).text == texts.STATUS_LOCKED
         assert ticket in (await h.ask(RESIDENT, f"/status {ticket} {code}")).text  # others are not locked out
+
+
+# ------------------------------------------------------------------- abandoned drafts
+
+async def _run_purge(h) -> None:
+    (job,) = h.app.job_queue.get_jobs_by_name(PURGE_JOB)
+    await job.run(h.app)
+
+
+async def _named_draft_up_to_the_phone(h, user: int) -> None:
+    await _to_township(h, user)
+    await h.ask(user, PLACE)
+    contact = await h.ask(user, STORY)
+    await h.click(user, contact, texts.BUTTON_NAMED)
+    await h.ask(user, "张大山")
+
+
+async def test_an_abandoned_draft_is_purged_after_the_retention_time(policy_kb, case_database):
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock, draft_retention_hours=48) as h:
+        await _named_draft_up_to_the_phone(h, RESIDENT)
+        clock.advance(timedelta(hours=47))
+        await _run_purge(h)
+        assert h.app.user_data[RESIDENT][DRAFT_KEY]["description"] == STORY  # not yet
+        clock.advance(timedelta(hours=2))
+        await _run_purge(h)
+        kept = json.dumps(dict(h.app.user_data), ensure_ascii=False)
+        assert STORY[:10] not in kept and "张大山" not in kept
+        await h.app.update_persistence()
+        async with h.storage.db.session() as session:
+            stored = json.dumps([row for row in (await session.execute(text("SELECT value FROM kv_store"))).all()],
+                                ensure_ascii=False, default=str)
+        assert STORY[:10] not in stored and "张大山" not in stored
+        # The resident comes back and types the phone the old step asked for: told, nothing filed.
+        told = await h.ask(RESIDENT, "13812345678")
+        assert told.text == texts.DRAFT_EXPIRED.format(hours=48)
+        assert (await h.ask(RESIDENT, "/complain")).text.startswith("反映问题")  # a fresh start
+        async with h.storage.db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(Complaint)) == 0
+
+
+async def test_a_draft_left_too_long_is_not_continued_even_before_the_purge_runs(policy_kb, case_database):
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock, draft_retention_hours=48) as h:
+        await _named_draft_up_to_the_phone(h, RESIDENT)
+        clock.advance(timedelta(hours=49))
+        told = await h.ask(RESIDENT, "13812345678")
+        assert told.text == texts.DRAFT_EXPIRED.format(hours=48)
+        assert DRAFT_KEY not in h.app.user_data[RESIDENT]
