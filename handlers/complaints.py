@@ -254,7 +254,8 @@ class ComplaintHandlers:
         draft = context.user_data.get(DRAFT_KEY)
         if draft and draft.get("step") and not self._expired(draft):
             return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
-        context.user_data[DRAFT_KEY] = {"step": CATEGORY}
+        # The key makes filing idempotent: 确认提交 of the same draft after a crash files nothing twice.
+        context.user_data[DRAFT_KEY] = {"step": CATEGORY, "key": secrets.token_hex(16)}
         return await self._prompt(CATEGORY, update, context, lead=texts.COMPLAINT_INTRO)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -511,6 +512,8 @@ class ComplaintHandlers:
         await self._answer(update)
         user_id = update.effective_user.id
         try:
+            if draft.get("key") and await self.repo.filed_with_key(draft["key"]):
+                return await self._file(update, context)  # filed before a crash: the same ticket again
             if await self._at_daily_limit(user_id):
                 await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
                 return CONFIRM  # the draft stays; 确认提交 works again tomorrow
@@ -587,6 +590,7 @@ class ComplaintHandlers:
             units=tuple(draft["units"]),
             attachments=tuple(draft.get("photos") or ()),
             routing=draft.get("routing") or {},
+            filing_key=draft.get("key"),
             accept_due_at=self.services.deadlines.accept_due(now),
             resolve_due_at=self.services.deadlines.resolve_due(now, draft["category"]),
         )
@@ -595,7 +599,8 @@ class ComplaintHandlers:
         except StorageUnavailable:
             return await self._unavailable(update, context)
         context.user_data.pop(DRAFT_KEY, None)
-        await self._count_filing(user.id, draft["description"], anonymous)
+        if not filed.again:
+            await self._count_filing(user.id, draft["description"], anonymous)
         pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
         if not await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
             context.user_data[PENDING_TICKET_KEY] = pending

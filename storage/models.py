@@ -161,11 +161,14 @@ class Complaint(Base):
         ),
         Index("ix_complaints_resident_created", "resident_id", "created_at"),
         Index("ix_complaints_status_region", "status", "region"),
+        Index("ix_complaints_filing_key", "filing_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     ticket: Mapped[str] = mapped_column(String(32), unique=True)
     query_code_hash: Mapped[str] = mapped_column(String(200))
+    # A random key the intake draft carries, so that filing the same draft twice files it once.
+    filing_key: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(50))
     region: Mapped[str] = mapped_column(String(100))
     # "/湖南省/长沙市/浏阳市/" so that a supervisor of a region finds the cases below it by prefix.

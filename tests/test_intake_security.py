@@ -217,3 +217,24 @@ async def test_a_draft_left_too_long_is_not_continued_even_before_the_purge_runs
         told = await h.ask(RESIDENT, "13812345678")
         assert told.text == texts.DRAFT_EXPIRED.format(hours=48)
         assert DRAFT_KEY not in h.app.user_data[RESIDENT]
+
+
+# ------------------------------------------------------------ filing the same draft twice
+
+async def test_the_same_draft_filed_again_after_a_crash_returns_the_first_ticket(policy_kb, case_database):
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        saved = json.loads(json.dumps(h.app.user_data[RESIDENT][DRAFT_KEY]))  # as persisted before filing
+        ticket, first_code = await confirm(h, RESIDENT, summary)
+        # A crash lost the last write: after the restart the draft is back, waiting at 确认提交.
+        h.app.user_data[RESIDENT][DRAFT_KEY] = saved
+        resumed = await h.ask(RESIDENT, "/complain")
+        again_ticket, new_code = await confirm(h, RESIDENT, resumed)
+        assert again_ticket == ticket
+        async with h.storage.db.session() as session:
+            assert await session.scalar(select(func.count()).select_from(Complaint)) == 1
+        repo = h.storage.complaints.repository
+        assert (await repo.lookup(ticket, query_code=new_code)) is not None
+        assert new_code == first_code or (await repo.lookup(ticket, query_code=first_code)) is None
+        assert len((await repo.get(ticket)).events) == 1

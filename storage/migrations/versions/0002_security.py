@@ -1,4 +1,5 @@
-"""Expiring counters under keyed hashes: filings per day, anonymous re-sends, wrong query codes.
+"""Expiring counters under keyed hashes (filings per day, anonymous re-sends, wrong query codes);
+complaints.filing_key, so that the same draft is filed once.
 
 Revision ID: 0002_security
 Revises: 0001
@@ -27,8 +28,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('key', name=op.f('pk_expiring_counters')),
     )
     op.create_index('ix_expiring_counters_expires_at', 'expiring_counters', ['expires_at'], unique=False)
+    op.add_column('complaints', sa.Column('filing_key', sa.String(length=64), nullable=True))
+    op.create_index('ix_complaints_filing_key', 'complaints', ['filing_key'], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_complaints_filing_key', table_name='complaints')
+    with op.batch_alter_table('complaints') as batch:
+        batch.drop_column('filing_key')
     op.drop_index('ix_expiring_counters_expires_at', table_name='expiring_counters')
     op.drop_table('expiring_counters')
