@@ -78,24 +78,34 @@ class DeadlineCheck:
         await self.run(context.bot)
 
     async def run(self, bot: Bot) -> None:
-        now = self.repo.clock()
+        """One check, in one process at a time: when another bot or web process sharing the
+        database is checking right now, this tick does nothing, so no reminder goes out twice."""
         try:
-            reminders = await self.queries.reminders_due(
-                now, {ACCEPT: self.policy.accept_reminder, RESOLVE: self.policy.resolve_reminder}, limit=self.batch)
-            overdue = await self.queries.overdue(now, limit=self.batch)
-            expired = await self.queries.feedback_expired(now, self.policy.feedback_window, limit=self.batch)
+            async with self.repo.db.exclusive("deadline_check") as mine:
+                if not mine:
+                    log.debug("deadline check skipped: another process is running it")
+                    return
+                now = self.repo.clock()
+                try:
+                    reminders = await self.queries.reminders_due(
+                        now, {ACCEPT: self.policy.accept_reminder, RESOLVE: self.policy.resolve_reminder},
+                        limit=self.batch)
+                    overdue = await self.queries.overdue(now, limit=self.batch)
+                    expired = await self.queries.feedback_expired(now, self.policy.feedback_window, limit=self.batch)
+                except StorageUnavailable as exc:
+                    log.warning("deadline check skipped, database unavailable (next run retries): %s", exc)
+                    return
+                for case in reminders:
+                    await self._each(case.complaint, self._remind, bot, case, now)
+                for case in overdue:
+                    await self._each(case.complaint, self._escalate, bot, case, now)
+                for item in expired:
+                    await self._each(item.complaint, self._close, bot, item)
+                if reminders or overdue or expired:
+                    log.info("deadline check: %d reminders, %d escalations, %d closed after 回访",
+                             len(reminders), len(overdue), len(expired))
         except StorageUnavailable as exc:
             log.warning("deadline check skipped, database unavailable (next run retries): %s", exc)
-            return
-        for case in reminders:
-            await self._each(case.complaint, self._remind, bot, case, now)
-        for case in overdue:
-            await self._each(case.complaint, self._escalate, bot, case, now)
-        for item in expired:
-            await self._each(item.complaint, self._close, bot, item)
-        if reminders or overdue or expired:
-            log.info("deadline check: %d reminders, %d escalations, %d closed after 回访",
-                     len(reminders), len(overdue), len(expired))
 
     @staticmethod
     async def _each(complaint: Complaint, step: Any, *args: Any) -> None:
