@@ -595,19 +595,39 @@ class ComplaintHandlers:
             resolve_due_at=self.services.deadlines.resolve_due(now, draft["category"]),
         )
         try:
+            await self._save_now(context, user.id)  # the draft and its key survive a crash from here on
             filed = await self.repo.create(complaint)
         except StorageUnavailable:
             return await self._unavailable(update, context)
         context.user_data.pop(DRAFT_KEY, None)
         if not filed.again:
             await self._count_filing(user.id, draft["description"], anonymous)
+        # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
         pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
-        if not await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
-            context.user_data[PENDING_TICKET_KEY] = pending
+        context.user_data[PENDING_TICKET_KEY] = pending
+        try:
+            await self._save_now(context, user.id)
+        except StorageUnavailable:
+            log.warning("could not save that %s is pending; sending it now", filed.ticket)
+        if await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
+            context.user_data.pop(PENDING_TICKET_KEY, None)
+            try:
+                await self._save_now(context, user.id)  # an anonymous filer's ticket leaves their data at once
+            except StorageUnavailable:
+                pass  # the next persistence write removes it
+        else:
             log.warning("the ticket message of %s did not arrive; it goes with the filer's next message", filed.ticket)
         # Staff hear of the case whatever became of the message to the resident.
         context.application.create_task(announce_filed(context.bot, self.services, filed.ticket))
         return ConversationHandler.END
+
+    @staticmethod
+    async def _save_now(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+        """Write the resident's conversation data to the database now, not at the next
+        persistence interval, around the moment a complaint is filed."""
+        persistence = context.application.persistence
+        if persistence is not None:
+            await persistence.update_user_data(user_id, context.user_data)
 
     async def _send_ticket(self, bot: Bot, chat_id: int, pending: dict[str, Any], code: str, lead: str = "") -> bool:
         """The ticket and its query code, tried SEND_ATTEMPTS times; False when they did not arrive."""
