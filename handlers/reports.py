@@ -50,7 +50,8 @@ SPOOLED_IN_MEMORY = 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1000 * 1000  # what a bot may upload
 _DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?|([0-9]{4})([0-9]{2})([0-9]{2})")
 _KEY_VALUE = re.compile(r"([^=＝:：]+)[=＝:：](.*)")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What spreadsheets take as the start of a formula, in both widths (Excel and WPS read ＝ too).
+_FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r", "\n")
 
 
 class BadFilter(ValueError):
@@ -153,7 +154,7 @@ def _china_midnight(day: date) -> datetime:
 
 def safe_cell(value: str) -> str:
     """Text a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS) else value
 
 
 class ReportHandlers:
