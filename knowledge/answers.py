@@ -19,8 +19,8 @@ MAX_ANSWER = 800
 # What the resident reads before the citation: 1-3 sentences, at most 300 characters.
 MAX_EXTRACT = 260
 MIN_EXTRACT = 80
-# A sentence that states the kind of fact asked for gains this share of the best score.
-ASK_BONUS = 0.3
+# A sentence that states the kind of fact asked for leads when it scores this share of the best.
+LEAD_SHARE = 0.6
 # A clause ends at a comma or colon, but not at one inside a figure (1,000元, 8:30).
 CLAUSE = re.compile(r"(?:[^，,；;：:]|(?<=\d)[,:](?=\d))*[，,；;：:]?")
 
@@ -90,18 +90,19 @@ def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limi
             asks: str | None = None) -> str:
     """The sentence that best answers, first, then its best neighbours while room remains.
 
-    A sentence that states the kind of fact asked for (an amount, a date, a unit, a
-    condition, a way to apply) gains a share of the best sentence's score, so the answer
-    leads with the figure or the date rather than with the passage's opening.
+    Of the sentences nearly as relevant as the best, one that states the kind of fact asked
+    for (an amount, a date, a unit, a condition, a way to apply) leads, so the answer opens
+    with the figure or the date rather than with the passage's opening.
     """
     asks = asks or (AMOUNT if asks_amount else None)
     sents = [s.strip() for s in sentences(passage.text) if s.strip()]
     if not sents:
         return passage.text[:limit]
-    base = [_score(s, weights) for s in sents]
-    bonus = ASK_BONUS * (max(base) or 1.0)
-    scores = [b + (bonus if states(asks, s) else 0.0) for b, s in zip(base, sents)]
-    best = max(range(len(sents)), key=lambda i: scores[i])
+    scores = [_score(s, weights) for s in sents]
+    top = max(scores)
+    # Among the sentences nearly as relevant as the best, the one that states the fact leads.
+    stating = [i for i, s in enumerate(sents) if scores[i] > 0 and scores[i] >= LEAD_SHARE * top and states(asks, s)]
+    best = max(stating or range(len(sents)), key=lambda i: scores[i])
     chosen = [best]
     used = min(len(sents[best]), limit)
     for i in sorted(range(len(sents)), key=lambda i: -scores[i]):
