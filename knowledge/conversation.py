@@ -141,7 +141,7 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
 
 def _new_topic(kb: Backend, message: str, place: str | None, asks: str | None,
                now: float) -> tuple[Answer, Context]:
-    answer = _answer(kb, message, place, asks, _weights(kb, message, place))
+    answer = _answer(kb, message, place, asks)
     if answer.abstained or answer.kind != SURE:
         # Nothing shown to follow up on; the place a resident named is still theirs, and a
         # question about the plans' matters stays the topic that a follow-up may narrow.
@@ -204,13 +204,13 @@ def _weights(kb: Backend, text: str, region: str | None) -> dict[str, float]:
     return {t.text: t.weight * kb.idf(t.text) for t in query.terms}
 
 
-def _answer(kb: Backend, text: str, place: str | None, asks: str | None, weights: dict[str, float]) -> Answer:
+def _answer(kb: Backend, text: str, place: str | None, asks: str | None) -> Answer:
     """The knowledge base's answer to `text`, its words led by the kind of fact asked for."""
     answer = kb.ask(text, place)
     answer.asks = asks
-    if answer.abstained or answer.kind != SURE:
+    if answer.abstained or answer.kind != SURE or asks is None:
         return answer
-    answer.text = answer_from(answer.hits, weights, False, region_known=answer.region is not None, asks=asks)
+    answer.text = answer_from(answer.hits, _weights(kb, text, place), False, region_known=answer.region is not None, asks=asks)
     return answer
 
 
