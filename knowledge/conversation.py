@@ -102,7 +102,10 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
         return _new_topic(kb, message, place, asks, now)
     # Words of its own that the plans answer (肝硬化, 上大学), beyond asking for a kind of fact.
     rest = ask_words(message)
-    own_topic = _names_something(kb, rest) and not kb.ask(rest, place).abstained
+    alone = kb.ask(rest, None)  # the message read on its own, places named in it included
+    if alone.kind == UNCOVERED:  # 那贵州那边呢: no plan here covers it, whatever the topic
+        return alone, replace(ctx, at=now)
+    own_topic = _names_something(kb, rest) and not alone.abstained
     switch = named is not None and named != ctx.place
     more = bool(MORE.search(message))
     leans = switch or more or bool(LEANS_ON_CONTEXT.search(message))

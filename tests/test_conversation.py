@@ -156,3 +156,25 @@ def test_a_message_about_something_else_is_not_answered_from_the_topic(policy_kb
     (first, reply), _ = chat(policy_kb, ["低保户住院能报销多少", aside], "淮安区")
     assert not first.abstained
     assert reply.abstained
+
+
+def test_a_follow_up_naming_a_place_no_plan_covers_is_not_answered_from_the_topic(policy_kb):
+    """The uncovered-place reply itself comes from the knowledge base's `_ask` (issue 10)."""
+    from dataclasses import replace
+
+    from knowledge.conversation import converse
+    from knowledge.models import UNCOVERED, Answer
+
+    backend = policy_kb._backend(policy_kb.state)
+
+    def ask(question, region):
+        if "贵州" in question:
+            return Answer("贵州不在这里的政策范围内", True, [], None, kind=UNCOVERED, uncovered_place="贵州省")
+        return backend.ask(question, region)
+
+    steered = replace(backend, ask=ask)
+    first, context = converse(steered, "低保户住院能报销多少", None, "淮安区", NOW)
+    reply, after = converse(steered, "那贵州那边呢", context, "淮安区", NOW)
+    assert not first.abstained
+    assert reply.kind == UNCOVERED and reply.uncovered_place == "贵州省"
+    assert after.topic == context.topic  # the topic stays for a follow-up on the resident's own place

@@ -146,6 +146,29 @@ async def test_related_policies_list_the_residents_place_first(h, policy_kb):
             assert "淮安" not in item.split("《")[1].split("》")[0]
 
 
+async def test_the_conversation_survives_a_restart(policy_kb, clock, tmp_path):
+    from bot.persistence import DatabasePersistence
+    from storage.conversations import KeyValueStore
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    await upgrade(url)
+    for step in ("before", "after"):
+        db = Database(url)
+        options = {"persistence": DatabasePersistence(KeyValueStore(db)), "resident_clock": clock}
+        try:
+            async with bot_harness(policy_kb, app_options=options) as h:
+                if step == "before":
+                    await choose_place(h, "淮安区")
+                    await h.ask(RESIDENT, "低保户住院能报销多少")
+                else:
+                    assert (await h.ask(RESIDENT, "那要找谁办")).text.startswith("这件事由")
+                h.assert_nothing_rejected()
+        finally:
+            await db.dispose()
+
+
 class Steering:
     """The real knowledge base, with one question's reply turned into another kind.
 
