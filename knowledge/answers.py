@@ -35,6 +35,8 @@ NO_MORE_TEXT = (
     "可以换个说法问问别的，或者向村委会、乡镇政府咨询，也可以拨打 12317。"
 )
 
+NO_UNITS_TEXT = "这一条没有写明由哪个单位负责，方案是{issuer}印发的。"
+NO_UNITS_BARE = "这一条没有写明由哪个单位负责。"
 NOT_IN_PLACE_TEXT = (
     "{place}的扶贫政策文件里没有找到这方面的规定。"
     "可以向当地村委会、乡镇政府咨询，也可以拨打全国扶贫监督举报电话 12317。"
@@ -118,9 +120,11 @@ def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limi
 
 def stated(passage: Passage, weights: dict[str, float], asks: str | None, limit: int = MAX_EXTRACT) -> str:
     """The extract, led for a 找谁 question by who handles it (the section's units)."""
-    units = units_sentence(passage.lead_units, passage.responsible_units) if asks == WHO else None
-    if units is None:
+    if asks != WHO:
         return extract(passage, weights, False, limit, asks)
+    units = units_sentence(passage.lead_units, passage.responsible_units)
+    if units is None:  # say so rather than leave the resident guessing, and whose plan it is
+        units = NO_UNITS_TEXT.format(issuer=passage.issuer) if passage.issuer else NO_UNITS_BARE
     return units + extract(passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks)
 
 

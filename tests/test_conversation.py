@@ -178,3 +178,11 @@ def test_a_follow_up_naming_a_place_no_plan_covers_is_not_answered_from_the_topi
     assert not first.abstained
     assert reply.kind == UNCOVERED and reply.uncovered_place == "贵州省"
     assert after.topic == context.topic  # the topic stays for a follow-up on the resident's own place
+
+
+def test_who_follow_up_says_so_when_the_plan_names_no_unit(policy_kb):
+    (first, who), _ = chat(policy_kb, ["镇头的低保户住院能报销多少", "那要找谁办"])
+    passage = who.hits[0].passage
+    assert not passage.lead_units and not passage.responsible_units
+    assert body(who.text).startswith("这一条没有写明由哪个单位负责") and passage.issuer in who.text
+    assert len(body(who.text)) <= 300
