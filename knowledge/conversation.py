@@ -36,6 +36,8 @@ CONTINUITY = 0.25
 LEANS_ON_CONTEXT = re.compile(
     r"^(那|那么|还有|另外|再问)|这个|这事|这件|这块|这种|这项|这笔|这钱|这样|这是|这些|那个|那些|那边|那里|"
     r"那头|那儿|呢[？?！!。.\s]*$|别的|其他|其它|还能|里头|一样吗|行不行|够不够|算不算")
+# "More" offers a passage only if it scores this share of the best.
+MORE_SHARE = 0.5
 # Verbs that only say "get it done" in everyday speech, whatever "it" is.
 LIGHT_VERBS = re.compile(r"[弄搞办做整修建盖拿领][好完成到定妥]|搞定|落实|完成|到手|下来|得到")
 # A verb jieba's general dictionary counts less often than this is specific (考驾照), not glue.
@@ -122,18 +124,18 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
     # The topic searched again with the message's own words (the words that only ask for a
     # kind of fact, 单位 in 归哪个单位管, would pull in passages that merely use them). The
     # topic was answerable, so the best passage for both is on it: no abstention here, or
-    # 那上大学的呢 (too few words to answer alone) would fail. A place switch keeps to the
-    # plans of the place named: another region's figure is never presented as theirs.
+    # 那上大学的呢 (too few words to answer alone) would fail. With a place known, only its own
+    # plans answer (see _continued).
     words = message if own_topic or more else rest
     topic = f"{ctx.topic} {message}"[-MAX_TOPIC:] if own_topic or more else ctx.topic
     weights = _weights(kb, f"{ctx.topic} {words}", place)
-    hits = _continued(kb, f"{ctx.topic} {words}", place, ctx, more, only_place=switch)
+    hits = _continued(kb, f"{ctx.topic} {words}", place, ctx, more)
     if hits:
         text = answer_from(hits, weights, False, region_known=place is not None, asks=asks)
         answer = Answer(text, False, hits[:5], place, asks=asks)
     elif more:
         answer = Answer(NO_MORE_TEXT, True, [], place, asks=asks)
-    elif switch:
+    elif place:
         answer = Answer(NOT_IN_PLACE_TEXT.format(place=place), True, [], place, asks=asks)
     else:
         answer, topic = _from_last(kb, ctx, weights, asks), ctx.topic
@@ -184,22 +186,22 @@ def _names_foreign(kb: Backend, text: str) -> bool:
     return any(foreign(c) for c in kb.parse(LIGHT_VERBS.sub(" ", text)).concepts)
 
 
-def _continued(kb: Backend, topic: str, place: str | None, ctx: Context, more: bool,
-               only_place: bool) -> list[Hit]:
-    """The topic's passages for the new words: the resident's own plans first; a follow-up
-    leans towards the passage just read, "more" skips every passage shown already."""
-    hits, _ = kb.search(topic, place, 30)
+def _continued(kb: Backend, text: str, place: str | None, ctx: Context, more: bool) -> list[Hit]:
+    """The topic's passages for the new words. With a place known only its own plans answer
+    (another region's figure is never presented as the resident's); a follow-up leans towards
+    the passage just read; "more" skips every passage shown already, and offers only passages
+    about as relevant as the best (more of the topic, not the plan's other matters)."""
+    hits, _ = kb.search(text, place, 30)
     if not hits:
         return []
     chain = kb.chain(place) if place else ()
+    best = max(h.score for h in hits)
     last = ctx.last[0][0] if ctx.last and not more else None
-    bonus = CONTINUITY * max(h.score for h in hits)
-    ranked = sorted(
-        (h for h in hits if not (more and h.passage.id in ctx.shown)
-         and not (only_place and h.passage.region not in chain)),
-        key=lambda h: (h.passage.region not in chain if chain else False,
-                       -(h.score + (bonus if h.passage.id == last else 0.0))))
-    return [Hit(h.passage, h.score) for h in ranked]
+    kept = [h for h in hits
+            if not (chain and h.passage.region not in chain)
+            and not (more and (h.passage.id in ctx.shown or h.score < MORE_SHARE * best))]
+    kept.sort(key=lambda h: -(h.score + (CONTINUITY * best if h.passage.id == last else 0.0)))
+    return kept
 
 
 def _weights(kb: Backend, text: str, region: str | None) -> dict[str, float]:
