@@ -249,6 +249,7 @@ class ResidentHandlers:
         note = ""
         if len(text) > MAX_QUESTION_CHARS:
             text, note = text[:MAX_QUESTION_CHARS], texts.QUESTION_TRUNCATED_NOTE
+        context.chat_data.pop(PENDING_QUESTION_KEY, None)  # a new message supersedes a held one
         region = context.user_data.get(REGION_KEY)
         stored = context.chat_data.get(CONVERSATION_KEY)
         answer, conversation = await asyncio.to_thread(self.kb.converse, text, Context.from_json(stored),

@@ -89,7 +89,7 @@ def _trim(sentence: str, weights: dict[str, float], limit: int) -> str:
 
 
 def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limit: int = MAX_EXTRACT,
-            asks: str | None = None) -> str:
+            asks: str | None = None, most: int = 3) -> str:
     """The sentence that best answers, first, then its best neighbours while room remains.
 
     Of the sentences nearly as relevant as the best, one that states the kind of fact asked
@@ -108,7 +108,7 @@ def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limi
     chosen = [best]
     used = min(len(sents[best]), limit)
     for i in sorted(range(len(sents)), key=lambda i: -scores[i]):
-        if len(chosen) >= 3 or scores[i] <= 0 or i in chosen:
+        if len(chosen) >= most or scores[i] <= 0 or i in chosen:
             continue
         if used + len(sents[i]) <= limit:
             chosen.append(i)
@@ -125,7 +125,8 @@ def stated(passage: Passage, weights: dict[str, float], asks: str | None, limit:
     units = units_sentence(passage.lead_units, passage.responsible_units)
     if units is None:  # say so rather than leave the resident guessing, and whose plan it is
         units = NO_UNITS_TEXT.format(issuer=passage.issuer) if passage.issuer else NO_UNITS_BARE
-    return units + extract(passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks)
+    # The units' sentence and at most two of the passage: three sentences in all.
+    return units + extract(passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks, most=2)
 
 
 def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:

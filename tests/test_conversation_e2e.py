@@ -113,6 +113,16 @@ async def test_all_places_is_accepted_and_the_place_is_not_asked_again(h):
     assert again.text != texts.ASK_PLACE
 
 
+async def test_a_new_message_supersedes_the_question_held_for_the_place(h):
+    prompt = await h.ask(RESIDENT, "娃上学有什么补助")
+    assert prompt.text == texts.ASK_PLACE
+    answer = await h.ask(RESIDENT, "危房改造有什么补助")
+    assert SOURCE in answer.text  # not asked again: answered, one line per plan
+    await h.press(RESIDENT, prompt, "新平县")
+    assert "新平县" in (await h.reply(RESIDENT)).text  # the prompt becomes the confirmation
+    assert await h.quiet(RESIDENT) == []  # and the held question is not answered late
+
+
 async def test_the_context_expires_after_thirty_minutes(h, clock):
     await choose_place(h, "淮安区")
     await h.ask(RESIDENT, "低保户住院能报销多少")
