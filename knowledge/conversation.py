@@ -205,7 +205,9 @@ def _continued(kb: Backend, text: str, place: str | None, ctx: Context, more: bo
 
 
 def _weights(kb: Backend, text: str, region: str | None) -> dict[str, float]:
-    query = kb.parse(text, region)
+    """Each word's weight in picking sentences; the region changes no word, so the text is
+    parsed as it was for its place (one parse, cached for the message)."""
+    query = kb.parse(text)
     return {t.text: t.weight * kb.idf(t.text) for t in query.terms}
 
 

@@ -101,6 +101,8 @@ async def test_a_reload_during_a_stream_of_questions_loses_no_answer(kb, migrate
         for resident in residents:
             # One resident's questions are answered concurrently, so their replies may come in any order.
             allowed = {text for q in asked[resident] for text in (before[q].text, after[q])}
+            # A resident with no place chosen is asked for it once (their question is held).
+            allowed.add(texts.ASK_PLACE)
             assert set(answers[resident]) <= allowed, resident
             assert await h.quiet(resident, 0.05) == []
         assert report.text.startswith(f"知识库已重建：政策文件 6 份，段落 {kb.passage_count} 段。")
@@ -183,7 +185,7 @@ async def test_an_admin_adds_lists_and_removes_documents(kb, migrated_url):
 async def test_a_broken_document_keeps_the_old_index(kb, migrated_url, monkeypatch):
     async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         listed = (await h.ask(ADMIN, "/docs")).text
-        answer = (await h.ask(RESIDENT, "危房改造有什么补助")).text
+        answer = (await h.ask(RESIDENT, "淮安区危房改造有什么补助")).text
         version = kb.state.version
 
         h.standin.push_document(ADMIN, "扶贫方案.pdf", b"%PDF-1.4\n this is no pdf at all", caption="湖北省")
@@ -204,7 +206,7 @@ async def test_a_broken_document_keeps_the_old_index(kb, migrated_url, monkeypat
         assert kb.state.version == version and kb.library.entries() == []
         assert not any(kb.library.root.glob("*")) if kb.library.root.exists() else True
         assert (await h.ask(ADMIN, "/docs")).text == listed
-        assert (await h.ask(RESIDENT, "危房改造有什么补助")).text == answer
+        assert (await h.ask(RESIDENT, "淮安区危房改造有什么补助")).text == answer
 
 
 async def _reply_to_file(h, name: str, content: bytes, caption: str) -> str:
@@ -217,13 +219,13 @@ async def test_a_failed_reload_keeps_answering_from_the_old_index(built_data, tm
     shutil.copytree(DEFAULT_CORPUS, corpus)
     kb = KnowledgeBase.open(tmp_path / "data", corpus)
     async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
-        answer = (await h.ask(RESIDENT, "危房改造有什么补助")).text
+        answer = (await h.ask(RESIDENT, "淮安区危房改造有什么补助")).text
         for path in corpus.glob("*.txt"):
             path.write_text("", encoding="utf-8")
         assert (await h.ask(ADMIN, "/reload")).text == admin_knowledge.texts.RELOAD_STARTED
         failed = await _until(h, ADMIN, "重建失败，仍在使用原来的知识库。")
         assert failed.text.endswith("原因：没有一份能读取的政策文件")
-        assert (await h.ask(RESIDENT, "危房改造有什么补助")).text == answer
+        assert (await h.ask(RESIDENT, "淮安区危房改造有什么补助")).text == answer
 
 
 async def test_files_from_residents_and_staff_get_the_residents_reply(kb, migrated_url):
