@@ -3,13 +3,15 @@
 Villagers chat: after 低保户住院能报销多少 comes 那要找谁办, 那一年给多少, 那我们镇头那边呢,
 那上大学的呢 or 还有别的吗. Each chat keeps a small `Context` — the topic (the message that
 started it, plus any narrowing), the place, the passages of the last answer and every passage
-shown on this topic — for `EXPIRY_SECONDS`. It is plain JSON, so the Telegram side stores it in
+shown on this topic — for `EXPIRY_SECONDS`. A question the plans could not answer but that is
+about their matters still becomes the topic, so that a narrowing can find what it meant. It is plain JSON, so the Telegram side stores it in
 `chat_data` and PTB persistence keeps it; nothing here knows about Telegram.
 
 A message is read against a live context as one of:
 - a new topic: it names something the plans cover and does not lean on the last answer;
 - a place switch (那淮安那边呢): the same topic asked for the place named;
-- a fact follow-up (那要找谁办, 一年给多少): the passages just shown, read for the fact asked;
+- a fact follow-up (那要找谁办, 一年给多少): the topic again, leaning to the passage just shown,
+  read for the fact asked;
 - a narrowing or "more" (那上大学的呢, 还有别的吗): the topic searched again with the new words,
   "more" skipping the passages already shown.
 """
