@@ -144,8 +144,8 @@ def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
 
 def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, region_known: bool,
                 asks: str | None = None) -> str:
-    """One answer from the best passage, or, when the region is unknown and the next best
-    passages come from other regions' plans, one line per region saying whose rule it is."""
+    """One answer from the best passage; when the region is unknown, labelled with whose rule
+    it is, and with one line per region when the next best passages come from other plans."""
     asks = asks or (AMOUNT if asks_amount else None)
     top = hits[0]
     if region_known:
@@ -154,10 +154,8 @@ def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, r
     # Room for each region's extract once the labels and citations are counted.
     overhead = sum(len(citation(h.passage)) + 16 for h in parts)
     limit = min(MAX_EXTRACT, (MAX_ANSWER - overhead) // len(parts))
-    return compose(
-        [(stated(h.passage, weights, asks, limit), h.passage) for h in parts],
-        labelled=len(parts) > 1,
-    )
+    # The place is unknown: even a single plan's rule says whose it is.
+    return compose([(stated(h.passage, weights, asks, limit), h.passage) for h in parts], labelled=True)
 
 
 def regional_parts(hits: list[Hit]) -> list[Hit]:

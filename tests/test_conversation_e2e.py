@@ -102,6 +102,14 @@ async def test_the_place_is_asked_once_remembered_and_the_question_answered(h, p
     assert (await h.ask(RESIDENT, "/region")).text.startswith(texts.CHOOSE_REGION_CURRENT.split("<b>")[0])
 
 
+async def test_a_question_one_plan_answers_is_answered_at_once_saying_whose_rule(h, policy_kb):
+    question = "易地扶贫搬迁人均建房面积不超过多少"
+    answer = await h.ask(RESIDENT, question)
+    assert answer.text != texts.ASK_PLACE and SOURCE in answer.text
+    region = policy_kb.converse(question, None, None, 0.0)[0].hits[0].passage.region
+    assert answer.text.startswith(f"【{region}】") and answer.text.count("【") == 1
+
+
 async def test_all_places_is_accepted_and_the_place_is_not_asked_again(h):
     prompt = await h.ask(RESIDENT, "娃上学有什么补助")
     assert prompt.text == texts.ASK_PLACE
