@@ -219,6 +219,7 @@ class ResidentHandlers:
             context.user_data.pop(REGION_KEY, None)
         else:
             context.user_data[REGION_KEY] = region
+        context.user_data[PLACE_ASKED_KEY] = True  # 不限地方 too is an answer: not asked again
         answered: list[int] = context.chat_data.setdefault(REGION_PROMPTS_ANSWERED_KEY, [])
         prompt = query.message.message_id if query.message else None
         first_press = prompt not in answered

@@ -121,6 +121,12 @@ async def test_all_places_is_accepted_and_the_place_is_not_asked_again(h):
     assert again.text != texts.ASK_PLACE
 
 
+async def test_a_resident_who_chose_all_places_is_not_asked(h):
+    await choose_place(h, texts.REGION_ALL)
+    answer = await h.ask(RESIDENT, "娃上学有什么补助")
+    assert answer.text != texts.ASK_PLACE and answer.text.count("【") >= 2
+
+
 async def test_a_new_message_supersedes_the_question_held_for_the_place(h):
     prompt = await h.ask(RESIDENT, "娃上学有什么补助")
     assert prompt.text == texts.ASK_PLACE
