@@ -21,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
-from knowledge.analyzer import segmenter
+from knowledge.analyzer import analyze, segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
 from knowledge.asked import ask_words, asked_fact
 from knowledge.models import SURE, UNCOVERED, Answer, Hit, Passage
@@ -38,6 +39,9 @@ CONTINUITY = 0.25
 LEANS_ON_CONTEXT = re.compile(
     r"^(那|那么|还有|另外|再问)|这个|这事|这件|这块|这种|这项|这笔|这钱|这样|这是|这些|那个|那些|那边|那里|"
     r"那头|那儿|呢[？?！!。.\s]*$|别的|其他|其它|还能|里头|一样吗|行不行|够不够|算不算")
+# A message with words of its own starts a new topic when a passage on its own covers this
+# much more of its words than the old topic's best passage does.
+SHIFT_MARGIN = 0.25
 # "More" offers a passage only if it scores this share of the best.
 MORE_SHARE = 0.5
 # Verbs that only say "get it done" in everyday speech, whatever "it" is.
@@ -132,6 +136,13 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
     topic = f"{ctx.topic} {message}"[-MAX_TOPIC:] if own_topic or more else ctx.topic
     weights = _weights(kb, f"{ctx.topic} {words}", place)
     hits = _continued(kb, f"{ctx.topic} {words}", place, ctx, more)
+    if own_topic and not more and hits:
+        # 那光伏扶贫呢 after 危房改造: the message's own words are the question, and a passage
+        # about them (on its own) beats the old topic's passage that hardly mentions them.
+        standalone, new = _new_topic(kb, message, place, asks, now)
+        if not standalone.abstained and standalone.hits and (
+                _covers(kb, rest, standalone.hits[0].passage) > _covers(kb, rest, hits[0].passage) + SHIFT_MARGIN):
+            return standalone, new
     if hits:
         text = answer_from(hits, weights, False, region_known=place is not None, asks=asks)
         answer = Answer(text, False, hits[:5], place, asks=asks)
@@ -186,6 +197,22 @@ def _names_foreign(kb: Backend, text: str) -> bool:
         return concept.pos.startswith("v") and 0 < segmenter().FREQ.get(concept.typed, 0) < RARE_VERB_FREQ
 
     return any(foreign(c) for c in kb.parse(LIGHT_VERBS.sub(" ", text)).concepts)
+
+
+def _covers(kb: Backend, text: str, passage: Passage) -> float:
+    """Share of the text's words (weighted by how specific they are) that the passage uses."""
+    present = _passage_words(passage.text)
+    total = covered = 0.0
+    for concept in kb.parse(text).concepts:
+        weight = max((kb.idf(w) for w in concept.words), default=0.0)
+        total += weight
+        covered += weight if concept.words & present else 0.0
+    return covered / total if total else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _passage_words(text: str) -> frozenset[str]:
+    return frozenset(analyze(text))
 
 
 def _continued(kb: Backend, text: str, place: str | None, ctx: Context, more: bool) -> list[Hit]:

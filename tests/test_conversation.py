@@ -186,3 +186,15 @@ def test_who_follow_up_says_so_when_the_plan_names_no_unit(policy_kb):
     assert not passage.lead_units and not passage.responsible_units
     assert body(who.text).startswith("这一条没有写明由哪个单位负责") and passage.issuer in who.text
     assert len(body(who.text)) <= 300
+
+
+@pytest.mark.parametrize(("message", "word"), [
+    ("那光伏扶贫呢", "光伏"),
+    ("还有，娃上学有什么补助", "学"),
+    ("这样的话养老保险要自己交吗", "养老保险"),
+])
+def test_a_new_topic_that_leans_in_form_is_still_a_new_topic(policy_kb, message, word):
+    (housing, reply), context = chat(policy_kb, ["危房改造有什么补助", message], "淮安区")
+    assert "危房" in body(housing.text)
+    assert word in body(reply.text) and "危房" not in body(reply.text)
+    assert context.topic == message
