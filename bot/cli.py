@@ -30,12 +30,16 @@ def _passage_json(hit) -> dict:
     }
 
 
+# Earlier messages read for a follow-up; a chat's context is about its last few answers anyway.
+MAX_HISTORY = 20
+
+
 def _converse(kb, row: dict, region: str | None):
     """The answer to the row's question after its `history` (the chat's earlier messages,
     oldest first), each answered in turn so that a follow-up is read in their context."""
     history = row.get("history")
     context = None
-    for earlier in history if isinstance(history, list) else []:
+    for earlier in history[-MAX_HISTORY:] if isinstance(history, list) else []:
         _, context = kb.converse(str(earlier or ""), context, region)
     answer, _ = kb.converse(str(row.get("question") or ""), context, region)
     return answer

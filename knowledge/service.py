@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
@@ -244,8 +244,10 @@ class KnowledgeBase:
 
     @staticmethod
     def _backend(state: _State) -> Backend:
+        """One message's view of `state`; a conversation parses the same text several times."""
         return Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
-                       state.understanding.parse, state.searcher.passages.get, state.searcher.idf)
+                       lru_cache(maxsize=16)(state.understanding.parse), state.searcher.passages.get,
+                       state.searcher.idf)
 
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
