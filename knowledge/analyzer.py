@@ -25,6 +25,8 @@ from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
 DATA = Path(__file__).parent / "data"
 
 jieba.setLogLevel(logging.WARNING)
+# Frequency given to a multi-character stopword jieba does not know, enough to be cut whole.
+STOPWORD_FREQ = 1000
 _T2S = OpenCC("t2s")
 
 
@@ -36,6 +38,11 @@ def _setup_jieba() -> jieba.Tokenizer:
     if userdict.exists():
         tokenizer.load_userdict(str(userdict))
     tokenizer.initialize()
+    # Dialect question words jieba does not know (么子, 啷个) must be cut as one word to be
+    # dropped as stopwords.
+    for word in load_stopwords():
+        if len(word) > 1 and not tokenizer.FREQ.get(word):
+            tokenizer.add_word(word, STOPWORD_FREQ)
     return tokenizer
 
 
@@ -89,8 +96,12 @@ class ChineseTokenizer(Tokenizer):
         folded = fold(value)
         pos = start_pos
         seg = segmenter()
+        stop = load_stopwords()
         for word, start, end in seg.tokenize(folded):
             if not is_word(word):
+                continue
+            if removestops and word in stop:
+                pos += 1  # nor its sub-words (不晓 of 不晓得); the gap stays, as StopFilter leaves it
                 continue
             for sub, sub_start, sub_end in _with_subwords(seg, word, start, end):
                 token.text = sub
