@@ -69,3 +69,17 @@ def test_a_question_in_everyday_words_is_answered_from_the_right_topic(kb, quest
     assert answer.kind != ABSTAIN
     passage = answer.hits[0].passage
     assert any(__import__("re").search(topic, part) for part in (*passage.heading_path, passage.text))
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("森活补助", "生活补助"),  # sh/s and eng/en
+        ("龙村低保", "农村低保"),  # n/l
+        ("危荒改造", "危房改造"),  # f/hu and ang/an
+        ("养老保显", "养老保险"),  # a plain homophone
+    ],
+)
+def test_commonly_confused_pinyin_sounds_are_repaired(kb, typed, meant):
+    understanding = kb.state.understanding
+    assert understanding.parse(typed).words == understanding.parse(meant).words
