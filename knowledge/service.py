@@ -230,9 +230,13 @@ class KnowledgeBase:
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
     query = state.understanding.parse(question, region)
+    return _ranked(state, query, limit), query
+
+
+def _ranked(state: _State, query, limit: int) -> list[Hit]:
     hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30), grams=query.grams)
     chain = state.gazetteer.chain(query.place.region) if query.place else ()
-    return rerank(hits, query, state.searcher, chain)[:limit], query
+    return rerank(hits, query, state.searcher, chain)[:limit]
 
 
 def _ask(state: _State, question: str, region: str | None) -> Answer:
@@ -242,13 +246,14 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     passage's confidence is very low; a place no plan covers is said so, and no other
     region's passage is offered in its stead.
     """
-    hits, query = _search(state, question, region, 10)
-    resolved = query.place.region if query.place else None
+    query = state.understanding.parse(question, region)
     place = _uncovered_place(state, query.text, region)
     if place:
         regions = list(dict.fromkeys(d.region for d in state.documents))
         text = UNCOVERED.format(regions=region_list(regions), place=place)
         return Answer(text, True, [], None, kind=UNCOVERED_PLACE, uncovered_place=place)
+    hits = _ranked(state, query, 10)
+    resolved = query.place.region if query.place else None
     if not hits or not query.in_domain or unknown_share(query, state.searcher) >= MAX_UNKNOWN_SHARE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
     sure = confidence(hits, query, state.searcher)
