@@ -1,7 +1,7 @@
 """The knowledge base as the rest of the bot sees it: open, ask, look up, reload.
 
-`ask` is synchronous and thread-safe (each thread gets its own Whoosh searcher); the
-Telegram handlers call it with `asyncio.to_thread` so a slow query never stalls others.
+`ask` is synchronous and thread-safe (Whoosh searches one at a time, see knowledge.search);
+the Telegram handlers call it with `asyncio.to_thread` so a slow query never stalls others.
 A reload builds the new index beside the old one and swaps the reference in one
 assignment, so questions keep being answered while it runs and a failure keeps the old.
 A question already under way finishes on the index it started with: the old searchers are
