@@ -4,7 +4,8 @@ The bot runs as in production (`bot.runner.main`: database migrated, conversatio
 persistence, long polling) against the Bot API stand-in, on the shipped corpus with its
 index already built (as after any restart). Residents ask the 600 questions of
 `telegram_throughput.py`, 10 at a time; the bot process's RSS (psutil) is read after the
-first answer and after every question has been answered.
+first answer and after every question has been answered; the CPU time the bot process used
+until its first answer says what start costs on a machine shared with other work.
 
     .venv/bin/python benchmarks/bot_memory.py [--questions 600]
 
@@ -53,9 +54,12 @@ async def measure(data_dir: Path, total: int) -> dict[str, object]:
             await standin.pop_reply(1, timeout=120)
             first_answer = time.perf_counter() - started
             after_first = rss_mb(process.pid)
+            cpu = psutil.Process(process.pid).cpu_times()
             figures = await drive(standin, 10, total, pool)
             return {
                 "start_to_first_answer_s": round(first_answer, 2),
+                # What start costs the bot on its own, whatever else the machine runs.
+                "bot_cpu_to_first_answer_s": round(cpu.user + cpu.system, 2),
                 "rss_after_first_answer_mb": after_first,
                 "rss_after_questions_mb": rss_mb(process.pid),
                 "questions": figures["questions"],
