@@ -113,8 +113,10 @@ class KnowledgeBase:
                 gazetteer=gazetteer,
                 problems=[str(p) for p in corpus.problems],
             )
-            # Load jieba's tables and the pinyin index now, not on the first resident's question.
+            # Load jieba's tables, the pinyin index and China's divisions now, not on the first
+            # resident's question.
             state.understanding.parse("危房改造补助怎么申请")
+            state.gazetteer.uncovered("")
             self._swap(state)
             log.info("knowledge base %s: %d documents, %d passages", version, len(state.documents), len(passages))
             return state
