@@ -67,16 +67,20 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
 
         complaint_handlers.register(application, kb, complaints)
         if complaints.access is not None:
-            _register_casework(application, kb, complaints)
+            _register_casework(application, kb, complaints, settings)
     resident.register(application, kb)
     application.add_error_handler(reply_on_error)
     return application
 
 
 def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-                       services: ComplaintServices) -> None:
-    """Staff, supervisors and admins: case work, deadlines, reports, roles and the knowledge base."""
-    from handlers import admin_knowledge, admin_roles, casework, deadlines, reports, staff_help
+                       services: ComplaintServices, settings: Settings) -> None:
+    """Staff, supervisors and admins: case work, deadlines, reports, roles, the knowledge base,
+    and /web, the sign-in link to the web console."""
+    from datetime import timedelta
+
+    from handlers import admin_knowledge, admin_roles, casework, deadlines, reports, staff_help, web_login
+    from storage.web_access import WebAccessStore
 
     staff_help.register(application, services.access)
     casework.register(application, services)
@@ -84,6 +88,9 @@ def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], k
     reports.register(application, services)
     admin_roles.register(application, kb, services)
     admin_knowledge.register(application, kb, services)
+    web_login.register(application, services.access,
+                       WebAccessStore(services.repository.db, services.repository.clock),
+                       settings.effective_web_base_url, timedelta(minutes=settings.web_link_minutes))
 
 
 @asynccontextmanager

@@ -102,6 +102,12 @@ def cmd_run(args, settings: Settings) -> int:
     return run(settings)
 
 
+def cmd_web(args, settings: Settings) -> int:
+    from bot.runner import serve_console
+
+    return serve_console(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="扶贫政策问答与诉求受理机器人")
     sub = parser.add_subparsers(dest="command")
@@ -120,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending schema migrations").set_defaults(func=cmd_db)
+    web = sub.add_parser("web", help="serve the staff web console alone (WEB_HOST, WEB_PORT)")
+    web.set_defaults(func=cmd_web)
     run = sub.add_parser("run", help="run the bot (the default)")
     run.set_defaults(func=cmd_run)
     return parser
