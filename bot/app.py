@@ -15,7 +15,8 @@ from handlers import resident, texts
 from handlers.guards import FloodGuard, reply_on_error
 
 if TYPE_CHECKING:
-    from handlers.complaints import ComplaintServices
+    from cases.service import CaseService
+    from knowledge.complaint_cues import ComplaintCues
     from knowledge.service import KnowledgeBase
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
@@ -32,14 +33,15 @@ async def _register_commands(application: Application[Any, Any, Any, Any, Any, A
 def build_application(settings: Settings, kb: KnowledgeBase, *,
                       extra_handlers: Iterable[Registrar] = (),
                       persistence: BasePersistence[Any, Any, Any] | None = None,
-                      complaints: ComplaintServices | None = None,
+                      cases: CaseService | None = None, cues: ComplaintCues | None = None,
                       ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot for `settings` (token, Bot API base URL, limits) answering from `kb`.
 
     `extra_handlers` register more specific handlers (e.g. the complaint conversation); they
     run before the resident handlers, whose catch-alls take whatever is left. `persistence`
-    keeps user/chat data and conversation states across restarts. `complaints` (repository,
-    router) enables complaint intake and /status; without it 我要投诉 points to the hotline.
+    keeps user/chat data and conversation states across restarts. `cases` (the case service) and
+    `cues` enable complaint intake, /status and case work; without them 我要投诉 points to the
+    hotline. The case service's notices go out through this application's bot.
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -62,35 +64,43 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
                                                            settings.flood_window_seconds)), group=FLOOD_GROUP)
     for register in extra_handlers:
         register(application)
-    if complaints is not None:
+    if cases is not None:
         from handlers import complaints as complaint_handlers
+        from knowledge.complaint_cues import ComplaintCues
 
-        complaint_handlers.register(application, kb, complaints)
-        if complaints.access is not None:
-            _register_casework(application, kb, complaints, settings)
+        complaint_handlers.register(application, kb, cases, cues or ComplaintCues())
+        _register_casework(application, kb, cases, settings)
     resident.register(application, kb)
     application.add_error_handler(reply_on_error)
     return application
 
 
 def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-                       services: ComplaintServices, settings: Settings) -> None:
-    """Staff, supervisors and admins: case work, deadlines, reports, roles, the knowledge base,
-    and /web, the sign-in link to the web console."""
+                       cases: CaseService, settings: Settings) -> None:
+    """Staff, supervisors and admins: case work, deadlines, reports, roles, the knowledge base and
+    /web (the sign-in link to the web console); the case service tells people through this bot."""
     from datetime import timedelta
 
     from handlers import admin_knowledge, admin_roles, casework, deadlines, reports, staff_help, web_login
+    from handlers.case_notices import TelegramNotifier
     from storage.web_access import WebAccessStore
 
-    staff_help.register(application, services.access)
-    casework.register(application, services)
-    deadlines.register(application, services)
-    reports.register(application, services)
-    admin_roles.register(application, kb, services)
-    admin_knowledge.register(application, kb, services)
-    web_login.register(application, services.access,
-                       WebAccessStore(services.repository.db, services.repository.clock),
+    labels = category_labels(cases)
+    cases.notifier = TelegramNotifier(application.bot, labels, cases.policy.feedback_window)
+    staff_help.register(application, cases.access)
+    casework.register(application, cases, labels)
+    deadlines.register(application, cases)
+    reports.register(application, cases)
+    admin_roles.register(application, kb, cases)
+    admin_knowledge.register(application, kb, cases)
+    web_login.register(application, cases.access, WebAccessStore(cases.repo.db, cases.repo.clock),
                        settings.effective_web_base_url, timedelta(minutes=settings.web_link_minutes))
+
+
+def category_labels(cases: CaseService) -> dict[str, str]:
+    """Each complaint category's name as staff and residents read it."""
+    return {name: texts.CATEGORY_BUTTONS.get(name, category.label)
+            for name, category in cases.router.lexicon.categories.items()}
 
 
 @asynccontextmanager

@@ -56,8 +56,8 @@ def _image_type(content: bytes) -> str:
 
 def build_console(settings: Settings, kb: Any, storage: BotStorage, *, bot_username: str | None = None,
                   bot: Bot | None = None) -> Console:
-    services = storage.complaints
-    db, clock = services.repository.db, services.repository.clock
+    cases = storage.cases
+    db, clock = cases.repo.db, cases.repo.clock
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     config = ConsoleConfig(
         base_url=settings.effective_web_base_url, bot_token=token or None, bot_username=bot_username,
@@ -65,10 +65,10 @@ def build_console(settings: Settings, kb: Any, storage: BotStorage, *, bot_usern
         session_max_age=timedelta(hours=settings.web_session_max_hours),
         link_valid=timedelta(minutes=settings.web_link_minutes),
         widget_max_age_seconds=settings.web_widget_max_age_seconds)
-    return Console(store=WebAccessStore(db, clock), access=services.access, reports=CaseReports(db),
-                   weeks=WeeklyCounts(db), roles=services.access.roles, kb=kb, router=services.router,
+    return Console(store=WebAccessStore(db, clock), access=cases.access, reports=CaseReports(db),
+                   weeks=WeeklyCounts(db), roles=cases.access.roles, kb=kb, router=cases.router,
                    clock=clock, config=config, files=telegram_files(bot) if bot is not None else None,
-                   cases=getattr(storage, "cases", None))
+                   cases=cases)
 
 
 async def start_console(settings: Settings, console: Console) -> aioweb.AppRunner:

@@ -124,6 +124,12 @@ def serve_console(settings: Settings) -> int:
 
         bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_base_url,
                   base_file_url=settings.telegram_base_file_url)
+        from bot.app import category_labels
+        from handlers.case_notices import TelegramNotifier
+
+        # Actions taken here reach residents and staff in Telegram, as from the bot itself.
+        storage.cases.notifier = TelegramNotifier(bot, category_labels(storage.cases),
+                                                  storage.cases.policy.feedback_window)
 
     async def app() -> aioweb.Application:
         username = None

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.persistence import DatabasePersistence
-from handlers.access import Access
-from handlers.complaints import ComplaintServices
+from cases.access import Access
+from cases.service import CaseService
 from knowledge.complaint_cues import ComplaintCues
 from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.routing import Router
@@ -30,7 +30,8 @@ from storage.workdays import DeadlinePolicy
 class BotStorage:
     db: Database
     persistence: DatabasePersistence
-    complaints: ComplaintServices
+    cases: CaseService
+    cues: ComplaintCues
 
     @classmethod
     def open(cls, url: str, *, corpus_dir: Path | None = None, library_dir: Path | None = None,
@@ -45,11 +46,10 @@ class BotStorage:
         """
         db = Database(url, **engine_options)
         router = router or Router.from_corpus(corpus_dir or DEFAULT_CORPUS, library_dir)
-        services = ComplaintServices(ComplaintRepository(db, clock), router, ComplaintCues(),
-                                     deadlines=deadlines or DeadlinePolicy(),
-                                     access=Access(RoleRepository(db, clock), admin_ids))
-        return cls(db, DatabasePersistence(KeyValueStore(db)), services)
+        cases = CaseService(ComplaintRepository(db, clock), Access(RoleRepository(db, clock), admin_ids), router,
+                            deadlines or DeadlinePolicy())
+        return cls(db, DatabasePersistence(KeyValueStore(db)), cases, ComplaintCues())
 
     def application_options(self) -> dict[str, Any]:
         """Keyword arguments for `build_application`."""
-        return {"persistence": self.persistence, "complaints": self.complaints}
+        return {"persistence": self.persistence, "cases": self.cases, "cues": self.cues}

@@ -164,7 +164,7 @@ async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout:
                **app_options: Any) -> int:
     """Start the stand-in and the real bot, and let the terminal play the resident.
 
-    `app_options` go to `build_application` (persistence, complaint services); a database
+    `app_options` go to `build_application` (persistence, the case service); a database
     behind them is disposed of when the chat ends, in the loop that used it. `beside(settings,
     application, say)` runs alongside the chat (the web console), and may print with `say`.
     """
@@ -181,6 +181,6 @@ async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout:
             async with polling(application, 10.0), (beside(live, application, say) if beside else nullcontext()):
                 return await TerminalChat(standin, stdin or sys.stdin, out).run()
         finally:
-            complaints = app_options.get("complaints")
-            if complaints is not None:
-                await complaints.repository.db.dispose()
+            cases = app_options.get("cases")
+            if cases is not None:
+                await cases.repo.db.dispose()

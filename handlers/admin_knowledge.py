@@ -33,12 +33,12 @@ from telegram.ext import (
 )
 
 from handlers import admin_texts as texts
-from handlers.access import STAFF_GROUP
+from handlers.access import STAFF_GROUP, refuse
 from handlers.formatting import china_time, escape, pack_lines
 from knowledge.readers import SUFFIXES, UnreadableDocument
 
 if TYPE_CHECKING:
-    from handlers.complaints import ComplaintServices
+    from cases.service import CaseService
     from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -67,10 +67,10 @@ def failure_reason(exc: BaseException) -> str:
 
 
 class KnowledgeAdmin:
-    def __init__(self, kb: KnowledgeBase, services: ComplaintServices) -> None:
+    def __init__(self, kb: KnowledgeBase, service: CaseService) -> None:
         self.kb = kb
-        self.access = services.access
-        self.clock = services.repository.clock
+        self.access = service.access
+        self.clock = service.now
         self.rebuilding = False
 
     async def _admin(self, user_id: int) -> bool:
@@ -79,7 +79,7 @@ class KnowledgeAdmin:
     async def _refuse_unless_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
         if await self._admin(update.effective_user.id):
             return True
-        await self.access.refuse(update, context, action, "not an admin")
+        await refuse(update, context, action, "not an admin")
         return False
 
     @staticmethod
@@ -260,7 +260,7 @@ class KnowledgeAdmin:
         """The region button under a file sent without a caption (or 取消)."""
         query = update.callback_query
         if not await self._admin(update.effective_user.id):
-            await self.access.refuse(update, context, "add document", "not an admin")
+            await refuse(update, context, "add document", "not an admin")
             return
         pending = context.user_data.get(PENDING_KEY) or {}
         seq, choice = query.data.removeprefix(CALLBACK_PREFIX).split(":")
@@ -320,9 +320,9 @@ def _when(iso: str) -> str:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             services: ComplaintServices) -> None:
+             service: CaseService) -> None:
     private = filters.ChatType.PRIVATE
-    admin = KnowledgeAdmin(kb, services)
+    admin = KnowledgeAdmin(kb, service)
     application.add_handlers([
         CommandHandler("reload", admin.reload, private),
         CommandHandler("docs", admin.docs, private),

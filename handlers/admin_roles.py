@@ -17,12 +17,13 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from handlers import admin_texts as texts
+from handlers.access import refuse
 from handlers.formatting import china_time, escape, pack_lines
 from handlers.notify import send_to
 from storage.models import Role, RoleGrant
 
 if TYPE_CHECKING:
-    from handlers.complaints import ComplaintServices
+    from cases.service import CaseService
     from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -41,15 +42,15 @@ class BadInput(ValueError):
 
 
 class RoleAdmin:
-    def __init__(self, kb: KnowledgeBase, services: ComplaintServices) -> None:
+    def __init__(self, kb: KnowledgeBase, service: CaseService) -> None:
         self.kb = kb
-        self.access = services.access
-        self.roles = services.access.roles
+        self.access = service.access
+        self.roles = service.access.roles
 
     async def _admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
         if (await self.access.of(update.effective_user.id)).is_admin:
             return True
-        await self.access.refuse(update, context, action, "not an admin")
+        await refuse(update, context, action, "not an admin")
         return False
 
     async def _say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -165,9 +166,9 @@ def _grant_line(grant: RoleGrant) -> str:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             services: ComplaintServices) -> None:
+             service: CaseService) -> None:
     private = filters.ChatType.PRIVATE
-    admin = RoleAdmin(kb, services)
+    admin = RoleAdmin(kb, service)
     application.add_handlers([
         CommandHandler("myid", admin.my_id, private),
         CommandHandler("grant", admin.grant, private),

@@ -10,13 +10,14 @@ Every step answers bad input politely and asks again; /cancel ends it at any ste
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import unicodedata
 import warnings
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -28,19 +29,18 @@ from telegram.ext import (
 )
 
 from handlers import texts
-from handlers.access import Access
-from handlers.casework import announce_filed
 from handlers.formatting import china_time, clean_input, escape
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
-from storage.complaints import ComplaintDraft, ComplaintRepository, ComplaintView
+from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintView
 from storage.db import StorageUnavailable
-from storage.workdays import DeadlinePolicy
 
 if TYPE_CHECKING:
+    from cases.service import CaseService
     from knowledge.routing import Router
     from knowledge.service import KnowledgeBase
 
+log = logging.getLogger(__name__)
 CONVERSATION_NAME = "complaint_intake"
 DRAFT_KEY = "complaint_draft"
 PREFIX = "cp:"
@@ -62,20 +62,6 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _TOWNSHIP = re.compile(r"\S+?(?:乡|镇|街道|苏木)")
 _VILLAGE = re.compile(r"\S+?(?:村|社区|居委会|组)")
 _PHOTO = filters.PHOTO | filters.Document.IMAGE
-
-
-@dataclass(frozen=True)
-class ComplaintServices:
-    """What the complaint handlers need besides Telegram; bound here, never put in bot_data.
-
-    Without `access` (no role repository) only the residents' side runs: intake and /status.
-    """
-
-    repository: ComplaintRepository
-    router: Router
-    cues: ComplaintCues
-    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
-    access: Access | None = None
 
 
 # --------------------------------------------------------------------- validation
@@ -107,20 +93,16 @@ def split_place(text: str) -> tuple[str | None, str | None]:
     return (township.group(0) if township else None), (village.group(0) if village else None)
 
 
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
 # ------------------------------------------------------------------------ handlers
 
 
 class ComplaintHandlers:
-    def __init__(self, kb: KnowledgeBase, services: ComplaintServices) -> None:
+    def __init__(self, kb: KnowledgeBase, cases: CaseService, cues: ComplaintCues) -> None:
         self.kb = kb
-        self.repo = services.repository
-        self.router = services.router
-        self.cues = services.cues
-        self.services = services
+        self.cases = cases
+        self.repo = cases.repo
+        self.router = cases.router
+        self.cues = cues
         self._submitting: set[int] = set()  # residents whose 确认提交 is being handled (in memory only)
         self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
                        for name, category in self.router.lexicon.categories.items()}
@@ -455,8 +437,8 @@ class ComplaintHandlers:
             units=tuple(draft["units"]),
             attachments=tuple(draft.get("photos") or ()),
             routing=draft.get("routing") or {},
-            accept_due_at=self.services.deadlines.accept_due(now),
-            resolve_due_at=self.services.deadlines.resolve_due(now, draft["category"]),
+            accept_due_at=self.cases.policy.accept_due(now),
+            resolve_due_at=self.cases.policy.resolve_due(now, draft["category"]),
         )
         try:
             filed = await self.repo.create(complaint)
@@ -468,8 +450,16 @@ class ComplaintHandlers:
         note = texts.QUERY_CODE_ANONYMOUS_NOTE if anonymous else texts.QUERY_CODE_NAMED_NOTE
         await self._say(update, context, texts.QUERY_CODE.format(code=filed.query_code, ticket=escape(filed.ticket),
                                                                  anonymous_note=note))
-        context.application.create_task(announce_filed(context.bot, self.services, filed.ticket))
+        context.application.create_task(self._announce(filed.ticket))
         return ConversationHandler.END
+
+    async def _announce(self, ticket: str) -> None:
+        """Tell the units beside the filing, which it never fails or delays: the case is in their
+        queue whatever happens here, so problems are only logged."""
+        try:
+            await self.cases.announce(ticket)
+        except (StorageUnavailable, ComplaintNotFound, TelegramError):
+            log.exception("could not announce case %s", ticket)
 
     # -- /status -------------------------------------------------------------------
 
@@ -530,10 +520,10 @@ class ComplaintHandlers:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             services: ComplaintServices, group: int = 0, offer_group: int = 1) -> None:
+             cases: CaseService, cues: ComplaintCues, group: int = 0, offer_group: int = 1) -> None:
     """Add the intake conversation, /status and the stale-button reply to `group` (before the
     resident handlers), and the offer to file to `offer_group`, which runs after the answer."""
-    h = ComplaintHandlers(kb, services)
+    h = ComplaintHandlers(kb, cases, cues)
     with warnings.catch_warnings():
         # Deliberate: one conversation per resident across many messages, not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")

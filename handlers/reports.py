@@ -29,14 +29,15 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from handlers import report_texts as t
 from handlers import texts
-from handlers.access import Access
-from handlers.complaints import ComplaintServices
+from cases.access import Access
+from cases.service import CaseService
+from handlers.access import refuse
 from handlers.formatting import china_time, escape
-from handlers.masking import mask_text
-from storage.complaints import OPEN_STATUSES
+from cases.masking import mask_text
 from storage.db import StorageUnavailable
 from storage.models import ComplaintStatus
-from storage.reports import CaseFilter, CaseReports, CaseRow, Statistics, UnitCount, pending_deadline
+from storage.lifecycle import OPEN_STATUSES, pending_deadline
+from storage.reports import CaseFilter, CaseReports, CaseRow, Statistics, UnitCount
 from storage.workdays import CHINA_TZ
 
 log = logging.getLogger(__name__)
@@ -156,12 +157,11 @@ def safe_cell(value: str) -> str:
 
 
 class ReportHandlers:
-    def __init__(self, services: ComplaintServices) -> None:
-        assert services.access is not None
-        self.access: Access = services.access
-        self.clock = services.repository.clock
-        self.reports = CaseReports(services.repository.db)
-        self.labels = {name: c.label for name, c in services.router.lexicon.categories.items()}
+    def __init__(self, service: CaseService) -> None:
+        self.access: Access = service.access
+        self.clock = service.now
+        self.reports = CaseReports(service.repo.db)
+        self.labels = {name: c.label for name, c in service.router.lexicon.categories.items()}
         self.categories = {**{name: name for name in self.labels},
                            **{label: name for name, label in self.labels.items()},
                            **{button: name for name, button in texts.CATEGORY_BUTTONS.items()}}
@@ -217,7 +217,7 @@ class ReportHandlers:
         """The cases the arguments ask for, within what the user may see; None once refused or misread."""
         permissions = await self.access.of(update.effective_user.id)
         if not (permissions.is_admin or permissions.is_supervisor):
-            await self.access.refuse(update, context, command, "neither admin nor supervisor")
+            await refuse(update, context, command, "neither admin nor supervisor")
             return None
         try:
             wanted = parse_filter(list(context.args or []), self.categories)
@@ -330,7 +330,7 @@ class ReportHandlers:
 
 def _overdue_cell(row: CaseRow, now: datetime) -> str:
     pending = pending_deadline(row.status, row.accept_due_at, row.resolve_due_at)
-    if pending is not None and pending[1] < now:
+    if pending is not None and pending[1] is not None and pending[1] < now:
         return t.OVERDUE_ACCEPT_CELL if pending[0] == "accept" else t.OVERDUE_RESOLVE_CELL
     solved = row.status in (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED)
     if solved and row.resolved_at and row.resolve_due_at and row.resolved_at > row.resolve_due_at:
@@ -357,9 +357,9 @@ def _unit_names(units: list[UnitCount]) -> list[tuple[str, int]]:
              u.count) for u in units]
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], services: ComplaintServices) -> None:
+def register(application: Application[Any, Any, Any, Any, Any, Any], service: CaseService) -> None:
     """/stats and /export in private chats; in a group only a pointer to the private chat."""
-    h = ReportHandlers(services)
+    h = ReportHandlers(service)
     application.add_handlers([
         CommandHandler("stats", h.stats, filters.ChatType.PRIVATE),
         CommandHandler("export", h.export, filters.ChatType.PRIVATE),

@@ -12,8 +12,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, filters
 
+from cases.access import Access
 from handlers import texts, web_texts
-from handlers.access import STAFF_GROUP, Access
+from handlers.access import STAFF_GROUP
 
 
 class StaffHelp:

@@ -15,8 +15,8 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from cases.access import Access
 from handlers import web_texts as texts
-from handlers.access import Access
 from handlers.formatting import escape
 from storage.db import StorageUnavailable
 from storage.web_access import WebAccessStore

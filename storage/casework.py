@@ -1,43 +1,43 @@
-"""What staff and supervisors work from: the open cases of their units or regions, most urgent first.
+"""What staff and supervisors work from: the cases in their scope, most urgent first.
 
-A case is ordered by the deadline it is waiting on now:
-- not yet accepted (submitted, transferred): the 受理 deadline;
-- accepted or in progress: the 办结 deadline;
-- reopened (the filer was not satisfied): the new 办结 deadline set when it was reopened. The unit
-  accepted the case once already; what is owed now is a better result, on time.
-Cases without a deadline come last. Role checks are the caller's; this only reads.
+A case is ordered by the deadline it is waiting on now (storage.lifecycle); cases waiting on
+none come last. The scope is the caller's decision (units of staff, regions of supervisors,
+everything for admins); this module only reads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from storage.complaints import OPEN_STATUSES
+from storage import lifecycle
+from storage.complaints import normalize_ticket
 from storage.db import Database
-from storage.models import Complaint, ComplaintStatus, ComplaintUnit, Unit
-
-AWAITING_ACCEPTANCE = frozenset({ComplaintStatus.SUBMITTED, ComplaintStatus.TRANSFERRED})
-ACCEPT, RESOLVE = "accept", "resolve"
+from storage.models import Complaint, ComplaintUnit, Unit
+from storage.reports import CaseFilter
 
 
-def pending_deadline(complaint: Complaint) -> tuple[str, datetime | None]:
-    """Which deadline the case is waiting on ("accept" or "resolve") and when it falls."""
-    if ComplaintStatus(complaint.status) in AWAITING_ACCEPTANCE:
-        return ACCEPT, complaint.accept_due_at
-    return RESOLVE, complaint.resolve_due_at
+@dataclass(frozen=True)
+class Scope:
+    """Whose cases: assigned to any of `unit_ids`, or filed in or below any of `regions`;
+    `everything` for admins."""
 
+    unit_ids: tuple[int, ...] = ()
+    regions: tuple[str, ...] = ()
+    everything: bool = False
 
-def _pending_due() -> ColumnElement[datetime]:
-    """pending_deadline() in SQL, so the database sorts and pages."""
-    return case(
-        (Complaint.status.in_([s.value for s in AWAITING_ACCEPTANCE]), Complaint.accept_due_at),
-        else_=Complaint.resolve_due_at,
-    )
+    def condition(self) -> ColumnElement[bool]:
+        if self.everything:
+            return Complaint.id.is_not(None)
+        parts: list[ColumnElement[bool]] = []
+        if self.unit_ids:
+            parts.append(Complaint.id.in_(
+                select(ComplaintUnit.complaint_id).where(ComplaintUnit.unit_id.in_(list(self.unit_ids)))))
+        parts.extend(Complaint.region_path.contains(f"/{region}/", autoescape=True) for region in self.regions)
+        return or_(*parts) if parts else false()
 
 
 @dataclass(frozen=True)
@@ -56,18 +56,20 @@ class CaseworkQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def queue(self, *, unit_ids: Sequence[int] = (), regions: Sequence[str] = (),
-                    page: int = 0, per_page: int = 5) -> QueuePage:
-        """Open cases assigned to any of `unit_ids` or filed in (or below) any of `regions`."""
-        scopes = []
-        if unit_ids:
-            scopes.append(Complaint.id.in_(
-                select(ComplaintUnit.complaint_id).where(ComplaintUnit.unit_id.in_(list(unit_ids)))))
-        scopes.extend(Complaint.region_path.contains(f"/{region}/", autoescape=True) for region in regions)
-        if not scopes:
-            return QueuePage([], 0, 0, per_page)
-        where = (Complaint.status.in_([s.value for s in OPEN_STATUSES]), or_(*scopes))
-        due = _pending_due()
+    async def queue(self, scope: Scope, *, filter: CaseFilter | None = None, overdue_at: datetime | None = None,
+                    text: str | None = None, page: int = 0, per_page: int = 5) -> QueuePage:
+        """Cases in `scope` matching `filter` (open cases when it names no status), only those
+        overdue at `overdue_at` if given, and only those whose ticket is `text` or whose
+        description contains it."""
+        filter = filter or CaseFilter(statuses=lifecycle.OPEN_STATUSES)
+        where = [scope.condition(), *filter.conditions()]
+        if overdue_at is not None:
+            where.append(lifecycle.overdue(overdue_at))
+        if text and text.strip():
+            ticket = normalize_ticket(text)
+            where.append(Complaint.ticket == ticket if ticket
+                         else Complaint.description.contains(text.strip(), autoescape=True))
+        due = lifecycle.pending_due()
         async with self.db.session() as session:
             total = await session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
             page = max(0, min(page, -(-total // per_page) - 1))

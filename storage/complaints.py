@@ -6,7 +6,7 @@ Rules kept here, whatever calls it:
 - Anonymous complaints store no identity: no resident id, no contact, no actor id in events.
 - A filer sees a complaint only as its owner (same Telegram user) or with ticket + query code;
   every other case is the same "not found" (None), wrong ticket or wrong code alike.
-- The event log is only ever appended to; status changes follow ALLOWED_TRANSITIONS.
+- The event log is only ever appended to; status changes follow storage.lifecycle.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import hmac
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.db import Database, upsert
+from storage.lifecycle import ALLOWED_TRANSITIONS
 from storage.models import (
     ActorKind,
     Complaint,
@@ -42,18 +44,6 @@ from storage.models import (
 )
 
 S = ComplaintStatus
-ALLOWED_TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
-    S.SUBMITTED: frozenset({S.ACCEPTED, S.TRANSFERRED, S.REJECTED, S.DUPLICATE}),
-    S.TRANSFERRED: frozenset({S.ACCEPTED, S.TRANSFERRED, S.REJECTED, S.DUPLICATE}),
-    S.ACCEPTED: frozenset({S.IN_PROGRESS, S.TRANSFERRED, S.RESOLVED, S.REJECTED}),
-    S.IN_PROGRESS: frozenset({S.TRANSFERRED, S.RESOLVED}),
-    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
-    S.REOPENED: frozenset({S.ACCEPTED, S.IN_PROGRESS, S.TRANSFERRED, S.RESOLVED}),
-    S.CLOSED: frozenset({S.REOPENED}),
-    S.REJECTED: frozenset({S.REOPENED}),
-    S.DUPLICATE: frozenset({S.REOPENED}),
-}
-OPEN_STATUSES = frozenset({S.SUBMITTED, S.TRANSFERRED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED})
 
 # Events that are not status changes (a status change's action is the new status).
 REPLY = "reply"  # staff answered the filer: payload {"public": text}
@@ -428,71 +418,44 @@ class ComplaintRepository:
             raise ComplaintNotFound(ticket)
         return complaint
 
+    @asynccontextmanager
+    async def change(self, ticket: str) -> AsyncIterator[CaseChange]:
+        """The case locked for writing, with its units loaded, for one transaction.
+
+        Whatever the block does through the CaseChange is committed together when it ends, or
+        not at all if it raises; so a use case checks the case as it is now and writes all its
+        steps at once. Raises ComplaintNotFound.
+        """
+        async with self.db.transaction() as session:
+            complaint = await self._locked(session, ticket)
+            change = CaseChange(self, session, complaint)
+            yield change
+        for units, region in change.assigned:
+            self._remember(units, region)
+
     async def append_event(
         self, ticket: str, actor: Actor, action: str, payload: dict[str, Any] | None = None
     ) -> ComplaintEvent:
         """Record something that happened without changing the status (reply, note, reveal …)."""
-        if action in {s.value for s in ComplaintStatus}:
-            raise ValueError(f"{action!r} is a status change; use transition()")
-        async with self.db.transaction() as session:
-            complaint = await self._locked(session, ticket)
-            event = self._event(complaint, actor, action, None, None, payload)
-            session.add(event)
-            complaint.updated_at = event.created_at
-        return event
+        async with self.change(ticket) as change:
+            return change.event(actor, action, payload)
 
-    async def transition(
-        self,
-        ticket: str,
-        to_status: ComplaintStatus | str,
-        actor: Actor,
-        *,
-        payload: dict[str, Any] | None = None,
-        units: Sequence[str] | None = None,
-        unit_region: str | None = None,
-        accept_due_at: datetime | None = None,
-        resolve_due_at: datetime | None = None,
-    ) -> Complaint:
-        """Change the status and append the event, atomically; raises InvalidTransition.
-
-        `units` replaces the assignment (a transfer); the deadlines, when given, replace the
-        stored ones. Returns the updated record.
-        """
-        wanted = ComplaintStatus(to_status)
-        async with self.db.transaction() as session:
-            complaint = await self._locked(session, ticket)
-            current = ComplaintStatus(complaint.status)
-            if wanted not in ALLOWED_TRANSITIONS[current]:
-                raise InvalidTransition(complaint.ticket, current, wanted)
-            payload = dict(payload or {})
-            event = self._event(complaint, actor, wanted.value, current.value, wanted.value, payload)
-            now = event.created_at
-            if units is not None:
-                assigned = await self._units(session, units, unit_region or complaint.region)
-                await session.execute(delete(ComplaintUnit).where(ComplaintUnit.complaint_id == complaint.id))
-                session.add_all(
-                    ComplaintUnit(complaint_id=complaint.id, unit_id=unit_id, position=i, assigned_at=now)
-                    for i, (_, unit_id) in enumerate(assigned)
-                )
-                event.payload = {**payload, "units": [name for name, _ in assigned]}
-                region_of_units = unit_region or complaint.region
-            complaint.status = wanted
-            complaint.updated_at = now
-            if wanted is ComplaintStatus.RESOLVED:
-                complaint.resolved_at = now
-            if accept_due_at is not None:
-                complaint.accept_due_at = accept_due_at
-            if resolve_due_at is not None:
-                complaint.resolve_due_at = resolve_due_at
-            session.add(event)
-            ticket = complaint.ticket
-        if units is not None:
-            self._remember(assigned, region_of_units)
-        return await self.get(ticket)
+    async def transition(self, ticket: str, to_status: ComplaintStatus | str, actor: Actor,
+                         **changes: Any) -> Complaint:
+        """Change the status and append the event, atomically (see CaseChange.transition);
+        raises InvalidTransition. Returns the updated record."""
+        async with self.change(ticket) as change:
+            await change.transition(to_status, actor, **changes)
+        return await self.get(change.complaint.ticket)
 
     async def _locked(self, session: AsyncSession, ticket: str) -> Complaint:
         canonical = normalize_ticket(ticket) or ""
-        complaint = await session.scalar(select(Complaint).where(Complaint.ticket == canonical).with_for_update())
+        complaint = await session.scalar(
+            select(Complaint)
+            .where(Complaint.ticket == canonical)
+            .options(selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit))
+            .with_for_update()
+        )
         if complaint is None:
             raise ComplaintNotFound(ticket)
         return complaint
@@ -518,3 +481,68 @@ class ComplaintRepository:
             payload=dict(payload or {}),
             created_at=self.clock(),
         )
+
+
+class CaseChange:
+    """One locked case inside one transaction (ComplaintRepository.change): status changes and
+    events written here commit together."""
+
+    def __init__(self, repo: ComplaintRepository, session: AsyncSession, complaint: Complaint) -> None:
+        self._repo = repo
+        self._session = session
+        self.complaint = complaint
+        self.assigned: list[tuple[list[tuple[str, int]], str]] = []  # units to cache after commit
+
+    def event(self, actor: Actor, action: str, payload: dict[str, Any] | None = None) -> ComplaintEvent:
+        """Record something that happened without changing the status (reply, reveal, 回访 …)."""
+        if action in {s.value for s in ComplaintStatus}:
+            raise ValueError(f"{action!r} is a status change; use transition()")
+        event = self._repo._event(self.complaint, actor, action, None, None, payload)
+        self._session.add(event)
+        self.complaint.updated_at = event.created_at
+        return event
+
+    async def transition(
+        self,
+        to_status: ComplaintStatus | str,
+        actor: Actor,
+        *,
+        payload: dict[str, Any] | None = None,
+        units: Sequence[str] | None = None,
+        unit_region: str | None = None,
+        accept_due_at: datetime | None = None,
+        resolve_due_at: datetime | None = None,
+    ) -> ComplaintEvent:
+        """Change the status and append its event; raises InvalidTransition.
+
+        `units` replaces the assignment (a transfer); the deadlines, when given, replace the
+        stored ones.
+        """
+        complaint = self.complaint
+        wanted = ComplaintStatus(to_status)
+        current = ComplaintStatus(complaint.status)
+        if wanted not in ALLOWED_TRANSITIONS[current]:
+            raise InvalidTransition(complaint.ticket, current, wanted)
+        payload = dict(payload or {})
+        event = self._repo._event(complaint, actor, wanted.value, current.value, wanted.value, payload)
+        now = event.created_at
+        if units is not None:
+            region = unit_region or complaint.region
+            assigned = await self._repo._units(self._session, units, region)
+            await self._session.execute(delete(ComplaintUnit).where(ComplaintUnit.complaint_id == complaint.id))
+            self._session.add_all(
+                ComplaintUnit(complaint_id=complaint.id, unit_id=unit_id, position=i, assigned_at=now)
+                for i, (_, unit_id) in enumerate(assigned)
+            )
+            event.payload = {**payload, "units": [name for name, _ in assigned]}
+            self.assigned.append((assigned, region))
+        complaint.status = wanted
+        complaint.updated_at = now
+        if wanted is ComplaintStatus.RESOLVED:
+            complaint.resolved_at = now
+        if accept_due_at is not None:
+            complaint.accept_due_at = accept_due_at
+        if resolve_due_at is not None:
+            complaint.resolve_due_at = resolve_due_at
+        self._session.add(event)
+        return event

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Select, and_, cast, exists, func, or_, select
+from sqlalchemy import DateTime, Select, and_, cast, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
@@ -21,15 +21,10 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from storage.complaints import ESCALATE, FEEDBACK, REMIND
 from storage.db import Database
+from storage.lifecycle import ACCEPT, RESOLVE, due_column, waiting_on
 from storage.models import Complaint, ComplaintEvent, ComplaintStatus, ComplaintUnit
 
 S = ComplaintStatus
-ACCEPT, RESOLVE = "accept", "resolve"
-# Which deadline a case still owes, by status. A reopened case owes both, if set after reopening.
-AWAITING = {
-    ACCEPT: (S.SUBMITTED, S.TRANSFERRED, S.REOPENED),
-    RESOLVE: (S.ACCEPTED, S.IN_PROGRESS, S.REOPENED),
-}
 DEFAULT_LIMIT = 200
 
 
@@ -76,10 +71,6 @@ class ExpiredFeedback:
     rated: bool
 
 
-def _due_column(deadline: str) -> Any:
-    return Complaint.accept_due_at if deadline == ACCEPT else Complaint.resolve_due_at
-
-
 def _already(action: str, key: str, value: str, due: Any) -> ColumnElement[bool]:
     """An event `action` with payload[key] == value was recorded for this value of the deadline."""
     return exists().where(
@@ -88,16 +79,6 @@ def _already(action: str, key: str, value: str, due: Any) -> ColumnElement[bool]
         ComplaintEvent.payload[key].as_string() == value,
         _Moment(ComplaintEvent.payload["due"].as_string()) == _Moment(due),
     )
-
-
-def _set_in_this_round(due: Any) -> ColumnElement[bool]:
-    """A reopened case's deadline counts only if it was set after the reopening."""
-    reopened_at = (
-        select(func.max(ComplaintEvent.created_at))
-        .where(ComplaintEvent.complaint_id == Complaint.id, ComplaintEvent.action == S.REOPENED.value)
-        .scalar_subquery()
-    )
-    return or_(Complaint.status != S.REOPENED, due > reopened_at)
 
 
 def _with_units() -> Select[tuple[Complaint]]:
@@ -116,7 +97,7 @@ class DeadlineQueries:
         past, and that were not reminded of this deadline value."""
         found = []
         for deadline, window in windows.items():
-            due = _due_column(deadline)
+            due = due_column(deadline)
             found += await self._pending(
                 deadline, and_(due > now, due <= now + window), _already(REMIND, "deadline", deadline, due), limit)
         return found
@@ -125,18 +106,17 @@ class DeadlineQueries:
         """Open cases past their pending deadline that were not escalated for this deadline value."""
         found = []
         for deadline in (ACCEPT, RESOLVE):
-            due = _due_column(deadline)
+            due = due_column(deadline)
             found += await self._pending(
                 deadline, due <= now, _already(ESCALATE, "reason", overdue_reason(deadline), due), limit)
         return found
 
     async def _pending(self, deadline: str, when: ColumnElement[bool], done: ColumnElement[bool],
                        limit: int) -> list[DueCase]:
-        due = _due_column(deadline)
+        due = due_column(deadline)
         query = (
             _with_units()
-            .where(Complaint.status.in_(AWAITING[deadline]), due.is_not(None), when,
-                   _set_in_this_round(due), ~done)
+            .where(waiting_on(deadline), due.is_not(None), when, ~done)
             .order_by(due, Complaint.id)
             .limit(limit)
         )

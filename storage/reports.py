@@ -33,11 +33,10 @@ from sqlalchemy.orm import aliased
 
 from storage.complaints import FEEDBACK, REPLY, SATISFIED, BASICALLY_SATISFIED
 from storage.db import Database
+from storage import lifecycle
 from storage.models import ActorKind, Complaint, ComplaintEvent, ComplaintStatus, ComplaintUnit, Unit
 
 S = ComplaintStatus
-AWAITING_ACCEPTANCE = frozenset({S.SUBMITTED, S.TRANSFERRED})
-BEING_WORKED_ON = frozenset({S.ACCEPTED, S.IN_PROGRESS, S.REOPENED})
 RESPONSE_ACTIONS = frozenset({S.ACCEPTED.value, S.IN_PROGRESS.value, S.TRANSFERRED.value, S.REJECTED.value,
                               S.DUPLICATE.value, S.RESOLVED.value, REPLY})
 RESPONDERS = (ActorKind.STAFF, ActorKind.SUPERVISOR)
@@ -83,24 +82,6 @@ class CaseFilter:
 
 def _in_region(region: str) -> ColumnElement[bool]:
     return Complaint.region_path.contains(f"/{region}/", autoescape=True)
-
-
-def overdue_condition(now: datetime) -> ColumnElement[bool]:
-    """The case's pending deadline has passed at `now`."""
-    return or_(
-        and_(Complaint.status.in_(sorted(AWAITING_ACCEPTANCE)), Complaint.accept_due_at < now),
-        and_(Complaint.status.in_(sorted(BEING_WORKED_ON)), Complaint.resolve_due_at < now),
-    )
-
-
-def pending_deadline(status: ComplaintStatus, accept_due: datetime | None,
-                     resolve_due: datetime | None) -> tuple[str, datetime] | None:
-    """("accept" | "resolve", due) for an open case, None for a closed one."""
-    if status in AWAITING_ACCEPTANCE:
-        return ("accept", accept_due) if accept_due is not None else None
-    if status in BEING_WORKED_ON:
-        return ("resolve", resolve_due) if resolve_due is not None else None
-    return None
 
 
 @dataclass(frozen=True)
@@ -186,7 +167,7 @@ class CaseReports:
             overdue_rows = (await session.execute(
                 _with_primary_unit(select(Complaint.ticket, Complaint.status, Complaint.accept_due_at,
                                           Complaint.resolve_due_at, Unit.name))
-                .where(*where, overdue_condition(now)))).all()
+                .where(*where, lifecycle.overdue(now)))).all()
             responded = await session.scalar(
                 select(func.count(distinct(ComplaintEvent.complaint_id))).where(
                     ComplaintEvent.complaint_id.in_(scoped_ids),
@@ -199,7 +180,7 @@ class CaseReports:
         total = sum(n for _, n in by_status)
         overdue = []
         for ticket, status, accept_due, resolve_due, unit in overdue_rows:
-            pending = pending_deadline(ComplaintStatus(status), accept_due, resolve_due)
+            pending = lifecycle.pending_deadline(status, accept_due, resolve_due)
             if pending is not None:
                 overdue.append(OverdueCase(ticket, unit, *pending))
         overdue.sort(key=lambda c: (c.due, c.ticket))

@@ -2,7 +2,7 @@
 
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        await h.storage.complaints.access.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
+        await h.storage.cases.access.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
         ticket = await file_case(h.storage, description="…", units=["县住建局"])
         clock.advance(timedelta(days=1))
         ...
@@ -59,7 +59,7 @@ async def case_bot(kb: Any, url: str, *, clock: Clock, admin_ids: Sequence[int] 
                    settings: Settings | None = None, **overrides: Any) -> AsyncIterator[BotHarness]:
     """The bot as the runner builds it on the migrated database `url`, polling a fresh stand-in.
 
-    `h.storage` is the BotStorage (repository, roles via `h.storage.complaints.access.roles`).
+    `h.storage` is the BotStorage (repository, roles via `h.storage.cases.access.roles`).
     `overrides` are Settings fields (deadline settings included); flood control is off.
     """
     base = settings or Settings(_env_file=None)
@@ -82,15 +82,15 @@ async def case_bot(kb: Any, url: str, *, clock: Clock, admin_ids: Sequence[int] 
 async def file_case(storage: BotStorage, *, description: str, units: Sequence[str], region: str = "闽清县",
                     category: str = "housing_renovation", resident: int | None = 3001,
                     contact_name: str | None = "张大山", contact_phone: str | None = "13812345678",
-                    parents: Sequence[str] = ("福州市", "福建省")) -> str:
+                    parents: Sequence[str] = ("福州市", "福建省"), attachments: Sequence[str] = ()) -> str:
     """File a complaint straight into storage, with the deadlines the intake would set; its ticket."""
-    services = storage.complaints
-    now = services.repository.clock()
-    filed = await services.repository.create(ComplaintDraft(
+    services = storage.cases
+    now = services.repo.clock()
+    filed = await services.repo.create(ComplaintDraft(
         category=category, region=region, description=description, telegram_user_id=resident,
         display_name=None if resident is None else "居民", anonymous=resident is None,
         contact_name=contact_name if resident else None, contact_phone=contact_phone if resident else None,
-        region_parents=parents, units=units,
-        accept_due_at=services.deadlines.accept_due(now),
-        resolve_due_at=services.deadlines.resolve_due(now, category)))
+        region_parents=parents, units=units, attachments=attachments,
+        accept_due_at=services.policy.accept_due(now),
+        resolve_due_at=services.policy.resolve_due(now, category)))
     return filed.ticket

@@ -228,7 +228,7 @@ async def test_a_failed_reload_keeps_answering_from_the_old_index(built_data, tm
 
 async def test_files_from_residents_and_staff_get_the_residents_reply(kb, migrated_url):
     async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
-        await h.storage.complaints.access.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
+        await h.storage.cases.access.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
         for user in (RESIDENT, STAFF):
             h.standin.push_document(user, "方案.txt", BEES.encode(), caption="湖北省")
             assert (await h.reply(user)).text == texts.NOT_TEXT

@@ -20,8 +20,8 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
 async def test_an_admin_grants_lists_and_revokes_and_the_people_are_told(policy_kb, migrated_url, caplog):
     caplog.set_level(logging.INFO)
     async with case_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
-        access = h.storage.complaints.access
+        roles = h.storage.cases.access.roles
+        access = h.storage.cases.access
         assert "您的 Telegram 用户ID：2001" in (await h.ask(STAFF, "/myid")).text
         await h.ask(RESIDENT, "/myid")
 
@@ -67,7 +67,7 @@ async def test_an_admin_grants_lists_and_revokes_and_the_people_are_told(policy_
 
 async def test_bad_input_is_explained_and_changes_nothing(policy_kb, migrated_url):
     async with case_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         cases = {
             "/grant": admin_texts.GRANT_USAGE,
             f"/grant {STAFF}": admin_texts.GRANT_USAGE,
@@ -99,7 +99,7 @@ async def test_a_grant_to_someone_who_never_opened_the_bot_still_holds(policy_kb
     async with case_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         said = await h.ask(ADMIN, f"/grant {STRANGER} 督办 湖北")
         assert said.text.startswith(f"已授权：{STRANGER} 为督办（湖北省）。\n对方还没有打开过本机器人")
-        assert (await h.storage.complaints.access.of(STRANGER)).regions == ("湖北省",)
+        assert (await h.storage.cases.access.of(STRANGER)).regions == ("湖北省",)
         # Telegram refuses a message to a chat that never started: that refusal is what this tests.
         refused = [c for c in h.standin.rejected() if str(c.params.get("chat_id")) == str(STRANGER)]
         assert [c.response["description"] for c in refused] == ["Bad Request: chat not found"]
@@ -110,7 +110,7 @@ async def test_a_grant_to_someone_who_never_opened_the_bot_still_holds(policy_kb
 async def test_residents_and_staff_are_refused_and_each_refusal_is_logged(policy_kb, migrated_url, caplog):
     caplog.set_level(logging.WARNING)
     async with case_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         await roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
         await roles.grant(RESIDENT + 1, "supervisor", region="闽清县", granted_by=ADMIN)
         for user in (RESIDENT, STAFF, RESIDENT + 1):
@@ -119,7 +119,7 @@ async def test_residents_and_staff_are_refused_and_each_refusal_is_logged(policy
                 assert (await h.ask(user, command)).text == texts.REFUSED, (user, command)
         assert [(g.user_id, g.role) for g in await roles.all_active()] == [(STAFF, Role.STAFF),
                                                                            (RESIDENT + 1, Role.SUPERVISOR)]
-        assert not (await h.storage.complaints.access.of(RESIDENT)).is_admin
+        assert not (await h.storage.cases.access.of(RESIDENT)).is_admin
     for action in ("grant", "revoke", "roles", "reload", "docs", "remove"):
         assert f"refused {action} to user {RESIDENT}: not an admin" in caplog.text
         assert f"refused {action} to user {STAFF}: not an admin" in caplog.text

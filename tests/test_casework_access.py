@@ -40,7 +40,7 @@ async def meet(h, *users: int) -> None:
 
 
 async def snapshot(h, ticket: str) -> tuple[str, int, list[str]]:
-    record = await h.storage.complaints.repository.get(ticket)
+    record = await h.storage.cases.repo.get(ticket)
     return record.status, len(record.events), [a.unit.name for a in record.assignments]
 
 
@@ -52,7 +52,7 @@ async def refused_press(h, user: int, card, label: str) -> None:
 async def test_other_unit_resident_and_revoked_staff_are_refused_and_nothing_changes(policy_kb, migrated_url):
     clock = start_clock()
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
         await roles.grant(REVOKED, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
         await roles.grant(OTHER, "staff", unit=OTHER_UNIT, region=REGION, granted_by=ADMIN)
@@ -100,7 +100,7 @@ async def test_other_unit_resident_and_revoked_staff_are_refused_and_nothing_cha
 
 async def test_a_revoke_between_the_button_and_the_typed_text_bites(policy_kb, migrated_url):
     async with case_bot(policy_kb, migrated_url, clock=start_clock(), admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
         card = await h.ask(STAFF, f"/case {ticket}")
@@ -117,7 +117,7 @@ async def test_a_revoke_between_the_button_and_the_typed_text_bites(policy_kb, m
 async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(policy_kb, migrated_url):
     clock = start_clock()
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
         await roles.grant(SUPERVISOR, "supervisor", region="福州市", granted_by=ADMIN)  # a region above
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
@@ -140,7 +140,7 @@ async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(poli
         assert "姓名：张大山" in revealed.text and "电话：13812345678" in revealed.text
         assert "2026-11-23 09:30" in revealed.text
         await h.click(SUPERVISOR, supervisor_card, t.BUTTON_REVEAL)
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         reveals = [e for e in record.events if e.action == "reveal_identity"]
         assert [(e.actor_kind.value, e.actor_id, e.created_at) for e in reveals] == [
             ("supervisor", SUPERVISOR, clock()), ("supervisor", SUPERVISOR, clock())]
@@ -151,11 +151,11 @@ async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(poli
 
 async def test_an_anonymous_case_has_no_identity_to_reveal(policy_kb, migrated_url):
     async with case_bot(policy_kb, migrated_url, clock=start_clock(), admin_ids=[ADMIN]) as h:
-        await h.storage.complaints.access.roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
+        await h.storage.cases.access.roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
         ticket = await file_case(h.storage, description=STORY, units=[UNIT], resident=None)
         card = await h.ask(SUPERVISOR, f"/case {ticket}")
         assert "反映人：匿名，未留身份" in card.text
         revealed = await h.click(SUPERVISOR, card, t.BUTTON_REVEAL)
         assert "匿名" in revealed.text and "没有保存" in revealed.text
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         assert [e.action for e in record.events] == ["submitted"]

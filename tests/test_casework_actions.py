@@ -33,7 +33,7 @@ def start_clock() -> Clock:
 async def staff_bot(policy_kb, migrated_url, clock: Clock, *, with_staff: bool = True):
     """The bot with STAFF in UNIT and SUPERVISOR over the county, everyone having opened it once."""
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         if with_staff:
             await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
         await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
@@ -44,7 +44,7 @@ async def staff_bot(policy_kb, migrated_url, clock: Clock, *, with_staff: bool =
 async def resolved_case(h, result: str = "补助款已发放到户。") -> tuple[str, object]:
     """A case accepted and resolved by STAFF; returns its ticket and the filer's 回访 message."""
     ticket = await file_case(h.storage, description=STORY, units=[UNIT])
-    await h.storage.complaints.repository.transition(ticket, "accepted", Actor(ActorKind.STAFF, STAFF))
+    await h.storage.cases.repo.transition(ticket, "accepted", Actor(ActorKind.STAFF, STAFF))
     card = await h.ask(STAFF, f"/case {ticket}")
     await h.click(STAFF, card, t.BUTTON_RESOLVE)
     assert (await h.ask(STAFF, result)).text.startswith(f"案件 {ticket} 已办结")
@@ -53,7 +53,7 @@ async def resolved_case(h, result: str = "补助款已发放到户。") -> tuple
 
 
 async def actions(h, ticket: str) -> list[tuple[str, str, int | None]]:
-    record = await h.storage.complaints.repository.get(ticket)
+    record = await h.storage.cases.repo.get(ticket)
     return [(e.action, e.actor_kind.value, e.actor_id) for e in record.events]
 
 
@@ -66,14 +66,14 @@ async def test_satisfied_closes_the_case_and_a_second_answer_changes_nothing(pol
 
         thanks = await h.click(FILER, survey, "满意")
         assert thanks.text == shown(t.THANKS_SATISFIED, rating="满意")
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         assert record.status == "closed"
         assert (await actions(h, ticket))[-2:] == [("feedback", "resident", FILER), ("closed", "resident", FILER)]
         assert record.events[-2].payload == {"rating": "satisfied"}
 
         again = await h.click(FILER, survey, "不满意")
         assert again.text == shown(t.RATING_DONE, ticket=ticket)
-        assert len((await h.storage.complaints.repository.get(ticket)).events) == len(record.events)
+        assert len((await h.storage.cases.repo.get(ticket)).events) == len(record.events)
         assert await h.quiet(SUPERVISOR) == [] and await h.quiet(STAFF) == []
 
 
@@ -84,14 +84,14 @@ async def test_basically_satisfied_closes_too_but_not_after_the_window(policy_kb
         late, late_survey = await resolved_case(h)
         thanks = await h.click(FILER, survey, "基本满意")
         assert thanks.text == shown(t.THANKS_SATISFIED, rating="基本满意")
-        assert (await h.storage.complaints.repository.get(ticket)).status == "closed"
+        assert (await h.storage.cases.repo.get(ticket)).status == "closed"
 
         clock.advance(timedelta(days=5, minutes=1))
         before = await actions(h, late)
         refused = await h.click(FILER, late_survey, "不满意")
         assert refused.text == shown(t.RATING_TOO_LATE, days=5)
         assert await actions(h, late) == before
-        assert (await h.storage.complaints.repository.get(late)).status == "resolved"
+        assert (await h.storage.cases.repo.get(late)).status == "resolved"
         assert await h.quiet(SUPERVISOR) == []
 
 
@@ -130,7 +130,7 @@ async def test_rejecting_tells_the_filer_the_reason_and_where_to_turn(policy_kb,
         told = await h.reply(FILER)
         assert told.text == shown(t.TO_FILER_REJECTED, ticket=ticket, who=UNIT, reason=reason)
         assert "12317" in told.text
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         assert record.status == "rejected" and record.events[-1].payload == {"public": reason}
         assert (record.events[-1].actor_kind.value, record.events[-1].actor_id) == ("staff", STAFF)
 
@@ -162,7 +162,7 @@ async def test_an_anonymous_filer_is_not_messaged_and_staff_are_told_so(policy_k
         await h.click(STAFF, card, t.BUTTON_REPLY)
         done = await h.ask(STAFF, "已联系村委会核实，请您凭查询码查看进度。")
         assert done.text == shown(t.DONE_REPLIED + t.FILER_NOT_REACHED, ticket=ticket)
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         assert record.events[-1].action == "reply" and record.events[-1].actor_id == STAFF
 
 
@@ -170,7 +170,7 @@ async def test_a_unit_without_staff_sends_the_notice_to_the_supervisors(policy_k
     async with staff_bot(policy_kb, migrated_url, start_clock(), with_staff=False) as h:
         summary = await intake.to_summary(h, RESIDENT, anonymous=True, story=STORY)
         ticket, _ = await intake.confirm(h, RESIDENT, summary)
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         units = "、".join(a.unit.name for a in record.assignments)
         notice = await h.reply(SUPERVISOR)
         assert notice.text.startswith(f"新案件待分派\n{units} 还没有登记工作人员")

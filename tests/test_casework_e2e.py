@@ -28,7 +28,7 @@ def shown(template: str, **values: object) -> str:
 
 
 async def events_of(h, ticket: str) -> list[tuple[str, str, int | None]]:
-    record = await h.storage.complaints.repository.get(ticket)
+    record = await h.storage.cases.repo.get(ticket)
     async with h.storage.db.session() as session:
         rows = await session.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == record.id)
                                      .order_by(ComplaintEvent.id))
@@ -40,7 +40,7 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
     routed = shared_router().route(STORY, REGION, category="housing_renovation").units[0]
     assert routed != TARGET
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         await roles.grant(STAFF_A, "staff", unit=routed, region=REGION, granted_by=ADMIN)
         await roles.grant(STAFF_B, "staff", unit=TARGET, region=REGION, granted_by=ADMIN)
         await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
@@ -53,7 +53,7 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
 
         # The routed unit's staff get the notice, masked; nobody else does.
         notice = await h.reply(STAFF_A)
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         for part in ("新案件待受理", ticket, "危房改造", "闽清县 坂东镇 湖头村",
                      f"受理时限：{china_time(record.accept_due_at)}（北京时间）", "2026-11-24 09:00"):
             assert part in notice.text, part
@@ -89,9 +89,9 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         assert told.text == shown(t.TO_FILER_TRANSFERRED, ticket=ticket, unit=TARGET, reason=reason)
         notice = await h.reply(STAFF_B)
         assert "转办案件待受理" in notice.text and routed in notice.text and reason in notice.text
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         assert [a.unit.name for a in record.assignments] == [TARGET]
-        assert record.accept_due_at == h.storage.complaints.deadlines.accept_due(clock())
+        assert record.accept_due_at == h.storage.cases.policy.accept_due(clock())
         assert china_time(record.resolve_due_at) == resolve_due  # the resolve deadline is kept
 
         # The new unit accepts, replies, resolves.
@@ -117,7 +117,7 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         # 回访: not satisfied two days later → reopened, the supervisor and the unit are told.
         clock.advance(timedelta(days=2))
         thanks = await h.click(RESIDENT, resolved, "不满意")
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         new_due = china_time(record.resolve_due_at)
         assert thanks.text == shown(t.THANKS_UNSATISFIED, resolve_due=new_due)
         assert record.status == "reopened" and record.resolve_due_at > clock() + timedelta(days=14)

@@ -23,8 +23,8 @@ def order_in(text: str, tickets: dict[str, str]) -> list[str]:
 async def test_queue_is_ordered_by_the_pending_deadline_and_paged(policy_kb, migrated_url):
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))  # Monday
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
-        repo = h.storage.complaints.repository
+        roles = h.storage.cases.access.roles
+        repo = h.storage.cases.repo
         await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
         await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
         tickets = {}

@@ -129,9 +129,9 @@ async def test_named_complaint_is_filed_routed_and_shown_in_status(policy_kb, da
         assert DRAFT_KEY not in h.app.user_data[RESIDENT]
         assert ticket not in persisted_text(h, RESIDENT) and code not in persisted_text(h, RESIDENT)
 
-        view = await h.storage.complaints.repository.lookup(ticket, telegram_user_id=RESIDENT)
+        view = await h.storage.cases.repo.lookup(ticket, telegram_user_id=RESIDENT)
         assert view.units[0] == expected[0] and view.township == "坂东镇" and view.village == "湖头村"
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         assert record.contact_phone == "13812345678" and len(record.attachments) == 1
 
         listing = await h.ask(RESIDENT, "/status")
@@ -147,7 +147,7 @@ async def test_anonymous_complaint_keeps_no_identity_and_needs_the_query_code(po
         assert texts.SUMMARY_ANONYMOUS in summary.text
         ticket, code = await confirm(h, RESIDENT, summary)
         assert ticket not in persisted_text(h, RESIDENT) and code not in persisted_text(h, RESIDENT)
-        record = await h.storage.complaints.repository.get(ticket)
+        record = await h.storage.cases.repo.get(ticket)
         assert record.resident_id is None and record.contact_phone is None
 
         assert (await h.ask(RESIDENT, "/status")).text == texts.STATUS_NONE
@@ -196,7 +196,7 @@ async def test_cancel_works_at_every_step(policy_kb, database, router):
         assert (await h.click(RESIDENT, summary, texts.BUTTON_CANCEL)).text == texts.COMPLAINT_CANCELLED
         answer = await h.ask(RESIDENT, "看病能报销多少？")
         assert texts.BUTTON_SOURCE in answer.button_texts
-        assert await h.storage.complaints.repository.list_for_resident(RESIDENT) == []
+        assert await h.storage.cases.repo.list_for_resident(RESIDENT) == []
 
 
 async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(policy_kb, database, router):
@@ -268,7 +268,7 @@ async def test_a_draft_survives_a_restart_of_the_bot(policy_kb, database, router
         summary = await h.click(RESIDENT, contact, texts.BUTTON_ANONYMOUS)
         assert PLACE in summary.text and CATEGORY in summary.text
         ticket, _ = await confirm(h, RESIDENT, summary)
-        assert (await h.storage.complaints.repository.get(ticket)).township == "坂东镇"
+        assert (await h.storage.cases.repo.get(ticket)).township == "坂东镇"
 
 
 async def test_the_same_complaint_again_is_recognised(policy_kb, database, router):
@@ -286,7 +286,7 @@ async def test_the_same_complaint_again_is_recognised(policy_kb, database, route
         await h.reply(RESIDENT)  # the query code
         second = filed.text.split("投诉编号：")[1].split()[0]
         assert second != first
-        assert len(await h.storage.complaints.repository.list_for_resident(RESIDENT)) == 2
+        assert len(await h.storage.cases.repo.list_for_resident(RESIDENT)) == 2
 
 
 async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(policy_kb, database, router):
@@ -325,7 +325,7 @@ async def test_a_double_tap_on_confirm_files_once(policy_kb, database, router):
         await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
         shown = [await h.reply(RESIDENT), *await h.quiet(RESIDENT, 0.5)]
         assert sum("投诉编号" in r.text for r in shown) == 1
-        assert len(await h.storage.complaints.repository.list_for_resident(RESIDENT)) == 1
+        assert len(await h.storage.cases.repo.list_for_resident(RESIDENT)) == 1
 
 
 async def test_complaints_stay_out_of_group_chats(policy_kb, database, router):

@@ -58,7 +58,7 @@ def shown(moment: datetime) -> str:
 
 
 async def staff_and_supervisor(h: BotHarness, *, supervisor: bool = True) -> None:
-    roles = h.storage.complaints.access.roles
+    roles = h.storage.cases.access.roles
     await roles.grant(STAFF, Role.STAFF, unit=UNIT, region=REGION, granted_by=ADMIN)
     await roles.grant(OTHER_STAFF, Role.STAFF, unit=OTHER_UNIT, region=REGION, granted_by=ADMIN)
     if supervisor:
@@ -73,7 +73,7 @@ async def silent(h: BotHarness, *users: int) -> None:
 
 
 async def deadline_events(h: BotHarness, ticket: str) -> list[tuple[str, ActorKind, dict[str, Any]]]:
-    complaint = await h.storage.complaints.repository.get(ticket)
+    complaint = await h.storage.cases.repo.get(ticket)
     return [(e.action, e.actor_kind, {k: v for k, v in e.payload.items() if k != "notified"})
             for e in complaint.events if e.action in (REMIND, ESCALATE)]
 
@@ -83,7 +83,7 @@ async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(poli
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
         await staff_and_supervisor(h)
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
-        due = (await h.storage.complaints.repository.get(ticket)).accept_due_at
+        due = (await h.storage.cases.repo.get(ticket)).accept_due_at
         assert shown(due) == "2026-11-23 10:00"  # Monday: the weekend does not count
 
         for moment in (cst(11, 21, 9), cst(11, 22, 23), cst(11, 23, 5, 59)):
@@ -157,14 +157,14 @@ async def test_a_transfer_brings_a_fresh_reminder_to_the_new_unit(policy_kb, mig
     clock = Clock(cst(11, 23, 9))
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
         await staff_and_supervisor(h)
-        services = h.storage.complaints
+        services = h.storage.cases
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
         clock.set(cst(11, 24, 6))
         assert ticket in (await h.reply(STAFF)).text
 
         clock.set(cst(11, 24, 6, 30))
-        new_due = services.deadlines.accept_due(clock())
-        await services.repository.transition(
+        new_due = services.policy.accept_due(clock())
+        await services.repo.transition(
             ticket, ComplaintStatus.TRANSFERRED, Actor(ActorKind.STAFF, STAFF),
             payload={"reason": "属于民政部门职责"}, units=[OTHER_UNIT], accept_due_at=new_due)
         clock.set(cst(11, 24, 9, 30))  # the first unit's deadline has passed, the new one has not
@@ -184,7 +184,7 @@ async def test_an_unrated_resolved_case_is_closed_when_the_feedback_window_ends(
     clock = Clock(cst(11, 23, 9))
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
         await staff_and_supervisor(h)
-        repository = h.storage.complaints.repository
+        repository = h.storage.cases.repo
         staff = Actor(ActorKind.STAFF, STAFF)
         named = await file_case(h.storage, description=STORY, units=[UNIT])
         anonymous = await file_case(h.storage, description=STORY + "（匿名）", units=[UNIT], resident=None)
@@ -220,7 +220,7 @@ async def test_resolution_days_per_category_come_from_settings(policy_kb, migrat
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN],
                         resolve_working_days_by_category={"housing_renovation": 3}, **CHECK) as h:
         await staff_and_supervisor(h)
-        repository = h.storage.complaints.repository
+        repository = h.storage.cases.repo
         housing = await file_case(h.storage, description=STORY, units=[UNIT])
         school = await file_case(h.storage, description="孩子上学的补助今年没发下来，学校说没有名额。",
                                  units=[UNIT], category="education_subsidy")
@@ -251,7 +251,7 @@ async def test_one_failing_case_does_not_stop_the_others(policy_kb, migrated_url
         assert all("已记入超期督办记录" in t for t in told)
         assert sorted(ticket for ticket in (first, second) for t in told if ticket in t) == sorted([first, second])
         for ticket in (first, second):
-            complaint = await h.storage.complaints.repository.get(ticket)
+            complaint = await h.storage.cases.repo.get(ticket)
             escalations = [e.payload for e in complaint.events if e.action == ESCALATE]
             assert escalations == [{"reason": "overdue_accept", "due": complaint.accept_due_at.isoformat(),
                                     "notified": 0}]
@@ -261,14 +261,14 @@ async def test_a_reopened_case_owes_only_the_deadlines_set_when_it_was_reopened(
     clock = Clock(cst(11, 23, 9))
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
         await staff_and_supervisor(h)
-        services = h.storage.complaints
+        services = h.storage.cases
         staff = Actor(ActorKind.STAFF, STAFF)
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
-        await services.repository.transition(ticket, ComplaintStatus.ACCEPTED, staff)
-        await services.repository.transition(ticket, ComplaintStatus.RESOLVED, staff, payload={"public": "已处理。"})
+        await services.repo.transition(ticket, ComplaintStatus.ACCEPTED, staff)
+        await services.repo.transition(ticket, ComplaintStatus.RESOLVED, staff, payload={"public": "已处理。"})
         clock.set(cst(11, 25, 9))  # unsatisfied: reopened with a new resolution deadline
-        new_due = services.deadlines.resolve_due(clock(), "housing_renovation")
-        await services.repository.transition(ticket, ComplaintStatus.REOPENED, Actor(ActorKind.RESIDENT, FILER),
+        new_due = services.policy.resolve_due(clock(), "housing_renovation")
+        await services.repo.transition(ticket, ComplaintStatus.REOPENED, Actor(ActorKind.RESIDENT, FILER),
                                              resolve_due_at=new_due)
         await silent(h, STAFF, SUPERVISOR)  # the first round's acceptance deadline is not owed again
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.masking import mask_name, mask_phone, mask_text
+from cases.masking import mask_name, mask_phone, mask_text
 
 
 @pytest.mark.parametrize(("written", "shown"), [

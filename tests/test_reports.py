@@ -50,8 +50,8 @@ class Cases:
 
 async def put_cases_on_file(h: Any, clock: Clock) -> Cases:
     """Eleven cases in three counties, worked on by staff, a supervisor, the system and the filers."""
-    repo = h.storage.complaints.repository
-    roles = h.storage.complaints.access.roles
+    repo = h.storage.cases.repo
+    roles = h.storage.cases.access.roles
     await roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
     await roles.grant(SUPERVISOR_FUZHOU, "supervisor", region="福州市", granted_by=ADMIN)
     await roles.grant(SUPERVISOR_GUTIAN, "supervisor", region="古田县", granted_by=ADMIN)
@@ -166,7 +166,7 @@ def rate(pair: tuple[int, int]) -> str:
 
 
 def assert_stats_show(text: str, figures: dict[str, Any], h: Any) -> None:
-    labels = {name: c.label for name, c in h.storage.complaints.router.lexicon.categories.items()}
+    labels = {name: c.label for name, c in h.storage.cases.router.lexicon.categories.items()}
     assert f"工单总数：{figures['total']} 件" in text
     for status, n in figures["status"].items():
         assert f"{t.STATUS_NAMES[status]}：{n} 件" in text, status
@@ -245,7 +245,7 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
         text = raw.decode("utf-8-sig")
         assert FILER_NAME not in text and FILER_PHONE not in text and str(FILER) not in text
 
-        record = await h.storage.complaints.repository.get(tickets["c8"])
+        record = await h.storage.cases.repo.get(tickets["c8"])
         reworked = by_ticket[tickets["c8"]]
         assert reworked["协办单位"] == "县财政局" and reworked["回访评价"] == "满意" and reworked["状态"] == "已办结"
         assert reworked["办结时间"] == record.resolved_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
@@ -282,7 +282,7 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
 async def test_staff_and_residents_are_refused_and_bad_filters_explained(policy_kb, migrated_url):
     clock = Clock(START)
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        await h.storage.complaints.access.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县",
+        await h.storage.cases.access.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县",
                                                        granted_by=ADMIN)
         await file_case(h.storage, description="补助没有发放", units=["县住建局"])
         for user in (STAFF, FILER):

@@ -22,7 +22,7 @@ async def test_strange_arguments_are_answered_and_change_nothing(policy_kb, migr
                 assert reply.text and reply.text != texts.ERROR_RETRY, (command, junk)
                 h.standin.drain(user)
         assert [a for a, _, _ in await actions(h, ticket)] == ["submitted"]
-        assert [g.user_id for g in await h.storage.complaints.access.roles.all_active()] == [STAFF, SUPERVISOR]
+        assert [g.user_id for g in await h.storage.cases.access.roles.all_active()] == [STAFF, SUPERVISOR]
 
 
 async def test_a_reply_with_markup_and_emoji_reaches_the_filer_as_typed_and_5000_characters_are_refused(

@@ -13,7 +13,7 @@ ADMIN, STAFF, SUPERVISOR, RESIDENT = 9001, 9002, 9003, 9004
 async def test_help_follows_the_roles_in_force(policy_kb, migrated_url: str) -> None:
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        roles = h.storage.complaints.access.roles
+        roles = h.storage.cases.access.roles
         await roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
         await roles.grant(SUPERVISOR, "supervisor", region="闽清县", granted_by=ADMIN)
 

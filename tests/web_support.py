@@ -28,8 +28,9 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 class Page:
     """A response as a browser would hold it."""
 
-    def __init__(self, status: int, text: str, headers: Any, url: str) -> None:
-        self.status, self.text, self.headers, self.url = status, text, headers, url
+    def __init__(self, status: int, body: bytes, headers: Any, url: str) -> None:
+        self.status, self.body, self.headers, self.url = status, body, headers, url
+        self.text = body.decode("utf-8", errors="replace")
 
     @property
     def location(self) -> str | None:
@@ -51,11 +52,11 @@ class Browser:
 
     async def get(self, path: str, **params: str) -> Page:
         async with self.session.get(self.base_url + path, params=params or None, allow_redirects=False) as r:
-            return Page(r.status, await r.text(), r.headers, str(r.url))
+            return Page(r.status, await r.read(), r.headers, str(r.url))
 
     async def post(self, path: str, data: Any = None) -> Page:
         async with self.session.post(self.base_url + path, data=data or {}, allow_redirects=False) as r:
-            return Page(r.status, await r.text(), r.headers, str(r.url))
+            return Page(r.status, await r.read(), r.headers, str(r.url))
 
     async def csrf(self, path: str = "/login") -> str:
         """The CSRF token from a page the person may open."""
@@ -83,7 +84,7 @@ class ConsoleHarness:
 
     @property
     def roles(self) -> Any:
-        return self.bot.storage.complaints.access.roles
+        return self.bot.storage.cases.access.roles
 
     def browser(self) -> Browser:
         browser = Browser(self.base_url)

@@ -88,7 +88,7 @@ class Console:
     clock: Callable[[], datetime]
     config: ConsoleConfig = field(default_factory=ConsoleConfig)
     files: FileFetcher | None = None
-    cases: Any = None  # cases.service.CaseService
+    cases: Any = None  # cases.service.CaseService: every case rule, check and notice
 
 
 CONSOLE = web.AppKey("console", Console)
