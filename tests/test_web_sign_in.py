@@ -51,7 +51,7 @@ async def test_residents_get_no_link_and_cannot_use_the_console(policy_kb, migra
         reply = await c.bot.ask(RESIDENT, "/web")
         assert reply.text == "工作台只对工作人员、督办和管理员开放。需要开通权限，请把 /myid 显示的ID发给管理员。"
         browser = await c.signed_in(RESIDENT)  # a link made by hand for someone without a role
-        for path in ("/", "/dashboard", "/admin/roles", "/admin/documents"):
+        for path in ("/", "/cases", "/cases/FP-1", "/dashboard", "/admin/roles", "/admin/documents"):
             page = await browser.get(path)
             assert page.status == 403 and t.NO_ROLE in page.text, path
 

@@ -226,7 +226,7 @@ async def not_found(request: web.Request, handler: Handler) -> web.StreamRespons
 # ----------------------------------------------------------------------------- the application
 
 def create_app(console: Console) -> web.Application:
-    from web import admin_pages, dashboard, sign_in
+    from web import admin_pages, case_pages, dashboard, sign_in
 
     app = web.Application(middlewares=[security_headers, not_found, guard], client_max_size=MAX_UPLOAD_BYTES + 65536)
     app[CONSOLE] = console
@@ -237,6 +237,7 @@ def create_app(console: Console) -> web.Application:
     sign_in.routes(app)
     dashboard.routes(app)
     admin_pages.routes(app)
+    case_pages.routes(app)
     app.router.add_get("/", home, name="home")
     app.router.add_static("/static/", STATIC_DIR, name="static")
     return app
