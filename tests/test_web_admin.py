@@ -4,6 +4,8 @@ user id, region, a unit the region's routing knows)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 from datetime import datetime, timedelta
@@ -47,8 +49,18 @@ async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(poli
         everything = await (await c.signed_in(ADMIN)).get("/dashboard")
         assert re.search(r'id="total">4<', everything.text) and t.SCOPE_ALL in everything.text
 
-        staff = await (await c.signed_in(STAFF)).get("/dashboard")
-        assert staff.status == 403 and t.REFUSED in staff.text
+        sheet = await (await c.signed_in(SUPERVISOR)).get("/dashboard/export.csv")
+        assert sheet.status == 200 and sheet.headers["Content-Type"].startswith("text/csv")
+        assert "filename*=UTF-8''%E6%8A%95%E8%AF%89%E5%B7%A5%E5%8D%95_20261126.csv" in sheet.headers["Content-Disposition"]
+        rows = list(csv.reader(io.StringIO(sheet.body.decode("utf-8-sig"))))
+        assert rows[0][:3] == ["工单号", "状态", "类别"] and len(rows) == 4
+        assert {row[3] for row in rows[1:]} == {"闽清县"} and {row[12] for row in rows[1:]} == {"是（受理超期）"}
+        assert "张大山" not in sheet.text and "13812345678" not in sheet.text
+
+        staff = await c.signed_in(STAFF)
+        for path in ("/dashboard", "/dashboard/export.csv"):
+            page = await staff.get(path)
+            assert page.status == 403 and t.REFUSED in page.text
 
 
 async def test_only_admins_open_the_admin_pages(policy_kb, migrated_url):

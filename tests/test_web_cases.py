@@ -212,7 +212,7 @@ async def test_anonymous_visitors_are_sent_to_sign_in_everywhere(policy_kb, migr
         public = {"/login", "/login/link/{token}", "/login/link", "/login/telegram", "/logout"}
         browser = c.browser()
         routes = [(m, p) for m, p in app_routes(create_app(c.console)) if p not in public]
-        assert len(routes) >= 14
+        assert len(routes) >= 15
         for method, path in routes:
             filled = path.replace("{ticket}", ticket).replace("{action}", "accept").replace("{n}", "1") \
                 .replace("{doc_id}", "L001")

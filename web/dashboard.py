@@ -6,14 +6,22 @@ this module only chooses the scope and lays them out.
 
 from __future__ import annotations
 
+import logging
+import tempfile
+from urllib.parse import quote
+
 from aiohttp import web
 
+from cases import export
 from storage.reports import CaseFilter
 from web import texts as t
 from web.app import CONSOLE, WHO, allow, overseer, render
 from web.charts import weekly_chart
 
+log = logging.getLogger(__name__)
+
 OVERDUE_LISTED = 20
+SPOOLED_IN_MEMORY = 1024 * 1024
 CHART_WEEKS = 12
 
 
@@ -50,5 +58,26 @@ async def dashboard(request: web.Request) -> web.Response:
         chart=weekly_chart(weeks), weeks=CHART_WEEKS)
 
 
+@allow(overseer)
+async def export_csv(request: web.Request) -> web.StreamResponse:
+    """Every case in the person's scope as the /export spreadsheet, streamed from a spooled file."""
+    console = request.app[CONSOLE]
+    who = request[WHO]
+    now = console.clock()
+    with tempfile.SpooledTemporaryFile(max_size=SPOOLED_IN_MEMORY) as buffer:
+        count = await export.write_csv(console.reports, scope_of(who), now, buffer, category_labels(console.router))
+        log.info("web: user %s exported %d cases", who.user_id, count)
+        buffer.seek(0)
+        response = web.StreamResponse(headers={
+            "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+            "Content-Disposition": f"attachment; filename=\"export.csv\"; filename*=UTF-8''{quote(export.filename(now))}"})
+        await response.prepare(request)
+        while chunk := buffer.read(64 * 1024):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+
 def routes(app: web.Application) -> None:
     app.router.add_get("/dashboard", dashboard, name="dashboard")
+    app.router.add_get("/dashboard/export.csv", export_csv, name="export")
