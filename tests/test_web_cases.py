@@ -141,7 +141,7 @@ async def test_transfer_resolve_reject_and_reveal_from_the_browser(policy_kb, mi
         assert await _status(c, ticket) == (ComplaintStatus.SUBMITTED, 1)
 
         moved = await staff.post(f"/cases/{ticket}/transfer", {"csrf": csrf, "unit": "县教育局", "reason": "属于教育补助"})
-        assert moved.status == 303
+        assert moved.status == 303 and moved.location == "/cases?done=transfer&told=1"
         assert "县教育局" in (await c.bot.reply(RESIDENT)).text
         assert "属于教育补助" in (await c.bot.reply(EDU_STAFF)).text
         assert (await staff.post(f"/cases/{ticket}/accept", {"csrf": csrf})).status == 403  # no longer theirs

@@ -78,6 +78,15 @@ def read_filters(query: Any, categories: dict[str, str]) -> tuple[CaseFilter, di
     return case_filter, shown, problems
 
 
+def _done(request: web.Request) -> list[str]:
+    """What the action just taken did, after its redirect (from fixed words, never the URL's)."""
+    done = request.query.get("done")
+    ok = [t.DONE[done]] if done in t.DONE else []
+    if ok and request.query.get("told") in ("0", "1"):
+        ok.append(t.FILER_TOLD if request.query["told"] == "1" else t.FILER_NOT_TOLD)
+    return ok
+
+
 def _page_number(value: str | None) -> int:
     return max(0, int(value) - 1) if value and value.isdigit() and len(value) < 7 else 0
 
@@ -105,6 +114,7 @@ async def case_list(request: web.Request) -> web.Response:
     else:
         scope = t.CASES_SCOPE_ADMIN
     return render(request, "cases.html", title=t.CASES_TITLE, found=found, overdue=overdue, shown=shown,
+                  ok=_done(request), bad=None,
                   problems=problems, labels=labels, scope=scope, regions=console.kb.known_regions(),
                   previous=page_url(found.page - 1) if found.page > 0 else None,
                   next=page_url(found.page + 1) if found.page + 1 < found.pages else None)
@@ -132,11 +142,7 @@ def _not_found(request: web.Request) -> web.Response:
 @allow(any_role)
 async def case_page(request: web.Request) -> web.Response:
     try:
-        done = request.query.get("done")
-        ok = [t.DONE[done]] if done in t.DONE else []
-        if ok and request.query.get("told") in ("0", "1"):
-            ok.append(t.FILER_TOLD if request.query["told"] == "1" else t.FILER_NOT_TOLD)
-        return await _case_page(request, ok=ok)
+        return await _case_page(request, ok=_done(request))
     except CaseNotFound:
         return _not_found(request)
     except NotAllowed:
@@ -182,9 +188,19 @@ async def act(request: web.Request) -> web.Response:
         message = t.TEXT_TOO_LONG.format(length=bad.length) if bad.reason == "too_long" else t.TEXT_EMPTY
         return await _case_page(request, status=422, bad=message)
     log.info("web: user %s did %s on %s", who.user_id, action, outcome.case.ticket)
-    location = request.app.router["case"].url_for(ticket=outcome.case.ticket).with_query(
-        {"done": action, "told": "1" if outcome.filer_reached else "0"})
-    return see_other(location)
+    told = {"done": action, "told": "1" if outcome.filer_reached else "0"}
+    if action == "transfer" and not await _still_visible(request, outcome.case.ticket):
+        # Sent to another unit: it has left this person's list, so go back to the list.
+        return see_other(request.app.router["cases"].url_for().with_query(told))
+    return see_other(request.app.router["case"].url_for(ticket=outcome.case.ticket).with_query(told))
+
+
+async def _still_visible(request: web.Request, ticket: str) -> bool:
+    try:
+        await request.app[CONSOLE].cases.case(request[WHO].user_id, ticket)
+    except NotAllowed:
+        return False
+    return True
 
 
 @allow(any_role)

@@ -283,3 +283,5 @@ EVENTS = {
     "reveal_identity": "查看投诉人身份",
 }
 EVENT_TO_UNITS = "转给 {units}"
+# What an event's code means: a 回访 rating, or why a case went to the supervisors.
+EVENT_CODES = {**RATING_NAMES, "overdue_accept": "受理超期", "overdue_resolve": "办结超期"}
