@@ -41,6 +41,12 @@ async def test_web_sends_a_link_that_signs_in_once(policy_kb, migrated_url):
         home = await browser.get("/")
         assert home.status == 303 and home.location == "/cases"
 
+        elsewhere = c.browser()
+        fresh = (await c.link(STAFF)).rsplit("/", 1)[1]
+        async with elsewhere.session.post(f"{c.base_url}/login/link", data={"token": fresh}, allow_redirects=False,
+                                          headers={"Origin": "https://evil.example"}) as forged:
+            assert forged.status == 403 and elsewhere.cookie is None
+
         again = c.browser()
         reused = await again.post("/login/link", {"token": token})
         assert reused.status == 403 and t.SIGN_IN_LINK_BAD in reused.text and again.cookie is None

@@ -27,6 +27,11 @@ def _safe_next(target: str | None) -> str:
     return "/" if parts.scheme or parts.netloc else target
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 async def _signed_in(request: web.Request, user_id: int, how: str, target: str | None) -> web.StreamResponse:
     console = request.app[CONSOLE]
     session_id, _ = await console.store.open_session(user_id)
@@ -52,6 +57,12 @@ async def link_page(request: web.Request) -> web.Response:
 
 @public
 async def redeem_link(request: web.Request) -> web.StreamResponse:
+    origin = request.headers.get("Origin")
+    if origin and origin.rstrip("/") != _origin(request.app[CONSOLE].config.base_url):
+        # Another site's form posting someone's link: it would sign this browser in as that someone.
+        log.warning("web: a sign-in link was posted from another site")
+        return render(request, "message.html", status=403, title=t.SIGN_IN_TITLE, message=t.SIGN_IN_LINK_BAD,
+                      back="/login")
     form = await request.post()
     token = form.get("token")
     user_id = await request.app[CONSOLE].store.redeem_link(token) if isinstance(token, str) else None
