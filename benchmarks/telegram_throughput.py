@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import build_application, polling  # noqa: E402
-from bot.runner import settings_for_standin  # noqa: E402
+from bot.terminal import settings_for_standin  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.standin import BotAPIStandIn, Reply  # noqa: E402
+from standin import BotAPIStandIn, Reply  # noqa: E402
 from handlers import texts  # noqa: E402
 
 TOPICS = ["看病能报销多少", "娃上大学有什么补助", "危房改造补贴多少钱", "低保怎么申请", "养猪有补贴吗",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
                       extra_handlers: Iterable[Registrar] = (),
                       persistence: BasePersistence[Any, Any, Any] | None = None,
                       cases: CaseService | None = None, cues: ComplaintCues | None = None,
+                      resident_clock: Callable[[], float] = time.time,
                       ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot for `settings` (token, Bot API base URL, limits) answering from `kb`.
 
@@ -42,6 +44,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
     keeps user/chat data and conversation states across restarts. `cases` (the case service) and
     `cues` enable complaint intake, /status and case work; without them 我要投诉 points to the
     hotline. The case service's notices go out through this application's bot.
+    `resident_clock` (seconds) dates the residents' conversations; tests move it.
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -70,7 +73,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
 
         complaint_handlers.register(application, kb, cases, cues or ComplaintCues())
         _register_casework(application, kb, cases, settings)
-    resident.register(application, kb)
+    resident.register(application, kb, clock=resident_clock)
     application.add_error_handler(reply_on_error)
     return application
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import logging
 import sys
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 
@@ -29,6 +29,17 @@ def _passage_json(hit) -> dict:
     }
 
 
+def _converse(kb, row: dict, region: str | None):
+    """The answer to the row's question after its `history` (the chat's earlier messages,
+    oldest first), each answered in turn so that a follow-up is read in their context."""
+    history = row.get("history")
+    context = None
+    for earlier in history if isinstance(history, list) else []:
+        _, context = kb.converse(str(earlier or ""), context, region)
+    answer, _ = kb.converse(str(row.get("question") or ""), context, region)
+    return answer
+
+
 def cmd_ask(args, settings: Settings) -> int:
     from bot.batch import run_jsonl
 
@@ -36,10 +47,12 @@ def cmd_ask(args, settings: Settings) -> int:
 
     def handle(row: dict) -> dict:
         region = row.get("region")
-        answer = kb.ask(str(row.get("question") or ""), region if isinstance(region, str) else None)
+        answer = _converse(kb, row, region if isinstance(region, str) else None)
         return {
             "answer": answer.text,
             "abstained": answer.abstained,
+            "kind": answer.kind,
+            "uncovered_place": answer.uncovered_place,
             "region": answer.region,
             "passages": [_passage_json(h) for h in answer.hits],
         }
@@ -135,11 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(settings.log_level)
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_run)
     return func(args, settings)

@@ -4,39 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from pydantic import SecretStr
-
+from bot.logs import configure_logging
 from bot.settings import Settings
-from bot.standin import BotAPIStandIn
 
 log = logging.getLogger(__name__)
 
 
-def settings_for_standin(settings: Settings, standin: BotAPIStandIn, **overrides: Any) -> Settings:
-    """`settings`, pointed at the stand-in's token and URLs instead of Telegram."""
-    values: dict[str, Any] = {
-        "telegram_bot_token": SecretStr(standin.token),
-        "telegram_base_url": standin.base_url,
-        "telegram_base_file_url": standin.base_file_url,
-        "webhook_url": None,
-        **overrides,
-    }
-    if isinstance(values["telegram_bot_token"], str):
-        values["telegram_bot_token"] = SecretStr(values["telegram_bot_token"])
-    return settings.model_copy(update=values)
-
-
 def _configure_logging(settings: Settings, quiet: bool) -> None:
     """Logs as configured; in the terminal chat only warnings, so they do not bury the chat."""
-    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger().setLevel(level)
-    # httpx logs every request at INFO, which buries everything else.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(logging.WARNING if quiet else settings.log_level)
 
 
 def _open_knowledge(settings: Settings) -> Any:
@@ -61,6 +42,19 @@ def _open_storage(settings: Settings) -> Any:
     return BotStorage.open(url, corpus_dir=settings.corpus_dir, library_dir=settings.data_dir / LIBRARY_DIR,
                            admin_ids=settings.admin_ids,
                            deadlines=deadlines)
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram sends with every update; a fresh random one when WEBHOOK_SECRET is unset.
+
+    Without it anyone who can reach the listener could post an update "from" an admin. The
+    generated secret is registered with setWebhook at every start, so it needs no storing.
+    """
+    configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if configured:
+        return configured
+    log.warning("WEBHOOK_SECRET is not set: registering a random secret token for this run")
+    return secrets.token_urlsafe(48)
 
 
 def main(settings: Settings) -> int:
@@ -97,7 +91,7 @@ def main(settings: Settings) -> int:
 
         attach_console(application, settings, kb, storage)
     if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        secret = webhook_secret(settings)
         log.info("serving webhook %s on %s:%s", settings.webhook_url, settings.webhook_listen, settings.webhook_port)
         application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
                                 url_path=urlparse(settings.webhook_url).path.lstrip("/"),

@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     flood_max_messages: int = 8
     flood_window_seconds: float = 10.0
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    # Loopback: a reverse proxy terminates TLS in front; set 0.0.0.0 only with a secret and a firewall.
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: SecretStr | None = Field(default=None, repr=False)
 

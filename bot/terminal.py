@@ -14,10 +14,11 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any, TextIO
 
+from pydantic import SecretStr
+
 from bot.app import build_application, polling
-from bot.runner import settings_for_standin
 from bot.settings import Settings
-from bot.standin import BotAPIStandIn, Reply
+from standin import BotAPIStandIn, Reply
 
 USER_ID = 10001
 NAME = "乡亲"
@@ -30,6 +31,21 @@ BANNER = (
 # How long to wait for the bot's first reply, and for the silence that ends a burst of replies.
 FIRST_REPLY_WAIT = 15.0
 QUIET = 0.4
+
+
+def settings_for_standin(settings: Settings, standin: BotAPIStandIn, **overrides: Any) -> Settings:
+    """`settings`, pointed at the stand-in's token and URLs instead of Telegram."""
+    values: dict[str, Any] = {
+        "telegram_bot_token": SecretStr(standin.token),
+        "telegram_base_url": standin.base_url,
+        "telegram_base_file_url": standin.base_file_url,
+        "webhook_url": None,
+        **overrides,
+    }
+    if isinstance(values["telegram_bot_token"], str):
+        values["telegram_bot_token"] = SecretStr(values["telegram_bot_token"])
+    return settings.model_copy(update=values)
+
 
 
 class TerminalChat:

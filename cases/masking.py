@@ -2,8 +2,8 @@
 
 The person complained about may sit next to the staff member reading the case, so staff
 views show 张** and 138****5678, and phone, ID and bank-card numbers a resident typed into
-the description are masked too. Residents type numbers every way: with spaces or dashes,
-with +86, in full-width digits; all of those are found.
+the description are masked too. Residents type numbers every way: grouped by spaces,
+dashes, dots, commas or parentheses, with +86, in full-width digits; all of those are found.
 """
 
 from __future__ import annotations
@@ -11,73 +11,77 @@ from __future__ import annotations
 import re
 
 # Full-width digits and separators, mapped one to one so that positions in the text stay put.
-_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－（）\u3000", "0123456789Xx+-() ")
-_SEP = r"[ \-]?"
-_NOT_DIGIT_BEFORE = r"(?<![0-9])"
-_NOT_DIGIT_AFTER = r"(?![0-9])"
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－（）．\u3000", "0123456789Xx+-(). ")
 
-# Order matters: the longest, most specific shapes first, so an ID number is not taken for a phone.
-_ID_18 = re.compile(_NOT_DIGIT_BEFORE + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx]" + r"(?![0-9A-Za-z])")
-_ID_15 = re.compile(_NOT_DIGIT_BEFORE + r"[1-9]\d{7}(?:0[1-9]|1[0-2])\d{5}" + _NOT_DIGIT_AFTER)
-_CARD = re.compile(_NOT_DIGIT_BEFORE + r"\d{4}(?:" + _SEP + r"\d{4}){3}(?:" + _SEP + r"\d{1,3})?" + _NOT_DIGIT_AFTER)
-_MOBILE = re.compile(r"(?<![0-9+])(?:(?:\+|00)?86" + _SEP + r")?1[3-9]\d(?:" + _SEP + r"\d){8}" + _NOT_DIGIT_AFTER)
-_LANDLINE = re.compile(_NOT_DIGIT_BEFORE + r"(?:\(0\d{2,3}\)|0\d{2,3})" + _SEP + r"[1-9]\d{2,3}" + _SEP
-                       + r"\d{4}" + _NOT_DIGIT_AFTER)
-_LONG_DIGITS = re.compile(_NOT_DIGIT_BEFORE + r"\d{10,}" + _NOT_DIGIT_AFTER)
+# A number as people write it: digit groups joined by at most three separator characters each (spaces,
+# dashes, dots, commas, 、, slashes, parentheses; " - " too), an optional opening parenthesis and a final
+# X for ID numbers. Each found number is judged by its digits alone, so every way of grouping
+# the same digits is masked the same way.
+_SEPARATORS_TEXT = " \t-.·,，、/()"
+_SEPARATORS = re.escape(_SEPARATORS_TEXT)
+_NUMBER = re.compile(r"(?<![0-9])[+(]?[0-9](?:[" + _SEPARATORS + r"]{0,3}[0-9])*(?:[" + _SEPARATORS + r"]{0,3}[Xx])?(?![0-9])")
+# Tickets (FP20261123-000001) are not personal data and staff need them.
+_TICKET = re.compile(r"FP[0-9]{8}-?[0-9]{6,9}", re.IGNORECASE)
+_ID_18 = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]")
+_ID_15 = re.compile(r"[1-9][0-9]{7}(?:0[1-9]|1[0-2])[0-9]{5}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+MIN_MASKED_DIGITS = 10  # shorter numbers are amounts, dates, house numbers
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit() or ch in "Xx")
+    return "".join(ch for ch in text.translate(_HALF_WIDTH) if ch in "0123456789Xx")
+
+
+def _national(digits: str) -> str:
+    """The number without a +86 / 0086 / 86 country code in front of a mobile."""
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and _MOBILE.fullmatch(digits[len(prefix):]):
+            return digits[len(prefix):]
+    return digits
 
 
 def mask_phone(phone: str) -> str:
     """138****5678 for a mobile; a landline or anything else keeps only its last four digits."""
-    digits = _digits(phone.translate(_HALF_WIDTH))
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    if len(digits) == 11 and digits.startswith("1"):
+    digits = _national(_digits(phone))
+    if _MOBILE.fullmatch(digits):
         return f"{digits[:3]}****{digits[-4:]}"
     if len(digits) <= 4:
         return "*" * len(digits)
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
-def _mask_id(digits: str) -> str:
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-
-
-def _mask_card(digits: str) -> str:
-    return "*" * (len(digits) - 4) + digits[-4:]
-
-
-def _mask_landline(text: str) -> str:
-    digits = _digits(text)
-    area = 3 if digits[1] in "12" else 4  # 010, 02x; every other area code has four digits
-    return f"{digits[:area]}-****{digits[-4:]}"
-
-
-_RULES = (
-    (_ID_18, lambda found: _mask_id(_digits(found))),
-    (_ID_15, lambda found: _mask_id(_digits(found))),
-    (_CARD, lambda found: _mask_card(_digits(found))),
-    (_MOBILE, mask_phone),
-    (_LANDLINE, _mask_landline),
-    (_LONG_DIGITS, _mask_card),
-)
+def _masked_number(digits: str) -> str | None:
+    """How a number with these digits is shown to staff; None when it is not personal data."""
+    national = _national(digits)
+    if _ID_18.fullmatch(digits) or _ID_15.fullmatch(digits):
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    if "X" in digits.upper():
+        return None
+    if _MOBILE.fullmatch(national):
+        return f"{national[:3]}****{national[-4:]}"
+    if digits.startswith("0") and 10 <= len(digits) <= 12:  # a landline with its area code
+        area = 3 if digits[1] in "12" else 4  # 010, 02x; every other area code has four digits
+        return f"{digits[:area]}-****{digits[-4:]}"
+    if len(digits) >= MIN_MASKED_DIGITS:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return None
 
 
 def mask_text(text: str) -> str:
     """`text` with every phone, ID and bank-card-like number masked; everything else unchanged."""
-    plain = text.translate(_HALF_WIDTH)
-    spans: list[tuple[int, int, str]] = []
-    for pattern, mask in _RULES:
-        for match in pattern.finditer(plain):
-            start, end = match.span()
-            if any(start < e and s < end for s, e, _ in spans):
-                continue
-            spans.append((start, end, mask(match.group(0))))
+    plain = _TICKET.sub(lambda ticket: "#" * len(ticket.group(0)), text.translate(_HALF_WIDTH))
     out, last = [], 0
-    for start, end, masked in sorted(spans):
+    for match in _NUMBER.finditer(plain):
+        start, end = match.span()
+        found = match.group(0)
+        if found[-1] in "Xx" and not (_ID_18.fullmatch(_digits(found)) or _ID_15.fullmatch(_digits(found))):
+            found = found[:-1].rstrip(_SEPARATORS_TEXT)
+            end = start + len(found)
+        if found.startswith("(") and ")" not in found:  # "（13812345678）": keep the resident's parenthesis
+            found, start = found[1:], start + 1
+        masked = _masked_number(_digits(found))
+        if masked is None:
+            continue
         out.append(text[last:start])
         out.append(masked)
         last = end

@@ -34,7 +34,7 @@ from telegram.ext import (
 
 from handlers import admin_texts as texts
 from handlers.access import STAFF_GROUP, refuse
-from handlers.formatting import china_time, escape, pack_lines
+from handlers.formatting import china_time, escape, pack_lines, parse_number
 from knowledge.readers import SUFFIXES, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -263,17 +263,17 @@ class KnowledgeAdmin:
             await refuse(update, context, "add document", "not an admin")
             return
         pending = context.user_data.get(PENDING_KEY) or {}
-        seq, choice = query.data.removeprefix(CALLBACK_PREFIX).split(":")
-        if (pending.get("file_id") is None or int(seq) != pending["seq"]
-                or (choice.isdigit() and int(choice) >= len(pending["regions"]))):
+        seq, choice = (parse_number(part) for part in query.data.removeprefix(CALLBACK_PREFIX).split(":"))
+        if (pending.get("file_id") is None or seq != pending["seq"]
+                or (choice is not None and choice >= len(pending["regions"]))):
             await query.answer(texts.DOC_CHOICE_EXPIRED, show_alert=True)
             return
         context.user_data[PENDING_KEY] = {"seq": pending["seq"]}
         await query.answer()
-        if not choice.isdigit():
+        if choice is None:  # 取消 ("no")
             await query.edit_message_text(texts.DOC_CANCELLED, parse_mode=ParseMode.HTML)
             return
-        chain = self.kb.region_chain(pending["regions"][int(choice)], places=True)
+        chain = self.kb.region_chain(pending["regions"][choice], places=True)
         if chain is None:  # the region's last document was removed since the buttons were shown
             await query.edit_message_text(texts.DOC_CHOICE_EXPIRED, parse_mode=ParseMode.HTML)
             return
@@ -327,6 +327,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         CommandHandler("reload", admin.reload, private),
         CommandHandler("docs", admin.docs, private),
         CommandHandler("remove", admin.remove, private),
-        CallbackQueryHandler(admin.choose_region, pattern=rf"^{CALLBACK_PREFIX}\d+:(\d+|no)$"),
+        CallbackQueryHandler(admin.choose_region, pattern=rf"^{CALLBACK_PREFIX}[0-9]+:([0-9]+|no)$"),
     ])
     application.add_handler(MessageHandler(private & filters.Document.ALL, admin.document), group=STAFF_GROUP)

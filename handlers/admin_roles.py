@@ -33,7 +33,7 @@ ROLE_WORDS = {
     "督办": Role.SUPERVISOR, "监督": Role.SUPERVISOR, "supervisor": Role.SUPERVISOR,
     "管理员": Role.ADMIN, "admin": Role.ADMIN,
 }
-_USER_ID = re.compile(r"^\d{1,15}$")
+_USER_ID = re.compile(r"^[0-9]{1,15}$")
 MAX_UNIT_CHARS = 100  # the units table holds 200; real names are far shorter
 
 

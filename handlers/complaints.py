@@ -29,7 +29,8 @@ from telegram.ext import (
 )
 
 from handlers import texts
-from handlers.formatting import china_time, clean_input, escape
+from cases.masking import mask_text
+from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
 from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintView
@@ -58,7 +59,7 @@ CATEGORY, REGION, TOWNSHIP, DESCRIPTION = "category", "region", "township", "des
 CONTACT, NAME, PHONE, CONFIRM, DUPLICATE = "contact", "name", "phone", "confirm", "duplicate"
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-‐‑–—_.()（）]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _TOWNSHIP = re.compile(r"\S+?(?:乡|镇|街道|苏木)")
 _VILLAGE = re.compile(r"\S+?(?:村|社区|居委会|组)")
 _PHOTO = filters.PHOTO | filters.Document.IMAGE
@@ -225,12 +226,12 @@ class ComplaintHandlers:
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         draft = self._draft(context)
-        index = update.callback_query.data.removeprefix(PREFIX + "rg:")
+        index = parse_number(update.callback_query.data.removeprefix(PREFIX + "rg:"))
         shown = draft.get("regions") or []
-        if not index.isdigit() or int(index) >= len(shown):
+        if index is None or index >= len(shown):
             return await self.stale_button(update, context) or REGION
         await self._answer(update)
-        draft["region"] = shown[int(index)]
+        draft["region"] = shown[index]
         return await self._prompt(TOWNSHIP, update, context)
 
     async def township(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -241,6 +242,8 @@ class ComplaintHandlers:
             return await self._again(update, context, texts.BAD_NOT_WORDS)
         if _meaningful(text) < 2 or len(text) > MAX_PLACE:
             return await self._again(update, context, texts.BAD_TOWNSHIP)
+        if mask_text(text) != text:  # a phone or ID number here would reach staff as the place
+            return await self._again(update, context, texts.BAD_TOWNSHIP_NUMBER)
         draft = self._draft(context)
         draft["township"], draft["village"] = split_place(text)
         return await self._next(update, context, DESCRIPTION)

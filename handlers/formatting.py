@@ -18,6 +18,19 @@ TELEGRAM_LIMIT = 4096
 # Headroom below Telegram's limit, so a header or a note can be added to a chunk.
 CHUNK_LIMIT = 3900
 
+_ASCII_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def parse_number(text: str | None) -> int | None:
+    """The non-negative integer `text` spells in ASCII digits, or None.
+
+    Every number in a command or in callback data is read here: str.isdigit() accepts "²",
+    "①" and other digits that int() refuses, and \\d in a pattern accepts "٣"; a forged button
+    or a typo must get a polite answer, never an exception.
+    """
+    return int(text) if text is not None and _ASCII_NUMBER.fullmatch(text) else None
+
+
 def china_time(moment: datetime | None, empty: str = "") -> str:
     """A moment as people in China read it ("2026-11-23 09:30"); `empty` when there is none."""
     if moment is None:

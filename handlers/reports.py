@@ -46,7 +46,7 @@ LISTED_PER_SECTION = 12
 OVERDUE_LISTED = 10
 SPOOLED_IN_MEMORY = 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1000 * 1000  # what a bot may upload
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})")
+_DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?|([0-9]{4})([0-9]{2})([0-9]{2})")
 _KEY_VALUE = re.compile(r"([^=＝:：]+)[=＝:：](.*)")
 
 

@@ -8,6 +8,8 @@ turn the result into escaped HTML. Callback data is always a short key (well und
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,7 +24,9 @@ from telegram.ext import (
 )
 
 from handlers import texts
-from handlers.formatting import clean_input, escape, html_messages, utf16_len
+from handlers.formatting import clean_input, escape, html_messages, parse_number, utf16_len
+from knowledge.conversation import Context, differs_by_region
+from knowledge.models import SUGGEST, UNCOVERED, Answer
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
@@ -32,6 +36,16 @@ REGION_CHOICES_KEY = "region_choices"
 REGION_PROMPTS_ANSWERED_KEY = "region_prompts_answered"
 ANSWERS_KEY = "answers"
 ANSWER_COUNTER_KEY = "answer_counter"
+# What the chat's last answers were about (knowledge.conversation.Context as JSON).
+CONVERSATION_KEY = "conversation"
+# A question held back while the resident is asked for their place: {"text", "context"}.
+PENDING_QUESTION_KEY = "pending_question"
+# Set once the resident was asked for their place: they are not asked again.
+PLACE_ASKED_KEY = "place_asked"
+# Questions whose suggestions are still shown, by answer key: the button answers them.
+SUGGESTED_KEY = "suggested"
+SUGGESTIONS_SHOWN = 3
+SUGGESTION_LABEL_CHARS = 24
 # How many past answers per chat keep working buttons.
 ANSWERS_KEPT = 30
 # Longest question handed to search; the rest of a pasted essay only slows search down.
@@ -110,6 +124,19 @@ def answer_keyboard(key: str | None, related: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([first_row, [complain]])
 
 
+def suggestion_keyboard(key: str, labels: list[str]) -> InlineKeyboardMarkup:
+    """One button per suggested passage, named by its heading, then 我要投诉: no dead end."""
+    rows = [[InlineKeyboardButton(label, callback_data=f"sg:{key}:{i}")] for i, label in enumerate(labels)]
+    rows.append([InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=COMPLAIN_CALLBACK)])
+    return InlineKeyboardMarkup(rows)
+
+
+def heading_label(heading_path: tuple[str, ...], fallback: str) -> str:
+    """A passage's own heading, short enough for a button."""
+    label = (heading_path[-1] if heading_path else fallback).strip()
+    return label if len(label) <= SUGGESTION_LABEL_CHARS else label[:SUGGESTION_LABEL_CHARS - 1] + "…"
+
+
 # ------------------------------------------------------------------- buttons
 
 
@@ -134,8 +161,9 @@ class ResidentHandlers:
     The knowledge base is bound here rather than put in `bot_data`, which persistence stores.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, clock: Callable[[], float] = time.time) -> None:
         self.kb = kb
+        self.clock = clock  # seconds; tests move it to let a conversation expire
 
     def _region_keyboard(self, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardMarkup | None:
         """Buttons for the places there are documents for; the list shown is remembered, so a
@@ -145,6 +173,12 @@ class ResidentHandlers:
             return None
         context.chat_data[REGION_CHOICES_KEY] = regions
         return region_keyboard(regions)
+
+    def _residents_chain(self, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, ...]:
+        """The resident's place (chosen, or named in the conversation) and the regions above it."""
+        stored = Context.from_json(context.chat_data.get(CONVERSATION_KEY))
+        place = context.user_data.get(REGION_KEY) or (stored.place if stored else None)
+        return (self.kb.region_chain(place) or ()) if place else ()
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
@@ -175,8 +209,8 @@ class ResidentHandlers:
         shown = context.chat_data.get(REGION_CHOICES_KEY) or []
         if choice == "all":
             region, confirmation = None, texts.REGION_CLEARED
-        elif choice.isdigit() and int(choice) < len(shown):
-            region = shown[int(choice)]
+        elif (index := parse_number(choice)) is not None and index < len(shown):
+            region = shown[index]
             confirmation = texts.REGION_SET.format(region=escape(region))
         else:
             await _expired(update, context)
@@ -191,12 +225,23 @@ class ResidentHandlers:
         if first_press and prompt is not None:
             answered.append(prompt)
             del answered[:-10]
+        stored = Context.from_json(context.chat_data.get(CONVERSATION_KEY))
+        if stored is not None:  # the place chosen now is the conversation's place
+            stored.place = region
+            context.chat_data[CONVERSATION_KEY] = stored.to_json()
         await query.answer(texts.REGION_TOAST.format(region=region or texts.REGION_ALL)[:200])
         if first_press:
             await query.edit_message_text(confirmation, parse_mode=ParseMode.HTML)
+        pending = context.chat_data.pop(PENDING_QUESTION_KEY, None)
+        if first_press and isinstance(pending, dict) and isinstance(pending.get("text"), str):
+            answer, conversation = await asyncio.to_thread(
+                self.kb.converse, pending["text"], Context.from_json(pending.get("context")), region, self.clock())
+            context.chat_data[CONVERSATION_KEY] = conversation.to_json()
+            await self._send_answer(update, context, answer, pending["text"])
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Any text that is not a command: answer it from the policy documents."""
+        """Any text that is not a command: answer it from the policy documents, in the
+        context of what the chat's last answers were about (那要找谁办 after an answer)."""
         text = clean_input(update.effective_message.text or "")
         if not text:
             await send_html(update, context, [texts.EMPTY_QUESTION])
@@ -204,18 +249,70 @@ class ResidentHandlers:
         note = ""
         if len(text) > MAX_QUESTION_CHARS:
             text, note = text[:MAX_QUESTION_CHARS], texts.QUESTION_TRUNCATED_NOTE
-        answer = await asyncio.to_thread(self.kb.ask, text, context.user_data.get(REGION_KEY))
+        region = context.user_data.get(REGION_KEY)
+        stored = context.chat_data.get(CONVERSATION_KEY)
+        answer, conversation = await asyncio.to_thread(self.kb.converse, text, Context.from_json(stored),
+                                                       region, self.clock())
+        if region is None and differs_by_region(answer) and not context.user_data.get(PLACE_ASKED_KEY):
+            # The plans differ and the place is unknown: ask it once, then answer for it.
+            keyboard = self._region_keyboard(context)
+            if keyboard is not None:
+                context.user_data[PLACE_ASKED_KEY] = True
+                context.chat_data[PENDING_QUESTION_KEY] = {"text": text, "context": stored}
+                await send_html(update, context, [note + texts.ASK_PLACE], keyboard)
+                return
+        context.chat_data[CONVERSATION_KEY] = conversation.to_json()
+        await self._send_answer(update, context, answer, text, note)
+
+    async def _send_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer,
+                           question: str, note: str = "") -> None:
+        """The reply for each kind of answer; every one has a way on (buttons or 我要投诉)."""
+        if answer.kind == UNCOVERED:
+            regions = "、".join(dict.fromkeys(self.kb.regions))
+            place = escape(answer.uncovered_place or texts.UNCOVERED_SOMEWHERE)
+            await send_html(update, context, [note + texts.UNCOVERED.format(place=place, regions=escape(regions))],
+                            answer_keyboard(None, related=False))
+            return
+        if answer.kind == SUGGEST and answer.hits:
+            shown = answer.hits[:SUGGESTIONS_SHOWN]
+            key = _remember(context, [h.passage.id for h in shown])
+            suggested: dict[str, str] = context.chat_data.setdefault(SUGGESTED_KEY, {})
+            suggested[key] = question
+            while len(suggested) > ANSWERS_KEPT:
+                del suggested[next(iter(suggested))]
+            labels = [heading_label(h.passage.heading_path, h.passage.title) for h in shown]
+            await send_html(update, context, [note + texts.SUGGEST], suggestion_keyboard(key, labels))
+            return
         hits = [] if answer.abstained else answer.hits
         key = _remember(context, [h.passage.id for h in hits]) if hits else None
         markup = answer_keyboard(key, related=len(hits) > 1)
         await send_html(update, context, html_messages(answer.text, header_html=note), markup)
 
-    async def show_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """查看原文: the whole passage under its citation (title › heading path, issuer, date)."""
+    async def choose_suggestion(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A 您问的是不是 button: answer the question from the passage chosen."""
         query = update.callback_query
         _, key, index = query.data.split(":")
         ids = _recall(context, key)
-        passage = self.kb.passage(ids[int(index)]) if ids is not None and int(index) < len(ids) else None
+        question = context.chat_data.get(SUGGESTED_KEY, {}).get(key)
+        if ids is None or question is None or int(index) >= len(ids):
+            await _expired(update, context)
+            return
+        region = context.user_data.get(REGION_KEY)
+        chosen = await asyncio.to_thread(self.kb.choose, question, ids[int(index)], region, self.clock())
+        if chosen is None:
+            await _expired(update, context)
+            return
+        await query.answer()
+        answer, conversation = chosen
+        context.chat_data[CONVERSATION_KEY] = conversation.to_json()
+        await self._send_answer(update, context, answer, question)
+
+    async def show_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """查看原文: the whole passage under its citation (title › heading path, issuer, date)."""
+        query = update.callback_query
+        _, key, number = query.data.split(":")
+        ids, index = _recall(context, key), parse_number(number)
+        passage = self.kb.passage(ids[index]) if ids is not None and index is not None and index < len(ids) else None
         if passage is None:
             await _expired(update, context)
             return
@@ -234,15 +331,18 @@ class ResidentHandlers:
             await _expired(update, context)
             return
         await query.answer()
+        chain = self._residents_chain(context)
+        related = [(i, p) for i, pid in list(enumerate(ids))[1:] if (p := self.kb.passage(pid)) is not None]
+        # The resident's own plans first; the rest are marked as other places' rules.
+        related.sort(key=lambda item: bool(chain) and item[1].region not in chain)
         items, buttons = [], []
-        for index, passage_id in list(enumerate(ids))[1:1 + RELATED_SHOWN]:
-            passage = self.kb.passage(passage_id)
-            if passage is None:
-                continue
+        for index, passage in related[:RELATED_SHOWN]:
             n = len(items) + 1
             text = passage.text
             snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS] + "……"
-            items.append(texts.RELATED_ITEM.format(n=n, citation=escape(self.kb.citation(passage)),
+            other = bool(chain) and passage.region not in chain
+            mark = texts.RELATED_OTHER_PLACE.format(region=escape(passage.region)) if other else ""
+            items.append(texts.RELATED_ITEM.format(n=n, citation=escape(self.kb.citation(passage)) + mark,
                                                    snippet=escape(snippet)))
             buttons.append(InlineKeyboardButton(texts.BUTTON_SOURCE_N.format(n=n),
                                                 callback_data=f"src:{key}:{index}"))
@@ -252,17 +352,19 @@ class ResidentHandlers:
         await send_html(update, context, [texts.RELATED_HEADER + "".join(items)], InlineKeyboardMarkup([buttons]))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, group: int = 0) -> None:
+def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, group: int = 0,
+             clock: Callable[[], float] = time.time) -> None:
     """Add the resident handlers. Register more specific handlers (conversations) before these."""
-    resident = ResidentHandlers(kb)
+    resident = ResidentHandlers(kb, clock)
     application.add_handlers([
         CommandHandler("start", resident.start),
         CommandHandler("help", help_command),
         CommandHandler("region", resident.region_command),
         CommandHandler("cancel", cancel),
-        CallbackQueryHandler(resident.show_source, pattern=r"^src:[0-9a-f]+:\d+$"),
+        CallbackQueryHandler(resident.show_source, pattern=r"^src:[0-9a-f]+:[0-9]+$"),
         CallbackQueryHandler(resident.show_related, pattern=r"^rel:[0-9a-f]+$"),
-        CallbackQueryHandler(resident.choose_region, pattern=r"^rg:(\d+|all)$"),
+        CallbackQueryHandler(resident.choose_suggestion, pattern=r"^sg:[0-9a-f]+:[0-9]$"),
+        CallbackQueryHandler(resident.choose_region, pattern=r"^rg:([0-9]+|all)$"),
         CallbackQueryHandler(complain_placeholder, pattern=rf"^{COMPLAIN_CALLBACK}$"),
         CallbackQueryHandler(unknown_button),
         # In a group the bot answers commands only, not every remark of the members.

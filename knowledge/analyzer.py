@@ -1,15 +1,19 @@
-"""A Chinese analyzer for Whoosh on jieba.
+"""Chinese analyzers for Whoosh: words on jieba, and character bigrams beside them.
 
 jieba's bundled ChineseAnalyzer stores character offsets as positions (so phrase queries
 fail), stems with Porter and stops only English words. This one numbers positions in word
 order, records real character offsets into the original text, drops Chinese function
 words, and also emits the dictionary sub-words of long words at the same position
 (危房改造 also indexes 危房 and 改造) so that a resident's shorter word still matches.
+
+The bigram view (`gram_analyzer`) needs no dictionary: a colloquial or mistyped word that
+jieba cuts wrongly (尿毒症透析, 小额信代) still shares its character pairs with the passage.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -157,3 +161,36 @@ def part_of_speech(word: str) -> str:
     only ever labels unknown words, which are weighed by their length of ignorance anyway.
     """
     return _tag_table().get(word, "x")
+
+
+# Digits and Chinese characters; a bigram never spans punctuation, a space or Latin letters
+# (words in Latin letters are the word field's).
+_GRAM_RUN = re.compile(r"[0-9\u4e00-\u9fff]+")
+
+
+def grams(text: str) -> list[str]:
+    """The character bigrams of a text after folding, in order, within runs of word characters."""
+    out: list[str] = []
+    for run in _GRAM_RUN.findall(fold(text)):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class GramTokenizer(Tokenizer):
+    """One token per character bigram (no positions: bigrams are matched as a bag)."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, gram in enumerate(grams(value), start_pos):
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = pos
+            yield token
+
+
+@lru_cache(maxsize=1)
+def gram_analyzer():
+    return GramTokenizer()

@@ -11,19 +11,33 @@ import re
 from functools import lru_cache
 
 from knowledge.analyzer import analyze
+from knowledge.asked import AMOUNT, WHO, states, units_sentence
 from knowledge.models import Hit, Passage
 from knowledge.passages import sentences
 
 MAX_ANSWER = 800
+# What the resident reads before the citation: 1-3 sentences, at most 300 characters.
 MAX_EXTRACT = 260
+MIN_EXTRACT = 80
+# A sentence that states the kind of fact asked for gains this share of the best score.
+ASK_BONUS = 0.3
 # A clause ends at a comma or colon, but not at one inside a figure (1,000元, 8:30).
 CLAUSE = re.compile(r"(?:[^，,；;：:]|(?<=\d)[,:](?=\d))*[，,；;：:]?")
-NUMBER = re.compile(r"\d")
 
 ABSTAIN_TEXT = (
     "抱歉，现有的扶贫政策文件里没有找到能回答这个问题的内容。"
     "如果您遇到的是扶贫方面的问题，可以发送 /complain 提交投诉，"
     "也可以拨打全国扶贫监督举报电话 12317，或者向村委会、乡镇政府咨询。"
+)
+
+NO_MORE_TEXT = (
+    "关于这件事，现有的扶贫政策文件里没有找到更多别的规定了。"
+    "可以换个说法问问别的，或者向村委会、乡镇政府咨询，也可以拨打 12317。"
+)
+
+NOT_IN_PLACE_TEXT = (
+    "{place}的扶贫政策文件里没有找到这方面的规定。"
+    "可以向当地村委会、乡镇政府咨询，也可以拨打全国扶贫监督举报电话 12317。"
 )
 
 
@@ -72,23 +86,41 @@ def _trim(sentence: str, weights: dict[str, float], limit: int) -> str:
     return ("…" if lo > 0 else "") + text + ("…" if hi < len(clauses) - 1 else "")
 
 
-def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limit: int = MAX_EXTRACT) -> str:
-    """The best sentence of the passage, with its best neighbours while room remains."""
+def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limit: int = MAX_EXTRACT,
+            asks: str | None = None) -> str:
+    """The sentence that best answers, first, then its best neighbours while room remains.
+
+    A sentence that states the kind of fact asked for (an amount, a date, a unit, a
+    condition, a way to apply) gains a share of the best sentence's score, so the answer
+    leads with the figure or the date rather than with the passage's opening.
+    """
+    asks = asks or (AMOUNT if asks_amount else None)
     sents = [s.strip() for s in sentences(passage.text) if s.strip()]
     if not sents:
         return passage.text[:limit]
-    scores = [_score(s, weights) + (0.5 if asks_amount and NUMBER.search(s) else 0.0) for s in sents]
+    base = [_score(s, weights) for s in sents]
+    bonus = ASK_BONUS * (max(base) or 1.0)
+    scores = [b + (bonus if states(asks, s) else 0.0) for b, s in zip(base, sents)]
     best = max(range(len(sents)), key=lambda i: scores[i])
-    chosen = {best}
+    chosen = [best]
     used = min(len(sents[best]), limit)
     for i in sorted(range(len(sents)), key=lambda i: -scores[i]):
         if len(chosen) >= 3 or scores[i] <= 0 or i in chosen:
             continue
         if used + len(sents[i]) <= limit:
-            chosen.add(i)
+            chosen.append(i)
             used += len(sents[i])
     budget = limit if len(chosen) == 1 else limit // len(chosen) + 40
-    return "".join(_trim(sents[i], weights, budget) for i in sorted(chosen))
+    order = [best, *sorted(chosen[1:])]
+    return "".join(_trim(sents[i], weights, budget) for i in order)
+
+
+def stated(passage: Passage, weights: dict[str, float], asks: str | None, limit: int = MAX_EXTRACT) -> str:
+    """The extract, led for a 找谁 question by who handles it (the section's units)."""
+    units = units_sentence(passage.lead_units, passage.responsible_units) if asks == WHO else None
+    if units is None:
+        return extract(passage, weights, False, limit, asks)
+    return units + extract(passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks)
 
 
 def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
@@ -104,20 +136,30 @@ def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
     return answer if len(answer) <= MAX_ANSWER else answer[: MAX_ANSWER - 1] + "…"
 
 
-def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, region_known: bool) -> str:
+def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, region_known: bool,
+                asks: str | None = None) -> str:
     """One answer from the best passage, or, when the region is unknown and the next best
     passages come from other regions' plans, one line per region saying whose rule it is."""
+    asks = asks or (AMOUNT if asks_amount else None)
     top = hits[0]
     if region_known:
-        return compose([(extract(top.passage, weights, asks_amount), top.passage)], labelled=False)
-    parts = [top]
-    for hit in hits[1:3]:
-        if hit.passage.region not in {p.passage.region for p in parts} and hit.score >= 0.8 * top.score:
-            parts.append(hit)
+        return compose([(stated(top.passage, weights, asks), top.passage)], labelled=False)
+    parts = regional_parts(hits)
     # Room for each region's extract once the labels and citations are counted.
     overhead = sum(len(citation(h.passage)) + 16 for h in parts)
     limit = min(MAX_EXTRACT, (MAX_ANSWER - overhead) // len(parts))
     return compose(
-        [(extract(h.passage, weights, asks_amount, limit), h.passage) for h in parts],
+        [(stated(h.passage, weights, asks, limit), h.passage) for h in parts],
         labelled=len(parts) > 1,
     )
+
+
+def regional_parts(hits: list[Hit]) -> list[Hit]:
+    """The best hit and the next best of other regions' plans that score nearly as well:
+    when these are more than one, the answer differs by region."""
+    top = hits[0]
+    parts = [top]
+    for hit in hits[1:3]:
+        if hit.passage.region not in {p.passage.region for p in parts} and hit.score >= 0.8 * top.score:
+            parts.append(hit)
+    return parts

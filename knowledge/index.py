@@ -21,11 +21,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from knowledge.analyzer import analyze, chinese_analyzer
+from knowledge.analyzer import analyze, chinese_analyzer, gram_analyzer
 from knowledge.models import Passage
 
 # Bumped whenever what is written changes, so an index of an older layout is rebuilt.
-FORMAT = "2"
+FORMAT = "3"
 PASSAGES = "passages.json"
 WORDS = "words.json"
 CURRENT = "CURRENT"
@@ -38,6 +38,9 @@ def schema() -> Schema:
         doc_id=ID(stored=True),
         body=TEXT(analyzer=analyzer, phrase=True),
         heading=TEXT(analyzer=analyzer, phrase=True),
+        # Character bigrams of heading and body: finds passages whose words jieba cut
+        # differently from the question's.
+        grams=TEXT(analyzer=gram_analyzer(), phrase=False),
         title=TEXT(analyzer=analyzer),
         region=TEXT(analyzer=analyzer),
     )
@@ -52,6 +55,7 @@ def _write(directory: Path, passages: list[Passage], jurisdictions: dict[str, tu
             doc_id=p.doc_id,
             body=p.text,
             heading=" ".join(p.heading_path),
+            grams=" ".join(p.heading_path) + "\n" + p.text,
             title=p.title,
             region=" ".join(jurisdictions.get(p.doc_id, (p.region,))),
         )

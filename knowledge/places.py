@@ -4,6 +4,11 @@ Residents name their town, village or prefecture (坂东, 车桥, 恩施, 戛洒
 above their county (浏阳, 福建), rarely the county itself. The gazetteer maps every such
 name to the region of the document that covers it. The regions and their parents come
 from the manifest; the places inside them from `data/gazetteer.json`, which admins extend.
+
+Residents also name places no plan covers (漳州, 贵州, 甘肃 …). China's provinces,
+prefectures and counties (`data/divisions.csv`, the statistics bureau's division codes)
+tell those apart from words, so that the bot can say the plans here do not cover them
+instead of quoting another region's rule as theirs.
 """
 
 from __future__ import annotations
@@ -11,12 +16,21 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+from knowledge.analyzer import part_of_speech, segmenter
 from knowledge.models import DocumentInfo
 
 DATA = Path(__file__).parent / "data" / "gazetteer.json"
+DIVISIONS = Path(__file__).parent / "data" / "divisions.csv"
+NATIONALITIES = Path(__file__).parent / "data" / "nationalities.txt"
 SUFFIX = re.compile(r"(片区|街道|社区|林区|镇|乡|村|州|市|县|区|省)$")
+DIVISION_SUFFIX = re.compile(r"(特别行政区|(?:维吾尔|壮族|回族)?自治区|自治[州县旗]|地区|林区|省|市|盟|县|区|旗)$")
+PROVINCE, PREFECTURE, COUNTY, TOWN = 1, 2, 3, 4
+# jieba's tags of proper names; a county's short form jieba tags otherwise (平房, 前进, 长子)
+# is an everyday word first.
+PLACE_TAGS = ("ns", "nr", "nz")
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,7 @@ class Gazetteer:
         no_short = set(data.get("no_short_form", []))
         self._names: dict[str, Place] = {}
         self._chains: dict[str, tuple[str, ...]] = {}
+        self.regions = [d.region for d in documents]
         # Parents first, so that a document region's own name wins over a parent's short form
         # (淮安 is 淮安区, the document's region, not 淮安市 above it).
         for doc in documents:
@@ -84,6 +99,130 @@ class Gazetteer:
         name = name.strip()
         return self._names.get(name) or self.find(name)
 
+    def uncovered(self, text: str) -> str | None:
+        """The place the text asks about when no plan covers it (漳州 → 漳州市), else None.
+
+        That is the most specific division named, when it is more specific than every
+        covered place named (福建漳州 asks about 漳州; 镇头的,在深圳打工 about 镇头). A
+        division is covered when the gazetteer knows it or it lies in a document's region
+        (every county of 湖北省).
+        """
+        table = divisions()
+        covered_level = 0
+        for match in self._pattern.finditer(text or ""):
+            known = table.names.get(match.group(0))
+            covered_level = max(covered_level, min((d.level for d in known), default=TOWN) if known else TOWN)
+        best: Division | None = None
+        for name, candidates in table.find(text or ""):
+            if name in self._names or any(self._covers(d) for d in candidates):
+                covered_level = max(covered_level, min(d.level for d in candidates))
+                continue
+            # A name both a prefecture and a county have (衡阳, 红河) means the prefecture.
+            division = min(candidates, key=lambda d: d.level)
+            if best is None or division.level > best.level:
+                best = division
+        return best.name if best and best.level > covered_level else None
+
+    def _covers(self, division: Division) -> bool:
+        table = divisions()
+        return division.name in self._names or any(
+            table.by_code[code].name in self.regions for code in division.ancestors if code in table.by_code
+        )
+
     def chain(self, region: str) -> tuple[str, ...]:
         """The region and the regions above it (镇头镇 → 浏阳市 → 长沙市 → 湖南省)."""
         return self._chains.get(region, (region,))
+
+
+@dataclass(frozen=True)
+class Division:
+    """A province, prefecture or county of China by its six-digit division code."""
+
+    code: str
+    name: str
+
+    @property
+    def level(self) -> int:
+        return PROVINCE if self.code.endswith("0000") else PREFECTURE if self.code.endswith("00") else COUNTY
+
+    @property
+    def ancestors(self) -> tuple[str, ...]:
+        """The codes of the prefecture and province it lies in."""
+        return tuple(c for c in (self.code[:4] + "00", self.code[:2] + "0000") if c != self.code)
+
+
+def division_short_forms(name: str, nationalities: frozenset[str]) -> list[str]:
+    """贵州省 → 贵州, 恩施土家族苗族自治州 → 恩施, 新平彝族傣族自治县 → 新平 (at least 2 characters)."""
+    stem = DIVISION_SUFFIX.sub("", name)
+    # Peel the nationalities off an autonomous region's name, last first.
+    peeled = True
+    while peeled and stem != name:
+        peeled = False
+        for nation in nationalities:
+            for form in (nation, nation.removesuffix("族")):
+                if form and stem.endswith(form) and len(stem) - len(form) >= 2:
+                    stem, peeled = stem[: -len(form)], True
+                    break
+            if peeled:
+                break
+    return [stem] if stem != name and len(stem) >= 2 else []
+
+
+class Divisions:
+    """Every province, prefecture and county by its names, full and short.
+
+    A county's short form is taken only where it cannot be an everyday word: jieba does not
+    know it, or knows it as a place; and in a text it must stand as a word of its own
+    (大新 is a county, but not in 加大新型).
+    """
+
+    def __init__(self, path: Path = DIVISIONS, nationalities_path: Path = NATIONALITIES) -> None:
+        nationalities = frozenset(
+            w for w in nationalities_path.read_text(encoding="utf-8").split() if not w.startswith("#")
+        )
+        self.by_code: dict[str, Division] = {}
+        self.names: dict[str, list[Division]] = {}
+        self.strict: set[str] = set()  # names that must stand as a word of their own
+        seg = segmenter()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            code, _, name = line.partition(",")
+            if not code.isdigit():
+                continue
+            division = Division(code, name.strip())
+            self.by_code[code] = division
+            self.names.setdefault(division.name, []).append(division)
+            for short in division_short_forms(division.name, nationalities):
+                if "自治" in division.name:  # said as 恩施州, 新平县
+                    self.names.setdefault(short + division.name[-1], []).append(division)
+                if division.level == COUNTY:
+                    if seg.FREQ.get(short) and not part_of_speech(short).startswith(PLACE_TAGS):
+                        continue
+                    self.strict.add(short)
+                self.names.setdefault(short, []).append(division)
+        self.longest = max(map(len, self.names))
+
+    def find(self, text: str) -> list[tuple[str, list[Division]]]:
+        """The division names in the text, leftmost longest first, each with the divisions it may mean."""
+        found = []
+        bounds = None
+        i = 0
+        while i < len(text):
+            for n in range(min(self.longest, len(text) - i), 1, -1):
+                name = text[i : i + n]
+                if name not in self.names:
+                    continue
+                if name in self.strict:
+                    if bounds is None:
+                        bounds = {b for _, start, end in segmenter().tokenize(text) for b in (start, end)}
+                    if i not in bounds or i + n not in bounds:
+                        continue
+                found.append((name, self.names[name]))
+                i += n - 1
+                break
+            i += 1
+        return found
+
+
+@lru_cache(maxsize=1)
+def divisions() -> Divisions:
+    return Divisions()

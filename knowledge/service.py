@@ -19,16 +19,19 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from knowledge import index
+from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
 from knowledge.library import Library, LibraryEntry
 from knowledge.manifest import DEFAULT_CORPUS
-from knowledge.models import Answer, DocumentInfo, Hit, Passage
+from knowledge.coverage_texts import UNCOVERED, region_list
+from knowledge.models import ABSTAIN, SUGGEST, SURE, UNCOVERED as UNCOVERED_PLACE, Answer, DocumentInfo, Hit, Passage
 from knowledge.places import Gazetteer
-from knowledge.ranking import abstains, rerank
+from knowledge.ranking import confidence, rerank, unknown_share
 from knowledge.search import PassageSearcher
 from knowledge.understanding import Understanding
 
@@ -36,6 +39,14 @@ log = logging.getLogger(__name__)
 # A word the plans use in at least this many passages is one of their topics (油茶, 光伏),
 # not a passing mention (手机, 考试).
 TOPICAL_MIN_DF = 2
+# Confidence (see knowledge.ranking.confidence) from which the best passage is given as the
+# answer, and below which nothing is offered; in between, the closest matches are offered.
+# Chosen on the odd half of the development questions: above SURE_CONFIDENCE the best passage
+# was the right one for 88% of them; below ABSTAIN_CONFIDENCE for none.
+SURE_CONFIDENCE = 0.6
+ABSTAIN_CONFIDENCE = 0.15
+# A question mostly about things the plans never name (电影, 护照) is outside them.
+MAX_UNKNOWN_SHARE = 0.5
 LIBRARY_DIR = "documents"
 
 
@@ -218,22 +229,66 @@ class KnowledgeBase:
         with self._use() as state:
             return _ask(state, question, region)
 
+    def converse(self, message: str, context: Context | None = None, region: str | None = None,
+                 now: float = 0.0) -> tuple[Answer, Context]:
+        """Answer `message` as part of a conversation: follow-ups are read against `context`
+        (see `knowledge.conversation`); returns the answer and the context to keep."""
+        with self._use() as state:
+            return converse(self._backend(state), message, context, region, now)
+
+    def choose(self, question: str, passage_id: str, region: str | None = None,
+               now: float = 0.0) -> tuple[Answer, Context] | None:
+        """Answer `question` from the suggested passage the resident picked."""
+        with self._use() as state:
+            return choose(self._backend(state), question, passage_id, region, now)
+
+    @staticmethod
+    def _backend(state: _State) -> Backend:
+        return Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
+                       state.understanding.parse, state.searcher.passages.get, state.searcher.idf)
+
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
     query = state.understanding.parse(question, region)
-    hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30))
+    hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30), grams=query.grams)
     chain = state.gazetteer.chain(query.place.region) if query.place else ()
     return rerank(hits, query, state.searcher, chain)[:limit], query
 
 
 def _ask(state: _State, question: str, region: str | None) -> Answer:
+    """Sure answer, closest matches, "not found", or "the plans here do not cover that place".
+
+    "Not found" only when the question has no concept of the policy domain or the best
+    passage's confidence is very low; a place no plan covers is said so, and no other
+    region's passage is offered in its stead.
+    """
     hits, query = _search(state, question, region, 10)
     resolved = query.place.region if query.place else None
+    place = _uncovered_place(state, query.text, region)
+    if place:
+        regions = list(dict.fromkeys(d.region for d in state.documents))
+        text = UNCOVERED.format(regions=region_list(regions), place=place)
+        return Answer(text, True, [], None, kind=UNCOVERED_PLACE, uncovered_place=place)
+    if not hits or not query.in_domain or unknown_share(query, state.searcher) >= MAX_UNKNOWN_SHARE:
+        return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
+    sure = confidence(hits, query, state.searcher)
+    if sure < ABSTAIN_CONFIDENCE:
+        return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
     weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
-    if not hits or abstains(hits[0], query, state.searcher):
-        return Answer(ABSTAIN_TEXT, True, hits[:5], resolved)
     text = answer_from(hits, weights, query.asks_amount, region_known=resolved is not None)
-    return Answer(text, False, hits[:5], resolved)
+    return Answer(text, False, hits[:5], resolved, kind=SURE if sure >= SURE_CONFIDENCE else SUGGEST)
+
+
+def _uncovered_place(state: _State, text: str, region: str | None) -> str | None:
+    """The place no plan covers that the question is about. A region the resident chose
+    that a plan covers is their place, whatever else the text names (在深圳打工)."""
+    if region and state.gazetteer.resolve(region):
+        return None
+    if region and region.strip():
+        chosen = state.gazetteer.uncovered(region.strip())
+        if chosen:
+            return chosen
+    return state.gazetteer.uncovered(text)
 
 
 def _jurisdictions(documents: list[DocumentInfo]) -> dict[str, tuple[str, ...]]:

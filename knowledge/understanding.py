@@ -17,7 +17,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from knowledge.analyzer import analyze_groups, load_stopwords, part_of_speech, segmenter
+from knowledge.analyzer import analyze_groups, grams, load_stopwords, part_of_speech, segmenter
 from knowledge.cleaning import normalize
 from knowledge.places import Gazetteer, Place
 from knowledge.search import WeightedTerm
@@ -52,6 +52,7 @@ class Query:
     asks_amount: bool = False
     phrases: list[tuple[str, str]] = field(default_factory=list)
     in_domain: bool = True
+    grams: list[str] = field(default_factory=list)  # character bigrams, for the bigram view
 
     @property
     def words(self) -> list[str]:
@@ -96,7 +97,8 @@ class Understanding:
         self.idf = vocabulary
         self.lexicon = load_lexicon()
         everyday = {w for w in (topical or ()) if segmenter().FREQ.get(w, 0) >= EVERYDAY_FREQ}
-        self.domain = domain_terms(self.lexicon) | (set(topical or ()) - everyday)
+        # Only Chinese words: a number or a Latin fragment the plans repeat (1, pdf) is no topic.
+        self.domain = domain_terms(self.lexicon) | {w for w in (topical or ()) if w not in everyday and _chinese(w)}
         self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
         self._by_pinyin: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -112,6 +114,7 @@ class Understanding:
         found = self.gazetteer.find(text)
         place = explicit or found
         rest = self._repair(self.gazetteer.remove(text))
+        bigrams = grams(rest)
         weights: dict[str, float] = {}
         concepts: list[Concept] = []
         for phrase, targets in self.lexicon:
@@ -136,7 +139,7 @@ class Understanding:
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
         # A sub-word does not count: 结婚登记 is no policy word because 登记 is one.
         in_domain = any(c.typed in self.domain or (c.expanded and c.words & self.domain) for c in concepts)
-        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain)
+        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain, bigrams)
 
     def _inside_policy_word(self, text: str, phrase: str) -> bool:
         """Whether the phrase is only part of a longer word the plans use (搬迁 in 易地搬迁),
@@ -207,6 +210,10 @@ class Understanding:
             for w in self._by_pinyin[k]
             if _shares_char(w, gram) and sum(a != b for a, b in zip(w, gram)) == 1
         ]
+
+
+def _chinese(word: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
 def _shares_char(a: str, b: str) -> bool:

@@ -59,7 +59,7 @@ RATINGS = (SATISFIED, BASICALLY_SATISFIED, UNSATISFIED)
 RESIDENT_VISIBLE_ACTIONS = frozenset({*(s.value for s in ComplaintStatus), REPLY, FEEDBACK})
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
-_TICKET_RE = re.compile(r"^FP(\d{8})-?(\d{6,9})$")
+_TICKET_RE = re.compile(r"^FP([0-9]{8})-?([0-9]{6,9})$")
 _QUERY_CODE_DIGITS = 8
 _HASH_ITERATIONS = 10_000  # ~3 ms: the code is 8 digits, so this only slows an offline guesser
 _IGNORED_FOR_DUPLICATES = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -152,7 +152,7 @@ def normalize_ticket(text: str) -> str | None:
 
 
 def normalize_query_code(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if "0" <= ch <= "9")
 
 
 def hash_query_code(code: str) -> str:

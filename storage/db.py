@@ -30,8 +30,14 @@ _BEGIN_OPTION = "fupin_sqlite_begin"
 class StorageUnavailable(RuntimeError):
     """The database could not be reached or refused the work; nothing was committed.
 
-    Callers tell the user to try again and keep whatever they were about to save.
+    Callers tell the user to try again and keep whatever they were about to save. The text
+    names only the kind of failure, never the statement or its data.
     """
+
+
+def _unavailable(exc: BaseException) -> StorageUnavailable:
+    cause = getattr(exc, "orig", None) or exc
+    return StorageUnavailable(f"database unavailable ({type(cause).__name__})")
 
 
 def _dumps(value: Any) -> str:
@@ -51,8 +57,13 @@ def normalize_url(url: str) -> str:
 
 
 def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> AsyncEngine:
-    """An AsyncEngine for ``url`` with the connection settings this project relies on."""
+    """An AsyncEngine for ``url`` with the connection settings this project relies on.
+
+    Statement parameters (names, phones, stories) never appear in error texts or SQL logs:
+    SQLAlchemy would otherwise copy them into every DBAPIError, and from there into tracebacks.
+    """
     url = normalize_url(url)
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -128,7 +139,7 @@ class Database:
                 yield session
         except Exception as exc:
             if is_outage(exc):
-                raise StorageUnavailable(f"database unavailable: {exc}") from exc
+                raise _unavailable(exc) from exc
             raise
 
     @asynccontextmanager
@@ -148,7 +159,7 @@ class Database:
                     yield session
         except Exception as exc:
             if is_outage(exc):
-                raise StorageUnavailable(f"database unavailable: {exc}") from exc
+                raise _unavailable(exc) from exc
             raise
 
     async def dispose(self) -> None:

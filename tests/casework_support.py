@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import build_application, polling
-from bot.runner import settings_for_standin
+from bot.terminal import settings_for_standin
 from bot.services import BotStorage
 from bot.settings import Settings
-from bot.standin import BotAPIStandIn
+from standin import BotAPIStandIn
 from knowledge.routing import Router
 from storage.complaints import ComplaintDraft
 from tests.telegram_harness import TEST_POLL_TIMEOUT, BotHarness

@@ -80,3 +80,40 @@ async def db(migrated_url: str) -> AsyncIterator:
     await database.dispose()
 
 # -------------------------------------------------------------------------- end of Storage block
+
+
+# ---------------------------------------------------------------------------------------------
+# Security (issue 12): every test of the suites that drive the real bot also checks that no
+# fixture name, phone or ID number reached a log record, at DEBUG, with the bot's own logging
+# configuration (bot.logs). A leak fails the test that caused it.
+# ---------------------------------------------------------------------------------------------
+
+END_TO_END_SUITES = frozenset({
+    "test_telegram_e2e", "test_complaint_intake", "test_casework_e2e", "test_casework_actions",
+    "test_casework_access", "test_casework_queue", "test_reports", "test_deadline_jobs", "test_admin_roles",
+    "test_admin_knowledge", "test_staff_bad_input", "test_staff_help", "test_logs_privacy", "test_intake_security",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in END_TO_END_SUITES:
+            item.fixturenames.insert(0, "personal_data_stays_out_of_logs")
+
+
+@pytest.fixture
+def personal_data_stays_out_of_logs(caplog: pytest.LogCaptureFixture):
+    """Fails the test when a fixture's personal data appears in any log record it caused."""
+    import logging
+
+    from bot.logs import configure_logging
+    from tests.privacy_support import leaked_personal_data
+
+    configure_logging("DEBUG")
+    caplog.set_level(logging.DEBUG)
+    yield
+    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    leaks = [(record.name, found) for record in records if (found := leaked_personal_data(record))]
+    assert not leaks, f"personal data in log records: {leaks[:5]}"
+
+# ------------------------------------------------------------------------ end of Security block

@@ -19,9 +19,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.app import Registrar, build_application, polling
-from bot.runner import settings_for_standin
+from bot.terminal import settings_for_standin
 from bot.settings import Settings
-from bot.standin import BotAPIStandIn, Reply
+from standin import BotAPIStandIn, Reply
 
 # Short long-poll so that shutting down never waits long.
 TEST_POLL_TIMEOUT = 1.0

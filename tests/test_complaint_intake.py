@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_application, polling
-from bot.runner import settings_for_standin
+from bot.terminal import settings_for_standin
 from bot.services import BotStorage
 from bot.settings import Settings
-from bot.standin import BotAPIStandIn
+from standin import BotAPIStandIn
 from handlers import texts
 from handlers.complaints import DRAFT_KEY, normalize_phone, split_place
 from knowledge.routing import Router

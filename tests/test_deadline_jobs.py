@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin import BotAPIStandIn
+from standin import BotAPIStandIn
 from handlers import deadline_texts
 from tests import casework_support
 from storage.complaints import ESCALATE, FEEDBACK, REMIND, Actor

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.standin import parse_telegram_html
-from handlers.formatting import TELEGRAM_LIMIT, clean_input, html_messages, split_text, utf16_len
+import pytest
+
+from handlers.formatting import TELEGRAM_LIMIT, clean_input, html_messages, parse_number, split_text, utf16_len
+from standin import parse_telegram_html
 
 
 def test_short_text_is_one_piece():
@@ -53,3 +55,10 @@ def test_html_messages_escape_and_stay_within_telegram_limits():
 def test_clean_input_drops_control_characters_but_keeps_words():
     assert clean_input("\x00低\x1b保\u202e\u200b 多少\t钱\n") == "低 保 多少 钱"
     assert clean_input("\u200b\u200b") == ""
+
+
+@pytest.mark.parametrize(("text", "number"), [("0", 0), ("42", 42), ("007", 7), ("²", None), ("①", None),
+                                              ("٣", None), ("０", None), ("-1", None), ("1.5", None), ("", None),
+                                              (None, None), (" 1", None), ("1" * 19, None)])
+def test_parse_number_reads_ascii_digits_only(text, number):
+    assert parse_number(text) == number

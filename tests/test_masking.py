@@ -78,3 +78,79 @@ def test_names_keep_only_the_family_name(name, shown):
                                               ("059122345678", "********5678")])
 def test_contact_phone(phone, shown):
     assert mask_phone(phone) == shown
+
+
+# ------------------------------------------------------- generated formats (hypothesis)
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_DIGIT = "0123456789"
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+# What residents put between digit groups: spaces, dashes, dots, commas, 、, slashes, in both widths.
+_SEPARATOR = st.sampled_from([" ", "-", ".", ",", "，", "、", "/", "·", "－", "．", "\u3000", " - ", "  "])
+# Words around a number; they carry no digits.
+_WORDS = st.text(alphabet="我的电话是身份证号码请联系村委会主任补助款没有发下来：", max_size=12)
+
+
+@st.composite
+def _grouped(draw, digits: str) -> str:
+    """`digits` cut into groups of 1-8 joined by one separator each, sometimes in full-width."""
+    cuts = sorted(draw(st.sets(st.integers(1, len(digits) - 1), max_size=5)))
+    groups = [digits[a:b] for a, b in zip([0, *cuts], [*cuts, len(digits)])]
+    if any(len(g) > 8 for g in groups):
+        groups = [digits[i:i + 4] for i in range(0, len(digits), 4)]
+    written = groups[0]
+    for group in groups[1:]:
+        written += draw(_SEPARATOR) + group
+    return written.translate(_FULL_WIDTH) if draw(st.booleans()) else written
+
+
+@st.composite
+def mobiles(draw) -> tuple[str, str]:
+    """(mobile digits, how it was written): grouped, in parentheses, with or without +86."""
+    number = "1" + draw(st.sampled_from("3456789")) + draw(st.text(alphabet=_DIGIT, min_size=9, max_size=9))
+    shape = draw(st.sampled_from(["grouped", "parentheses", "country"]))
+    if shape == "parentheses":
+        written = f"({number[:3]}){draw(_grouped(number[3:]))}"
+    elif shape == "country":
+        written = draw(st.sampled_from(["+86 ", "+86-", "0086 ", "86"])) + draw(_grouped(number))
+    else:
+        written = draw(_grouped(number))
+    return number, written
+
+
+@st.composite
+def id_numbers(draw) -> tuple[str, str]:
+    """(ID number, how it was written): 18 characters with a real birth date, grouped any way."""
+    area = draw(st.sampled_from("123456789")) + draw(st.text(alphabet=_DIGIT, min_size=5, max_size=5))
+    birth = f"{draw(st.integers(1900, 2025))}{draw(st.integers(1, 12)):02d}{draw(st.integers(1, 28)):02d}"
+    tail = draw(st.text(alphabet=_DIGIT, min_size=3, max_size=3)) + draw(st.sampled_from([*_DIGIT, "X", "x"]))
+    number = area + birth + tail
+    return number, draw(_grouped(number))
+
+
+def _digits_of(text: str) -> str:
+    return "".join(ch for ch in text.translate(str.maketrans("０１２３４５６７８９", _DIGIT)) if ch.isdigit() or ch in "Xx")
+
+
+@given(mobiles(), _WORDS, _WORDS)
+def test_a_mobile_written_any_way_shows_only_its_first_three_and_last_four_digits(mobile, before, after):
+    number, written = mobile
+    masked = mask_text(before + written + after)
+    assert _digits_of(masked) == number[:3] + number[-4:], masked
+    assert masked.startswith(before) and masked.endswith(after)
+
+
+@given(id_numbers(), _WORDS, _WORDS)
+def test_an_id_number_written_any_way_hides_its_birth_date(id_number, before, after):
+    number, written = id_number
+    masked = mask_text(before + written + after)
+    assert _digits_of(masked) == number[:3] + number[-4:], masked
+    assert masked.startswith(before) and masked.endswith(after)
+
+
+@given(st.lists(st.tuples(_WORDS.filter(bool), st.integers(0, 999_999)), max_size=6))
+def test_short_numbers_between_words_are_left_alone(parts):
+    text = "".join(f"{words}{number}" for words, number in parts)
+    assert mask_text(text) == text

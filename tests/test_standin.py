@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 
-from bot.standin import BotAPIStandIn, parse_telegram_html, EntityParseError
+from standin import BotAPIStandIn, parse_telegram_html, EntityParseError
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes, Conve
 
 from bot.app import polling
 from bot.persistence import DatabasePersistence
-from bot.standin import BotAPIStandIn
+from standin import BotAPIStandIn
 from storage.conversations import KeyValueStore
 from storage.db import Database, StorageUnavailable
 

@@ -1,0 +1,162 @@
+"""Calibrated answering: a sure answer, the closest matches, "not found", or "the plans here
+do not cover that place" — decided from the question, the places of China and the ranking."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge.manifest import DEFAULT_CORPUS
+from knowledge.models import ABSTAIN, SUGGEST, SURE, UNCOVERED
+from knowledge.places import COUNTY, PREFECTURE, PROVINCE, Division, divisions, division_short_forms
+from knowledge.service import KnowledgeBase
+
+REGIONS = ("闽清县", "淮安区", "湖北省", "镇头镇", "新平县")
+HOTLINE = "12317"
+
+
+@pytest.fixture(scope="module")
+def kb(policy_kb):
+    return policy_kb
+
+
+# -- the table of China's divisions ---------------------------------------------------------
+
+
+def test_divisions_know_every_level_by_code():
+    table = divisions()
+    assert len(table.by_code) > 3000
+    assert Division("350600", "漳州市").level == PREFECTURE
+    assert table.by_code["520000"].name == "贵州省" and table.by_code["520000"].level == PROVINCE
+    assert table.by_code["420922"].name == "大悟县" and table.by_code["420922"].level == COUNTY
+    assert table.by_code["420922"].ancestors == ("420900", "420000")
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [("贵州省", ["贵州"]), ("漳州市", ["漳州"]), ("恩施土家族苗族自治州", ["恩施"]),
+     ("新平彝族傣族自治县", ["新平"]), ("广西壮族自治区", ["广西"]), ("伊犁哈萨克自治州", ["伊犁"]),
+     ("房县", [])],
+)
+def test_short_forms_drop_the_suffix_and_the_nationalities(name, short):
+    nations = frozenset(Path(DEFAULT_CORPUS.parent / "data" / "nationalities.txt").read_text(encoding="utf-8").split())
+    assert division_short_forms(name, nations) == short
+
+
+def test_a_county_name_must_stand_as_a_word_and_not_be_an_everyday_word():
+    table = divisions()
+    assert [n for n, _ in table.find("广西大新县")] == ["广西", "大新县"]
+    assert table.find("加大新型农民培训") == []  # 大新 (a county) inside 加大 新型
+    assert "平房" not in table.names  # 平房区 of 哈尔滨: an everyday word first
+    assert "新平县" in table.names  # autonomous counties are said with 县
+
+
+# -- places the plans do not cover ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("漳州的低保一个月多少钱", "漳州市"),
+        ("贵州农村危房改造补多少", "贵州省"),
+        ("我是甘肃的,娃上大学有补助吗", "甘肃省"),
+        ("我是福建漳州的", "漳州市"),  # 福建 is above 闽清, but 漳州 is not 闽清
+        ("湖南衡阳的贫困户", "衡阳市"),
+        ("淮安涟水的低保", "涟水县"),  # 淮安区's plan is not 涟水县's
+        ("红河那边种植补助", "红河哈尼族彝族自治州"),
+    ],
+)
+def test_places_no_plan_covers_are_recognised(kb, text, place):
+    assert kb.state.gazetteer.uncovered(text) == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孝感大悟的贫困户",  # the province's plan covers its counties
+        "闽清坂东的低保",
+        "恩施州的娃读大学",
+        "我是镇头的,在深圳打工十来年了",  # where they live is covered; where they work is not asked about
+        "低保一个月多少钱",
+        "加大新型职业农民培训",
+    ],
+)
+def test_covered_places_and_place_free_questions_are_not_uncovered(kb, text):
+    assert kb.state.gazetteer.uncovered(text) is None
+
+
+def test_an_uncovered_place_is_said_so_and_no_other_regions_figure_is_given(kb):
+    answer = kb.ask("漳州的建档立卡户娃读高中一年补几多钱")
+    assert answer.kind == UNCOVERED and answer.abstained
+    assert answer.uncovered_place == "漳州市"
+    assert all(region in answer.text for region in REGIONS)
+    assert HOTLINE in answer.text and "漳州市" in answer.text
+    assert "《" not in answer.text and answer.hits == []
+
+
+def test_an_uncovered_region_the_resident_chose_is_said_so(kb):
+    answer = kb.ask("低保标准是多少", "贵州省")
+    assert answer.kind == UNCOVERED and answer.uncovered_place == "贵州省"
+
+
+def test_a_covered_region_the_resident_chose_is_their_place(kb):
+    answer = kb.ask("我在深圳打工,家里老人住院能报多少", "闽清县")
+    assert answer.kind in (SURE, SUGGEST) and answer.uncovered_place is None
+
+
+def test_the_uncovered_reply_names_the_regions_of_the_corpus_in_use(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS, corpus)
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"] = [d for d in manifest["documents"] if d["region"] in ("闽清县", "新平县")]
+    (corpus / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    answer = KnowledgeBase.open(tmp_path / "data", corpus).ask("甘肃的低保标准")
+    assert answer.kind == UNCOVERED
+    assert "闽清县和新平县" in answer.text and "湖北省" not in answer.text
+
+
+# -- sure, suggest, not found -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["孩子上学有啥补助", "扶贫车间招不招人", "养鸡能贷款不"])
+def test_clear_questions_get_a_sure_answer(kb, question):
+    answer = kb.ask(question)
+    assert answer.kind == SURE and not answer.abstained
+    assert "——来源：《" in answer.text
+
+
+def test_an_unsure_question_gets_its_closest_matches_ranked_and_the_best_extract(kb):
+    answer = kb.ask("出去打工路费给报不")
+    assert answer.kind == SUGGEST and not answer.abstained
+    assert 2 <= len(answer.hits) <= 5
+    assert [h.score for h in answer.hits] == sorted((h.score for h in answer.hits), reverse=True)
+    assert "——来源：《" in answer.text
+
+
+@pytest.mark.parametrize("question", ["推荐一部电影", "怎么办护照", "明天天气怎么样", "<script>alert(1)</script>", "1 2 3"])
+def test_questions_outside_the_plans_are_not_found(kb, question):
+    answer = kb.ask(question)
+    assert answer.kind == ABSTAIN and answer.abstained and HOTLINE in answer.text
+
+
+def test_batch_output_says_what_kind_of_reply_each_is(policy_kb, policy_data_dir):
+    rows = [
+        {"id": 1, "question": "孩子上学有啥补助", "region": None},
+        {"id": 2, "question": "贵州的低保标准", "region": None},
+        {"id": 3, "question": "推荐一部电影", "region": None},
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--jsonl"],
+        input="".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode(),
+        env={**os.environ, "DATA_DIR": str(policy_data_dir), "LOG_LEVEL": "WARNING"},
+        capture_output=True, timeout=300,
+    )
+    out = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [(o["kind"], o["uncovered_place"], o["abstained"]) for o in out] == [
+        (SURE, None, False), (UNCOVERED, "贵州省", True), (ABSTAIN, None, True)]
