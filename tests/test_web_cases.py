@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from handlers import case_texts
 from storage.models import ComplaintStatus
 from storage.workdays import CHINA_TZ
 from tests.casework_support import Clock, file_case

@@ -33,19 +33,6 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Check = Callable[[Any], bool]
 
 
-class Permissions(Protocol):
-    user_id: int
-    is_admin: bool
-    regions: tuple[str, ...]
-
-    @property
-    def has_role(self) -> bool: ...
-    @property
-    def is_staff(self) -> bool: ...
-    @property
-    def is_supervisor(self) -> bool: ...
-
-
 class AccessReader(Protocol):
     async def of(self, user_id: int) -> Any: ...
 
