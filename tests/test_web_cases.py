@@ -120,9 +120,14 @@ async def test_accept_in_the_browser_tells_the_resident_in_telegram(policy_kb, m
         assert t.DONE["accept"] in page.text and t.FILER_TOLD in page.text
         assert await _status(c, ticket) == (ComplaintStatus.ACCEPTED, 2)
 
+        replied = await staff.post(f"/cases/{ticket}/reply", {"csrf": csrf, "text": "我们下周二上门核实<b>情况</b>"})
+        assert replied.status == 303 and replied.location == f"/cases/{ticket}?done=reply&told=1"
+        assert "我们下周二上门核实<b>情况</b>" in (await c.bot.reply(RESIDENT)).text  # as typed, markup and all
+        assert await _status(c, ticket) == (ComplaintStatus.ACCEPTED, 3)
+
         again = await staff.post(f"/cases/{ticket}/accept", {"csrf": csrf})  # an old page, a second click
         assert again.status == 409 and t.STALE.format(status="已受理") in again.text
-        assert await _status(c, ticket) == (ComplaintStatus.ACCEPTED, 2)
+        assert await _status(c, ticket) == (ComplaintStatus.ACCEPTED, 3)
         assert await c.bot.quiet(RESIDENT) == []
 
 
