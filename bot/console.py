@@ -87,7 +87,11 @@ def attach_console(application: Any, settings: Settings, kb: Any, storage: BotSt
         if previous_init:
             await previous_init(app)
         console = build_console(settings, kb, storage, bot_username=app.bot.username, bot=app.bot)
-        runner = await start_console(settings, console)
+        try:
+            runner = await start_console(settings, console)
+        except OSError as exc:  # the residents' bot matters more than the console: keep serving it
+            log.error("web console not started: cannot listen on %s:%s (%s); set WEB_PORT or WEB_ENABLED=false",
+                      settings.web_host, settings.web_port, exc.strerror or exc)
 
     async def post_stop(app: Any) -> None:
         if runner is not None:
