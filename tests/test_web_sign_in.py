@@ -5,6 +5,7 @@ read on every request."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from storage.workdays import CHINA_TZ
@@ -142,3 +143,18 @@ async def test_a_revoked_role_is_refused_at_the_next_click(policy_kb, migrated_u
         assert page.status == 403
         assert 5001 not in [g.user_id for g in await c.roles.all_active()]
         assert (await admin.get("/admin/roles")).status == 200
+
+
+async def test_behind_https_the_cookie_is_secure_and_the_login_widget_is_offered(policy_kb, migrated_url):
+    async with console_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+        plain = await c.browser().get("/login")
+        assert "telegram-widget.js" not in plain.text  # no bot username, no https: the link only
+        c.console.config = replace(c.console.config, base_url="https://gongdan.example.gov.cn",
+                                   bot_username="fupin_test_bot")
+        page = await c.browser().get("/login", next="/cases?status=all&page=2")
+        assert 'data-telegram-login="fupin_test_bot"' in page.text
+        assert 'data-auth-url="https://gongdan.example.gov.cn/login/telegram?next=%2Fcases%3Fstatus%3Dall%26page%3D2"' in page.text
+        assert "script-src 'self' https://telegram.org" in page.headers["Content-Security-Policy"]
+        token = (await c.link(ADMIN)).rsplit("/", 1)[1]
+        signed = await c.browser().post("/login/link", {"token": token})
+        assert signed.status == 303 and "Secure" in signed.headers["Set-Cookie"]

@@ -8,7 +8,7 @@ for the person it was sent to.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
@@ -47,7 +47,7 @@ async def sign_in_page(request: web.Request) -> web.Response:
     config = request.app[CONSOLE].config
     note = t.SESSION_ENDED if request.query.get("m") else None
     return render(request, "sign_in.html", note=note, widget=config.widget, bot_username=config.bot_username or "",
-                  auth_url=f"{config.base_url}/login/telegram?next={_safe_next(request.query.get('next'))}")
+                  auth_url=f"{config.base_url}/login/telegram?{urlencode({'next': _safe_next(request.query.get('next'))})}")
 
 
 @public
