@@ -1,5 +1,5 @@
-"""The deadline check (cases.deadlines) on PTB's JobQueue: every `check_every`, the first time as
-soon as the bot starts."""
+"""The deadline check (cases.deadlines) on PTB's JobQueue: as soon as the bot starts, then every
+`check_every`."""
 
 from __future__ import annotations
 
@@ -21,4 +21,11 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], service: Ca
     async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
         await check.run()
 
-    application.job_queue.run_repeating(run, interval=service.policy.check_every, first=0, name=JOB_NAME)
+    # Jobs are added when the bot is built and the scheduler starts later: a repeating job's first
+    # run would then fall a whole interval after start, and a one-off run "now" would be dropped
+    # as a misfire after APScheduler's default second of grace. So the run at start is its own
+    # one-off job that is never too late, and the repeating one begins an interval after it.
+    late_is_fine = {"misfire_grace_time": None, "coalesce": True}
+    application.job_queue.run_once(run, when=0, name=JOB_NAME, job_kwargs=late_is_fine)
+    application.job_queue.run_repeating(run, interval=service.policy.check_every, first=service.policy.check_every,
+                                        name=JOB_NAME, job_kwargs=late_is_fine)

@@ -126,6 +126,7 @@ class BotAPIStandIn:
         self._faults: list[_Fault] = []
         self._webhook: dict[str, Any] | None = None
         self._polls = 0  # getUpdates requests so far; only the latest may wait
+        self._poll_waiting = asyncio.Event()  # a getUpdates request is waiting for updates now
         self._webhook_task: asyncio.Task[None] | None = None
         self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
         self.commands: list[dict[str, str]] = []
@@ -240,6 +241,10 @@ class BotAPIStandIn:
             "data": callback_data,
         }})
         return query_id
+
+    async def poll_waiting(self, timeout: float = 5.0) -> None:
+        """Return once a getUpdates long poll is at the server, waiting for updates."""
+        await asyncio.wait_for(self._poll_waiting.wait(), timeout)
 
     async def pop_reply(self, chat_id: int, timeout: float = 5.0) -> Reply:
         """Wait for the next message, edit or document the bot shows `chat_id`."""
@@ -573,7 +578,9 @@ class BotAPIStandIn:
                 ready = [u for u in self._updates if u["update_id"] >= offset][:limit]
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0:
+                    self._poll_waiting.clear()
                     return ready
+                self._poll_waiting.set()
                 try:
                     await asyncio.wait_for(self._new_updates.wait(), remaining)
                 except TimeoutError:

@@ -56,11 +56,13 @@ def shared_router() -> Router:
 
 @asynccontextmanager
 async def case_bot(kb: Any, url: str, *, clock: Clock, admin_ids: Sequence[int] = (),
-                   settings: Settings | None = None, **overrides: Any) -> AsyncIterator[BotHarness]:
+                   settings: Settings | None = None, deadline_job: bool = True,
+                   **overrides: Any) -> AsyncIterator[BotHarness]:
     """The bot as the runner builds it on the migrated database `url`, polling a fresh stand-in.
 
     `h.storage` is the BotStorage (repository, roles via `h.storage.cases.access.roles`).
-    `overrides` are Settings fields (deadline settings included); flood control is off.
+    `overrides` are Settings fields (deadline settings included); flood control is off. Without
+    `deadline_job` the deadline check runs only when a test calls it (cases.deadlines.DeadlineCheck).
     """
     base = settings or Settings(_env_file=None)
     configured = base.model_copy(update={"admin_ids": list(admin_ids), "flood_max_messages": 0, **overrides})
@@ -70,6 +72,9 @@ async def case_bot(kb: Any, url: str, *, clock: Clock, admin_ids: Sequence[int] 
         async with BotAPIStandIn() as standin:
             live = settings_for_standin(configured, standin, telegram_poll_timeout=TEST_POLL_TIMEOUT)
             application = build_application(live, kb, **storage.application_options())
+            if not deadline_job:
+                for job in application.job_queue.jobs():
+                    job.schedule_removal()
             async with polling(application, live.telegram_poll_timeout):
                 harness = BotHarness(standin, application, live)
                 harness.storage = storage  # type: ignore[attr-defined]

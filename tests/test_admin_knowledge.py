@@ -103,7 +103,7 @@ async def test_a_reload_during_a_stream_of_questions_loses_no_answer(kb, migrate
 
         ask_all(0)
         assert (await h.ask(ADMIN, "/reload")).text == admin_knowledge.texts.RELOAD_STARTED
-        ask_all(1)
+        ask_all(1)  # during the rebuild, as the second /reload's answer shows
         assert (await h.ask(ADMIN, "/reload")).text == "已在重建，请稍候。完成后会告诉您结果。"
         rounds = 2
         while kb.state is old_state:  # keep asking until the new index is in use
@@ -114,7 +114,6 @@ async def test_a_reload_during_a_stream_of_questions_loses_no_answer(kb, migrate
 
         report = await h.reply(ADMIN, 60)
         answers = {r: [(await h.reply(r, 30)).text for _ in asked[r]] for r in residents}
-        assert rounds >= 4  # the rebuild took a while: questions came in all through it
         after = {q: shown(kb.ask(q, place)) for q in QUESTIONS}
         for resident in residents:
             # One resident's questions are answered concurrently, so their replies may come in any order.

@@ -1,7 +1,9 @@
-"""Deadlines through the running bot: the real JobQueue job, a clock the tests move, both databases.
+"""Deadlines through the running bot: a clock the tests move, both databases.
 
-The check runs every 0.1 s; moving the clock is all a test does to make time pass. What staff,
-supervisors and filers see is read from the Bot API stand-in, what was done from the event log.
+After each move of the clock a test runs the check itself (`tick`), as the bot's timer would; no
+test waits for the timer. What staff, supervisors and filers see is read from the Bot API
+stand-in, what was done from the event log. The timer itself (the check runs at start, and again
+every DEADLINE_CHECK_SECONDS) is tested once, across a restart.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import pytest
 
 from standin import BotAPIStandIn
+from cases.deadlines import DeadlineCheck
 from handlers import deadline_texts
 from tests import casework_support
 from storage.complaints import ESCALATE, FEEDBACK, REMIND, Actor
@@ -29,8 +32,7 @@ FILER = 3001
 UNIT, OTHER_UNIT = "县住建局", "县民政局"
 REGION = "闽清县"
 STORY = "我家的危房改造补助款到现在一分钱都没发，村里说还要等。"
-CHECK = {"deadline_check_seconds": 0.1}
-A_FEW_CHECKS = 0.5
+CHECK = {"deadline_job": False}
 PEOPLE = (STAFF, OTHER_STAFF, SUPERVISOR, FILER, 3002)
 
 
@@ -65,9 +67,15 @@ async def staff_and_supervisor(h: BotHarness, *, supervisor: bool = True) -> Non
         await roles.grant(SUPERVISOR, Role.SUPERVISOR, region="福州市", granted_by=ADMIN)
 
 
+async def tick(h: BotHarness) -> None:
+    """One run of the deadline check, as the timer would make it; what it sends has been sent
+    when it returns."""
+    await DeadlineCheck(h.storage.cases).run()
+
+
 async def silent(h: BotHarness, *users: int) -> None:
-    """Nobody of `users` hears anything over a few checks."""
-    await asyncio.sleep(A_FEW_CHECKS)
+    """Nobody of `users` hears anything from a check now."""
+    await tick(h)
     for user in users:
         assert h.standin.drain(user) == [], f"user {user} was told something"
 
@@ -76,6 +84,14 @@ async def deadline_events(h: BotHarness, ticket: str) -> list[tuple[str, ActorKi
     complaint = await h.storage.cases.repo.get(ticket)
     return [(e.action, e.actor_kind, {k: v for k, v in e.payload.items() if k != "notified"})
             for e in complaint.events if e.action in (REMIND, ESCALATE)]
+
+
+async def recorded(h: BotHarness, ticket: str, count: int, within: float = 5.0) -> None:
+    """Wait until the case's event log holds `count` reminders and escalations."""
+    deadline = asyncio.get_running_loop().time() + within
+    while len(await deadline_events(h, ticket)) < count:
+        assert asyncio.get_running_loop().time() < deadline, f"{ticket}: the check recorded nothing"
+        await asyncio.sleep(0.01)
 
 
 async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(policy_kb, migrated_url):
@@ -91,6 +107,7 @@ async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(poli
             await silent(h, STAFF, SUPERVISOR, FILER)
 
         clock.set(cst(11, 23, 7))  # within the 4 hours before the deadline
+        await tick(h)
         reminder = await h.reply(STAFF)
         assert "办理期限提醒" in reminder.text and ticket in reminder.text
         assert "受理期限：2026-11-23 10:00（北京时间），还剩约 3 小时" in reminder.text
@@ -100,6 +117,7 @@ async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(poli
         await silent(h, STAFF, OTHER_STAFF, SUPERVISOR, FILER)
 
         clock.set(cst(11, 23, 12, 30))  # two and a half hours overdue
+        await tick(h)
         escalation = await h.reply(SUPERVISOR)
         assert "超期督办" in escalation.text and ticket in escalation.text
         assert f"承办单位：{UNIT}" in escalation.text
@@ -124,6 +142,7 @@ async def test_a_configured_holiday_does_not_count(policy_kb, migrated_url):
         clock.set(cst(11, 23, 12))
         await silent(h, STAFF, SUPERVISOR)
         clock.set(cst(11, 24, 8))
+        await tick(h)
         reminder = await h.reply(STAFF)
         assert ticket in reminder.text and "受理期限：2026-11-24 10:00" in reminder.text
 
@@ -134,20 +153,24 @@ async def test_a_restart_sends_nothing_twice_and_what_came_due_meanwhile(policy_
         await staff_and_supervisor(h)
         first = await file_case(h.storage, description=STORY, units=[UNIT])  # due Tuesday 09:00
         clock.set(cst(11, 23, 11))
+        await tick(h)
         second = await file_case(h.storage, description=STORY + "（第二件）", units=[UNIT])  # due Tuesday 11:00
         clock.set(cst(11, 24, 6))
+        await tick(h)
         reminder = await h.reply(STAFF)
         assert first in reminder.text and "2026-11-24 09:00" in reminder.text
         await silent(h, STAFF, SUPERVISOR)
 
     # Down while the first case went overdue and the second came within its reminder window.
+    # Started again with its timer, whose first run at start sends what is owed.
     clock.set(cst(11, 24, 9, 30))
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
+    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
         told = [(await h.reply(STAFF)).text for _ in range(2)]
         escalation = await h.reply(SUPERVISOR)
         assert first in escalation.text and "已超期不到 1 小时" in escalation.text
         assert any(second in t and "办理期限提醒" in t and "2026-11-24 11:00" in t for t in told)
         assert any(first in t and "已报送督办人员" in t for t in told)
+        await recorded(h, first, 2)  # the timer's run has finished: told, then recorded
         await silent(h, STAFF, OTHER_STAFF, SUPERVISOR)
         assert [e[0] for e in await deadline_events(h, first)] == [REMIND, ESCALATE]
         assert [e[0] for e in await deadline_events(h, second)] == [REMIND]
@@ -160,9 +183,11 @@ async def test_a_transfer_brings_a_fresh_reminder_to_the_new_unit(policy_kb, mig
         services = h.storage.cases
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
         clock.set(cst(11, 24, 6))
+        await tick(h)
         assert ticket in (await h.reply(STAFF)).text
 
         clock.set(cst(11, 24, 6, 30))
+        await tick(h)
         new_due = services.policy.accept_due(clock())
         await services.repo.transition(
             ticket, ComplaintStatus.TRANSFERRED, Actor(ActorKind.STAFF, STAFF),
@@ -171,6 +196,7 @@ async def test_a_transfer_brings_a_fresh_reminder_to_the_new_unit(policy_kb, mig
         await silent(h, STAFF, OTHER_STAFF, SUPERVISOR)
 
         clock.set(cst(11, 25, 3))
+        await tick(h)
         reminder = await h.reply(OTHER_STAFF)
         assert ticket in reminder.text and "受理期限：2026-11-25 06:30" in reminder.text
         await silent(h, STAFF, OTHER_STAFF, SUPERVISOR)
@@ -201,6 +227,7 @@ async def test_an_unrated_resolved_case_is_closed_when_the_feedback_window_ends(
         assert (await repository.get(named)).status is ComplaintStatus.RESOLVED
 
         clock.set(cst(11, 28, 9, 1))
+        await tick(h)
         told = await h.reply(FILER)
         assert named in told.text and "自动办结" in told.text and "/complain" in told.text
         assert "感谢您的评价" in (await h.reply(3002)).text
@@ -230,6 +257,7 @@ async def test_resolution_days_per_category_come_from_settings(policy_kb, migrat
         assert shown((await repository.get(school)).resolve_due_at) == "2026-12-14 09:00"
 
         clock.set(cst(11, 25, 10))  # within 48 hours of the housing case's deadline only
+        await tick(h)
         reminder = await h.reply(STAFF)
         assert housing in reminder.text
         assert "办结期限：2026-11-26 09:00（北京时间），还剩约 23 小时" in reminder.text
@@ -245,7 +273,10 @@ async def test_one_failing_case_does_not_stop_the_others(policy_kb, migrated_url
         second = await file_case(h.storage, description=STORY + "（第二件）", units=[UNIT])
         h.standin.fail_next(1, status=500, methods={"sendMessage"})  # the first notice fails once
         clock.set(cst(11, 24, 10))
-        told = [(await h.reply(STAFF)).text for _ in range(2)]
+        await tick(h)
+        told = [(await h.reply(STAFF)).text]  # the other case was still done
+        await tick(h)  # the next run retries the case that failed
+        told.append((await h.reply(STAFF)).text)
         await silent(h, STAFF)
         # Nobody supervises the region: the escalation is on record and staff are told so.
         assert all("已记入超期督办记录" in t for t in told)
@@ -267,15 +298,18 @@ async def test_a_reopened_case_owes_only_the_deadlines_set_when_it_was_reopened(
         await services.repo.transition(ticket, ComplaintStatus.ACCEPTED, staff)
         await services.repo.transition(ticket, ComplaintStatus.RESOLVED, staff, payload={"public": "已处理。"})
         clock.set(cst(11, 25, 9))  # unsatisfied: reopened with a new resolution deadline
+        await tick(h)
         new_due = services.policy.resolve_due(clock(), "housing_renovation")
         await services.repo.transition(ticket, ComplaintStatus.REOPENED, Actor(ActorKind.RESIDENT, FILER),
                                              resolve_due_at=new_due)
         await silent(h, STAFF, SUPERVISOR)  # the first round's acceptance deadline is not owed again
 
         clock.set(new_due - timedelta(hours=47))
+        await tick(h)
         reminder = await h.reply(STAFF)
         assert ticket in reminder.text and f"办结期限：{shown(new_due)}" in reminder.text
         clock.set(new_due + timedelta(hours=1))
+        await tick(h)
         assert "已超期约 1 小时" in (await h.reply(SUPERVISOR)).text
         await h.reply(STAFF)
         await silent(h, STAFF, SUPERVISOR)
