@@ -74,7 +74,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         from knowledge.complaint_cues import ComplaintCues
 
         complaint_handlers.register(application, kb, cases, cues or ComplaintCues(), limits=_intake_limits(settings))
-        _register_casework(application, kb, cases)
+        _register_casework(application, kb, cases, settings)
     resident.register(application, kb, clock=resident_clock)
     application.add_error_handler(reply_on_error)
     return application
@@ -92,11 +92,14 @@ def _intake_limits(settings: Settings) -> Any:
 
 
 def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-                       cases: CaseService) -> None:
-    """Staff, supervisors and admins: case work, deadlines, reports, roles and the knowledge base;
-    the case service tells people through this bot."""
-    from handlers import admin_knowledge, admin_roles, casework, deadlines, reports, staff_help
+                       cases: CaseService, settings: Settings) -> None:
+    """Staff, supervisors and admins: case work, deadlines, reports, roles, the knowledge base and
+    /web (the sign-in link to the web console); the case service tells people through this bot."""
+    from datetime import timedelta
+
+    from handlers import admin_knowledge, admin_roles, casework, deadlines, reports, staff_help, web_login
     from handlers.case_notices import TelegramNotifier
+    from storage.web_access import WebAccessStore
 
     labels = category_labels(cases)
     cases.notifier = TelegramNotifier(application.bot, labels, cases.policy.feedback_window)
@@ -106,6 +109,8 @@ def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], k
     reports.register(application, cases)
     admin_roles.register(application, kb, cases)
     admin_knowledge.register(application, kb, cases)
+    web_login.register(application, cases.access, WebAccessStore(cases.repo.db, cases.repo.clock),
+                       settings.effective_web_base_url, timedelta(minutes=settings.web_link_minutes))
 
 
 def category_labels(cases: CaseService) -> dict[str, str]:

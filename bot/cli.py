@@ -144,6 +144,12 @@ def cmd_run(args, settings: Settings) -> int:
     return run(settings)
 
 
+def cmd_web(args, settings: Settings) -> int:
+    from bot.runner import serve_console
+
+    return serve_console(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="扶贫政策问答与诉求受理机器人")
     sub = parser.add_subparsers(dest="command")
@@ -168,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_restore = db_sub.add_parser("restore", help="replace the database with the backup in FILE (bot stopped)")
     db_restore.add_argument("file", type=Path)
     db_restore.set_defaults(func=cmd_db_restore)
+    web = sub.add_parser("web", help="serve the staff web console alone (WEB_HOST, WEB_PORT)")
+    web.set_defaults(func=cmd_web)
     run = sub.add_parser("run", help="run the bot (the default)")
     run.set_defaults(func=cmd_run)
     return parser

@@ -64,19 +64,32 @@ def main(settings: Settings) -> int:
     local = settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
     _configure_logging(settings, quiet=local)
     if local:
+        from bot.console import LOCAL_ADMIN_ID, local_console
         from bot.terminal import chat
 
+        if not settings.admin_ids:  # someone must be able to open the console's admin pages
+            settings = settings.model_copy(update={"admin_ids": [LOCAL_ADMIN_ID]})
         print("正在加载政策文件……", flush=True)
         kb = _open_knowledge(settings)
         storage = _open_storage(settings)
+
+        def console(live: Settings, application: Any, say: Any) -> Any:
+            return local_console(live, kb, storage, application, say)
+
         try:
-            return asyncio.run(chat(settings, kb, **storage.application_options()))
+            return asyncio.run(chat(settings, kb, beside=console if settings.web_enabled else None,
+                                    **storage.application_options()))
         except KeyboardInterrupt:
             return 0
+
     kb = _open_knowledge(settings)
     storage = _open_storage(settings)
     application = build_application(settings, kb, **storage.application_options())
     application.post_shutdown = lambda _application: storage.db.dispose()
+    if settings.web_enabled:
+        from bot.console import attach_console
+
+        attach_console(application, settings, kb, storage)
     if settings.webhook_url:
         secret = webhook_secret(settings)
         log.info("serving webhook %s on %s:%s", settings.webhook_url, settings.webhook_listen, settings.webhook_port)
@@ -86,4 +99,47 @@ def main(settings: Settings) -> int:
     else:
         log.info("polling %s", settings.telegram_base_url)
         application.run_polling(timeout=int(settings.telegram_poll_timeout))
+    return 0
+
+
+def serve_console(settings: Settings) -> int:
+    """`python -m bot web`: the console alone, against the same database as the bot."""
+    from aiohttp import web as aioweb
+
+    from bot.console import build_console
+    from web.app import create_app
+
+    _configure_logging(settings, quiet=False)
+    kb = _open_knowledge(settings)
+    storage = _open_storage(settings)
+    bot = None
+    if settings.telegram_bot_token and settings.telegram_bot_token.get_secret_value():
+        from telegram import Bot
+
+        bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_base_url,
+                  base_file_url=settings.telegram_base_file_url)
+        from bot.app import category_labels
+        from handlers.case_notices import TelegramNotifier
+
+        # Actions taken here reach residents and staff in Telegram, as from the bot itself.
+        storage.cases.notifier = TelegramNotifier(bot, category_labels(storage.cases),
+                                                  storage.cases.policy.feedback_window)
+
+    async def app() -> aioweb.Application:
+        username = None
+        if bot is not None:
+            await bot.initialize()
+            username = bot.username
+        application = create_app(build_console(settings, kb, storage, bot_username=username, bot=bot))
+
+        async def close(_app: aioweb.Application) -> None:
+            if bot is not None:
+                await bot.shutdown()
+            await storage.db.dispose()
+
+        application.on_cleanup.append(close)
+        return application
+
+    log.info("web console alone on %s:%s (%s)", settings.web_host, settings.web_port, settings.effective_web_base_url)
+    aioweb.run_app(app(), host=settings.web_host, port=settings.web_port, access_log=None, print=None)
     return 0

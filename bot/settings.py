@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     deadline_check_seconds: float = 300.0
     log_level: str = "INFO"
 
+    # The staff web console (web/): served inside the bot process, or alone with `python -m bot web`.
+    web_enabled: bool = True
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    web_base_url: str | None = None  # the address people open, e.g. https://gongdan.example.gov.cn
+    web_session_idle_minutes: float = 30.0
+    web_session_max_hours: float = 12.0
+    web_link_minutes: float = 10.0  # the one-time sign-in link /web sends
+    web_widget_max_age_seconds: int = 3600  # Telegram Login Widget: older auth_date is refused
+
     @cached_property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
@@ -85,6 +95,14 @@ class Settings(BaseSettings):
             feedback_window=timedelta(days=self.feedback_window_days),
             check_every=timedelta(seconds=self.deadline_check_seconds),
         )
+
+    @property
+    def effective_web_base_url(self) -> str:
+        """Where people open the console: WEB_BASE_URL, else the local address it listens on."""
+        if self.web_base_url:
+            return self.web_base_url.rstrip("/")
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        return f"http://{host}:{self.web_port}"
 
     @property
     def effective_database_url(self) -> str:

@@ -10,6 +10,8 @@ import asyncio
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any, TextIO
 
 from pydantic import SecretStr
@@ -174,18 +176,26 @@ class TerminalChat:
 
 
 async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout: TextIO | None = None,
+               beside: Callable[[Settings, Any, Callable[[str], None]], AbstractAsyncContextManager[Any]] | None = None,
                **app_options: Any) -> int:
     """Start the stand-in and the real bot, and let the terminal play the resident.
 
     `app_options` go to `build_application` (persistence, the case service); a database
-    behind them is disposed of when the chat ends, in the loop that used it.
+    behind them is disposed of when the chat ends, in the loop that used it. `beside(settings,
+    application, say)` runs alongside the chat (the web console), and may print with `say`.
     """
+    out = stdout or sys.stdout
+
+    def say(text: str) -> None:
+        out.write(text + "\n")
+        out.flush()
+
     async with BotAPIStandIn() as standin:
-        application = build_application(settings_for_standin(settings, standin, telegram_poll_timeout=10.0), kb,
-                                        **app_options)
+        live = settings_for_standin(settings, standin, telegram_poll_timeout=10.0)
+        application = build_application(live, kb, **app_options)
         try:
-            async with polling(application, 10.0):
-                return await TerminalChat(standin, stdin or sys.stdin, stdout or sys.stdout).run()
+            async with polling(application, 10.0), (beside(live, application, say) if beside else nullcontext()):
+                return await TerminalChat(standin, stdin or sys.stdin, out).run()
         finally:
             cases = app_options.get("cases")
             if cases is not None:

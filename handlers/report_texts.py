@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-# Status names as case workers say them (residents see handlers.texts.STATUS_LABELS).
-STATUS_NAMES = {
-    "submitted": "待受理",
-    "transferred": "已转办",
-    "accepted": "已受理",
-    "in_progress": "办理中",
-    "reopened": "重新办理",
-    "resolved": "已办结",
-    "closed": "已结案",
-    "rejected": "不予受理",
-    "duplicate": "重复投诉",
-}
+from cases.export_texts import RATING_NAMES, STATUS_NAMES  # noqa: F401  (the same words as the export)
+
 OPEN_NAME = "未办结"  # 状态=未办结: every open status
-RATING_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 
 # Filter keys accepted in "key=value" arguments, each mapped to the filter it sets.
 FILTER_KEYS = {
@@ -90,14 +79,5 @@ STATS_FOOTER = (
     "时间均为北京时间。</i>"
 )
 
-EXPORT_COLUMNS = [
-    "工单号", "状态", "类别", "地区", "乡镇", "村", "责任单位", "协办单位", "提交时间", "受理时限", "办结时限",
-    "办结时间", "是否超期", "回访评价", "是否匿名", "诉求内容",
-]
-EXPORT_FILENAME = "投诉工单_{date}.csv"
 EXPORT_CAPTION = "已导出 {n} 件工单。\n{scope}\n表格不含投诉人姓名、电话，诉求内容中的电话和身份证号已隐去。"
 EXPORT_TOO_LARGE = "符合条件的工单太多，文件超过了 Telegram 的大小限制。请加上日期、地区或状态等条件分几次导出。\n\n" + USAGE
-YES, NO = "是", "否"
-OVERDUE_ACCEPT_CELL = "是（受理超期）"
-OVERDUE_RESOLVE_CELL = "是（办结超期）"
-LATE_RESOLVED_CELL = "是（超期办结）"

@@ -14,8 +14,6 @@ temporary file that spills to disk, so a large export does not hold every case i
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import tempfile
@@ -33,11 +31,11 @@ from cases.access import Access
 from cases.service import CaseService
 from handlers.access import refuse
 from handlers.formatting import china_time, escape
-from cases.masking import mask_text
+from cases import export
 from storage.db import StorageUnavailable
 from storage.models import ComplaintStatus
-from storage.lifecycle import OPEN_STATUSES, pending_deadline
-from storage.reports import CaseFilter, CaseReports, CaseRow, Statistics, UnitCount
+from storage.lifecycle import OPEN_STATUSES
+from storage.reports import CaseFilter, CaseReports, Statistics, UnitCount
 from storage.workdays import CHINA_TZ
 
 log = logging.getLogger(__name__)
@@ -50,8 +48,6 @@ SPOOLED_IN_MEMORY = 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1000 * 1000  # what a bot may upload
 _DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?|([0-9]{4})([0-9]{2})([0-9]{2})")
 _KEY_VALUE = re.compile(r"([^=＝:：]+)[=＝:：](.*)")
-# What spreadsheets take as the start of a formula, in both widths (Excel and WPS read ＝ too).
-_FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r", "\n")
 
 
 class BadFilter(ValueError):
@@ -152,11 +148,6 @@ def _china_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), CHINA_TZ)
 
 
-def safe_cell(value: str) -> str:
-    """Text a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS) else value
-
-
 class ReportHandlers:
     def __init__(self, service: CaseService) -> None:
         self.access: Access = service.access
@@ -200,7 +191,7 @@ class ReportHandlers:
                     return
                 log.info("user %s exported %d cases (%s)", update.effective_user.id, count, case_filter)
                 buffer.seek(0)
-                filename = t.EXPORT_FILENAME.format(date=now.astimezone(CHINA_TZ).strftime("%Y%m%d"))
+                filename = export.filename(now)
                 caption = t.EXPORT_CAPTION.format(n=count, scope=self._describe(case_filter))
                 # The upload needs the whole file at once; by now it is known to be within Telegram's limit.
                 document = InputFile(buffer.read(), filename=filename)
@@ -294,49 +285,7 @@ class ReportHandlers:
 
     async def _write_csv(self, f: CaseFilter, now: datetime, buffer: IO[bytes]) -> int | None:
         """Write the cases to `buffer`; how many, or None when the file grew too large to send."""
-        text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="", write_through=True)
-        try:
-            writer = csv.writer(text)
-            writer.writerow(t.EXPORT_COLUMNS)
-            count = 0
-            async for row in self.reports.case_rows(f):
-                writer.writerow([safe_cell(cell) for cell in self._cells(row, now)])
-                count += 1
-                if buffer.tell() > MAX_DOCUMENT_BYTES:
-                    return None
-            return count
-        finally:
-            text.detach()
-
-    def _cells(self, row: CaseRow, now: datetime) -> list[str]:
-        return [
-            row.ticket,
-            t.STATUS_NAMES[row.status.value],
-            self.labels.get(row.category, row.category),
-            row.region,
-            mask_text(row.township or ""),
-            mask_text(row.village or ""),
-            row.units[0] if row.units else "",
-            "、".join(row.units[1:]),
-            china_time(row.created_at),
-            china_time(row.accept_due_at),
-            china_time(row.resolve_due_at),
-            china_time(row.resolved_at),
-            _overdue_cell(row, now),
-            t.RATING_NAMES.get(row.rating or "", ""),
-            t.YES if row.anonymous else t.NO,
-            mask_text(row.description),
-        ]
-
-
-def _overdue_cell(row: CaseRow, now: datetime) -> str:
-    pending = pending_deadline(row.status, row.accept_due_at, row.resolve_due_at)
-    if pending is not None and pending[1] is not None and pending[1] < now:
-        return t.OVERDUE_ACCEPT_CELL if pending[0] == "accept" else t.OVERDUE_RESOLVE_CELL
-    solved = row.status in (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED)
-    if solved and row.resolved_at and row.resolve_due_at and row.resolved_at > row.resolve_due_at:
-        return t.LATE_RESOLVED_CELL
-    return t.NO
+        return await export.write_csv(self.reports, f, now, buffer, self.labels, MAX_DOCUMENT_BYTES)
 
 
 def _listed(counts: list[tuple[str, int]]) -> list[str]:

@@ -12,8 +12,8 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, filters
 
-from handlers import texts
 from cases.access import Access
+from handlers import texts, web_texts
 from handlers.access import STAFF_GROUP
 
 
@@ -29,6 +29,7 @@ class StaffHelp:
         sections += [texts.HELP_STAFF] if perms.is_staff else []
         sections += [texts.HELP_SUPERVISOR] if perms.is_supervisor else []
         sections += [texts.HELP_ADMIN] if perms.is_admin else []
+        sections.append(web_texts.HELP_WEB)
         await context.bot.send_message(update.effective_chat.id, "\n\n".join(sections), parse_mode=ParseMode.HTML)
         raise ApplicationHandlerStop
 

@@ -365,6 +365,17 @@ class Router:
     def classify(self, text: str) -> str:
         return self.lexicon.classify(normalize(text or ""))[0].name
 
+    def units_of(self, region: str) -> list[str]:
+        """Every unit a complaint in `region` can be routed to: the units its plan lists, its
+        dispatcher and the overrides; where no plan covers the region, the generic names used
+        for it. Staff granted a unit outside this list would never receive a case."""
+        overrides = [u for (where, _), units in self.overrides.items() if where in (region, WILDCARD) for u in units]
+        plan = self.plans.get(region)
+        if plan is None:
+            generic = [x.generic for c in self.lexicon.categories.values() for x in (c, *c.topics) if x.generic]
+            return list(dict.fromkeys([*overrides, *generic]))
+        return list(dict.fromkeys([plan.dispatcher, *(u for b in plan.blocks for u in b.units), *overrides]))
+
     def route(self, text: str, region: str | None = None, category: str | None = None) -> Routing:
         """Route a complaint; `category` (e.g. chosen on a button) replaces classification."""
         clean = normalize(text or "")

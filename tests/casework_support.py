@@ -87,7 +87,7 @@ async def case_bot(kb: Any, url: str, *, clock: Clock, admin_ids: Sequence[int] 
 async def file_case(storage: BotStorage, *, description: str, units: Sequence[str], region: str = "闽清县",
                     category: str = "housing_renovation", resident: int | None = 3001,
                     contact_name: str | None = "张大山", contact_phone: str | None = "13812345678",
-                    parents: Sequence[str] = ("福州市", "福建省")) -> str:
+                    parents: Sequence[str] = ("福州市", "福建省"), attachments: Sequence[str] = ()) -> str:
     """File a complaint straight into storage, with the deadlines the intake would set; its ticket."""
     services = storage.cases
     now = services.repo.clock()
@@ -95,7 +95,7 @@ async def file_case(storage: BotStorage, *, description: str, units: Sequence[st
         category=category, region=region, description=description, telegram_user_id=resident,
         display_name=None if resident is None else "居民", anonymous=resident is None,
         contact_name=contact_name if resident else None, contact_phone=contact_phone if resident else None,
-        region_parents=parents, units=units,
+        region_parents=parents, units=units, attachments=attachments,
         accept_due_at=services.policy.accept_due(now),
         resolve_due_at=services.policy.resolve_due(now, category)))
     return filed.ticket

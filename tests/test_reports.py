@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from handlers import report_texts as t
 from handlers import texts
-from handlers.reports import safe_cell
+from cases.export import safe_cell
 from storage.complaints import FEEDBACK, REMIND, ESCALATE, REPLY, SYSTEM, Actor
 from storage.models import ActorKind, Complaint, ComplaintEvent, ComplaintUnit, Unit
 from storage.reports import CaseFilter, CaseReports

@@ -64,7 +64,8 @@ async def test_migrations_create_the_schema_on_an_empty_database(database_url: s
             version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     finally:
         await db.dispose()
-    assert {"residents", "units", "complaints", "complaint_units", "complaint_events", "role_grants", "kv_store"} <= tables
+    assert {"residents", "units", "complaints", "complaint_units", "complaint_events", "role_grants", "kv_store",
+            "web_login_tokens", "web_sessions"} <= tables
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert "expiring_counters" in tables
 
