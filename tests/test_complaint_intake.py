@@ -484,3 +484,11 @@ def test_place_is_split_into_township_and_village():
     assert split_place("湖头村") == (None, "湖头村")
     assert split_place("街上") == ("街上", None)
 
+
+
+def test_every_category_fits_in_the_offer_callback(router):
+    """我要投诉 under a grievance carries the category key and an offer number; Telegram takes 64 bytes."""
+    from handlers.resident import COMPLAIN_CATEGORY_PREFIX
+
+    for name in router.lexicon.categories:
+        assert len(f"{COMPLAIN_CATEGORY_PREFIX}{name}:9999".encode()) <= 64, name
