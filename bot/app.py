@@ -69,13 +69,16 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
                                                            settings.flood_window_seconds)), group=FLOOD_GROUP)
     for register in extra_handlers:
         register(application)
+    grievance = None
     if cases is not None:
         from handlers import complaints as complaint_handlers
         from knowledge.complaint_cues import ComplaintCues
 
-        complaint_handlers.register(application, kb, cases, cues or ComplaintCues(), limits=_intake_limits(settings))
+        intake = complaint_handlers.register(application, kb, cases, cues or ComplaintCues(),
+                                             limits=_intake_limits(settings))
+        grievance = intake.grievance
         _register_casework(application, kb, cases, settings)
-    resident.register(application, kb, clock=resident_clock)
+    resident.register(application, kb, clock=resident_clock, grievance=grievance)
     application.add_error_handler(reply_on_error)
     return application
 

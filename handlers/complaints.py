@@ -37,7 +37,7 @@ from telegram.ext import (
 from handlers import texts
 from cases.masking import mask_text
 from handlers.formatting import china_time, clean_input, escape, parse_number
-from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
+from handlers.resident import COMPLAIN_CALLBACK, COMPLAIN_CATEGORY_PREFIX, PRIVATE, REGION_KEY, send_html
 from knowledge.complaint_cues import ComplaintCues
 from storage.complaints import (ComplaintDraft, ComplaintNotFound, ComplaintView,
                                 normalize_ticket, similarity_text)
@@ -55,6 +55,9 @@ CONVERSATION_NAME = "complaint_intake"
 DRAFT_KEY = "complaint_draft"
 # A filed complaint whose ticket message did not reach the filer: {"ticket", "units"} (no code).
 PENDING_TICKET_KEY = "pending_ticket"
+# The place named in the last grievance offered the intake: {"n", "region", "township", "village"}
+# (names only, never the message), so that its 我要投诉 offers that place first.
+GRIEVANCE_PLACE_KEY = "grievance_place"
 PENDING_GROUP = -8  # after flood control, before everything else: the ticket comes first
 PURGE_JOB = "purge_intake_drafts"
 PURGE_EVERY_SECONDS = 3600
@@ -172,6 +175,39 @@ class ComplaintHandlers:
         if update.callback_query is not None:
             await update.callback_query.answer(text)
 
+    def _place_named(self, text: str) -> dict[str, Any] | None:
+        """The plan region a place named in `text` falls in (a town or village sets its county),
+        with the town and village when one is named; None when no covered place is named."""
+        place = self.router.gazetteer.find(text)
+        if place is None or place.region not in self.kb.regions:
+            return None
+        if place.name == place.region:
+            return {"region": place.region, "township": None, "village": None}
+        chain = self.kb.region_chain(place.name, places=True) or ()
+        if chain[1:2] != (place.region,):  # a parent (福州市): it names no one county
+            return None
+        township, village = split_place(place.name)
+        return {"region": place.region, "township": township, "village": village}
+
+    def _known_place(self, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any] | None:
+        """The place the resident already told the bot: named in the grievance, else chosen with
+        /start. None while the place itself is being changed from the summary."""
+        draft = self._draft(context)
+        if draft.get("editing"):
+            return None
+        named = draft.get("named")
+        if isinstance(named, dict) and named.get("region") in self.kb.regions:
+            return named
+        region = context.user_data.get(REGION_KEY)
+        return {"region": region, "township": None, "village": None} if region in self.kb.regions else None
+
+    @staticmethod
+    def _known_label(known: dict[str, Any]) -> str:
+        parts = [known.get("township"), known.get("village")]
+        place = " ".join(p for p in parts if p)
+        return texts.BUTTON_KNOWN_PLACE.format(
+            place=f"{place}（{known['region']}）" if place else known["region"])
+
     def _place(self, draft: dict[str, Any]) -> str:
         parts = [draft.get("region"), draft.get("township"), draft.get("village")]
         return " ".join(p for p in parts if p)
@@ -187,6 +223,13 @@ class ComplaintHandlers:
             buttons = [(label, f"cat:{name}") for name, label in self.labels.items()]
             await self._say(update, context, lead + texts.ASK_CATEGORY, self._keyboard(buttons))
         elif step == REGION:
+            known = None if draft.get("all_regions") else self._known_place(context)
+            if known is not None:
+                draft["known"] = known
+                buttons = [(self._known_label(known), "rg:known"), (texts.BUTTON_OTHER_PLACE, "rg:other")]
+                await self._say(update, context, lead + texts.ASK_REGION_KNOWN, self._keyboard(buttons, per_row=1))
+                return step
+            draft.pop("known", None)
             regions = list(dict.fromkeys(self.kb.regions))
             draft["regions"] = regions
             buttons = [(name, f"rg:{i}") for i, name in enumerate(regions)]
@@ -223,7 +266,8 @@ class ComplaintHandlers:
 
     # -- entry, cancel, stale buttons ----------------------------------------------
 
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE, category: str | None = None,
+                    named: dict[str, Any] | None = None) -> str | int:
         await self._answer(update)
         try:
             at_limit = await self._at_daily_limit(update.effective_user.id)
@@ -237,7 +281,24 @@ class ComplaintHandlers:
             return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
         # The key makes filing idempotent: 确认提交 of the same draft after a crash files nothing twice.
         context.user_data[DRAFT_KEY] = {"step": CATEGORY, "key": secrets.token_hex(16)}
+        if category is not None:  # chosen on the grievance offer: straight to the place
+            context.user_data[DRAFT_KEY].update(category=category, named=named)
+            lead = texts.COMPLAINT_INTRO + texts.CATEGORY_CHOSEN.format(category=escape(self.labels[category]))
+            return await self._prompt(REGION, update, context, lead=lead)
         return await self._prompt(CATEGORY, update, context, lead=texts.COMPLAINT_INTRO)
+
+    async def start_with_category(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        """我要投诉 under a grievance: the category is chosen already, so the intake starts at the
+        place, offering the place the grievance named. An unfinished draft is resumed as with
+        /complain; a forged category is refused like a stale button and changes nothing."""
+        name, _, number = update.callback_query.data.removeprefix(COMPLAIN_CATEGORY_PREFIX).partition(":")
+        if name not in self.labels:
+            return await self.stale_button(update, context) or ConversationHandler.END
+        offered = context.user_data.pop(GRIEVANCE_PLACE_KEY, None)
+        named = None
+        if isinstance(offered, dict) and str(offered.get("n")) == number and offered.get("region") in self.kb.regions:
+            named = {key: offered.get(key) for key in ("region", "township", "village")}
+        return await self.start(update, context, category=name, named=named)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await self._answer(update)
@@ -259,7 +320,12 @@ class ComplaintHandlers:
         draft = self._draft(context)
         text = update.effective_message.text if update.effective_message else None
         if draft.get("step") == REGION and text:
-            region = self.router.region_of(clean_input(text))
+            named = self._place_named(clean_input(text))
+            region = named["region"] if named else self.router.region_of(clean_input(text))
+            if named and (named["township"] or named["village"]):  # a town or village sets its county
+                draft.pop("known", None)
+                draft.update(named)
+                return await self._next(update, context, DESCRIPTION)
             if region:
                 draft["region"] = region
                 return await self._prompt(TOWNSHIP, update, context)
@@ -325,12 +391,31 @@ class ComplaintHandlers:
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         draft = self._draft(context)
-        index = parse_number(update.callback_query.data.removeprefix(PREFIX + "rg:"))
+        choice = update.callback_query.data.removeprefix(PREFIX + "rg:")
+        if choice in ("known", "other"):
+            return await self._choose_known(update, context, choice == "known")
+        index = parse_number(choice)
         shown = draft.get("regions") or []
         if index is None or index >= len(shown):
             return await self.stale_button(update, context) or REGION
         await self._answer(update)
         draft["region"] = shown[index]
+        return await self._prompt(TOWNSHIP, update, context)
+
+    async def _choose_known(self, update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool) -> str:
+        """The place offered first: confirmed in one tap, or 其他地方 for the whole list."""
+        draft = self._draft(context)
+        known = draft.pop("known", None)
+        if not isinstance(known, dict) or draft.get("step") != REGION:
+            return await self.stale_button(update, context) or REGION
+        await self._answer(update)
+        if not confirmed:
+            draft["all_regions"] = True
+            return await self._prompt(REGION, update, context)
+        draft["region"] = known["region"]
+        if known.get("township") or known.get("village"):
+            draft["township"], draft["village"] = known.get("township"), known.get("village")
+            return await self._next(update, context, DESCRIPTION)
         return await self._prompt(TOWNSHIP, update, context)
 
     async def township(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -728,18 +813,20 @@ class ComplaintHandlers:
 
     # -- the offer to file -----------------------------------------------------------
 
-    async def offer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """After the answer to a chat message that reads like a complaint: offer to file it."""
-        if context.user_data.get(DRAFT_KEY):
-            return  # in the middle of an intake; the conversation handled this message
-        text = clean_input(update.effective_message.text or "")
+    def grievance(self, text: str, user_data: dict[str, Any]) -> tuple[str, str] | None:
+        """(我要投诉 callback with the category chosen, the category's label) for a chat message
+        that reads like a complaint; None for an ordinary question. The place it names is kept
+        so the intake offers it first; the number in the callback tells this offer from older ones."""
+        text = clean_input(text)
         if not text or self.cues.cue_in(text) is None:
-            return
-        category = await asyncio.to_thread(self.router.classify, text)
+            return None
+        category = self.router.classify(text)
         if not self.cues.reads_like_complaint(text, category):
-            return
-        button = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=COMPLAIN_CALLBACK)
-        await self._say(update, context, texts.COMPLAINT_OFFER, InlineKeyboardMarkup([[button]]))
+            return None
+        earlier = user_data.get(GRIEVANCE_PLACE_KEY)
+        number = (parse_number(str(earlier.get("n"))) or 0) + 1 if isinstance(earlier, dict) else 1
+        user_data[GRIEVANCE_PLACE_KEY] = {"n": number % 10000, **(self._place_named(text) or {})}
+        return f"{COMPLAIN_CATEGORY_PREFIX}{category}:{number % 10000}", self.labels.get(category, category)
 
 
 class ExpiredDraft(BaseHandler[Update, Any, Any]):
@@ -755,10 +842,11 @@ class ExpiredDraft(BaseHandler[Update, Any, Any]):
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             cases: CaseService, cues: ComplaintCues, group: int = 0, offer_group: int = 1,
-             limits: IntakeLimits | None = None) -> None:
+             cases: CaseService, cues: ComplaintCues, group: int = 0,
+             limits: IntakeLimits | None = None) -> ComplaintHandlers:
     """Add the intake conversation, /status and the stale-button reply to `group` (before the
-    resident handlers), and the offer to file to `offer_group`, which runs after the answer."""
+    resident handlers). Returns the handlers, whose `grievance` the resident's answers use to
+    carry the offer to file in the same reply."""
     h = ComplaintHandlers(kb, cases, cues, limits)
     h._user_data = application.user_data
     if application.job_queue is not None:
@@ -774,7 +862,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         CommandHandler(["complain", "status"], h.private_only, ~filters.ChatType.PRIVATE),
         CallbackQueryHandler(h.stale_button, pattern=r"^cp:"),
     ], group=group)
-    application.add_handler(MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, h.offer), group=offer_group)
+    return h
 
 
 def _conversation(h: ComplaintHandlers, persistent: bool) -> ConversationHandler[Any]:
@@ -799,7 +887,8 @@ def _conversation(h: ComplaintHandlers, persistent: bool) -> ConversationHandler
     expired = ExpiredDraft(h)
     return ConversationHandler(
         entry_points=[CommandHandler("complain", h.start, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(h.start, pattern=rf"^{COMPLAIN_CALLBACK}$")],
+                      CallbackQueryHandler(h.start, pattern=rf"^{COMPLAIN_CALLBACK}$"),
+                      CallbackQueryHandler(h.start_with_category, pattern=rf"^{COMPLAIN_CATEGORY_PREFIX}")],
         states={state: [expired, *handlers] for state, handlers in states.items()},
         fallbacks=[CommandHandler("cancel", h.cancel), CallbackQueryHandler(h.cancel, pattern=r"^cp:cancel$"),
                    CallbackQueryHandler(h.stale_button, pattern=r"^cp:")],

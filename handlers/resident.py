@@ -53,6 +53,10 @@ MAX_QUESTION_CHARS = 500
 RELATED_SHOWN = 3
 SNIPPET_CHARS = 120
 COMPLAIN_CALLBACK = "complain:start"
+# 我要投诉 with the category chosen: complain:cat:<category key>:<offer number>.
+COMPLAIN_CATEGORY_PREFIX = "complain:cat:"
+# Whether a message reads like a grievance: (我要投诉 callback, category label), or None.
+Grievance = Callable[[str, dict[str, Any]], "tuple[str, str] | None"]
 PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
 
@@ -114,8 +118,8 @@ def _recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> list[str] | None:
     return context.chat_data.get(ANSWERS_KEY, {}).get(key)
 
 
-def answer_keyboard(key: str | None, related: bool) -> InlineKeyboardMarkup:
-    complain = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=COMPLAIN_CALLBACK)
+def answer_keyboard(key: str | None, related: bool, complain_data: str = COMPLAIN_CALLBACK) -> InlineKeyboardMarkup:
+    complain = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=complain_data)
     if key is None:
         return InlineKeyboardMarkup([[complain]])
     first_row = [InlineKeyboardButton(texts.BUTTON_SOURCE, callback_data=f"src:{key}:0")]
@@ -124,10 +128,10 @@ def answer_keyboard(key: str | None, related: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([first_row, [complain]])
 
 
-def suggestion_keyboard(key: str, labels: list[str]) -> InlineKeyboardMarkup:
+def suggestion_keyboard(key: str, labels: list[str], complain_data: str = COMPLAIN_CALLBACK) -> InlineKeyboardMarkup:
     """One button per suggested passage, named by its heading, then 我要投诉: no dead end."""
     rows = [[InlineKeyboardButton(label, callback_data=f"sg:{key}:{i}")] for i, label in enumerate(labels)]
-    rows.append([InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=COMPLAIN_CALLBACK)])
+    rows.append([InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=complain_data)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -161,9 +165,11 @@ class ResidentHandlers:
     The knowledge base is bound here rather than put in `bot_data`, which persistence stores.
     """
 
-    def __init__(self, kb: KnowledgeBase, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, kb: KnowledgeBase, clock: Callable[[], float] = time.time,
+                 grievance: Grievance | None = None) -> None:
         self.kb = kb
         self.clock = clock  # seconds; tests move it to let a conversation expire
+        self.grievance = grievance  # set when complaints can be filed
 
     def _region_keyboard(self, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardMarkup | None:
         """Buttons for the places there are documents for; the list shown is remembered, so a
@@ -255,7 +261,9 @@ class ResidentHandlers:
         stored = context.chat_data.get(CONVERSATION_KEY)
         answer, conversation = await asyncio.to_thread(self.kb.converse, text, Context.from_json(stored),
                                                        region, self.clock())
-        if region is None and differs_by_region(answer) and not context.user_data.get(PLACE_ASKED_KEY):
+        grievance = await asyncio.to_thread(self.grievance, text, context.user_data) if self.grievance else None
+        if (grievance is None and region is None and differs_by_region(answer)
+                and not context.user_data.get(PLACE_ASKED_KEY)):
             # The plans differ and the place is unknown: ask it once, then answer for it.
             keyboard = self._region_keyboard(context)
             if keyboard is not None:
@@ -264,16 +272,25 @@ class ResidentHandlers:
                 await send_html(update, context, [note + texts.ASK_PLACE], keyboard)
                 return
         context.chat_data[CONVERSATION_KEY] = conversation.to_json()
-        await self._send_answer(update, context, answer, text, note)
+        await self._send_answer(update, context, answer, text, note, grievance)
 
     async def _send_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer,
-                           question: str, note: str = "") -> None:
-        """The reply for each kind of answer; every one has a way on (buttons or 我要投诉)."""
+                           question: str, note: str = "", grievance: tuple[str, str] | None = None) -> None:
+        """The reply for each kind of answer; every one has a way on (buttons or 我要投诉).
+        A grievance is acknowledged first, in the same reply, and its 我要投诉 starts the
+        complaint with the category chosen; "not found" is not said to it."""
+        complain = COMPLAIN_CALLBACK
+        if grievance is not None:
+            complain, label = grievance
+            note += texts.GRIEVANCE_ACK.format(category=escape(label))
+            if answer.kind not in (UNCOVERED, SUGGEST) and answer.abstained:
+                await send_html(update, context, [note.rstrip()], answer_keyboard(None, False, complain))
+                return
         if answer.kind == UNCOVERED:
             regions = "、".join(dict.fromkeys(self.kb.regions))
             place = escape(answer.uncovered_place or texts.UNCOVERED_SOMEWHERE)
             await send_html(update, context, [note + texts.UNCOVERED.format(place=place, regions=escape(regions))],
-                            answer_keyboard(None, related=False))
+                            answer_keyboard(None, related=False, complain_data=complain))
             return
         if answer.kind == SUGGEST and answer.hits:
             shown = answer.hits[:SUGGESTIONS_SHOWN]
@@ -283,11 +300,11 @@ class ResidentHandlers:
             while len(suggested) > ANSWERS_KEPT:
                 del suggested[next(iter(suggested))]
             labels = [heading_label(h.passage.heading_path, h.passage.title) for h in shown]
-            await send_html(update, context, [note + texts.SUGGEST], suggestion_keyboard(key, labels))
+            await send_html(update, context, [note + texts.SUGGEST], suggestion_keyboard(key, labels, complain))
             return
         hits = [] if answer.abstained else answer.hits
         key = _remember(context, [h.passage.id for h in hits]) if hits else None
-        markup = answer_keyboard(key, related=len(hits) > 1)
+        markup = answer_keyboard(key, related=len(hits) > 1, complain_data=complain)
         await send_html(update, context, html_messages(answer.text, header_html=note), markup)
 
     async def choose_suggestion(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -355,9 +372,9 @@ class ResidentHandlers:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, group: int = 0,
-             clock: Callable[[], float] = time.time) -> None:
+             clock: Callable[[], float] = time.time, grievance: Grievance | None = None) -> None:
     """Add the resident handlers. Register more specific handlers (conversations) before these."""
-    resident = ResidentHandlers(kb, clock)
+    resident = ResidentHandlers(kb, clock, grievance)
     application.add_handlers([
         CommandHandler("start", resident.start),
         CommandHandler("help", help_command),
@@ -367,7 +384,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         CallbackQueryHandler(resident.show_related, pattern=r"^rel:[0-9a-f]+$"),
         CallbackQueryHandler(resident.choose_suggestion, pattern=r"^sg:[0-9a-f]+:[0-9]$"),
         CallbackQueryHandler(resident.choose_region, pattern=r"^rg:([0-9]+|all)$"),
-        CallbackQueryHandler(complain_placeholder, pattern=rf"^{COMPLAIN_CALLBACK}$"),
+        CallbackQueryHandler(complain_placeholder, pattern=rf"^({COMPLAIN_CALLBACK}$|{COMPLAIN_CATEGORY_PREFIX})"),
         CallbackQueryHandler(unknown_button),
         # In a group the bot answers commands only, not every remark of the members.
         MessageHandler(PRIVATE & filters.COMMAND, unknown_command),

@@ -144,6 +144,10 @@ COMPLAINT_INTRO = (
 COMPLAINT_RESUME = "您还有一份没填完的投诉，我们接着填。\n\n"
 ASK_CATEGORY = "<b>第 1 步：</b>您要反映的是哪方面的问题？请点下面的按钮："
 ASK_REGION = "<b>第 2 步：</b>问题发生在哪里？请选县（区）或省："
+ASK_REGION_KNOWN = "<b>第 2 步：</b>问题是发生在这里吗？是的话点一下；不是的话点“其他地方”。"
+BUTTON_KNOWN_PLACE = "是，{place}"
+BUTTON_OTHER_PLACE = "其他地方"
+CATEGORY_CHOSEN = "<b>第 1 步：</b>问题类别已选好：{category}\n\n"
 ASK_TOWNSHIP = (
     "<b>第 2 步：</b>是哪个乡镇、哪个村？请打字告诉我，比如“镇头镇 石门村”。\n"
     "（已选：{region}）"
@@ -290,7 +294,7 @@ STATUS_DETAIL = (
 )
 STATUS_HISTORY_ITEM = "{date} {status}{public}\n"
 
-COMPLAINT_OFFER = (
-    "听起来您遇到了不公平的事。要正式反映的话，我可以帮您登记投诉，"
-    "交给负责的单位办理（和打 12317 一样）。"
+GRIEVANCE_ACK = (
+    "听起来您遇到了不公平的事（{category}）。要正式反映的话，点下面的“我要投诉”，"
+    "我帮您登记，类别已经替您选好了，交给负责的单位办理（和打 12317 一样）。\n\n"
 )

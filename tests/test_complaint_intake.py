@@ -332,24 +332,139 @@ async def test_complaints_stay_out_of_group_chats(policy_kb, database, router):
             assert reply.text == texts.COMPLAINTS_PRIVATE_ONLY and ticket not in reply.text
 
 
-# --------------------------------------------------------------------- offer to file
+# ----------------------------------------------------------- the grievance offer, known places
 
 
-async def test_a_chat_message_that_reads_like_a_complaint_gets_an_offer(policy_kb, database, router):
+GRIEVANCE = "我家危房改造的补助到现在还没发，村干部说要送礼才给"
+TOWN_GRIEVANCE = "坂东镇的低保被村干部克扣了，我要举报"
+TOWN_STORY = "坂东镇的低保金被村干部克扣了，每个月少发两百块，问了也不给说法。"
+
+
+def forged_press(h: BotHarness, user: int, data: str) -> str:
+    """A tampered client sends callback `data` on the last message in its chat."""
+    return h.standin.forge_press(user, h.standin.last_message_id(user), data)
+
+
+async def offer_of(h: BotHarness, user: int, message: str) -> Any:
+    """Send a grievance; its one reply (nothing else follows) carries the offer to file."""
+    reply = await h.ask(user, message)
+    assert await h.quiet(user, 0.5) == []
+    return reply
+
+
+async def test_a_grievance_gets_one_reply_whose_button_starts_the_intake_at_the_place(policy_kb, database, router):
     async with complaint_bot(policy_kb, database, router) as h:
-        await h.send(RESIDENT, "我家危房改造的补助到现在还没发，村干部说要送礼才给")
-        answer = await h.reply(RESIDENT)
-        assert answer.text != texts.COMPLAINT_OFFER  # the answer comes first
-        offer = answer
-        while offer.text != texts.COMPLAINT_OFFER:
-            offer = await h.reply(RESIDENT)
-        category = await h.click(RESIDENT, offer, texts.BUTTON_COMPLAIN)
-        assert CATEGORY in category.button_texts
-        await h.ask(RESIDENT, "/cancel")
+        reply = await offer_of(h, RESIDENT, GRIEVANCE)
+        assert texts.GRIEVANCE_ACK.format(category=CATEGORY).strip() in reply.text
+        assert "没有找到" not in reply.text
+        data = reply.button(texts.BUTTON_COMPLAIN)["callback_data"]
+        assert data.startswith("complain:cat:housing_renovation:") and len(data.encode()) <= 64
 
-        await h.send(RESIDENT, "娃上大学有什么补助？")
-        await h.reply(RESIDENT)
-        assert all(r.text != texts.COMPLAINT_OFFER for r in await h.quiet(RESIDENT, 0.5))
+        place_prompt = await h.click(RESIDENT, reply, texts.BUTTON_COMPLAIN)
+        assert CATEGORY in place_prompt.text and "问题发生在哪里" in place_prompt.text
+        assert REGION in place_prompt.button_texts and CATEGORY not in place_prompt.button_texts
+        await h.click(RESIDENT, place_prompt, REGION)
+        await h.ask(RESIDENT, PLACE)
+        contact = await h.ask(RESIDENT, STORY)
+        summary = await h.click(RESIDENT, contact, texts.BUTTON_ANONYMOUS)
+        assert CATEGORY in summary.text and PLACE in summary.text
+        ticket, _ = await confirm(h, RESIDENT, summary)
+        assert (await h.storage.cases.repo.get(ticket)).category == "housing_renovation"
+
+        question = await offer_of(h, RESIDENT, "娃上大学有什么补助？")  # a question, not a grievance
+        assert "不公平" not in question.text
+        assert all(not b["callback_data"].startswith("complain:cat:") for row in question.buttons for b in row)
+
+
+async def test_the_intake_offers_the_place_chosen_with_start_first(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        await h.click(RESIDENT, await h.ask(RESIDENT, "/start"), REGION)
+        intro = await h.ask(RESIDENT, "/complain")
+        place_prompt = await h.click(RESIDENT, intro, CATEGORY)
+        assert place_prompt.button_texts == [texts.BUTTON_KNOWN_PLACE.format(place=REGION), texts.BUTTON_OTHER_PLACE]
+        township_prompt = await h.click(RESIDENT, place_prompt, texts.BUTTON_KNOWN_PLACE.format(place=REGION))
+        assert REGION in township_prompt.text and "哪个乡镇" in township_prompt.text
+        await h.ask(RESIDENT, PLACE)
+        contact = await h.ask(RESIDENT, STORY)
+        summary = await h.click(RESIDENT, contact, texts.BUTTON_ANONYMOUS)
+        assert f"{REGION} {PLACE}" in summary.text
+
+        # 其他地方 shows every place; the one chosen there is the complaint's.
+        await h.ask(RESIDENT, "/cancel")
+        place_prompt = await h.click(RESIDENT, await h.ask(RESIDENT, "/complain"), CATEGORY)
+        full_list = await h.click(RESIDENT, place_prompt, texts.BUTTON_OTHER_PLACE)
+        assert {REGION, "淮安区", "湖北省"} <= set(full_list.button_texts)
+        assert "淮安区" in (await h.click(RESIDENT, full_list, "淮安区")).text
+
+
+async def test_a_town_named_in_the_grievance_is_offered_and_sets_the_county(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        await h.click(RESIDENT, await h.ask(RESIDENT, "/start"), "淮安区")  # the story's town is more specific
+        reply = await offer_of(h, RESIDENT, TOWN_GRIEVANCE)
+        place_prompt = await h.click(RESIDENT, reply, texts.BUTTON_COMPLAIN)
+        known = texts.BUTTON_KNOWN_PLACE.format(place="坂东镇（闽清县）")
+        assert place_prompt.button_texts == [known, texts.BUTTON_OTHER_PLACE]
+        description_prompt = await h.click(RESIDENT, place_prompt, known)
+        assert "发生了什么" in description_prompt.text  # the town is known: not asked again
+        contact = await h.ask(RESIDENT, TOWN_STORY)
+        summary = await h.click(RESIDENT, contact, texts.BUTTON_ANONYMOUS)
+        category = reply.button(texts.BUTTON_COMPLAIN)["callback_data"].split(":")[2]
+        expected = router.route(TOWN_STORY, REGION, category=category).units
+        assert "闽清县 坂东镇" in summary.text and expected[0] in summary.text
+        ticket, _ = await confirm(h, RESIDENT, summary)
+        record = await h.storage.cases.repo.get(ticket)
+        assert (record.region, record.township) == (REGION, "坂东镇")
+        assert record.assignments[0].unit.name == expected[0]
+
+        # A town typed at the place step sets its county too, and is not asked again.
+        place_prompt = await h.click(NEIGHBOUR, await h.ask(NEIGHBOUR, "/complain"), CATEGORY)
+        assert REGION in place_prompt.button_texts
+        assert "发生了什么" in (await h.ask(NEIGHBOUR, "在坂东镇")).text
+        contact = await h.ask(NEIGHBOUR, STORY)
+        summary = await h.click(NEIGHBOUR, contact, texts.BUTTON_ANONYMOUS)
+        assert "闽清县 坂东镇" in summary.text
+
+
+async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(policy_kb, database, router):
+    async with complaint_bot(policy_kb, database, router) as h:
+        await h.ask(RESIDENT, "/help")
+        for data in ("complain:cat:no_such_category:1", "complain:cat:" + "x" * 40, "complain:cat:"):
+            query = forged_press(h, RESIDENT, data)
+            assert (await h.reply(RESIDENT)).text == texts.STALE_STEP
+            assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST
+            assert DRAFT_KEY not in h.app.user_data.get(RESIDENT, {})
+
+        # An older offer's button still starts the intake, but not with a later message's place.
+        first = await offer_of(h, RESIDENT, TOWN_GRIEVANCE)
+        await offer_of(h, RESIDENT, GRIEVANCE)
+        place_prompt = await h.click(RESIDENT, first, texts.BUTTON_COMPLAIN)
+        assert REGION in place_prompt.button_texts and texts.BUTTON_OTHER_PLACE not in place_prompt.button_texts
+
+        # A forged 是/其他地方 where no place was offered: the current step again, nothing set.
+        for data in ("cp:rg:known", "cp:rg:other"):
+            query = forged_press(h, RESIDENT, data)
+            again = await h.reply(RESIDENT)
+            assert REGION in again.button_texts
+            assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST
+            assert "region" not in h.app.user_data[RESIDENT][DRAFT_KEY]
+
+        # The offer pressed in the middle of an intake resumes it; nothing is lost or changed.
+        await h.click(RESIDENT, again, REGION)
+        await h.ask(RESIDENT, PLACE)
+        resumed = await h.click(RESIDENT, first, texts.BUTTON_COMPLAIN)
+        assert resumed.text.startswith(texts.COMPLAINT_RESUME.strip()) and "发生了什么" in resumed.text
+        draft = h.app.user_data[RESIDENT][DRAFT_KEY]
+        assert (draft["region"], draft["township"]) == (REGION, "坂东镇")
+
+        # The 是 button of a place prompt already answered is stale.
+        await h.ask(RESIDENT, "/cancel")
+        offer = await offer_of(h, RESIDENT, TOWN_GRIEVANCE)
+        place_prompt = await h.click(RESIDENT, offer, texts.BUTTON_COMPLAIN)
+        await h.click(RESIDENT, place_prompt, texts.BUTTON_OTHER_PLACE)
+        query = await h.press(RESIDENT, place_prompt, texts.BUTTON_KNOWN_PLACE.format(place="坂东镇（闽清县）"))
+        again = await h.reply(RESIDENT)
+        assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST
+        assert REGION in again.button_texts and "region" not in h.app.user_data[RESIDENT][DRAFT_KEY]
 
 
 # ---------------------------------------------------------------------------- units
@@ -369,3 +484,11 @@ def test_place_is_split_into_township_and_village():
     assert split_place("湖头村") == (None, "湖头村")
     assert split_place("街上") == ("街上", None)
 
+
+
+def test_every_category_fits_in_the_offer_callback(router):
+    """我要投诉 under a grievance carries the category key and an offer number; Telegram takes 64 bytes."""
+    from handlers.resident import COMPLAIN_CATEGORY_PREFIX
+
+    for name in router.lexicon.categories:
+        assert len(f"{COMPLAIN_CATEGORY_PREFIX}{name}:9999".encode()) <= 64, name
