@@ -620,10 +620,8 @@ class ComplaintHandlers:
             log.warning("could not save that %s is pending; sending it now", filed.ticket)
         if await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
             context.user_data.pop(PENDING_TICKET_KEY, None)
-            try:
-                await self._save_now(update, context, None)  # an anonymous filer's ticket leaves their data at once
-            except StorageUnavailable:
-                pass  # the next persistence write removes it
+            # An anonymous filer's ticket leaves their stored data at once, beside this handler.
+            context.application.create_task(self._forget_pending(update.effective_user.id, context))
         else:
             log.warning("the ticket message of %s did not arrive; it goes with the filer's next message", filed.ticket)
         # Staff hear of the case whatever became of the message to the resident.
@@ -640,6 +638,15 @@ class ComplaintHandlers:
             await persistence.update_user_data(update.effective_user.id, context.user_data)
             await persistence.update_conversation(CONVERSATION_NAME, (update.effective_chat.id, update.effective_user.id),
                                                   state)
+
+    @staticmethod
+    async def _forget_pending(user_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
+        persistence = context.application.persistence
+        try:
+            if persistence is not None:
+                await persistence.update_user_data(user_id, context.user_data)
+        except StorageUnavailable:
+            pass  # the next persistence write removes it
 
     async def _send_ticket(self, bot: Bot, chat_id: int, pending: dict[str, Any], code: str, lead: str = "") -> bool:
         """The ticket and its query code, tried SEND_ATTEMPTS times; False when they did not arrive."""

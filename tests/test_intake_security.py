@@ -248,7 +248,8 @@ async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(p
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, case_database, clock=clock) as h:
         ticket, code = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=True))
-        async with h.storage.db.session() as session:  # before any periodic persistence write
+        await h.quiet(RESIDENT, 0.5)
+        async with h.storage.db.session() as session:  # long before the periodic persistence write
             stored = json.dumps([row for row in (await session.execute(text("SELECT value FROM kv_store"))).all()],
                                 ensure_ascii=False, default=str)
         assert ticket not in stored and code not in stored and STORY[:10] not in stored
