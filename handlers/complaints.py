@@ -315,6 +315,14 @@ class ComplaintHandlers:
         await self._say(update, context, texts.STALE_STEP)
         return None
 
+    async def button_outside(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An intake button while no intake runs (finished, or its state was lost in a crash):
+        with a draft left, /complain takes it up again; its buttons here cannot."""
+        await self._answer(update, texts.STALE_STEP_TOAST)
+        draft = context.user_data.get(DRAFT_KEY)
+        resumable = draft and draft.get("step") and not self._expired(draft)
+        await self._say(update, context, texts.CONTINUE_WITH_COMPLAIN if resumable else texts.STALE_STEP)
+
     async def press_a_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         """Something typed or sent where a button is expected; typed places are understood."""
         draft = self._draft(context)
@@ -661,26 +669,25 @@ class ComplaintHandlers:
             resolve_due_at=self.cases.policy.resolve_due(now, draft["category"]),
         )
         try:
-            await self._save_now(context, user.id)  # the draft and its key survive a crash from here on
+            await self._save_now(update, context, CONFIRM)  # the draft and its key survive a crash from here on
             filed = await self.repo.create(complaint)
         except StorageUnavailable:
             return await self._unavailable(update, context)
         context.user_data.pop(DRAFT_KEY, None)
+        self._submitting.discard(user.id)  # filed: another tap of 确认提交 is a finished step now
         if not filed.again:
             await self._count_filing(user.id, draft["description"], anonymous)
         # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
         pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
         context.user_data[PENDING_TICKET_KEY] = pending
         try:
-            await self._save_now(context, user.id)
+            await self._save_now(update, context, None)
         except StorageUnavailable:
             log.warning("could not save that %s is pending; sending it now", filed.ticket)
         if await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
             context.user_data.pop(PENDING_TICKET_KEY, None)
-            try:
-                await self._save_now(context, user.id)  # an anonymous filer's ticket leaves their data at once
-            except StorageUnavailable:
-                pass  # the next persistence write removes it
+            # An anonymous filer's ticket leaves their stored data at once, beside this handler.
+            context.application.create_task(self._forget_pending(update.effective_user.id, context))
         else:
             log.warning("the ticket message of %s did not arrive; it goes with the filer's next message", filed.ticket)
         # Staff hear of the case whatever became of the message to the resident.
@@ -696,12 +703,24 @@ class ComplaintHandlers:
             log.exception("could not announce case %s", ticket)
 
     @staticmethod
-    async def _save_now(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
-        """Write the resident's conversation data to the database now, not at the next
-        persistence interval, around the moment a complaint is filed."""
+    async def _save_now(update: Update, context: ContextTypes.DEFAULT_TYPE, state: str | None) -> None:
+        """Write the resident's data and conversation `state` (None: ended) to the database now,
+        not at the next persistence interval, around the moment a complaint is filed; both
+        together, so that after a crash the draft and the step it is at agree."""
         persistence = context.application.persistence
         if persistence is not None:
-            await persistence.update_user_data(user_id, context.user_data)
+            await persistence.update_user_data(update.effective_user.id, context.user_data)
+            await persistence.update_conversation(CONVERSATION_NAME, (update.effective_chat.id, update.effective_user.id),
+                                                  state)
+
+    @staticmethod
+    async def _forget_pending(user_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
+        persistence = context.application.persistence
+        try:
+            if persistence is not None:
+                await persistence.update_user_data(user_id, context.user_data)
+        except StorageUnavailable:
+            pass  # the next persistence write removes it
 
     async def _send_ticket(self, bot: Bot, chat_id: int, pending: dict[str, Any], code: str, lead: str = "") -> bool:
         """The ticket and its query code, tried SEND_ATTEMPTS times; False when they did not arrive."""
@@ -860,7 +879,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
         conversation,
         CommandHandler("status", h.status, filters.ChatType.PRIVATE),
         CommandHandler(["complain", "status"], h.private_only, ~filters.ChatType.PRIVATE),
-        CallbackQueryHandler(h.stale_button, pattern=r"^cp:"),
+        CallbackQueryHandler(h.button_outside, pattern=r"^cp:"),
     ], group=group)
     return h
 

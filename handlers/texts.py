@@ -228,6 +228,7 @@ QUERY_CODE_NAMED_NOTE = "在这里发 /status 就能看到您的投诉；换了�
 COMPLAINT_CANCELLED = "好的，这次投诉已经取消，没有提交。想反映问题随时发 /complain。"
 SUBMITTING_TOAST = "正在提交，请稍等"
 STALE_STEP_TOAST = "这个按钮已经失效了"
+CONTINUE_WITH_COMPLAIN = "您还有一份没填完的投诉。这个按钮已经失效了，请发 /complain 接着填。"
 STALE_STEP = "这一步已经结束了。要反映问题请发 /complain，查进度请发 /status。"
 PRESS_A_BUTTON = "请点上面消息下面的按钮来选择。"
 

@@ -227,8 +227,12 @@ async def test_the_same_draft_filed_again_after_a_crash_returns_the_first_ticket
         summary = await to_summary(h, RESIDENT, anonymous=True)
         saved = json.loads(json.dumps(h.app.user_data[RESIDENT][DRAFT_KEY]))  # as persisted before filing
         ticket, first_code = await confirm(h, RESIDENT, summary)
+        await h.quiet(RESIDENT, 0.5)  # the filing has finished
         # A crash lost the last write: after the restart the draft is back, waiting at 确认提交.
         h.app.user_data[RESIDENT][DRAFT_KEY] = saved
+        # Its old summary's button cannot work without the conversation: the resident is told how
+        # to go on (instead of being shown the same summary again and again).
+        assert (await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)).text == texts.CONTINUE_WITH_COMPLAIN
         resumed = await h.ask(RESIDENT, "/complain")
         again_ticket, new_code = await confirm(h, RESIDENT, resumed)
         assert again_ticket == ticket
