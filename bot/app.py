@@ -13,7 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BasePe
 from bot.http import AiohttpRequest
 from bot.settings import Settings
 from handlers import resident, texts
-from handlers.guards import FloodGuard, reply_on_error
+from handlers.guards import FloodGuard, ignore_edits, reply_on_error
 
 if TYPE_CHECKING:
     from cases.service import CaseService
@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
 
 Registrar = Callable[[Application[Any, Any, Any, Any, Any, Any]], None]
-# Handler groups, run in this order: flood control; handlers.access.STAFF_GROUP (typed input
+# Handler groups, run in this order: edited messages are stopped; flood control; handlers.access.STAFF_GROUP (typed input
 # staff and admins owe the bot, their /help), which stops an update only when it takes it;
 # then residents and the complaint intake (group 0).
+EDIT_GROUP = -11
 FLOOD_GROUP = -10
 
 
@@ -63,6 +64,7 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
     if persistence is not None:
         builder = builder.persistence(persistence)
     application = builder.build()
+    application.add_handler(TypeHandler(Update, ignore_edits), group=EDIT_GROUP)
     application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_max_messages,
                                                            settings.flood_window_seconds)), group=FLOOD_GROUP)
     for register in extra_handlers:
@@ -71,11 +73,22 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         from handlers import complaints as complaint_handlers
         from knowledge.complaint_cues import ComplaintCues
 
-        complaint_handlers.register(application, kb, cases, cues or ComplaintCues())
+        complaint_handlers.register(application, kb, cases, cues or ComplaintCues(), limits=_intake_limits(settings))
         _register_casework(application, kb, cases, settings)
     resident.register(application, kb, clock=resident_clock)
     application.add_error_handler(reply_on_error)
     return application
+
+
+def _intake_limits(settings: Settings) -> Any:
+    from handlers.complaints import IntakeLimits
+
+    key = settings.counter_key.get_secret_value().encode() if settings.counter_key else None
+    return IntakeLimits(per_day=settings.complaints_per_day, duplicate_days=settings.anonymous_duplicate_days,
+                        code_tries_per_ticket=settings.query_code_tries_per_ticket,
+                        code_tries_per_account=settings.query_code_tries_per_account,
+                        lock_hours=settings.query_code_lock_hours, draft_hours=settings.draft_retention_hours,
+                        **({"key": key} if key else {}))
 
 
 def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,

@@ -6,6 +6,7 @@ import argparse
 import io
 import json
 import sys
+from pathlib import Path
 
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -29,12 +30,16 @@ def _passage_json(hit) -> dict:
     }
 
 
+# Earlier messages read for a follow-up; a chat's context is about its last few answers anyway.
+MAX_HISTORY = 20
+
+
 def _converse(kb, row: dict, region: str | None):
     """The answer to the row's question after its `history` (the chat's earlier messages,
     oldest first), each answered in turn so that a follow-up is read in their context."""
     history = row.get("history")
     context = None
-    for earlier in history if isinstance(history, list) else []:
+    for earlier in history[-MAX_HISTORY:] if isinstance(history, list) else []:
         _, context = kb.converse(str(earlier or ""), context, region)
     answer, _ = kb.converse(str(row.get("question") or ""), context, region)
     return answer
@@ -109,6 +114,30 @@ def cmd_db(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_backup(args, settings: Settings) -> int:
+    from storage.backup import BackupError, backup
+
+    try:
+        backup(settings.effective_database_url, args.file)
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"database backed up to {args.file}")
+    return 0
+
+
+def cmd_db_restore(args, settings: Settings) -> int:
+    from storage.backup import BackupError, restore
+
+    try:
+        restore(settings.effective_database_url, args.file)
+    except BackupError as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"database restored from {args.file}")
+    return 0
+
+
 def cmd_run(args, settings: Settings) -> int:
     from bot.runner import main as run
 
@@ -139,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending schema migrations").set_defaults(func=cmd_db)
+    db_backup = db_sub.add_parser("backup", help="write a consistent copy of the database to FILE")
+    db_backup.add_argument("file", type=Path)
+    db_backup.set_defaults(func=cmd_db_backup)
+    db_restore = db_sub.add_parser("restore", help="replace the database with the backup in FILE (bot stopped)")
+    db_restore.add_argument("file", type=Path)
+    db_restore.set_defaults(func=cmd_db_restore)
     web = sub.add_parser("web", help="serve the staff web console alone (WEB_HOST, WEB_PORT)")
     web.set_defaults(func=cmd_web)
     run = sub.add_parser("run", help="run the bot (the default)")

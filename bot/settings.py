@@ -42,6 +42,17 @@ class Settings(BaseSettings):
 
     admin_ids: list[int] = Field(default_factory=list)
 
+    # Abuse limits of the complaint intake and /status (see SECURITY.md).
+    complaints_per_day: int = 5
+    anonymous_duplicate_days: int = 30
+    query_code_tries_per_ticket: int = 5
+    query_code_tries_per_account: int = 20
+    query_code_lock_hours: float = 24.0
+    # An intake draft (name, phone, story) untouched this long is deleted.
+    draft_retention_hours: float = 72.0
+    # Key of the hashes that count filings and wrong codes; unset = a random key per start.
+    counter_key: SecretStr | None = Field(default=None, repr=False)
+
     # Complaint deadlines, in working days (weekends, HOLIDAYS_FILE and HOLIDAYS off; MAKEUP_WORKDAYS on).
     holidays_file: Path | None = None
     holidays: list[date] = Field(default_factory=list)

@@ -9,7 +9,9 @@ stamped the deadlines (tests move it).
 Order within a case: people are told first, then the event is recorded. A crash between the two
 can repeat one message, but never lose one. An escalation with no supervisor registered for the
 region (or above) is still recorded, with "notified": 0 and a warning in the log, so admins see it
-in the statistics. One failing case never stops the others.
+in the statistics. One failing case never stops the others. Processes sharing a database (the bot and
+`python -m bot web`, or two bots) take turns: a tick that finds another process checking does
+nothing.
 """
 
 from __future__ import annotations
@@ -37,15 +39,23 @@ class DeadlineCheck:
         self.batch = batch  # cases per kind per run; the rest wait for the next run
 
     async def run(self) -> None:
-        now = self.service.now()
+        """One check, in one process at a time: when another bot or web process sharing the
+        database is checking right now, this tick does nothing, so no reminder goes out twice."""
         try:
-            reminders = await self.queries.reminders_due(
-                now, {ACCEPT: self.policy.accept_reminder, RESOLVE: self.policy.resolve_reminder}, limit=self.batch)
-            overdue = await self.queries.overdue(now, limit=self.batch)
-            expired = await self.queries.feedback_expired(now, self.policy.feedback_window, limit=self.batch)
+            async with self.service.repo.db.exclusive("deadline_check") as mine:
+                if not mine:
+                    log.debug("deadline check skipped: another process is running it")
+                    return
+                await self._check()
         except StorageUnavailable as exc:
             log.warning("deadline check skipped, database unavailable (next run retries): %s", exc)
-            return
+
+    async def _check(self) -> None:
+        now = self.service.now()
+        reminders = await self.queries.reminders_due(
+            now, {ACCEPT: self.policy.accept_reminder, RESOLVE: self.policy.resolve_reminder}, limit=self.batch)
+        overdue = await self.queries.overdue(now, limit=self.batch)
+        expired = await self.queries.feedback_expired(now, self.policy.feedback_window, limit=self.batch)
         for case in reminders:
             await _each(case.complaint, lambda c=case: self.service.remind(c.complaint, c.deadline, c.due))
         for case in overdue:

@@ -20,12 +20,13 @@ from storage.models import ComplaintStatus
 from storage.reports import CaseFilter, CaseReports, CaseRow
 from storage.workdays import CHINA_TZ
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What spreadsheets take as the start of a formula, in both widths (Excel and WPS read ＝ too).
+_FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r", "\n")
 
 
 def safe_cell(value: str) -> str:
     """Text a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS) else value
 
 
 def _time(moment: datetime | None) -> str:

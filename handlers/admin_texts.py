@@ -105,6 +105,8 @@ READ_PROBLEMS = (
     ("cannot read: [Errno 2]", "文件不见了"),
     ("cannot read", "文件损坏或无法读取"),
     ("corrupt", "文件损坏或格式不对"),
+    ("too large", "文件内容太大（解压后或页数、字数超过上限）"),
+    ("too slow", "文件太复杂，读取超时"),
 )
 READ_PROBLEM_OTHER = "无法读取"
 FAILURE_NO_DOCUMENTS = "没有一份能读取的政策文件"

@@ -12,19 +12,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 import unicodedata
 import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -33,17 +39,27 @@ from cases.masking import mask_text
 from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.resident import COMPLAIN_CALLBACK, PRIVATE, send_html
 from knowledge.complaint_cues import ComplaintCues
-from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintView
+from storage.complaints import (ComplaintDraft, ComplaintNotFound, ComplaintView,
+                                normalize_ticket, similarity_text)
+from storage.counters import ExpiringCounters
 from storage.db import StorageUnavailable
+from storage.workdays import CHINA_TZ
 
 if TYPE_CHECKING:
     from cases.service import CaseService
-    from knowledge.routing import Router
     from knowledge.service import KnowledgeBase
 
 log = logging.getLogger(__name__)
+
 CONVERSATION_NAME = "complaint_intake"
 DRAFT_KEY = "complaint_draft"
+# A filed complaint whose ticket message did not reach the filer: {"ticket", "units"} (no code).
+PENDING_TICKET_KEY = "pending_ticket"
+PENDING_GROUP = -8  # after flood control, before everything else: the ticket comes first
+PURGE_JOB = "purge_intake_drafts"
+PURGE_EVERY_SECONDS = 3600
+SEND_ATTEMPTS = 3
+SEND_RETRY_SECONDS = 0.5
 PREFIX = "cp:"
 MIN_DESCRIPTION, MAX_DESCRIPTION = 10, 2000
 MIN_MEANINGFUL = 5  # letters or digits a description needs, so emoji or dots alone do not pass
@@ -63,6 +79,30 @@ _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _TOWNSHIP = re.compile(r"\S+?(?:乡|镇|街道|苏木)")
 _VILLAGE = re.compile(r"\S+?(?:村|社区|居委会|组)")
 _PHOTO = filters.PHOTO | filters.Document.IMAGE
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """What one account may do: filings per China day, anonymous re-sends caught for
+    `duplicate_days`, wrong query codes per ticket and per account before a lock of `lock_hours`;
+    an intake draft untouched for `draft_hours` is deleted. `key` keys the hashes the counts are
+    kept under (not stored in the database)."""
+
+    per_day: int = 5
+    duplicate_days: int = 30
+    code_tries_per_ticket: int = 5
+    code_tries_per_account: int = 20
+    lock_hours: float = 24.0
+    draft_hours: float = 72.0
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+
+
+def _china_day_end(now: datetime, days: int = 0) -> datetime:
+    """The China midnight that ends `now`'s day, `days` later: counts expire on whole days,
+    so an expiry time does not tell when someone filed."""
+    local = now.astimezone(CHINA_TZ)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=CHINA_TZ) + timedelta(days=1 + days)
+    return midnight.astimezone(now.tzinfo)
 
 
 # --------------------------------------------------------------------- validation
@@ -98,13 +138,18 @@ def split_place(text: str) -> tuple[str | None, str | None]:
 
 
 class ComplaintHandlers:
-    def __init__(self, kb: KnowledgeBase, cases: CaseService, cues: ComplaintCues) -> None:
+    def __init__(self, kb: KnowledgeBase, cases: CaseService, cues: ComplaintCues,
+                 limits: IntakeLimits | None = None) -> None:
         self.kb = kb
         self.cases = cases
         self.repo = cases.repo
+        self.limits = limits or IntakeLimits()
+        self.counters = ExpiringCounters(cases.repo.db, self.limits.key, cases.repo.clock)
         self.router = cases.router
         self.cues = cues
         self._submitting: set[int] = set()  # residents whose 确认提交 is being handled (in memory only)
+        self._delivering: set[int] = set()  # residents whose pending ticket is being sent
+        self._user_data: Any = None  # the Application's user_data, once registered
         self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
                        for name, category in self.router.lexicon.categories.items()}
 
@@ -137,6 +182,7 @@ class ComplaintHandlers:
                       lead: str = "") -> str:
         draft = self._draft(context)
         draft["step"] = step
+        draft["touched"] = self.repo.clock().isoformat()
         if step == CATEGORY:
             buttons = [(label, f"cat:{name}") for name, label in self.labels.items()]
             await self._say(update, context, lead + texts.ASK_CATEGORY, self._keyboard(buttons))
@@ -177,12 +223,20 @@ class ComplaintHandlers:
 
     # -- entry, cancel, stale buttons ----------------------------------------------
 
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         await self._answer(update)
+        try:
+            at_limit = await self._at_daily_limit(update.effective_user.id)
+        except StorageUnavailable:
+            at_limit = False  # 确认提交 checks again
+        if at_limit:
+            await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
+            return ConversationHandler.END
         draft = context.user_data.get(DRAFT_KEY)
-        if draft and draft.get("step"):
+        if draft and draft.get("step") and not self._expired(draft):
             return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
-        context.user_data[DRAFT_KEY] = {"step": CATEGORY}
+        # The key makes filing idempotent: 确认提交 of the same draft after a crash files nothing twice.
+        context.user_data[DRAFT_KEY] = {"step": CATEGORY, "key": secrets.token_hex(16)}
         return await self._prompt(CATEGORY, update, context, lead=texts.COMPLAINT_INTRO)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -213,6 +267,51 @@ class ComplaintHandlers:
 
     async def text_expected(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return await self._again(update, context, texts.BAD_TEXT_EXPECTED)
+
+    # -- abandoned drafts ------------------------------------------------------------
+
+    def _expired(self, draft: dict[str, Any] | None) -> bool:
+        """A draft purged (only the mark is left) or untouched for longer than the retention."""
+        if not draft:
+            return False
+        if draft.get("expired"):
+            return True
+        touched = draft.get("touched")
+        if not touched:
+            return False
+        age = self.repo.clock() - datetime.fromisoformat(touched)
+        return age > timedelta(hours=self.limits.draft_hours)
+
+    def draft_expired(self, update: object) -> bool:
+        """For ExpiredDraft: whether this update's sender has an expired draft."""
+        user = update.effective_user if isinstance(update, Update) else None
+        data = self._user_data.get(user.id) if user is not None and self._user_data is not None else None
+        return bool(data) and self._expired(data.get(DRAFT_KEY))
+
+    async def end_expired(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        """The resident came back to a draft that was deleted: say so; the conversation ends."""
+        await self._answer(update)
+        context.user_data.pop(DRAFT_KEY, None)
+        await self._say(update, context, texts.DRAFT_EXPIRED.format(hours=f"{self.limits.draft_hours:g}"))
+        return ConversationHandler.END
+
+    async def purge(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Job: replace every expired draft (name, phone, story) by a mark without personal data,
+        so the resident is told when they come back; and forget expired counts."""
+        application = context.application
+        purged = []
+        for user_id, data in list(application.user_data.items()):
+            draft = data.get(DRAFT_KEY)
+            if draft and not draft.get("expired") and self._expired(draft):
+                data[DRAFT_KEY] = {"expired": True}
+                purged.append(user_id)
+        if purged:
+            application.mark_data_for_update_persistence(user_ids=purged)
+            log.info("purged %d intake drafts untouched for %g hours", len(purged), self.limits.draft_hours)
+        try:
+            await self.counters.purge()
+        except StorageUnavailable:
+            log.warning("could not purge expired counters; the next run retries")
 
     # -- the steps -------------------------------------------------------------------
 
@@ -385,22 +484,54 @@ class ComplaintHandlers:
         finally:
             self._submitting.discard(user_id)
 
-    async def _confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-        draft = self._draft(context)
+    async def _confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
+        draft = context.user_data.get(DRAFT_KEY) or {}
+        if not draft.get("description"):  # filed already, or the draft is gone: nothing to file
+            context.user_data.pop(DRAFT_KEY, None)
+            await self.stale_button(update, context)
+            return ConversationHandler.END
         await self._answer(update)
-        if not draft.get("anonymous") and not draft.get("duplicate_ok"):
-            try:
-                earlier = await self.repo.find_recent_duplicate(update.effective_user.id, draft["description"])
-            except StorageUnavailable:
-                return await self._unavailable(update, context)
-            if earlier is not None:
-                return await self._duplicate(update, context, earlier)
+        user_id = update.effective_user.id
+        try:
+            if draft.get("key") and await self.repo.filed_with_key(draft["key"]):
+                return await self._file(update, context)  # filed before a crash: the same ticket again
+            if await self._at_daily_limit(user_id):
+                await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
+                return CONFIRM  # the draft stays; 确认提交 works again tomorrow
+            if not draft.get("duplicate_ok"):
+                if draft.get("anonymous"):
+                    if await self.counters.get("anonymous", user_id, similarity_text(draft["description"])):
+                        return await self._duplicate(update, context, None)
+                elif (earlier := await self.repo.find_recent_duplicate(user_id, draft["description"])) is not None:
+                    return await self._duplicate(update, context, earlier)
+        except StorageUnavailable:
+            return await self._unavailable(update, context)
         return await self._file(update, context)
 
-    async def _duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE, earlier: ComplaintView) -> str:
+    async def _at_daily_limit(self, user_id: int) -> bool:
+        today = self.repo.clock().astimezone(CHINA_TZ).date().isoformat()
+        return await self.counters.get("filed", user_id, today) >= self.limits.per_day
+
+    async def _count_filing(self, user_id: int, description: str, anonymous: bool) -> None:
+        """Count the filing towards today's limit and, when anonymous, remember its text as a
+        keyed hash so that a re-send is caught; nothing says who filed which complaint."""
+        now = self.repo.clock()
+        try:
+            await self.counters.add("filed", user_id, now.astimezone(CHINA_TZ).date().isoformat(),
+                                    expires_at=_china_day_end(now))
+            if anonymous:
+                await self.counters.add("anonymous", user_id, similarity_text(description),
+                                        expires_at=_china_day_end(now, self.limits.duplicate_days))
+        except StorageUnavailable:
+            log.warning("could not count a filing towards the daily limit; the database is unavailable")
+
+    async def _duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                         earlier: ComplaintView | None) -> str:
+        """Ask before filing a re-send: of `earlier`, or of an anonymous complaint (None: no ticket known)."""
         self._draft(context)["step"] = DUPLICATE
-        text = texts.DUPLICATE_FOUND.format(date=china_time(earlier.created_at)[:10], ticket=escape(earlier.ticket),
-                                            status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status))
+        text = texts.DUPLICATE_ANONYMOUS if earlier is None else texts.DUPLICATE_FOUND.format(
+            date=china_time(earlier.created_at)[:10], ticket=escape(earlier.ticket),
+            status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status))
         buttons = [(texts.BUTTON_FILE_ANYWAY, "dup:file"), (texts.BUTTON_DROP, "cancel")]
         await self._say(update, context, text, self._keyboard(buttons))
         return DUPLICATE
@@ -440,19 +571,34 @@ class ComplaintHandlers:
             units=tuple(draft["units"]),
             attachments=tuple(draft.get("photos") or ()),
             routing=draft.get("routing") or {},
+            filing_key=draft.get("key"),
             accept_due_at=self.cases.policy.accept_due(now),
             resolve_due_at=self.cases.policy.resolve_due(now, draft["category"]),
         )
         try:
+            await self._save_now(context, user.id)  # the draft and its key survive a crash from here on
             filed = await self.repo.create(complaint)
         except StorageUnavailable:
             return await self._unavailable(update, context)
         context.user_data.pop(DRAFT_KEY, None)
-        await self._say(update, context, texts.FILED.format(ticket=escape(filed.ticket),
-                                                            units=self._units_text(list(draft["units"]))))
-        note = texts.QUERY_CODE_ANONYMOUS_NOTE if anonymous else texts.QUERY_CODE_NAMED_NOTE
-        await self._say(update, context, texts.QUERY_CODE.format(code=filed.query_code, ticket=escape(filed.ticket),
-                                                                 anonymous_note=note))
+        if not filed.again:
+            await self._count_filing(user.id, draft["description"], anonymous)
+        # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
+        pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
+        context.user_data[PENDING_TICKET_KEY] = pending
+        try:
+            await self._save_now(context, user.id)
+        except StorageUnavailable:
+            log.warning("could not save that %s is pending; sending it now", filed.ticket)
+        if await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
+            context.user_data.pop(PENDING_TICKET_KEY, None)
+            try:
+                await self._save_now(context, user.id)  # an anonymous filer's ticket leaves their data at once
+            except StorageUnavailable:
+                pass  # the next persistence write removes it
+        else:
+            log.warning("the ticket message of %s did not arrive; it goes with the filer's next message", filed.ticket)
+        # Staff hear of the case whatever became of the message to the resident.
         context.application.create_task(self._announce(filed.ticket))
         return ConversationHandler.END
 
@@ -463,6 +609,54 @@ class ComplaintHandlers:
             await self.cases.announce(ticket)
         except (StorageUnavailable, ComplaintNotFound, TelegramError):
             log.exception("could not announce case %s", ticket)
+
+    @staticmethod
+    async def _save_now(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+        """Write the resident's conversation data to the database now, not at the next
+        persistence interval, around the moment a complaint is filed."""
+        persistence = context.application.persistence
+        if persistence is not None:
+            await persistence.update_user_data(user_id, context.user_data)
+
+    async def _send_ticket(self, bot: Bot, chat_id: int, pending: dict[str, Any], code: str, lead: str = "") -> bool:
+        """The ticket and its query code, tried SEND_ATTEMPTS times; False when they did not arrive."""
+        ticket = escape(pending["ticket"])
+        note = texts.QUERY_CODE_ANONYMOUS_NOTE if pending.get("anonymous") else texts.QUERY_CODE_NAMED_NOTE
+        messages = [lead + texts.FILED.format(ticket=ticket, units=self._units_text(list(pending["units"]))),
+                    texts.QUERY_CODE.format(code=code, ticket=ticket, anonymous_note=note)]
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                while messages:
+                    await bot.send_message(chat_id, messages[0], parse_mode=ParseMode.HTML)
+                    messages = messages[1:]
+                return True
+            except (BadRequest, Forbidden):  # blocked, or chat gone: no retry helps now
+                return False
+            except (NetworkError, RetryAfter):  # the rate limiter has already waited out 429s
+                if attempt < SEND_ATTEMPTS:
+                    await asyncio.sleep(SEND_RETRY_SECONDS * attempt)
+        return False
+
+    async def deliver_pending(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any update from a filer whose ticket message did not arrive: send it now, with a new
+        query code (the old one was never kept), once. The update is then handled as usual."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or chat.type != ChatType.PRIVATE or user.id in self._delivering:
+            return
+        pending = context.user_data.get(PENDING_TICKET_KEY) if context.user_data is not None else None
+        if not pending:
+            return
+        self._delivering.add(user.id)
+        try:
+            code = await self.repo.renew_query_code(pending["ticket"])
+            if await self._send_ticket(context.bot, chat.id, pending, code, lead=texts.PENDING_TICKET_LEAD):
+                context.user_data.pop(PENDING_TICKET_KEY, None)
+        except ComplaintNotFound:
+            context.user_data.pop(PENDING_TICKET_KEY, None)
+        except StorageUnavailable:
+            pass  # the next update tries again
+        finally:
+            self._delivering.discard(user.id)
 
     # -- /status -------------------------------------------------------------------
 
@@ -496,11 +690,37 @@ class ComplaintHandlers:
                                 + texts.STATUS_LIST_FOOTER)
                 return
             code = "".join(args[1:]) or None
-            view = await self.repo.lookup(args[0], telegram_user_id=user_id, query_code=code)
+            view = await self.repo.lookup(args[0], telegram_user_id=user_id) if code is None else \
+                await self._lookup_with_code(user_id, args[0], code)
         except StorageUnavailable:
             await self._say(update, context, texts.STATUS_UNAVAILABLE)
             return
+        except PermissionError:
+            await self._say(update, context, texts.STATUS_LOCKED)
+            return
         await self._say(update, context, texts.STATUS_NOT_FOUND if view is None else self._detail(view))
+
+    async def _lookup_with_code(self, user_id: int, ticket_text: str, code: str) -> ComplaintView | None:
+        """/status with a query code, within the limits of wrong codes per ticket and per account.
+
+        Raises PermissionError while the ticket or the account is locked. A wrong code is logged
+        with the ticket and the account, never with the code tried.
+        """
+        ticket = normalize_ticket(ticket_text) or "?"
+        now = self.repo.clock()
+        today = now.astimezone(CHINA_TZ).date().isoformat()
+        if (await self.counters.get("code", ticket) >= self.limits.code_tries_per_ticket
+                or await self.counters.get("code-account", user_id, today) >= self.limits.code_tries_per_account):
+            log.warning("query code for %s refused to user %s: locked after too many wrong codes", ticket, user_id)
+            raise PermissionError(ticket)
+        view = await self.repo.lookup(ticket_text, telegram_user_id=user_id, query_code=code)
+        if view is None:
+            lock_until = now + timedelta(hours=self.limits.lock_hours)
+            tries = await self.counters.add("code", ticket, expires_at=lock_until)
+            await self.counters.add("code-account", user_id, today, expires_at=_china_day_end(now))
+            log.warning("wrong query code for %s from user %s (%d of %d)", ticket, user_id, tries,
+                        self.limits.code_tries_per_ticket)
+        return view
 
     async def private_only(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/complain or /status in a group: complaints and their progress are not for the group."""
@@ -522,15 +742,32 @@ class ComplaintHandlers:
         await self._say(update, context, texts.COMPLAINT_OFFER, InlineKeyboardMarkup([[button]]))
 
 
+class ExpiredDraft(BaseHandler[Update, Any, Any]):
+    """First handler of every intake step: takes the update when the sender's draft expired,
+    so no step ever continues a draft whose answers were deleted."""
+
+    def __init__(self, handlers: ComplaintHandlers) -> None:
+        super().__init__(handlers.end_expired)
+        self.handlers = handlers
+
+    def check_update(self, update: object) -> bool:
+        return self.handlers.draft_expired(update)
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             cases: CaseService, cues: ComplaintCues, group: int = 0, offer_group: int = 1) -> None:
+             cases: CaseService, cues: ComplaintCues, group: int = 0, offer_group: int = 1,
+             limits: IntakeLimits | None = None) -> None:
     """Add the intake conversation, /status and the stale-button reply to `group` (before the
     resident handlers), and the offer to file to `offer_group`, which runs after the answer."""
-    h = ComplaintHandlers(kb, cases, cues)
+    h = ComplaintHandlers(kb, cases, cues, limits)
+    h._user_data = application.user_data
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(h.purge, interval=PURGE_EVERY_SECONDS, first=60, name=PURGE_JOB)
     with warnings.catch_warnings():
         # Deliberate: one conversation per resident across many messages, not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         conversation = _conversation(h, application.persistence is not None)
+    application.add_handler(TypeHandler(Update, h.deliver_pending), group=PENDING_GROUP)
     application.add_handlers([
         conversation,
         CommandHandler("status", h.status, filters.ChatType.PRIVATE),
@@ -545,23 +782,25 @@ def _conversation(h: ComplaintHandlers, persistent: bool) -> ConversationHandler
     not_text = PRIVATE & ~filters.TEXT & ~filters.COMMAND
     button_step = [MessageHandler(text | not_text, h.press_a_button)]
     text_step = [MessageHandler(not_text, h.text_expected)]
+    states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
+        CATEGORY: [CallbackQueryHandler(h.choose_category, pattern=r"^cp:cat:"), *button_step],
+        REGION: [CallbackQueryHandler(h.choose_region, pattern=r"^cp:rg:"), *button_step],
+        TOWNSHIP: [MessageHandler(text, h.township), *text_step],
+        DESCRIPTION: [MessageHandler(text, h.description),
+                      MessageHandler(PRIVATE & _PHOTO, h.photo), *text_step],
+        CONTACT: [CallbackQueryHandler(h.choose_contact, pattern=r"^cp:(anon|named)$"), *button_step],
+        NAME: [MessageHandler(text, h.name), *text_step],
+        PHONE: [MessageHandler(text, h.phone), *text_step],
+        CONFIRM: [CallbackQueryHandler(h.confirm, pattern=r"^cp:ok$"),
+                  CallbackQueryHandler(h.edit_menu, pattern=r"^cp:edit$"),
+                  CallbackQueryHandler(h.edit, pattern=r"^cp:edit:"), *button_step],
+        DUPLICATE: [CallbackQueryHandler(h.file_anyway, pattern=r"^cp:dup:file$"), *button_step],
+    }
+    expired = ExpiredDraft(h)
     return ConversationHandler(
         entry_points=[CommandHandler("complain", h.start, filters.ChatType.PRIVATE),
                       CallbackQueryHandler(h.start, pattern=rf"^{COMPLAIN_CALLBACK}$")],
-        states={
-            CATEGORY: [CallbackQueryHandler(h.choose_category, pattern=r"^cp:cat:"), *button_step],
-            REGION: [CallbackQueryHandler(h.choose_region, pattern=r"^cp:rg:"), *button_step],
-            TOWNSHIP: [MessageHandler(text, h.township), *text_step],
-            DESCRIPTION: [MessageHandler(text, h.description),
-                          MessageHandler(PRIVATE & _PHOTO, h.photo), *text_step],
-            CONTACT: [CallbackQueryHandler(h.choose_contact, pattern=r"^cp:(anon|named)$"), *button_step],
-            NAME: [MessageHandler(text, h.name), *text_step],
-            PHONE: [MessageHandler(text, h.phone), *text_step],
-            CONFIRM: [CallbackQueryHandler(h.confirm, pattern=r"^cp:ok$"),
-                      CallbackQueryHandler(h.edit_menu, pattern=r"^cp:edit$"),
-                      CallbackQueryHandler(h.edit, pattern=r"^cp:edit:"), *button_step],
-            DUPLICATE: [CallbackQueryHandler(h.file_anyway, pattern=r"^cp:dup:file$"), *button_step],
-        },
+        states={state: [expired, *handlers] for state, handlers in states.items()},
         fallbacks=[CommandHandler("cancel", h.cancel), CallbackQueryHandler(h.cancel, pattern=r"^cp:cancel$"),
                    CallbackQueryHandler(h.stale_button, pattern=r"^cp:")],
         name=CONVERSATION_NAME,

@@ -1,4 +1,4 @@
-"""Cross-cutting handlers: per-resident flood control and the last-resort error reply."""
+"""Cross-cutting handlers: edits and flood control before anything else, and the last-resort error reply."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from collections import deque
 
 from telegram import Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers import texts
@@ -65,6 +65,17 @@ class FloodGuard:
         elif warn and update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, texts.FLOOD, parse_mode=ParseMode.HTML)
         raise ApplicationHandlerStop
+
+
+async def ignore_edits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message is not a new request: no handler sees it (an admin editing /grant must
+    not grant again). In a private chat the sender is told to send it anew."""
+    edited = update.edited_message or update.edited_channel_post or update.edited_business_message
+    if edited is None:
+        return
+    if edited.chat.type == ChatType.PRIVATE:
+        await context.bot.send_message(edited.chat.id, texts.EDIT_NOT_HANDLED, parse_mode=ParseMode.HTML)
+    raise ApplicationHandlerStop
 
 
 async def reply_on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -219,6 +219,7 @@ class ResidentHandlers:
             context.user_data.pop(REGION_KEY, None)
         else:
             context.user_data[REGION_KEY] = region
+        context.user_data[PLACE_ASKED_KEY] = True  # 不限地方 too is an answer: not asked again
         answered: list[int] = context.chat_data.setdefault(REGION_PROMPTS_ANSWERED_KEY, [])
         prompt = query.message.message_id if query.message else None
         first_press = prompt not in answered
@@ -249,6 +250,7 @@ class ResidentHandlers:
         note = ""
         if len(text) > MAX_QUESTION_CHARS:
             text, note = text[:MAX_QUESTION_CHARS], texts.QUESTION_TRUNCATED_NOTE
+        context.chat_data.pop(PENDING_QUESTION_KEY, None)  # a new message supersedes a held one
         region = context.user_data.get(REGION_KEY)
         stored = context.chat_data.get(CONVERSATION_KEY)
         answer, conversation = await asyncio.to_thread(self.kb.converse, text, Context.from_json(stored),

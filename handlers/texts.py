@@ -195,6 +195,14 @@ DUPLICATE_FOUND = (
     "您在 {date} 已经反映过差不多的问题，编号 <b>{ticket}</b>，现在的状态是：{status}。\n"
     "同一件事不用重复提交，发 /status {ticket} 可以查进度。还要再提交一次吗？"
 )
+DUPLICATE_ANONYMOUS = (
+    "您最近已经匿名反映过同样的内容了。同一件事不用重复提交，凭当时的编号和查询码发 /status 可以查进度。\n"
+    "还要再提交一次吗？"
+)
+FILING_LIMIT = (
+    "您今天已经提交了 {n} 件投诉，这是每天能提交的上限，明天可以继续提交。\n"
+    "已经提交的投诉会照常办理；情况紧急请直接拨打 12317 扶贫监督举报电话。"
+)
 STORAGE_UNAVAILABLE = (
     "抱歉，系统暂时保存不了，您的投诉<b>还没有提交</b>。\n"
     "您填的内容我都记着，请过一会儿点“重试”。"
@@ -210,6 +218,7 @@ QUERY_CODE = (
     "{anonymous_note}"
     "查进度发：/status {ticket} {code}"
 )
+PENDING_TICKET_LEAD = "您之前提交的投诉已经登记好了，当时的消息没能发到您这里，现在补发给您：\n\n"
 QUERY_CODE_ANONYMOUS_NOTE = "您是匿名反映的，系统没有记录您是谁，<b>只有凭编号和查询码才能查进度</b>。\n"
 QUERY_CODE_NAMED_NOTE = "在这里发 /status 就能看到您的投诉；换了手机或账号，凭编号和查询码也能查。\n"
 COMPLAINT_CANCELLED = "好的，这次投诉已经取消，没有提交。想反映问题随时发 /complain。"
@@ -221,6 +230,11 @@ PRESS_A_BUTTON = "请点上面消息下面的按钮来选择。"
 BAD_EMPTY = "没有收到文字，请再发一次。"
 BAD_NOT_WORDS = "我看不懂这条消息，请用文字说明。"
 BAD_TEXT_EXPECTED = "这一步需要您打字回复，请用文字发给我。"
+DRAFT_EXPIRED = (
+    "您之前没填完的投诉已经超过 {hours} 小时没有继续，为了保护您的信息，填过的内容已经删除，没有提交。\n"
+    "要反映问题，请重新发 /complain。"
+)
+EDIT_NOT_HANDLED = "您修改了之前发的消息。修改过的消息不会重新处理，请把要问或要办的内容重新发一条。"
 BAD_TOWNSHIP = "请写清乡镇和村的名字（2 到 50 个字），比如“镇头镇 石门村”。"
 BAD_TOWNSHIP_NUMBER = (
     "这一步只写乡镇和村的名字，请不要写电话、身份证或银行卡号码，比如“镇头镇 石门村”。\n"
@@ -257,6 +271,10 @@ STATUS_NOT_FOUND = (
     "匿名投诉要同时发查询码：/status 投诉编号 查询码"
 )
 COMPLAINTS_PRIVATE_ONLY = "为了保护您的隐私，投诉和查询进度请私聊我，不要在群里发。"
+STATUS_LOCKED = (
+    "这件投诉的查询码输错的次数太多，为了保护投诉人，暂时不能查询，请明天再试。\n"
+    "如果查询码丢了，请拨打 12317 扶贫监督举报电话说明情况。"
+)
 STATUS_UNAVAILABLE = "抱歉，系统暂时查不了，请过一会儿再试。"
 STATUS_LIST_HEADER = "<b>您的投诉</b>（最近 {n} 件）\n"
 STATUS_LIST_ITEM = "\n<b>{ticket}</b> {category}\n{date} 提交 · {status}\n"

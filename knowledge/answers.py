@@ -19,8 +19,8 @@ MAX_ANSWER = 800
 # What the resident reads before the citation: 1-3 sentences, at most 300 characters.
 MAX_EXTRACT = 260
 MIN_EXTRACT = 80
-# A sentence that states the kind of fact asked for gains this share of the best score.
-ASK_BONUS = 0.3
+# A sentence that states the kind of fact asked for leads when it scores this share of the best.
+LEAD_SHARE = 0.6
 # A clause ends at a comma or colon, but not at one inside a figure (1,000元, 8:30).
 CLAUSE = re.compile(r"(?:[^，,；;：:]|(?<=\d)[,:](?=\d))*[，,；;：:]?")
 
@@ -35,6 +35,8 @@ NO_MORE_TEXT = (
     "可以换个说法问问别的，或者向村委会、乡镇政府咨询，也可以拨打 12317。"
 )
 
+NO_UNITS_TEXT = "这一条没有写明由哪个单位负责，方案是{issuer}印发的。"
+NO_UNITS_BARE = "这一条没有写明由哪个单位负责。"
 NOT_IN_PLACE_TEXT = (
     "{place}的扶贫政策文件里没有找到这方面的规定。"
     "可以向当地村委会、乡镇政府咨询，也可以拨打全国扶贫监督举报电话 12317。"
@@ -87,25 +89,26 @@ def _trim(sentence: str, weights: dict[str, float], limit: int) -> str:
 
 
 def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limit: int = MAX_EXTRACT,
-            asks: str | None = None) -> str:
+            asks: str | None = None, most: int = 3) -> str:
     """The sentence that best answers, first, then its best neighbours while room remains.
 
-    A sentence that states the kind of fact asked for (an amount, a date, a unit, a
-    condition, a way to apply) gains a share of the best sentence's score, so the answer
-    leads with the figure or the date rather than with the passage's opening.
+    Of the sentences nearly as relevant as the best, one that states the kind of fact asked
+    for (an amount, a date, a unit, a condition, a way to apply) leads, so the answer opens
+    with the figure or the date rather than with the passage's opening.
     """
     asks = asks or (AMOUNT if asks_amount else None)
     sents = [s.strip() for s in sentences(passage.text) if s.strip()]
     if not sents:
         return passage.text[:limit]
-    base = [_score(s, weights) for s in sents]
-    bonus = ASK_BONUS * (max(base) or 1.0)
-    scores = [b + (bonus if states(asks, s) else 0.0) for b, s in zip(base, sents)]
-    best = max(range(len(sents)), key=lambda i: scores[i])
+    scores = [_score(s, weights) for s in sents]
+    top = max(scores)
+    # Among the sentences nearly as relevant as the best, the one that states the fact leads.
+    stating = [i for i, s in enumerate(sents) if scores[i] > 0 and scores[i] >= LEAD_SHARE * top and states(asks, s)]
+    best = max(stating or range(len(sents)), key=lambda i: scores[i])
     chosen = [best]
     used = min(len(sents[best]), limit)
     for i in sorted(range(len(sents)), key=lambda i: -scores[i]):
-        if len(chosen) >= 3 or scores[i] <= 0 or i in chosen:
+        if len(chosen) >= most or scores[i] <= 0 or i in chosen:
             continue
         if used + len(sents[i]) <= limit:
             chosen.append(i)
@@ -117,10 +120,13 @@ def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limi
 
 def stated(passage: Passage, weights: dict[str, float], asks: str | None, limit: int = MAX_EXTRACT) -> str:
     """The extract, led for a 找谁 question by who handles it (the section's units)."""
-    units = units_sentence(passage.lead_units, passage.responsible_units) if asks == WHO else None
-    if units is None:
+    if asks != WHO:
         return extract(passage, weights, False, limit, asks)
-    return units + extract(passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks)
+    units = units_sentence(passage.lead_units, passage.responsible_units)
+    if units is None:  # say so rather than leave the resident guessing, and whose plan it is
+        units = NO_UNITS_TEXT.format(issuer=passage.issuer) if passage.issuer else NO_UNITS_BARE
+    # The units' sentence and at most two of the passage: three sentences in all.
+    return units + extract(passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks, most=2)
 
 
 def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
@@ -138,8 +144,8 @@ def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
 
 def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, region_known: bool,
                 asks: str | None = None) -> str:
-    """One answer from the best passage, or, when the region is unknown and the next best
-    passages come from other regions' plans, one line per region saying whose rule it is."""
+    """One answer from the best passage; when the region is unknown, labelled with whose rule
+    it is, and with one line per region when the next best passages come from other plans."""
     asks = asks or (AMOUNT if asks_amount else None)
     top = hits[0]
     if region_known:
@@ -148,10 +154,8 @@ def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, r
     # Room for each region's extract once the labels and citations are counted.
     overhead = sum(len(citation(h.passage)) + 16 for h in parts)
     limit = min(MAX_EXTRACT, (MAX_ANSWER - overhead) // len(parts))
-    return compose(
-        [(stated(h.passage, weights, asks, limit), h.passage) for h in parts],
-        labelled=len(parts) > 1,
-    )
+    # The place is unknown: even a single plan's rule says whose it is.
+    return compose([(stated(h.passage, weights, asks, limit), h.passage) for h in parts], labelled=True)
 
 
 def regional_parts(hits: list[Hit]) -> list[Hit]:

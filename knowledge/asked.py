@@ -43,12 +43,12 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # A reply names at most this many units that take part; a plan's list can run to a dozen.
 MAX_UNITS_NAMED = 6
 
-# Sentences that state each kind of fact.
+# Sentences that state each kind of fact. Eligibility has none: nearly every sentence of a
+# plan states a condition, so relevance alone picks the sentence for 够不够条件.
 STATES: dict[str, re.Pattern[str]] = {
     AMOUNT: re.compile(r"\d[\d,.]*\s*(?:万?元|%|％|个百分点|倍|人|户|个|亩|平方米|年)|[一二三四五六七八九十百千万两]+(?:万?元|倍|成)|百分之"),
     TIME: re.compile(r"\d{4}\s*年|年底|年内|月底|季度|每年|每月|每季|\d+\s*(?:个)?(?:工作日|日|天|周|月)内?|之前|以前|前完成|期限|逐年"),
     WHO: re.compile(r"负责|牵头|部门|单位|机构|政府|委员会|局|办公室|中心"),
-    ELIGIBILITY: re.compile(r"对(?:象)?|符合|凡|属于|纳入|条件|以上|以下|以内|的，|的,|优先|不再|不得|均可|可以|可申请|享受"),
     HOW: re.compile(r"申请|办理|申报|提交|审核|审批|窗口|服务中心|服务站|平台|网上|查询|登记|报名|受理|向|到"),
 }
 

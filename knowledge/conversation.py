@@ -3,13 +3,15 @@
 Villagers chat: after 低保户住院能报销多少 comes 那要找谁办, 那一年给多少, 那我们镇头那边呢,
 那上大学的呢 or 还有别的吗. Each chat keeps a small `Context` — the topic (the message that
 started it, plus any narrowing), the place, the passages of the last answer and every passage
-shown on this topic — for `EXPIRY_SECONDS`. It is plain JSON, so the Telegram side stores it in
+shown on this topic — for `EXPIRY_SECONDS`. A question the plans could not answer but that is
+about their matters still becomes the topic, so that a narrowing can find what it meant. It is plain JSON, so the Telegram side stores it in
 `chat_data` and PTB persistence keeps it; nothing here knows about Telegram.
 
 A message is read against a live context as one of:
 - a new topic: it names something the plans cover and does not lean on the last answer;
 - a place switch (那淮安那边呢): the same topic asked for the place named;
-- a fact follow-up (那要找谁办, 一年给多少): the passages just shown, read for the fact asked;
+- a fact follow-up (那要找谁办, 一年给多少): the topic again, leaning to the passage just shown,
+  read for the fact asked;
 - a narrowing or "more" (那上大学的呢, 还有别的吗): the topic searched again with the new words,
   "more" skipping the passages already shown.
 """
@@ -19,9 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
-from knowledge.analyzer import segmenter
+from knowledge.analyzer import analyze, segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
 from knowledge.asked import ask_words, asked_fact
 from knowledge.models import SURE, UNCOVERED, Answer, Hit, Passage
@@ -36,6 +39,11 @@ CONTINUITY = 0.25
 LEANS_ON_CONTEXT = re.compile(
     r"^(那|那么|还有|另外|再问)|这个|这事|这件|这块|这种|这项|这笔|这钱|这样|这是|这些|那个|那些|那边|那里|"
     r"那头|那儿|呢[？?！!。.\s]*$|别的|其他|其它|还能|里头|一样吗|行不行|够不够|算不算")
+# A message with words of its own starts a new topic when a passage on its own covers this
+# much more of its words than the old topic's best passage does.
+SHIFT_MARGIN = 0.25
+# "More" offers a passage only if it scores this share of the best.
+MORE_SHARE = 0.5
 # Verbs that only say "get it done" in everyday speech, whatever "it" is.
 LIGHT_VERBS = re.compile(r"[弄搞办做整修建盖拿领][好完成到定妥]|搞定|落实|完成|到手|下来|得到")
 # A verb jieba's general dictionary counts less often than this is specific (考驾照), not glue.
@@ -102,7 +110,10 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
         return _new_topic(kb, message, place, asks, now)
     # Words of its own that the plans answer (肝硬化, 上大学), beyond asking for a kind of fact.
     rest = ask_words(message)
-    own_topic = _names_something(kb, rest) and not kb.ask(rest, place).abstained
+    alone = kb.ask(rest, None)  # the message read on its own, places named in it included
+    if alone.kind == UNCOVERED:  # 那贵州那边呢: no plan here covers it, whatever the topic
+        return alone, replace(ctx, at=now)
+    own_topic = _names_something(kb, rest) and not alone.abstained
     switch = named is not None and named != ctx.place
     more = bool(MORE.search(message))
     leans = switch or more or bool(LEANS_ON_CONTEXT.search(message))
@@ -119,18 +130,25 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
     # The topic searched again with the message's own words (the words that only ask for a
     # kind of fact, 单位 in 归哪个单位管, would pull in passages that merely use them). The
     # topic was answerable, so the best passage for both is on it: no abstention here, or
-    # 那上大学的呢 (too few words to answer alone) would fail. A place switch keeps to the
-    # plans of the place named: another region's figure is never presented as theirs.
+    # 那上大学的呢 (too few words to answer alone) would fail. With a place known, only its own
+    # plans answer (see _continued).
     words = message if own_topic or more else rest
     topic = f"{ctx.topic} {message}"[-MAX_TOPIC:] if own_topic or more else ctx.topic
     weights = _weights(kb, f"{ctx.topic} {words}", place)
-    hits = _continued(kb, f"{ctx.topic} {words}", place, ctx, more, only_place=switch)
+    hits = _continued(kb, f"{ctx.topic} {words}", place, ctx, more)
+    if own_topic and not more and hits:
+        # 那光伏扶贫呢 after 危房改造: the message's own words are the question, and a passage
+        # about them (on its own) beats the old topic's passage that hardly mentions them.
+        standalone, new = _new_topic(kb, message, place, asks, now)
+        if not standalone.abstained and standalone.hits and (
+                _covers(kb, rest, standalone.hits[0].passage) > _covers(kb, rest, hits[0].passage) + SHIFT_MARGIN):
+            return standalone, new
     if hits:
         text = answer_from(hits, weights, False, region_known=place is not None, asks=asks)
         answer = Answer(text, False, hits[:5], place, asks=asks)
     elif more:
         answer = Answer(NO_MORE_TEXT, True, [], place, asks=asks)
-    elif switch:
+    elif place:
         answer = Answer(NOT_IN_PLACE_TEXT.format(place=place), True, [], place, asks=asks)
     else:
         answer, topic = _from_last(kb, ctx, weights, asks), ctx.topic
@@ -141,7 +159,7 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
 
 def _new_topic(kb: Backend, message: str, place: str | None, asks: str | None,
                now: float) -> tuple[Answer, Context]:
-    answer = _answer(kb, message, place, asks, _weights(kb, message, place))
+    answer = _answer(kb, message, place, asks)
     if answer.abstained or answer.kind != SURE:
         # Nothing shown to follow up on; the place a resident named is still theirs, and a
         # question about the plans' matters stays the topic that a follow-up may narrow.
@@ -181,36 +199,54 @@ def _names_foreign(kb: Backend, text: str) -> bool:
     return any(foreign(c) for c in kb.parse(LIGHT_VERBS.sub(" ", text)).concepts)
 
 
-def _continued(kb: Backend, topic: str, place: str | None, ctx: Context, more: bool,
-               only_place: bool) -> list[Hit]:
-    """The topic's passages for the new words: the resident's own plans first; a follow-up
-    leans towards the passage just read, "more" skips every passage shown already."""
-    hits, _ = kb.search(topic, place, 30)
+def _covers(kb: Backend, text: str, passage: Passage) -> float:
+    """Share of the text's words (weighted by how specific they are) that the passage uses."""
+    present = _passage_words(passage.text)
+    total = covered = 0.0
+    for concept in kb.parse(text).concepts:
+        weight = max((kb.idf(w) for w in concept.words), default=0.0)
+        total += weight
+        covered += weight if concept.words & present else 0.0
+    return covered / total if total else 0.0
+
+
+@lru_cache(maxsize=4096)
+def _passage_words(text: str) -> frozenset[str]:
+    return frozenset(analyze(text))
+
+
+def _continued(kb: Backend, text: str, place: str | None, ctx: Context, more: bool) -> list[Hit]:
+    """The topic's passages for the new words. With a place known only its own plans answer
+    (another region's figure is never presented as the resident's); a follow-up leans towards
+    the passage just read; "more" skips every passage shown already, and offers only passages
+    about as relevant as the best (more of the topic, not the plan's other matters)."""
+    hits, _ = kb.search(text, place, 30)
     if not hits:
         return []
     chain = kb.chain(place) if place else ()
+    best = max(h.score for h in hits)
     last = ctx.last[0][0] if ctx.last and not more else None
-    bonus = CONTINUITY * max(h.score for h in hits)
-    ranked = sorted(
-        (h for h in hits if not (more and h.passage.id in ctx.shown)
-         and not (only_place and h.passage.region not in chain)),
-        key=lambda h: (h.passage.region not in chain if chain else False,
-                       -(h.score + (bonus if h.passage.id == last else 0.0))))
-    return [Hit(h.passage, h.score) for h in ranked]
+    kept = [h for h in hits
+            if not (chain and h.passage.region not in chain)
+            and not (more and (h.passage.id in ctx.shown or h.score < MORE_SHARE * best))]
+    kept.sort(key=lambda h: -(h.score + (CONTINUITY * best if h.passage.id == last else 0.0)))
+    return kept
 
 
 def _weights(kb: Backend, text: str, region: str | None) -> dict[str, float]:
-    query = kb.parse(text, region)
+    """Each word's weight in picking sentences; the region changes no word, so the text is
+    parsed as it was for its place (one parse, cached for the message)."""
+    query = kb.parse(text)
     return {t.text: t.weight * kb.idf(t.text) for t in query.terms}
 
 
-def _answer(kb: Backend, text: str, place: str | None, asks: str | None, weights: dict[str, float]) -> Answer:
+def _answer(kb: Backend, text: str, place: str | None, asks: str | None) -> Answer:
     """The knowledge base's answer to `text`, its words led by the kind of fact asked for."""
     answer = kb.ask(text, place)
     answer.asks = asks
-    if answer.abstained or answer.kind != SURE:
+    if answer.abstained or answer.kind != SURE or asks is None:
         return answer
-    answer.text = answer_from(answer.hits, weights, False, region_known=answer.region is not None, asks=asks)
+    answer.text = answer_from(answer.hits, _weights(kb, text, place), False, region_known=answer.region is not None, asks=asks)
     return answer
 
 

@@ -24,8 +24,9 @@ from whoosh.fields import ID, TEXT, Schema
 from knowledge.analyzer import analyze, chinese_analyzer, gram_analyzer
 from knowledge.models import Passage
 
-# Bumped whenever what is written changes, so an index of an older layout is rebuilt.
-FORMAT = "3"
+# Bumped whenever what is written changes (fields, analyzers, stopwords), so an index of an
+# older layout is rebuilt.
+FORMAT = "4"
 PASSAGES = "passages.json"
 WORDS = "words.json"
 CURRENT = "CURRENT"

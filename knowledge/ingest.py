@@ -9,6 +9,7 @@ upload never takes the bot's knowledge away.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,9 +31,9 @@ class Corpus:
     problems: list[UnreadableDocument] = field(default_factory=list)
 
 
-def read_sections(path: Path, doc_id: str) -> list[Section]:
+def read_sections(path: Path, doc_id: str, read: Callable[[Path], str] = read_document) -> list[Section]:
     """The sections of one policy file; raises UnreadableDocument when it gives none."""
-    sections = parse_sections(doc_id, strip_chrome(read_document(path)))
+    sections = parse_sections(doc_id, strip_chrome(read(path)))
     if not sections:
         raise UnreadableDocument(path, "no policy text found")
     return sections

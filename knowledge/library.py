@@ -21,7 +21,7 @@ from pathlib import Path
 from knowledge.ingest import read_sections
 from knowledge.manifest import MANIFEST, load_manifest
 from knowledge.models import DocumentInfo
-from knowledge.readers import SUFFIXES, UnreadableDocument
+from knowledge.readers import SUFFIXES, UnreadableDocument, read_document_limited
 
 ID_PREFIX = "L"
 MAX_TITLE = 80
@@ -71,7 +71,7 @@ class Library:
             with tempfile.TemporaryDirectory() as scratch:
                 probe = Path(scratch) / f"probe{suffix}"
                 shutil.copyfile(source, probe)
-                sections = read_sections(probe, doc_id)
+                sections = read_sections(probe, doc_id, read_document_limited)  # untrusted: time and memory caps
             level = _LEVEL.search(region)
             entry = {
                 "id": doc_id,

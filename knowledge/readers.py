@@ -6,16 +6,31 @@ the line structure (headings are found per line later) and nothing else; cleanin
 chrome happens in `knowledge.cleaning`. A file that cannot give text raises
 `UnreadableDocument`, and `load_documents` reports such files by name instead of failing
 the whole load.
+
+An upload can be built to exhaust the bot: a small .docx that inflates to gigabytes of XML, a
+PDF with endless pages. Sizes are checked from the zip directory before parsing, PDF pages and
+extracted text are capped, and `read_document_limited` parses in a child process that is
+killed at a time limit and runs under a memory limit.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["UnreadableDocument", "read_document", "load_documents", "SUFFIXES"]
+__all__ = ["UnreadableDocument", "read_document", "read_document_limited", "load_documents", "SUFFIXES"]
+
+# The longest policy plans are a few hundred pages and under 2 MB of text; these leave room.
+MAX_TEXT_CHARS = 3_000_000
+MAX_PDF_PAGES = 500
+MAX_DOCX_UNCOMPRESSED = 40 * 1024 * 1024  # all entries of the archive together
+MAX_DOCX_ENTRIES = 2000
+MAX_ZIP_RATIO = 200  # Word's XML deflates about 10:1; a bomb's runs of repeats go far beyond
+READ_SECONDS = 60.0
+READ_MEMORY_BYTES = 2 * 1024 * 1024 * 1024  # address space of the child that parses an upload
 
 
 class UnreadableDocument(Exception):
@@ -156,6 +171,25 @@ def _read_html(path: Path) -> str:
 # -- Word -------------------------------------------------------------------------------
 
 
+def _check_archive(path: Path) -> None:
+    """Refuse a zip whose declared sizes are too large, before anything is inflated.
+
+    zipfile never inflates an entry beyond its declared size (it stops and fails the CRC), so
+    the directory is a safe place to judge from.
+    """
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_DOCX_ENTRIES:
+            raise UnreadableDocument(path, f"too large: {len(entries)} parts in the archive")
+        total = sum(entry.file_size for entry in entries)
+        if total > MAX_DOCX_UNCOMPRESSED:
+            raise UnreadableDocument(path, f"too large: {total} bytes uncompressed")
+        for entry in entries:
+            if entry.file_size > 1024 * 1024 and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
+                raise UnreadableDocument(path, f"too large: {entry.filename} inflates {entry.file_size} bytes "
+                                               f"from {entry.compress_size}")
+
+
 def _read_docx(path: Path) -> str:
     """Paragraphs and table cells of a .docx in document order; one line each.
 
@@ -164,6 +198,7 @@ def _read_docx(path: Path) -> str:
     import docx
     from docx.table import Table
 
+    _check_archive(path)
     document = docx.Document(str(path))
     lines: list[str] = []
     for block in document.iter_inner_content():
@@ -190,7 +225,15 @@ def _read_pdf(path: Path) -> str:
     reader = PdfReader(str(path))
     if reader.is_encrypted and not reader.decrypt(""):
         raise ValueError("encrypted PDF")
-    return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise UnreadableDocument(path, f"too large: {len(reader.pages)} pages")
+    pages, length = [], 0
+    for page in reader.pages:
+        pages.append(page.extract_text() or "")
+        length += len(pages[-1])
+        if length > MAX_TEXT_CHARS:
+            raise UnreadableDocument(path, f"too large: more than {MAX_TEXT_CHARS} characters of text")
+    return "\n\n".join(pages)
 
 
 _READERS: dict[str, Callable[[Path], str]] = {
@@ -226,7 +269,51 @@ def read_document(path: Path) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise UnreadableDocument(path, "no text in file")
+    if len(text) > MAX_TEXT_CHARS:
+        raise UnreadableDocument(path, f"too large: more than {MAX_TEXT_CHARS} characters of text")
     return text
+
+
+def _read_in_child(path: str, memory: int, connection: object) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    except (ImportError, ValueError, OSError):  # not on this platform: the time limit still holds
+        pass
+    try:
+        result: tuple[bool, str] = (True, read_document(Path(path)))
+    except UnreadableDocument as problem:
+        result = (False, problem.reason)
+    except MemoryError:
+        result = (False, "too large: parsing needed more memory than allowed")
+    connection.send(result)  # type: ignore[attr-defined]
+
+
+def read_document_limited(path: Path, seconds: float = READ_SECONDS, memory: int = READ_MEMORY_BYTES) -> str:
+    """`read_document` in a child process, killed after `seconds` and limited to `memory`
+    bytes of address space, for files from outside (admins' uploads)."""
+    path = Path(path)
+    context = multiprocessing.get_context("spawn")  # no copy of the bot's threads and sockets
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_read_in_child, args=(str(path), memory, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise UnreadableDocument(path, f"too slow: not read within {seconds:g} s")
+        try:
+            ok, value = receiver.recv()
+        except EOFError:
+            raise UnreadableDocument(path, "corrupt or unsupported content: the reader stopped") from None
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if not ok:
+        raise UnreadableDocument(path, value)
+    return value
 
 
 def load_documents(

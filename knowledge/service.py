@@ -1,7 +1,7 @@
 """The knowledge base as the rest of the bot sees it: open, ask, look up, reload.
 
-`ask` is synchronous and thread-safe (each thread gets its own Whoosh searcher); the
-Telegram handlers call it with `asyncio.to_thread` so a slow query never stalls others.
+`ask` is synchronous and thread-safe (Whoosh searches one at a time, see knowledge.search);
+the Telegram handlers call it with `asyncio.to_thread` so a slow query never stalls others.
 A reload builds the new index beside the old one and swaps the reference in one
 assignment, so questions keep being answered while it runs and a failure keeps the old.
 A question already under way finishes on the index it started with: the old searchers are
@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
@@ -115,8 +115,10 @@ class KnowledgeBase:
                 gazetteer=gazetteer,
                 problems=[str(p) for p in corpus.problems],
             )
-            # Load jieba's tables and the pinyin index now, not on the first resident's question.
+            # Load jieba's tables, the pinyin index and China's divisions now, not on the first
+            # resident's question.
             state.understanding.parse("危房改造补助怎么申请")
+            state.gazetteer.uncovered("")
             self._swap(state)
             log.info("knowledge base %s: %d documents, %d passages", version, len(state.documents), len(passages))
             return state
@@ -244,15 +246,21 @@ class KnowledgeBase:
 
     @staticmethod
     def _backend(state: _State) -> Backend:
+        """One message's view of `state`; a conversation parses the same text several times."""
         return Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
-                       state.understanding.parse, state.searcher.passages.get, state.searcher.idf)
+                       lru_cache(maxsize=16)(state.understanding.parse), state.searcher.passages.get,
+                       state.searcher.idf)
 
 
 def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
     query = state.understanding.parse(question, region)
+    return _ranked(state, query, limit), query
+
+
+def _ranked(state: _State, query, limit: int) -> list[Hit]:
     hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30), grams=query.grams)
     chain = state.gazetteer.chain(query.place.region) if query.place else ()
-    return rerank(hits, query, state.searcher, chain)[:limit], query
+    return rerank(hits, query, state.searcher, chain)[:limit]
 
 
 def _ask(state: _State, question: str, region: str | None) -> Answer:
@@ -262,13 +270,14 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     passage's confidence is very low; a place no plan covers is said so, and no other
     region's passage is offered in its stead.
     """
-    hits, query = _search(state, question, region, 10)
-    resolved = query.place.region if query.place else None
+    query = state.understanding.parse(question, region)
     place = _uncovered_place(state, query.text, region)
     if place:
         regions = list(dict.fromkeys(d.region for d in state.documents))
         text = UNCOVERED.format(regions=region_list(regions), place=place)
         return Answer(text, True, [], None, kind=UNCOVERED_PLACE, uncovered_place=place)
+    hits = _ranked(state, query, 10)
+    resolved = query.place.region if query.place else None
     if not hits or not query.in_domain or unknown_share(query, state.searcher) >= MAX_UNKNOWN_SHARE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
     sure = confidence(hits, query, state.searcher)

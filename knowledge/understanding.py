@@ -87,6 +87,34 @@ def pinyin_key(word: str) -> str:
     return " ".join(lazy_pinyin(word))
 
 
+# The sounds pinyin input methods offer to confuse (模糊音), because much of the south does not
+# tell them apart: zh/z, ch/c, sh/s, n/l, f/hu, and -ng/-n (ang/an, eng/en, ing/in).
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+# hu- said as f- (荒/房, 灰/飞, 婚/分): hua → fa, hui → fei, hun → fen.
+_HU_AS_F = {"": "u", "i": "ei", "n": "en"}
+
+
+def fuzzy_syllable(syllable: str) -> str:
+    if syllable.startswith("hu"):
+        rest = syllable[2:]
+        syllable = "f" + _HU_AS_F.get(rest, rest)
+    for a, b in _FUZZY_INITIALS:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a):]
+            break
+    for a, b in _FUZZY_FINALS:
+        if syllable.endswith(a):
+            return syllable[: -len(a)] + b
+    return syllable
+
+
+@lru_cache(maxsize=65536)
+def fuzzy_key(word: str) -> str:
+    """The pinyin with the commonly confused sounds merged: 森活 and 生活 both give `sen huo`."""
+    return " ".join(fuzzy_syllable(s) for s in lazy_pinyin(word))
+
+
 class Understanding:
     def __init__(
         self, gazetteer: Gazetteer, vocabulary: dict[str, float], topical: set[str] | None = None
@@ -101,9 +129,11 @@ class Understanding:
         self.domain = domain_terms(self.lexicon) | {w for w in (topical or ()) if w not in everyday and _chinese(w)}
         self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
         self._by_pinyin: dict[str, list[str]] = {}
+        self._by_fuzzy: dict[str, list[str]] = {}
         for word in vocabulary:
             if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
                 self._by_pinyin.setdefault(pinyin_key(word), []).append(word)
+                self._by_fuzzy.setdefault(fuzzy_key(word), []).append(word)
         self._keys_by_length: dict[int, list[str]] = {}
         for key, words in self._by_pinyin.items():
             self._keys_by_length.setdefault(len(words[0]), []).append(key)
@@ -200,6 +230,8 @@ class Understanding:
     def _sounds_like(self, gram: str) -> list[str]:
         key = pinyin_key(gram)
         exact = [w for w in self._by_pinyin.get(key, []) if _shares_char(w, gram)]
+        if not exact:
+            exact = [w for w in self._by_fuzzy.get(fuzzy_key(gram), []) if _shares_char(w, gram)]
         if exact or len(gram) < 3:
             return exact
         keys = self._keys_by_length.get(len(gram), [])

@@ -200,6 +200,18 @@ class BotAPIStandIn:
         self._push_update({"message": message})
         return message
 
+    def push_photo(self, user_id: int, content: bytes = b"\xff\xd8\xff\xe0", *, caption: str | None = None,
+                   first_name: str = "居民") -> dict[str, Any]:
+        """A user sends a photo (one size, 640x480); the bot can fetch it with getFile."""
+        message = self._new_user_message(user_id, first_name, None, None)
+        meta = self._store_file("photo.jpg", content, "image/jpeg")
+        message["photo"] = [{"file_id": meta["file_id"], "file_unique_id": meta["file_unique_id"],
+                             "width": 640, "height": 480, "file_size": len(content)}]
+        if caption is not None:
+            message["caption"] = caption
+        self._push_update({"message": message})
+        return message
+
     def press_button(self, user_id: int, message: Reply | dict[str, Any] | int, callback_data: str, *,
                      first_name: str = "居民", chat_id: int | None = None) -> str:
         """A resident presses an inline button under one of the bot's messages; returns the query id.
@@ -217,6 +229,27 @@ class BotAPIStandIn:
         if callback_data not in shown:
             raise LookupError(f"message {message_id} shows no button with data {callback_data!r}: {shown}")
         return self._push_callback(user_id, chat, stored, callback_data, first_name)
+
+    def push_edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """The sender edits `message` (as returned by push_text) to `text`; Telegram sends the
+        bot an edited_message update with the same message id."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        command = _COMMAND_RE.match(text)
+        edited.pop("entities", None)
+        if command:
+            edited["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}]
+        self._messages[(message["chat"]["id"], message["message_id"])] = edited
+        self._push_update({"edited_message": edited})
+        return edited
+
+    def open_chat(self, user_id: int, first_name: str = "用户") -> None:
+        """The user opened the bot some time ago (Telegram remembers it across the bot's restarts),
+        so the bot may write to them first."""
+        self._chat(user_id, self._user(user_id, first_name, None))
+
+    def last_message_id(self, chat_id: int) -> int:
+        """The id of the newest message in the chat, the bot's or the user's."""
+        return max(message_id for (chat, message_id) in self._messages if chat == chat_id)
 
     def forge_press(self, user_id: int, message: Reply | dict[str, Any] | int, callback_data: str, *,
                     first_name: str = "居民", chat_id: int | None = None) -> str:

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -108,11 +109,13 @@ class ComplaintDraft:
     accept_due_at: datetime | None = None
     resolve_due_at: datetime | None = None
     routing: dict[str, Any] = field(default_factory=dict)  # why these units; kept in the first event
+    filing_key: str | None = None  # the draft's random key: filing it again returns the first ticket
 
 
 class Filed(NamedTuple):
     ticket: str
     query_code: str  # shown once to the filer; only its hash is stored
+    again: bool = False  # the draft had been filed before: this is that ticket, with a new code
 
 
 @dataclass(frozen=True)
@@ -181,8 +184,10 @@ def region_path(region: str, parents: Sequence[str]) -> str:
     return "/" + "/".join(names) + "/"
 
 
-def _similarity_text(text: str) -> str:
+def similarity_text(text: str) -> str:
+    """The text as re-sends are compared: without spaces and punctuation, NFKC, lower case."""
     return _IGNORED_FOR_DUPLICATES.sub("", unicodedata.normalize("NFKC", text)).lower()
+
 
 
 def _view(complaint: Complaint) -> ComplaintView:
@@ -237,6 +242,9 @@ class ComplaintRepository:
     async def create(self, draft: ComplaintDraft) -> Filed:
         """File a complaint. Returns only after the complaint and its first event are committed.
 
+        A draft with a `filing_key` is filed once: filing it again (after a crash, say) returns
+        the first ticket, with a new query code, since the first one may never have been seen.
+
         Raises StorageUnavailable when the database fails (nothing filed: tell the resident to
         try again and keep the draft), ValueError when the draft is incomplete.
         """
@@ -245,63 +253,92 @@ class ComplaintRepository:
             raise ValueError("a complaint needs a category, a region and a description")
         if not draft.anonymous and draft.telegram_user_id is None:
             raise ValueError("a named complaint needs the filer's telegram_user_id")
+        if draft.filing_key and (earlier := await self.filed_with_key(draft.filing_key)) is not None:
+            return Filed(earlier, await self.renew_query_code(earlier), again=True)
         query_code = f"{secrets.randbelow(10**_QUERY_CODE_DIGITS):0{_QUERY_CODE_DIGITS}d}"
         code_hash = await asyncio.to_thread(hash_query_code, query_code)
         now = self.clock()
         owner = None if draft.anonymous else draft.telegram_user_id
 
         known_resident = owner in self._residents and self._residents[owner] == draft.display_name
-        async with self.db.transaction() as session:
-            if owner is not None and not known_resident:
-                await upsert(
-                    session,
-                    Resident,
-                    {"telegram_user_id": owner, "display_name": draft.display_name, "created_at": now, "updated_at": now},
-                    keys=["telegram_user_id"],
-                    update=["display_name", "updated_at"] if draft.display_name else [],
-                )
-            units = await self._units(session, draft.units, draft.region)
-            # Last, because on SQLite the counter row stays locked until COMMIT.
-            ticket = await self._next_ticket(session, now)
-            complaint = Complaint(
-                ticket=ticket,
-                query_code_hash=code_hash,
-                category=draft.category,
-                region=draft.region,
-                region_path=region_path(draft.region, draft.region_parents),
-                township=draft.township or None,
-                village=draft.village or None,
-                description=description,
-                attachments=list(draft.attachments),
-                anonymous=draft.anonymous,
-                resident_id=owner,
-                contact_name=None if draft.anonymous else draft.contact_name,
-                contact_phone=None if draft.anonymous else draft.contact_phone,
-                status=ComplaintStatus.SUBMITTED,
-                accept_due_at=draft.accept_due_at,
-                resolve_due_at=draft.resolve_due_at,
-                created_at=now,
-                updated_at=now,
-            )
-            complaint.assignments = [
-                ComplaintUnit(unit_id=unit_id, position=i, assigned_at=now) for i, (_, unit_id) in enumerate(units)
-            ]
-            complaint.events = [
-                ComplaintEvent(
-                    actor_kind=ActorKind.RESIDENT,
-                    actor_id=owner,
-                    action=ComplaintStatus.SUBMITTED.value,
-                    from_status=None,
-                    to_status=ComplaintStatus.SUBMITTED.value,
-                    payload={"units": [name for name, _ in units], "routing": draft.routing, "channel": "telegram"},
+        try:
+            async with self.db.transaction() as session:
+                if owner is not None and not known_resident:
+                    await upsert(
+                        session,
+                        Resident,
+                        {"telegram_user_id": owner, "display_name": draft.display_name, "created_at": now, "updated_at": now},
+                        keys=["telegram_user_id"],
+                        update=["display_name", "updated_at"] if draft.display_name else [],
+                    )
+                units = await self._units(session, draft.units, draft.region)
+                # Last, because on SQLite the counter row stays locked until COMMIT.
+                ticket = await self._next_ticket(session, now)
+                complaint = Complaint(
+                    ticket=ticket,
+                    query_code_hash=code_hash,
+                    filing_key=draft.filing_key or None,
+                    category=draft.category,
+                    region=draft.region,
+                    region_path=region_path(draft.region, draft.region_parents),
+                    township=draft.township or None,
+                    village=draft.village or None,
+                    description=description,
+                    attachments=list(draft.attachments),
+                    anonymous=draft.anonymous,
+                    resident_id=owner,
+                    contact_name=None if draft.anonymous else draft.contact_name,
+                    contact_phone=None if draft.anonymous else draft.contact_phone,
+                    status=ComplaintStatus.SUBMITTED,
+                    accept_due_at=draft.accept_due_at,
+                    resolve_due_at=draft.resolve_due_at,
                     created_at=now,
+                    updated_at=now,
                 )
-            ]
-            session.add(complaint)
+                complaint.assignments = [
+                    ComplaintUnit(unit_id=unit_id, position=i, assigned_at=now) for i, (_, unit_id) in enumerate(units)
+                ]
+                complaint.events = [
+                    ComplaintEvent(
+                        actor_kind=ActorKind.RESIDENT,
+                        actor_id=owner,
+                        action=ComplaintStatus.SUBMITTED.value,
+                        from_status=None,
+                        to_status=ComplaintStatus.SUBMITTED.value,
+                        payload={"units": [name for name, _ in units], "routing": draft.routing, "channel": "telegram"},
+                        created_at=now,
+                    )
+                ]
+                session.add(complaint)
+        except IntegrityError:
+            # The same draft filed at the same moment elsewhere: the first filing stands.
+            if draft.filing_key and (earlier := await self.filed_with_key(draft.filing_key)) is not None:
+                return Filed(earlier, await self.renew_query_code(earlier), again=True)
+            raise
         self._remember(units, draft.region)
         if owner is not None:
             self._residents[owner] = draft.display_name
         return Filed(ticket, query_code)
+
+    async def filed_with_key(self, filing_key: str) -> str | None:
+        """The ticket of the complaint filed from the draft with this key, if there is one."""
+        async with self.db.session() as session:
+            return await session.scalar(select(Complaint.ticket).where(Complaint.filing_key == filing_key))
+
+    async def renew_query_code(self, ticket: str) -> str:
+        """A new query code for `ticket`, replacing the old one, for a filer who never saw it.
+
+        The code is shown once and only its hash is stored; when the message carrying it did not
+        arrive, a new one is made instead of keeping the old one anywhere in plain text.
+        """
+        query_code = f"{secrets.randbelow(10**_QUERY_CODE_DIGITS):0{_QUERY_CODE_DIGITS}d}"
+        code_hash = await asyncio.to_thread(hash_query_code, query_code)
+        async with self.db.transaction() as session:
+            complaint = await session.scalar(select(Complaint).where(Complaint.ticket == ticket))
+            if complaint is None:
+                raise ComplaintNotFound(ticket)
+            complaint.query_code_hash = code_hash
+        return query_code
 
     async def _next_ticket(self, session: AsyncSession, now: datetime) -> str:
         """FPyyyymmdd-nnnnnn: the filing day in China time and a running number.
@@ -386,7 +423,7 @@ class ComplaintRepository:
         Similarity is rapidfuzz's ratio on the text without spaces and punctuation. Anonymous
         complaints are never matched: they carry no identity to match on.
         """
-        wanted = _similarity_text(description)
+        wanted = similarity_text(description)
         if not wanted:
             return None
         since = self.clock() - within
@@ -400,7 +437,7 @@ class ComplaintRepository:
             ).all()
         best_ticket, best_score = None, threshold
         for ticket, text in rows:
-            score = fuzz.ratio(wanted, _similarity_text(text))
+            score = fuzz.ratio(wanted, similarity_text(text))
             if score >= best_score:
                 best_ticket, best_score = ticket, score
         if best_ticket is None:

@@ -11,13 +11,15 @@ also queue on an asyncio lock, so they do not spin on SQLite's busy handler.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, NotSupportedError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -161,6 +163,50 @@ class Database:
             if is_outage(exc):
                 raise _unavailable(exc) from exc
             raise
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """Whether this process holds the lock `name` for the block (never waits): a job that
+        must run once per tick across processes runs only when this yields True.
+
+        PostgreSQL: a session advisory lock, held on one connection for the block and released
+        when it ends or the connection dies. SQLite: an exclusive lock on a file beside the
+        database, so two processes sharing the file are kept apart too.
+        """
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        if self.is_sqlite:
+            database = self.engine.url.database
+            if not database or database == ":memory:":
+                yield True  # a database in memory has one process by definition
+                return
+            with open(f"{database}.{name}.lock", "a+b") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    yield False
+                    return
+                try:
+                    yield True
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+            return
+        try:
+            connection = await self.engine.connect()
+        except Exception as exc:
+            if is_outage(exc):
+                raise _unavailable(exc) from exc
+            raise
+        try:
+            held = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+            await connection.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    await connection.commit()
+        finally:
+            await connection.close()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

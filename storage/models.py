@@ -1,4 +1,4 @@
-"""The tables: residents, units, complaints with their append-only event log, roles, key/value.
+"""The tables: residents, units, complaints with their append-only event log, roles, key/value, counters.
 
 Timestamps are stored as UTC and always come back timezone-aware, on SQLite as on PostgreSQL.
 Enumerations are stored as short strings with CHECK constraints (no native PostgreSQL enums),
@@ -161,11 +161,14 @@ class Complaint(Base):
         ),
         Index("ix_complaints_resident_created", "resident_id", "created_at"),
         Index("ix_complaints_status_region", "status", "region"),
+        Index("ix_complaints_filing_key", "filing_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     ticket: Mapped[str] = mapped_column(String(32), unique=True)
     query_code_hash: Mapped[str] = mapped_column(String(200))
+    # A random key the intake draft carries, so that filing the same draft twice files it once.
+    filing_key: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(50))
     region: Mapped[str] = mapped_column(String(100))
     # "/湖南省/长沙市/浏阳市/" so that a supervisor of a region finds the cases below it by prefix.
@@ -257,6 +260,18 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[Any] = mapped_column(Json)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ExpiringCounter(Base):
+    """A count under a keyed hash, forgotten after `expires_at`: filings per account and day,
+    anonymous re-sends, wrong query codes. The key is an HMAC, so the row says neither who nor what."""
+
+    __tablename__ = "expiring_counters"
+    __table_args__ = (Index("ix_expiring_counters_expires_at", "expires_at"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class WebLoginToken(Base):

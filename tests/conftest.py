@@ -92,6 +92,7 @@ END_TO_END_SUITES = frozenset({
     "test_telegram_e2e", "test_complaint_intake", "test_casework_e2e", "test_casework_actions",
     "test_casework_access", "test_casework_queue", "test_reports", "test_deadline_jobs", "test_admin_roles",
     "test_admin_knowledge", "test_staff_bad_input", "test_staff_help", "test_logs_privacy", "test_intake_security",
+    "test_edited_messages",
 })
 
 

@@ -103,3 +103,23 @@ def test_phrase_query_with_a_sub_word_matches_at_the_words_position(tiny_index):
     # 危房 is indexed at the position of 危房改造, so 实施 危房 is a phrase in passage a.
     assert _ids(tiny_index, Phrase("body", ["实施", "危房"])) == ["a"]
     assert _ids(tiny_index, Phrase("body", ["每户", "补助"])) == ["a"]
+
+
+def test_parts_of_speech_come_from_jiebas_dictionary_with_ours_on_top():
+    from knowledge.analyzer import part_of_speech
+
+    assert part_of_speech("申请") == "v"
+    assert part_of_speech("看病") == "v"
+    assert part_of_speech("的") == "uj"
+    assert part_of_speech("建档立卡") == "n"  # our policy vocabulary
+    assert part_of_speech("低宝宝宝") == "x"  # a word jieba only guesses
+
+
+def test_typo_repair_reads_characters_without_pypinyins_phrase_dictionary():
+    """The phrase dictionary would hold ~45 MB; one-character readings serve the repair."""
+    from pypinyin.constants import PHRASES_DICT
+
+    from knowledge.understanding import pinyin_key
+
+    assert PHRASES_DICT == {}
+    assert pinyin_key("低保") == "di bao"

@@ -3,8 +3,6 @@ staff see the filer masked, supervisors may reveal and each reveal is logged."""
 
 from __future__ import annotations
 
-import itertools
-import json
 from datetime import datetime, timedelta
 
 from handlers import case_texts as t
@@ -15,7 +13,6 @@ from tests.casework_support import Clock, case_bot, file_case
 ADMIN, FILER, STAFF, OTHER, REVOKED, SUPERVISOR, RESIDENT = 9001, 3001, 4001, 4002, 4003, 5001, 2001
 UNIT, OTHER_UNIT, REGION = "县住建局", "县教育局", "闽清县"
 STORY = "危房改造补助没发到位，村干部让我先交两千块。我电话138 1234 5678，身份证350124197001011234。"
-_FORGED_IDS = itertools.count(900_000)
 
 
 def start_clock() -> Clock:
@@ -24,13 +21,7 @@ def start_clock() -> Clock:
 
 def forged_press(h, user: int, data: str) -> str:
     """A tampered client sends callback `data` on the last message in its chat (no such button there)."""
-    stored = max((m for (chat, _), m in h.standin._messages.items() if chat == user), key=lambda m: m["message_id"])
-    query_id = str(next(_FORGED_IDS))
-    h.standin.pending_callbacks[query_id] = user
-    h.standin._push_update({"callback_query": {
-        "id": query_id, "from": h.standin._user(user, "居民", None), "message": json.loads(json.dumps(stored)),
-        "chat_instance": f"ci{user}", "data": data}})
-    return query_id
+    return h.standin.forge_press(user, h.standin.last_message_id(user), data)
 
 
 async def meet(h, *users: int) -> None:

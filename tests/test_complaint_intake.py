@@ -65,14 +65,8 @@ async def complaint_bot(kb: Any, url: str, router: Router, **engine_options: Any
 
 
 def push_photo(standin: BotAPIStandIn, user: int, caption: str | None = None) -> None:
-    """A resident sends a photo (the stand-in has documents only; a photo is built the same way)."""
-    message = standin._new_user_message(user, "居民", None, None)
-    meta = standin._store_file("photo.jpg", b"\xff\xd8\xff\xe0", "image/jpeg")
-    message["photo"] = [{"file_id": meta["file_id"], "file_unique_id": meta["file_unique_id"],
-                         "width": 640, "height": 480, "file_size": 4}]
-    if caption:
-        message["caption"] = caption
-    standin._push_update({"message": message})
+    """A resident sends a photo."""
+    standin.push_photo(user, caption=caption)
 
 
 async def to_description(h: BotHarness, user: int) -> Any:

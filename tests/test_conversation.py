@@ -156,3 +156,45 @@ def test_a_message_about_something_else_is_not_answered_from_the_topic(policy_kb
     (first, reply), _ = chat(policy_kb, ["低保户住院能报销多少", aside], "淮安区")
     assert not first.abstained
     assert reply.abstained
+
+
+def test_a_follow_up_naming_a_place_no_plan_covers_is_not_answered_from_the_topic(policy_kb):
+    """The uncovered-place reply itself comes from the knowledge base's `_ask` (issue 10)."""
+    from dataclasses import replace
+
+    from knowledge.conversation import converse
+    from knowledge.models import UNCOVERED, Answer
+
+    backend = policy_kb._backend(policy_kb.state)
+
+    def ask(question, region):
+        if "贵州" in question:
+            return Answer("贵州不在这里的政策范围内", True, [], None, kind=UNCOVERED, uncovered_place="贵州省")
+        return backend.ask(question, region)
+
+    steered = replace(backend, ask=ask)
+    first, context = converse(steered, "低保户住院能报销多少", None, "淮安区", NOW)
+    reply, after = converse(steered, "那贵州那边呢", context, "淮安区", NOW)
+    assert not first.abstained
+    assert reply.kind == UNCOVERED and reply.uncovered_place == "贵州省"
+    assert after.topic == context.topic  # the topic stays for a follow-up on the resident's own place
+
+
+def test_who_follow_up_says_so_when_the_plan_names_no_unit(policy_kb):
+    (first, who), _ = chat(policy_kb, ["镇头的低保户住院能报销多少", "那要找谁办"])
+    passage = who.hits[0].passage
+    assert not passage.lead_units and not passage.responsible_units
+    assert body(who.text).startswith("这一条没有写明由哪个单位负责") and passage.issuer in who.text
+    assert len(body(who.text)) <= 300
+
+
+@pytest.mark.parametrize(("message", "word"), [
+    ("那光伏扶贫呢", "光伏"),
+    ("还有，娃上学有什么补助", "学"),
+    ("这样的话养老保险要自己交吗", "养老保险"),
+])
+def test_a_new_topic_that_leans_in_form_is_still_a_new_topic(policy_kb, message, word):
+    (housing, reply), context = chat(policy_kb, ["危房改造有什么补助", message], "淮安区")
+    assert "危房" in body(housing.text)
+    assert word in body(reply.text) and "危房" not in body(reply.text)
+    assert context.topic == message

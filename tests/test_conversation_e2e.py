@@ -102,6 +102,14 @@ async def test_the_place_is_asked_once_remembered_and_the_question_answered(h, p
     assert (await h.ask(RESIDENT, "/region")).text.startswith(texts.CHOOSE_REGION_CURRENT.split("<b>")[0])
 
 
+async def test_a_question_one_plan_answers_is_answered_at_once_saying_whose_rule(h, policy_kb):
+    question = "易地扶贫搬迁人均建房面积不超过多少"
+    answer = await h.ask(RESIDENT, question)
+    assert answer.text != texts.ASK_PLACE and SOURCE in answer.text
+    region = policy_kb.converse(question, None, None, 0.0)[0].hits[0].passage.region
+    assert answer.text.startswith(f"【{region}】") and answer.text.count("【") == 1
+
+
 async def test_all_places_is_accepted_and_the_place_is_not_asked_again(h):
     prompt = await h.ask(RESIDENT, "娃上学有什么补助")
     assert prompt.text == texts.ASK_PLACE
@@ -111,6 +119,22 @@ async def test_all_places_is_accepted_and_the_place_is_not_asked_again(h):
     assert answer.text.count("【") >= 2  # one labelled line per plan
     again = await h.ask(RESIDENT, "危房改造有什么补助")
     assert again.text != texts.ASK_PLACE
+
+
+async def test_a_resident_who_chose_all_places_is_not_asked(h):
+    await choose_place(h, texts.REGION_ALL)
+    answer = await h.ask(RESIDENT, "娃上学有什么补助")
+    assert answer.text != texts.ASK_PLACE and answer.text.count("【") >= 2
+
+
+async def test_a_new_message_supersedes_the_question_held_for_the_place(h):
+    prompt = await h.ask(RESIDENT, "娃上学有什么补助")
+    assert prompt.text == texts.ASK_PLACE
+    answer = await h.ask(RESIDENT, "危房改造有什么补助")
+    assert SOURCE in answer.text  # not asked again: answered, one line per plan
+    await h.press(RESIDENT, prompt, "新平县")
+    assert "新平县" in (await h.reply(RESIDENT)).text  # the prompt becomes the confirmation
+    assert await h.quiet(RESIDENT) == []  # and the held question is not answered late
 
 
 async def test_the_context_expires_after_thirty_minutes(h, clock):
@@ -144,6 +168,29 @@ async def test_related_policies_list_the_residents_place_first(h, policy_kb):
     for item in items:
         if "不是您那里的" in item:
             assert "淮安" not in item.split("《")[1].split("》")[0]
+
+
+async def test_the_conversation_survives_a_restart(policy_kb, clock, tmp_path):
+    from bot.persistence import DatabasePersistence
+    from storage.conversations import KeyValueStore
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    await upgrade(url)
+    for step in ("before", "after"):
+        db = Database(url)
+        options = {"persistence": DatabasePersistence(KeyValueStore(db)), "resident_clock": clock}
+        try:
+            async with bot_harness(policy_kb, app_options=options) as h:
+                if step == "before":
+                    await choose_place(h, "淮安区")
+                    await h.ask(RESIDENT, "低保户住院能报销多少")
+                else:
+                    assert (await h.ask(RESIDENT, "那要找谁办")).text.startswith("这件事由")
+                h.assert_nothing_rejected()
+        finally:
+            await db.dispose()
 
 
 class Steering:

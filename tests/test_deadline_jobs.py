@@ -43,7 +43,7 @@ class OpenedChats(BotAPIStandIn):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for user in PEOPLE:
-            self._chat(user, self._user(user, "用户", None))
+            self.open_chat(user)
 
 
 @pytest.fixture(autouse=True)

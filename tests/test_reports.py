@@ -310,3 +310,14 @@ async def test_staff_and_residents_are_refused_and_bad_filters_explained(policy_
 @pytest.mark.parametrize("text", ["=1+1", "+86 138", "-2", "@SUM(A1)", "\t=1"])
 def test_cells_a_spreadsheet_would_run_are_kept_as_text(text):
     assert safe_cell(text) == "'" + text and safe_cell("补助 = 0") == "补助 = 0"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "＝HYPERLINK(\"x\")", "＋1",
+                                   "－1", "＠SUM(A1)", " =1+1", "\u3000＝1", "\n=1"])
+def test_cells_a_spreadsheet_would_run_are_defused_in_both_widths(value):
+    assert safe_cell(value).startswith("'")
+
+
+@pytest.mark.parametrize("value", ["房子漏雨没人管", "2026-11-23", "138****5678", ""])
+def test_ordinary_cells_are_left_alone(value):
+    assert safe_cell(value) == value

@@ -67,6 +67,7 @@ async def test_migrations_create_the_schema_on_an_empty_database(database_url: s
     assert {"residents", "units", "complaints", "complaint_units", "complaint_events", "role_grants", "kv_store",
             "web_login_tokens", "web_sessions"} <= tables
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert "expiring_counters" in tables
 
 
 async def test_the_migrations_build_exactly_the_models(migrated_url: str) -> None:

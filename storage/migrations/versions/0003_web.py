@@ -1,7 +1,7 @@
 """The web console: one-time sign-in links and browser sessions (hashes only).
 
-Revision ID: 0002_web
-Revises: 0001
+Revision ID: 0003_web
+Revises: 0002_security
 Create Date: 2026-11-29
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = '0002_web'
-down_revision: Union[str, Sequence[str], None] = '0001'
+revision: str = '0003_web'
+down_revision: Union[str, Sequence[str], None] = '0002_security'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
