@@ -17,7 +17,7 @@ from web.app import create_app
 ADMIN, STAFF, EDU_STAFF, SUPERVISOR, FAR_SUPERVISOR, RESIDENT = 1, 2001, 2002, 2101, 2102, 3001
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)  # a Monday
 TICKETS = re.compile(r'<td><a href="/cases/([^"]+)">')
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
 async def _roles(c) -> None:
@@ -84,7 +84,9 @@ async def test_staff_list_their_units_cases_by_deadline_filtered_and_paged(polic
 async def test_the_case_page_masks_the_filer_escapes_markup_and_shows_photos(policy_kb, migrated_url):
     async with console_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
         await _roles(c)
-        photo = c.bot.standin._store_file("photo.png", PNG, "image/png")["file_id"]  # as if sent in the intake
+        sent = c.bot.standin.push_photo(RESIDENT, JPEG)  # the resident's photo, as the intake keeps its file id
+        photo = sent["photo"][-1]["file_id"]
+        await c.bot.quiet(RESIDENT)
         ticket = await file_case(
             c.storage, units=["县住建局"], attachments=[photo],
             description='村干部<script>alert("x")</script>把补助扣了，我电话13912345678，身份证350124198001011234。')
@@ -98,7 +100,7 @@ async def test_the_case_page_masks_the_filer_escapes_markup_and_shows_photos(pol
         assert t.EVENTS["submitted"] in page.text and t.ACTION_ACCEPT in page.text
 
         image = await staff.get(f"/cases/{ticket}/photos/1")
-        assert image.status == 200 and image.headers["Content-Type"] == "image/png" and image.body == PNG
+        assert image.status == 200 and image.headers["Content-Type"] == "image/jpeg" and image.body == JPEG
         assert (await staff.get(f"/cases/{ticket}/photos/2")).status == 404
         stranger = await c.signed_in(EDU_STAFF)
         assert (await stranger.get(f"/cases/{ticket}/photos/1")).status == 403

@@ -158,7 +158,9 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         f"default-src 'self'; script-src 'self' {widget}; frame-src https://oauth.telegram.org; "
         "img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # Same-origin: other sites never see a page's address (a sign-in link's carries its token),
+    # and our own forms' POSTs carry our Origin, which the sign-in link's POST checks.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     return response
 
