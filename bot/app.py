@@ -71,12 +71,14 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         register(application)
     grievance = None
     if cases is not None:
+        from handlers import complaint_status
         from handlers import complaints as complaint_handlers
         from knowledge.complaint_cues import ComplaintCues
 
-        intake = complaint_handlers.register(application, kb, cases, cues or ComplaintCues(),
-                                             limits=_intake_limits(settings))
+        limits = _intake_limits(settings)  # one key for every count kept, whoever keeps it
+        intake = complaint_handlers.register(application, kb, cases, cues or ComplaintCues(), limits=limits)
         grievance = intake.grievance
+        complaint_status.register(application, cases, category_labels(cases), limits)
         _register_casework(application, kb, cases, settings)
     resident.register(application, kb, clock=resident_clock, grievance=grievance)
     application.add_error_handler(reply_on_error)

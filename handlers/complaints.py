@@ -39,8 +39,7 @@ from cases.masking import mask_text
 from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.resident import COMPLAIN_CALLBACK, COMPLAIN_CATEGORY_PREFIX, PRIVATE, REGION_KEY, send_html
 from knowledge.complaint_cues import ComplaintCues
-from storage.complaints import (ComplaintDraft, ComplaintNotFound, ComplaintView,
-                                normalize_ticket, similarity_text)
+from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintView, similarity_text
 from storage.counters import ExpiringCounters
 from storage.db import StorageUnavailable
 from storage.workdays import CHINA_TZ
@@ -70,8 +69,6 @@ MAX_PLACE = 50
 MAX_NAME = 20
 MAX_PHOTOS = 5
 SUMMARY_DESCRIPTION_CHARS = 1500
-STATUS_LIST_LIMIT = 10
-STATUS_HISTORY_SHOWN = 20
 
 # Conversation states: strings, so that persisted states keep their meaning if steps are added.
 CATEGORY, REGION, TOWNSHIP, DESCRIPTION = "category", "region", "township", "description"
@@ -100,7 +97,7 @@ class IntakeLimits:
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
 
-def _china_day_end(now: datetime, days: int = 0) -> datetime:
+def china_day_end(now: datetime, days: int = 0) -> datetime:
     """The China midnight that ends `now`'s day, `days` later: counts expire on whole days,
     so an expiry time does not tell when someone filed."""
     local = now.astimezone(CHINA_TZ)
@@ -135,6 +132,15 @@ def split_place(text: str) -> tuple[str | None, str | None]:
     if township is None and village is None:
         return text, None
     return (township.group(0) if township else None), (village.group(0) if village else None)
+
+
+def units_text(units: list[str]) -> str:
+    """The responsible units as the filer reads them: the primary one, and who gets copies."""
+    if not units:
+        return texts.UNITS_UNKNOWN
+    if len(units) == 1:
+        return escape(units[0])
+    return texts.UNITS_WITH_COPIES.format(primary=escape(units[0]), others=escape("、".join(units[1:])))
 
 
 # ------------------------------------------------------------------------ handlers
@@ -519,14 +525,6 @@ class ComplaintHandlers:
                             "section_path": list(routing.section_path or ()),
                             "dispatcher_fallback": routing.dispatcher_fallback or not routing.units}
 
-    @staticmethod
-    def _units_text(units: list[str]) -> str:
-        if not units:
-            return texts.UNITS_UNKNOWN
-        if len(units) == 1:
-            return escape(units[0])
-        return texts.UNITS_WITH_COPIES.format(primary=escape(units[0]), others=escape("、".join(units[1:])))
-
     async def _summary(self, update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str = "") -> None:
         draft = self._draft(context)
         self._route(draft)
@@ -542,7 +540,7 @@ class ComplaintHandlers:
             description=escape(description),
             photos=texts.SUMMARY_PHOTOS.format(n=photos) if photos else texts.SUMMARY_NO_PHOTOS,
             contact=contact,
-            units=self._units_text(draft["units"]),
+            units=units_text(draft["units"]),
         )
         buttons = [(texts.BUTTON_CONFIRM, "ok"), (texts.BUTTON_EDIT, "edit"), (texts.BUTTON_CANCEL, "cancel")]
         await self._say(update, context, lead + text, self._keyboard(buttons, per_row=3))
@@ -611,10 +609,10 @@ class ComplaintHandlers:
         now = self.repo.clock()
         try:
             await self.counters.add("filed", user_id, now.astimezone(CHINA_TZ).date().isoformat(),
-                                    expires_at=_china_day_end(now))
+                                    expires_at=china_day_end(now))
             if anonymous:
                 await self.counters.add("anonymous", user_id, similarity_text(description),
-                                        expires_at=_china_day_end(now, self.limits.duplicate_days))
+                                        expires_at=china_day_end(now, self.limits.duplicate_days))
         except StorageUnavailable:
             log.warning("could not count a filing towards the daily limit; the database is unavailable")
 
@@ -726,7 +724,7 @@ class ComplaintHandlers:
         """The ticket and its query code, tried SEND_ATTEMPTS times; False when they did not arrive."""
         ticket = escape(pending["ticket"])
         note = texts.QUERY_CODE_ANONYMOUS_NOTE if pending.get("anonymous") else texts.QUERY_CODE_NAMED_NOTE
-        messages = [lead + texts.FILED.format(ticket=ticket, units=self._units_text(list(pending["units"]))),
+        messages = [lead + texts.FILED.format(ticket=ticket, units=units_text(list(pending["units"]))),
                     texts.QUERY_CODE.format(code=code, ticket=ticket, anonymous_note=note)]
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
@@ -761,70 +759,6 @@ class ComplaintHandlers:
             pass  # the next update tries again
         finally:
             self._delivering.discard(user.id)
-
-    # -- /status -------------------------------------------------------------------
-
-    def _detail(self, view: ComplaintView) -> str:
-        history = "".join(
-            texts.STATUS_HISTORY_ITEM.format(
-                date=china_time(e.at), status=texts.STATUS_LABELS.get(e.action, e.action),
-                public=("：" + escape(e.public[:300])) if e.public else "")
-            for e in view.history[-STATUS_HISTORY_SHOWN:])
-        description = view.description if len(view.description) <= 300 else view.description[:300] + "……"
-        place = " ".join(p for p in (view.region, view.township, view.village) if p)
-        return texts.STATUS_DETAIL.format(
-            ticket=escape(view.ticket), status=texts.STATUS_LABELS.get(view.status.value, view.status.value),
-            category=escape(self.labels.get(view.category, view.category)), place=escape(place),
-            units=self._units_text(list(view.units)), description=escape(description), history=history)
-
-    async def status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user_id = update.effective_user.id
-        args = context.args or []
-        try:
-            if not args:
-                views = await self.repo.list_for_resident(user_id, limit=STATUS_LIST_LIMIT)
-                if not views:
-                    await self._say(update, context, texts.STATUS_NONE)
-                    return
-                items = "".join(texts.STATUS_LIST_ITEM.format(
-                    ticket=escape(v.ticket), category=escape(self.labels.get(v.category, v.category)),
-                    date=china_time(v.created_at)[:10], status=texts.STATUS_LABELS.get(v.status.value, v.status.value))
-                    for v in views)
-                await self._say(update, context, texts.STATUS_LIST_HEADER.format(n=len(views)) + items
-                                + texts.STATUS_LIST_FOOTER)
-                return
-            code = "".join(args[1:]) or None
-            view = await self.repo.lookup(args[0], telegram_user_id=user_id) if code is None else \
-                await self._lookup_with_code(user_id, args[0], code)
-        except StorageUnavailable:
-            await self._say(update, context, texts.STATUS_UNAVAILABLE)
-            return
-        except PermissionError:
-            await self._say(update, context, texts.STATUS_LOCKED)
-            return
-        await self._say(update, context, texts.STATUS_NOT_FOUND if view is None else self._detail(view))
-
-    async def _lookup_with_code(self, user_id: int, ticket_text: str, code: str) -> ComplaintView | None:
-        """/status with a query code, within the limits of wrong codes per ticket and per account.
-
-        Raises PermissionError while the ticket or the account is locked. A wrong code is logged
-        with the ticket and the account, never with the code tried.
-        """
-        ticket = normalize_ticket(ticket_text) or "?"
-        now = self.repo.clock()
-        today = now.astimezone(CHINA_TZ).date().isoformat()
-        if (await self.counters.get("code", ticket) >= self.limits.code_tries_per_ticket
-                or await self.counters.get("code-account", user_id, today) >= self.limits.code_tries_per_account):
-            log.warning("query code for %s refused to user %s: locked after too many wrong codes", ticket, user_id)
-            raise PermissionError(ticket)
-        view = await self.repo.lookup(ticket_text, telegram_user_id=user_id, query_code=code)
-        if view is None:
-            lock_until = now + timedelta(hours=self.limits.lock_hours)
-            tries = await self.counters.add("code", ticket, expires_at=lock_until)
-            await self.counters.add("code-account", user_id, today, expires_at=_china_day_end(now))
-            log.warning("wrong query code for %s from user %s (%d of %d)", ticket, user_id, tries,
-                        self.limits.code_tries_per_ticket)
-        return view
 
     async def private_only(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/complain or /status in a group: complaints and their progress are not for the group."""
@@ -863,7 +797,7 @@ class ExpiredDraft(BaseHandler[Update, Any, Any]):
 def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
              cases: CaseService, cues: ComplaintCues, group: int = 0,
              limits: IntakeLimits | None = None) -> ComplaintHandlers:
-    """Add the intake conversation, /status and the stale-button reply to `group` (before the
+    """Add the intake conversation and the stale-button reply to `group` (before the
     resident handlers). Returns the handlers, whose `grievance` the resident's answers use to
     carry the offer to file in the same reply."""
     h = ComplaintHandlers(kb, cases, cues, limits)
@@ -877,7 +811,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], kb: Knowled
     application.add_handler(TypeHandler(Update, h.deliver_pending), group=PENDING_GROUP)
     application.add_handlers([
         conversation,
-        CommandHandler("status", h.status, filters.ChatType.PRIVATE),
         CommandHandler(["complain", "status"], h.private_only, ~filters.ChatType.PRIVATE),
         CallbackQueryHandler(h.button_outside, pattern=r"^cp:"),
     ], group=group)
