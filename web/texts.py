@@ -5,6 +5,8 @@ Templates reach these as `t.NAME`; Jinja2 escapes every value, so nothing here i
 
 from __future__ import annotations
 
+from cases import export_texts
+
 APP_NAME = "扶贫诉求工作台"
 NAV_CASES = "工单"
 NAV_DASHBOARD = "统计"
@@ -37,18 +39,9 @@ STORAGE_DOWN = "数据库暂时连不上，请稍后再试。没有做任何改�
 BACK = "返回"
 
 # ------------------------------------------------------------------ statuses (as case workers say them)
-STATUS_NAMES = {
-    "submitted": "待受理",
-    "transferred": "已转办",
-    "accepted": "已受理",
-    "in_progress": "办理中",
-    "reopened": "重新办理",
-    "resolved": "已办结",
-    "closed": "已结案",
-    "rejected": "不予受理",
-    "duplicate": "重复投诉",
-}
-RATING_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+# The same words as the exported spreadsheet's, so a case reads alike in both.
+STATUS_NAMES = export_texts.STATUS_NAMES
+RATING_NAMES = export_texts.RATING_NAMES
 
 # ------------------------------------------------------------------ dashboard
 DASHBOARD_TITLE = "统计"
