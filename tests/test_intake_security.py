@@ -3,7 +3,6 @@ repeated filings, guessed query codes. The real Application, the stand-in, a SQL
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
