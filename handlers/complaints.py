@@ -220,9 +220,24 @@ class ComplaintHandlers:
 
     # -- prompts: each shows a step and returns its state --------------------------
 
+    @staticmethod
+    def _first_missing(draft: dict[str, Any], step: str) -> str:
+        """`step`, or an earlier step whose answer the draft lacks: after a crash the stored step
+        can be ahead of the stored draft, and no step may go on without the answers before it."""
+        named = draft.get("anonymous") is False
+        needed = [(CATEGORY, "category" in draft), (REGION, "region" in draft),
+                  (DESCRIPTION, "description" in draft), (CONTACT, "anonymous" in draft),
+                  (NAME, not named or "contact_name" in draft), (PHONE, not named or "contact_phone" in draft)]
+        order = [CATEGORY, REGION, TOWNSHIP, DESCRIPTION, CONTACT, NAME, PHONE, CONFIRM, DUPLICATE]
+        for earlier, present in needed:
+            if order.index(earlier) < order.index(step) and not present:
+                return earlier
+        return step
+
     async def _prompt(self, step: str, update: Update, context: ContextTypes.DEFAULT_TYPE,
                       lead: str = "") -> str:
         draft = self._draft(context)
+        step = self._first_missing(draft, step)
         draft["step"] = step
         draft["touched"] = self.repo.clock().isoformat()
         if step == CATEGORY:
@@ -582,6 +597,8 @@ class ComplaintHandlers:
             await self.stale_button(update, context)
             return ConversationHandler.END
         await self._answer(update)
+        if (missing := self._first_missing(draft, CONFIRM)) != CONFIRM:  # answers lost in a crash
+            return await self._prompt(missing, update, context)
         user_id = update.effective_user.id
         try:
             if draft.get("key") and await self.repo.filed_with_key(draft["key"]):

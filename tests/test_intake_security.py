@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from handlers import texts
-from handlers.complaints import DRAFT_KEY, PURGE_JOB, SEND_ATTEMPTS
+from bot.persistence import USER_DATA
+from handlers.complaints import CONVERSATION_NAME, DRAFT_KEY, PHONE, PURGE_JOB, SEND_ATTEMPTS
+from storage.conversations import KeyValueStore, conversation_namespace
+from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Complaint
 from storage.workdays import CHINA_TZ
@@ -261,3 +264,21 @@ async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(p
             await asyncio.sleep(0.01)
         left = await stored()
         assert ticket not in left and code not in left and STORY[:10] not in left
+
+
+# ------------------------------------------------- a draft and a step that disagree after a crash
+
+async def test_a_step_whose_earlier_answers_were_lost_asks_for_them_again(policy_kb, case_database):
+    """After a crash the stored step (phone) can be ahead of the stored draft (no description)."""
+    store = KeyValueStore(Database(case_database))
+    await store.write({
+        (conversation_namespace(CONVERSATION_NAME), json.dumps([RESIDENT, RESIDENT])): PHONE,
+        (USER_DATA, str(RESIDENT)): {DRAFT_KEY: {"step": PHONE, "category": "housing_renovation", "region": REGION,
+                                                 "anonymous": False, "contact_name": "张大山"}}})
+    await store.db.dispose()
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        asked = await h.ask(RESIDENT, "13812345678")
+        assert "第 3 步" in asked.text  # the description it never got, instead of an error
+        contact = await h.ask(RESIDENT, STORY)
+        assert "第 4 步" in contact.text or texts.BUTTON_NAMED in contact.button_texts or "确认" in contact.text
