@@ -9,7 +9,6 @@ user_data and the next text message (in STAFF_GROUP, before residents' handlers)
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -42,7 +41,7 @@ from handlers import case_cards
 from handlers import case_texts as t
 from handlers.access import STAFF_GROUP, tell_refused
 from handlers.case_notices import PREFIX, RATING_CODES, due
-from handlers.formatting import china_time, clean_input, escape
+from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.resident import PRIVATE
 from storage.db import StorageUnavailable
 
@@ -52,15 +51,9 @@ PENDING_KEY = "casework_pending"  # {"op": reply|resolve|reject|transfer, "ticke
 PICK_KEY = "casework_units"  # {"ticket": …, "units": [...]}: the transfer targets shown, by index
 QUEUE_PAGE_SIZE = 5
 UNITS_PAGE_SIZE = 8
-NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: '²'.isdigit() is true, int('²') fails
 TYPED_PROMPTS = {"reply": t.ASK_REPLY, "resolve": t.ASK_RESOLVE, "reject": t.ASK_REJECT}
 DONE = {"accept": t.DONE_ACCEPTED, "reply": t.DONE_REPLIED, "resolve": t.DONE_RESOLVED,
         "reject": t.DONE_REJECTED, "transfer": t.DONE_TRANSFERRED}
-
-
-def number(text: str | None) -> int | None:
-    """A page or index typed or sent in callback data; None unless plain ASCII digits."""
-    return int(text) if text is not None and NUMBER.fullmatch(text) else None
 
 
 class _WhilePending:
@@ -154,7 +147,7 @@ class Casework:
 
     async def queue_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         args = context.args or []
-        page = number(args[0]) if len(args) == 1 else (1 if not args else None)
+        page = parse_number(args[0]) if len(args) == 1 else (1 if not args else None)
         if page is None:
             await self._say(update, context, t.QUEUE_USAGE)
             return
@@ -168,7 +161,7 @@ class Casework:
 
     async def queue_page(self, update: Update, context: ContextTypes.DEFAULT_TYPE, page: str) -> None:
         async def show() -> None:
-            found = await self.service.queue(update.effective_user.id, page=number(page) or 0,
+            found = await self.service.queue(update.effective_user.id, page=parse_number(page) or 0,
                                              per_page=QUEUE_PAGE_SIZE)
             await self._answer(update)
             await self._edit(update, *case_cards.queue(found, self.labels))
@@ -207,7 +200,7 @@ class Casework:
                 "open": lambda: self.open_case(update, context, ticket),
                 "acc": lambda: self.accept(update, context, ticket),
                 "tr": lambda: self.pick_unit(update, context, ticket, 0, fresh=True),
-                "tp": lambda: self.pick_unit(update, context, ticket, number(args[1]) if len(args) > 1 else 0),
+                "tp": lambda: self.pick_unit(update, context, ticket, parse_number(args[1]) if len(args) > 1 else 0),
                 "tu": lambda: self.chose_unit(update, context, ticket, args[1] if len(args) > 1 else ""),
                 "reply": lambda: self.ask_text(update, context, "reply", ticket),
                 "resolve": lambda: self.ask_text(update, context, "resolve", ticket),
@@ -300,7 +293,7 @@ class Casework:
     async def chose_unit(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str, index: str) -> None:
         picked = context.user_data.get(PICK_KEY) or {}
         units = picked.get("units") or []
-        chosen = number(index)
+        chosen = parse_number(index)
         if picked.get("ticket") != ticket or chosen is None or chosen >= len(units):
             await self._answer(update, t.BUTTON_EXPIRED, alert=True)
             return

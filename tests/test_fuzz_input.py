@@ -28,11 +28,10 @@ from tests.casework_support import Clock, case_bot
 
 FUZZER = 6601  # an admin, so admin commands parse their arguments too
 SENTINEL = 6602
-# Commands whose parsing lives outside handlers/casework.py (the case service parses /queue, /case).
 COMMANDS = ["/start", "/help", "/region", "/cancel", "/status", "/complain", "/myid", "/grant", "/revoke",
-            "/roles", "/docs", "/remove", "/stats", "/export"]
+            "/roles", "/docs", "/remove", "/stats", "/export", "/queue", "/case", "/web"]
 CALLBACK_PREFIXES = ["cp:rg:", "cp:cat:", "cp:edit:", "cp:dup:", "cp:", "rg:", "src:", "src:0:", "rel:",
-                     "kd:", "kd:1:", "complain:", ""]
+                     "kd:", "kd:1:", "complain:", "cw:q:", "cw:open:", "cw:tp:", "cw:tu:", "cw:fb:", "cw:", ""]
 _TRICKY = "²³¹①⑩٣۴०๓０９0123456789 :-_.,，、/\\()<>&\"'\n\t\u200b\u202e🙂"
 ARGUMENT = st.text(alphabet=st.sampled_from(_TRICKY) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
                    max_size=40)
