@@ -3,6 +3,8 @@
 Telegram HTML; every `{placeholder}` is filled with an escaped value.
 """
 
+from cases import names
+
 # ------------------------------------------------------------------ roles (handlers/admin_roles.py)
 
 MY_ID = "您的 Telegram 用户ID：<code>{user_id}</code>\n需要开通工作人员、督办权限时，请把这个ID发给管理员。"
@@ -23,7 +25,7 @@ UNKNOWN_REGION = "知识库里没有「{value}」这个地区，请填写县（�
 UNIT_TOO_LONG = "单位名称太长了（最多 {limit} 个字），请重新输入。"
 NOTHING_CHANGED = "\n未做任何改动。"
 
-ROLE_NAMES = {"staff": "工作人员", "supervisor": "督办", "admin": "管理员"}
+ROLE_NAMES = names.ROLE_NAMES
 SCOPE_UNIT = "（{region} {unit}）"
 SCOPE_REGION = "（{region}）"
 

@@ -3,6 +3,8 @@
 Telegram HTML; anything inserted with `str.format` must already be escaped by the caller.
 """
 
+from cases import names
+
 HOTLINE = "12317"
 SUPERVISOR_NAME = "督办部门"
 
@@ -18,7 +20,7 @@ STATUS = {
     "duplicate": "重复件",
     "reopened": "群众不满意，重新办理",
 }
-ACTORS = {"resident": "群众", "staff": "工作人员", "supervisor": "督办", "admin": "管理员", "system": "系统"}
+ACTORS = names.ACTOR_NAMES
 ACTIONS = {
     "submitted": "提交投诉",
     "accepted": "受理",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cases.export_texts import RATING_NAMES, STATUS_NAMES  # noqa: F401  (the same words as the export)
+from cases.names import RATING_NAMES, STATUS_NAMES  # noqa: F401  (the same words as the export)
 
 OPEN_NAME = "未办结"  # 状态=未办结: every open status
 

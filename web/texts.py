@@ -5,7 +5,7 @@ Templates reach these as `t.NAME`; Jinja2 escapes every value, so nothing here i
 
 from __future__ import annotations
 
-from cases import export_texts
+from cases import names
 
 APP_NAME = "扶贫诉求工作台"
 NAV_CASES = "工单"
@@ -14,7 +14,7 @@ NAV_DOCUMENTS = "政策文件"
 NAV_ROLES = "权限"
 SIGN_OUT = "退出"
 SIGNED_IN_AS = "用户ID {user_id}"
-ROLE_LABELS = {"admin": "管理员", "supervisor": "督办", "staff": "工作人员"}
+ROLE_LABELS = names.ROLE_NAMES
 
 # ------------------------------------------------------------------ sign-in
 SIGN_IN_TITLE = "登录工作台"
@@ -39,9 +39,8 @@ STORAGE_DOWN = "数据库暂时连不上，请稍后再试。没有做任何改�
 BACK = "返回"
 
 # ------------------------------------------------------------------ statuses (as case workers say them)
-# The same words as the exported spreadsheet's, so a case reads alike in both.
-STATUS_NAMES = export_texts.STATUS_NAMES
-RATING_NAMES = export_texts.RATING_NAMES
+STATUS_NAMES = names.STATUS_NAMES
+RATING_NAMES = names.RATING_NAMES
 
 # ------------------------------------------------------------------ dashboard
 DASHBOARD_TITLE = "统计"
@@ -258,7 +257,7 @@ TRANSFER_UNKNOWN_UNIT = "「{unit}」不是本地区可以转给的单位，没�
 TEXT_EMPTY = "请写上内容（至少两个字）。没有做任何改动。"
 TEXT_TOO_LONG = "内容太长了（{length} 字，最多 1000 字）。没有做任何改动。"
 PHOTO_UNAVAILABLE = "照片暂时取不到。"
-ACTORS = {"resident": "群众", "staff": "工作人员", "supervisor": "督办", "admin": "管理员", "system": "系统"}
+ACTORS = names.ACTOR_NAMES
 EVENTS = {
     "submitted": "提交投诉",
     "accepted": "受理",
