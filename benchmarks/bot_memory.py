@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bot.standin import BotAPIStandIn  # noqa: E402
 from telegram_throughput import BOT_PROCESS, drive, questions  # noqa: E402
+
+from bot.standin import BotAPIStandIn  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -43,12 +44,21 @@ async def measure(data_dir: Path, total: int) -> dict[str, object]:
     KnowledgeBase.open(data_dir)  # build the index first: a restart finds it built
     pool = questions()
     async with BotAPIStandIn() as standin:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": standin.token, "TELEGRAM_BASE_URL": standin.base_url,
-               "TELEGRAM_BASE_FILE_URL": standin.base_file_url, "TELEGRAM_OVERALL_RATE": "0",
-               "TELEGRAM_POLL_TIMEOUT": "1", "DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": standin.token,
+            "TELEGRAM_BASE_URL": standin.base_url,
+            "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
+            "TELEGRAM_OVERALL_RATE": "0",
+            "TELEGRAM_POLL_TIMEOUT": "1",
+            "DATA_DIR": str(data_dir),
+            "LOG_LEVEL": "WARNING",
+        }
         env.pop("WEBHOOK_URL", None)
         started = time.perf_counter()
-        process = await asyncio.create_subprocess_exec(sys.executable, "-c", BOT_PROCESS, cwd=str(ROOT), env=env)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", BOT_PROCESS, cwd=str(ROOT), env=env
+        )
         try:
             standin.push_text(1, pool[0])
             await standin.pop_reply(1, timeout=120)

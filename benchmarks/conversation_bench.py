@@ -39,12 +39,17 @@ def _ms(samples: list[float]) -> dict[str, float]:
     def rank(q: float) -> float:
         return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] * 1000
 
-    return {"p50_ms": round(rank(0.5), 2), "p99_ms": round(rank(0.99), 2),
-            "mean_ms": round(sum(ordered) / len(ordered) * 1000, 2)}
+    return {
+        "p50_ms": round(rank(0.5), 2),
+        "p99_ms": round(rank(0.99), 2),
+        "mean_ms": round(sum(ordered) / len(ordered) * 1000, 2),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
@@ -66,15 +71,25 @@ def main() -> None:
                 start = time.thread_time()
                 _, context = kb.converse(message, context, region, 0.0)
                 (follow if i else first).append(time.thread_time() - start)
-    print(json.dumps({
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
-        "messages": len(first) + len(follow),
-        # A follow-up alone (那要找谁办) is a quick "not found" for `ask`; first messages compare.
-        "ask_first_message_cpu": _ms(plain_first),
-        "ask_follow_up_alone_cpu": _ms(plain),
-        "converse_first_message_cpu": _ms(first),
-        "converse_follow_up_cpu": _ms(follow),
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "load": os.getloadavg(),
+                },
+                "messages": len(first) + len(follow),
+                # A follow-up alone (那要找谁办) is a quick "not found" for `ask`; first messages compare.
+                "ask_first_message_cpu": _ms(plain_first),
+                "ask_follow_up_alone_cpu": _ms(plain),
+                "converse_first_message_cpu": _ms(first),
+                "converse_follow_up_cpu": _ms(follow),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

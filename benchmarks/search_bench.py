@@ -102,7 +102,9 @@ QUESTIONS: list[tuple[str, str | None]] = [
     ("怎么注册微信", None),
 ]
 
-HEADING = re.compile(r"^\s*([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{0,3}[)）]|\d{1,2}[.．、]|第.{1,3}[章节条部分])")
+HEADING = re.compile(
+    r"^\s*([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{0,3}[)）]|\d{1,2}[.．、]|第.{1,3}[章节条部分])"
+)
 LONG_PARAGRAPH = 40
 NUMBER = re.compile(r"\d+")
 
@@ -165,7 +167,9 @@ def make_corpus(scale: int, target: Path) -> int:
                 )
             (target / copy["file"]).write_text(text, encoding="utf-8")
             documents.append(copy)
-    (target / MANIFEST).write_text(json.dumps({"documents": documents}, ensure_ascii=False), encoding="utf-8")
+    (target / MANIFEST).write_text(
+        json.dumps({"documents": documents}, ensure_ascii=False), encoding="utf-8"
+    )
     return len(documents)
 
 
@@ -239,7 +243,9 @@ def worker(scale: int, queries: int, profile: bool) -> dict:
         result["build_s"] = round(time.perf_counter() - start, 2)
         result["build_cpu_s"] = round(time.process_time() - start_cpu, 2)
         result["passages"] = kb.passage_count
-        result["index_mb"] = round(sum(f.stat().st_size for f in (work / "data").rglob("*") if f.is_file()) / 2**20, 2)
+        result["index_mb"] = round(
+            sum(f.stat().st_size for f in (work / "data").rglob("*") if f.is_file()) / 2**20, 2
+        )
 
         kb.ask(*QUESTIONS[0])  # opens this thread's Whoosh searcher
         abstained = sum(kb.ask(q, r).abstained for q, r in QUESTIONS)
@@ -262,8 +268,12 @@ def worker(scale: int, queries: int, profile: bool) -> dict:
         gc.collect()
 
         result["bm25s"] = bm25s_figures(passages, calls, analyze)
-        result["bm25s"]["search_p50_ratio"] = round(result["bm25s"]["search"]["p50_ms"] / result["search"]["p50_ms"], 3)
-        result["bm25s"]["search_p99_ratio"] = round(result["bm25s"]["search"]["p99_ms"] / result["search"]["p99_ms"], 3)
+        result["bm25s"]["search_p50_ratio"] = round(
+            result["bm25s"]["search"]["p50_ms"] / result["search"]["p50_ms"], 3
+        )
+        result["bm25s"]["search_p99_ratio"] = round(
+            result["bm25s"]["search"]["p99_ms"] / result["search"]["p99_ms"], 3
+        )
         result["peak_rss_with_bm25s_mb"] = peak_rss_mb()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -288,7 +298,7 @@ def bm25s_figures(passages, calls, analyze) -> dict:
         ids = [vocab[w] for w in analyze(question) if w in vocab]
         if not ids:
             return []
-        docs, scores = retriever.retrieve([ids], k=20, show_progress=False, n_threads=1)
+        docs, _scores = retriever.retrieve([ids], k=20, show_progress=False, n_threads=1)
         return docs[0].tolist()
 
     search(*calls[0])
@@ -316,11 +326,16 @@ def hot_spots(kb, calls, top: int = 15) -> list[dict]:
     stats = pstats.Stats(profiler, stream=io.StringIO())
     total = stats.total_tt
     rows = []
-    for (file, line, name), (cc, nc, tt, ct, _) in stats.stats.items():
+    for (file, line, name), (_, nc, tt, ct, _) in stats.stats.items():
         rows.append((tt, ct, nc, f"{Path(file).name}:{line}({name})"))
     rows.sort(reverse=True)
     return [
-        {"function": where, "own_share": round(tt / total, 3), "cumulative_s": round(ct, 3), "calls": nc}
+        {
+            "function": where,
+            "own_share": round(tt / total, 3),
+            "cumulative_s": round(ct, 3),
+            "calls": nc,
+        }
         for tt, ct, nc, where in rows[:top]
     ]
 
@@ -367,7 +382,12 @@ def main() -> None:
         print(json.dumps(worker(args.worker, args.queries, args.profile), ensure_ascii=False))
         return
 
-    report = {"machine": machine(), "questions": len(QUESTIONS), "queries": args.queries, "scales": []}
+    report = {
+        "machine": machine(),
+        "questions": len(QUESTIONS),
+        "queries": args.queries,
+        "scales": [],
+    }
     for scale in (int(s) for s in args.scales.split(",") if s.strip()):
         command = [sys.executable, __file__, "--worker", str(scale), "--queries", str(args.queries)]
         if args.profile:
@@ -379,7 +399,9 @@ def main() -> None:
             report["scales"].append({"scale": scale, "error": f"timed out after {args.timeout} s"})
             continue
         if done.returncode:
-            report["scales"].append({"scale": scale, "error": done.stderr.strip().splitlines()[-5:]})
+            report["scales"].append(
+                {"scale": scale, "error": done.stderr.strip().splitlines()[-5:]}
+            )
             continue
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         figures["wall_s"] = round(time.perf_counter() - start, 1)

@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage.complaints import ComplaintDraft, ComplaintRepository  # noqa: E402
-from storage.db import Database  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import Complaint, ComplaintEvent  # noqa: E402
+from storage.complaints import ComplaintDraft, ComplaintRepository
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Complaint, ComplaintEvent
 
 
 def draft(i: int) -> ComplaintDraft:
@@ -57,7 +57,9 @@ async def run(url: str, n: int) -> dict[str, object]:
         async with db.session() as session:
             rows = await session.scalar(select(func.count()).select_from(Complaint))
             first_events = await session.scalar(
-                select(func.count()).select_from(ComplaintEvent).where(ComplaintEvent.action == "submitted")
+                select(func.count())
+                .select_from(ComplaintEvent)
+                .where(ComplaintEvent.action == "submitted")
             )
     finally:
         await db.dispose()
@@ -85,7 +87,9 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         result["sqlite"] = await run(f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", args.n)
     pg_url = os.environ.get("TEST_DATABASE_URL")
-    result["postgresql"] = await run(pg_url, args.n) if pg_url else "skipped: TEST_DATABASE_URL not set"
+    result["postgresql"] = (
+        await run(pg_url, args.n) if pg_url else "skipped: TEST_DATABASE_URL not set"
+    )
     print(json.dumps(result, ensure_ascii=False, indent=2))
 
 

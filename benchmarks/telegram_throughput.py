@@ -37,13 +37,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import build_application, polling  # noqa: E402
-from bot.terminal import settings_for_standin  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from standin import BotAPIStandIn, Reply  # noqa: E402
+from bot.terminal import settings_for_standin  # noqa: E402
 from handlers import texts  # noqa: E402
+from standin import BotAPIStandIn, Reply  # noqa: E402
 
-TOPICS = ["看病能报销多少", "娃上大学有什么补助", "危房改造补贴多少钱", "低保怎么申请", "养猪有补贴吗",
-          "贫困户贷款怎么办", "易地搬迁能补多少", "残疾人有什么补贴", "技能培训有补助吗", "光伏扶贫收益怎么分"]
+TOPICS = [
+    "看病能报销多少",
+    "娃上大学有什么补助",
+    "危房改造补贴多少钱",
+    "低保怎么申请",
+    "养猪有补贴吗",
+    "贫困户贷款怎么办",
+    "易地搬迁能补多少",
+    "残疾人有什么补贴",
+    "技能培训有补助吗",
+    "光伏扶贫收益怎么分",
+]
 OPENERS = ["", "请问", "我想问一下，", "俺家"]
 PLACES = ["", "坂东镇", "恩施", "淮安", "新平"]
 ENDINGS = ["", "？", "啊"]
@@ -81,7 +91,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-async def drive(standin: BotAPIStandIn, residents: int, total: int, pool: list[str]) -> dict[str, object]:
+async def drive(
+    standin: BotAPIStandIn, residents: int, total: int, pool: list[str]
+) -> dict[str, object]:
     """Residents ask `total` questions, `residents` at a time; measure answers and latency."""
     asked = itertools.count()
     latencies: list[float] = []
@@ -132,25 +144,45 @@ def _outcome(reply: Reply) -> str:
     return "other"
 
 
-async def level_in_process(kb: object, residents: int, total: int, pool: list[str]) -> dict[str, object]:
+async def level_in_process(
+    kb: object, residents: int, total: int, pool: list[str]
+) -> dict[str, object]:
     async with BotAPIStandIn() as standin:
-        settings = settings_for_standin(Settings(_env_file=None), standin, telegram_poll_timeout=1.0,
-                                        telegram_overall_rate=0, concurrent_updates=max(256, residents))
+        settings = settings_for_standin(
+            Settings(_env_file=None),
+            standin,
+            telegram_poll_timeout=1.0,
+            telegram_overall_rate=0,
+            concurrent_updates=max(256, residents),
+        )
         async with polling(build_application(settings, kb), 1.0):
             return await drive(standin, residents, total, pool)
 
 
-async def level_bot_process(data_dir: Path, bot_cpus: set[int], residents: int, total: int,
-                            pool: list[str]) -> dict[str, object]:
+async def level_bot_process(
+    data_dir: Path, bot_cpus: set[int], residents: int, total: int, pool: list[str]
+) -> dict[str, object]:
     async with BotAPIStandIn() as standin:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": standin.token, "TELEGRAM_BASE_URL": standin.base_url,
-               "TELEGRAM_BASE_FILE_URL": standin.base_file_url, "TELEGRAM_OVERALL_RATE": "0",
-               "TELEGRAM_POLL_TIMEOUT": "1", "CONCURRENT_UPDATES": str(max(256, residents)),
-               "DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": standin.token,
+            "TELEGRAM_BASE_URL": standin.base_url,
+            "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
+            "TELEGRAM_OVERALL_RATE": "0",
+            "TELEGRAM_POLL_TIMEOUT": "1",
+            "CONCURRENT_UPDATES": str(max(256, residents)),
+            "DATA_DIR": str(data_dir),
+            "LOG_LEVEL": "WARNING",
+        }
         env.pop("WEBHOOK_URL", None)
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", BOT_PROCESS, cwd=str(ROOT), env=env,
-            preexec_fn=(lambda: os.sched_setaffinity(0, bot_cpus)) if bot_cpus else None)
+            sys.executable,
+            "-c",
+            BOT_PROCESS,
+            cwd=str(ROOT),
+            env=env,
+            preexec_fn=(lambda: os.sched_setaffinity(0, bot_cpus)) if bot_cpus else None,
+        )
         try:
             deadline = time.monotonic() + 120
             while not standin.calls_to("getUpdates"):
@@ -177,10 +209,17 @@ async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--questions", type=int, default=600, help="questions per level")
-    parser.add_argument("--in-process", action="store_true", help="bot, stand-in and residents on one CPU")
-    parser.add_argument("--precomputed", action="store_true",
-                        help="with --in-process: answers computed beforehand (Telegram layer alone)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="index directory (default: a temporary one)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="bot, stand-in and residents on one CPU"
+    )
+    parser.add_argument(
+        "--precomputed",
+        action="store_true",
+        help="with --in-process: answers computed beforehand (Telegram layer alone)",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="index directory (default: a temporary one)"
+    )
     args = parser.parse_args(argv)
     if args.precomputed and not args.in_process:
         parser.error("--precomputed needs --in-process")
@@ -188,7 +227,9 @@ async def main(argv: list[str] | None = None) -> None:
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     bot_cpus = set(cpus[:1])
     if cpus:  # the bot gets the first CPU; the stand-in and residents the next one, if any
-        os.sched_setaffinity(0, {cpus[1] if len(cpus) > 1 else cpus[0]} if not args.in_process else bot_cpus)
+        os.sched_setaffinity(
+            0, {cpus[1] if len(cpus) > 1 else cpus[0]} if not args.in_process else bot_cpus
+        )
     from knowledge.service import KnowledgeBase
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -197,19 +238,35 @@ async def main(argv: list[str] | None = None) -> None:
         pool = questions()
         if args.in_process:
             served = PrecomputedAnswers(kb, pool) if args.precomputed else kb
-            levels = [await level_in_process(served, n, args.questions, pool) for n in args.residents]
+            levels = [
+                await level_in_process(served, n, args.questions, pool) for n in args.residents
+            ]
         else:
-            levels = [await level_bot_process(data_dir, bot_cpus, n, args.questions, pool) for n in args.residents]
-    print(json.dumps({
-        "benchmark": "telegram_throughput",
-        "setup": ("in one process on one CPU" if args.in_process
-                  else "bot process pinned to one CPU; stand-in and residents on another"),
-        "search": "precomputed answers (Telegram layer only)" if args.precomputed else "live kb.ask per question",
-        "python": platform.python_version(),
-        "nproc": os.cpu_count(),
-        "cpu_model": cpu_model(),
-        "levels": levels,
-    }, ensure_ascii=False, indent=2))
+            levels = [
+                await level_bot_process(data_dir, bot_cpus, n, args.questions, pool)
+                for n in args.residents
+            ]
+    print(
+        json.dumps(
+            {
+                "benchmark": "telegram_throughput",
+                "setup": (
+                    "in one process on one CPU"
+                    if args.in_process
+                    else "bot process pinned to one CPU; stand-in and residents on another"
+                ),
+                "search": "precomputed answers (Telegram layer only)"
+                if args.precomputed
+                else "live kb.ask per question",
+                "python": platform.python_version(),
+                "nproc": os.cpu_count(),
+                "cpu_model": cpu_model(),
+                "levels": levels,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

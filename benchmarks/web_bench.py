@@ -65,8 +65,12 @@ async def _timed(client: aiohttp.ClientSession, url: str, runs: int) -> dict[str
             await response.read()
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
-    return {"status": status, "bytes": len(body), "median_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1)}
+    return {
+        "status": status,
+        "bytes": len(body),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 1),
+    }
 
 
 async def run(url: str, n: int, runs: int, kb: KnowledgeBase) -> dict[str, Any]:
@@ -77,11 +81,16 @@ async def run(url: str, n: int, runs: int, kb: KnowledgeBase) -> dict[str, Any]:
         if not db.is_sqlite:  # the seed wrote ids itself; move the sequences past them
             async with db.transaction() as session:
                 for table in ("role_grants", "units"):
-                    await session.execute(text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+                    await session.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                        )
+                    )
     finally:
         await db.dispose()
-    storage = BotStorage.open(url, router=Router.from_corpus(), admin_ids=[ADMIN], clock=lambda: NOW)
+    storage = BotStorage.open(
+        url, router=Router.from_corpus(), admin_ids=[ADMIN], clock=lambda: NOW
+    )
     roles = storage.cases.access.roles
     await roles.grant(STAFF, "staff", unit="闽清县民政局", region="闽清县", granted_by=ADMIN)
     await roles.grant(SUPERVISOR, "supervisor", region="闽清县", granted_by=ADMIN)
@@ -100,8 +109,14 @@ async def run(url: str, n: int, runs: int, kb: KnowledgeBase) -> dict[str, Any]:
                 "list, staff, words": "/cases?q=%E4%BD%8E%E4%BF%9D&status=all",
                 "list, staff, all statuses and a date range": "/cases?status=all&since=2026-06-01&until=2026-11-20",
             },
-            SUPERVISOR: {"list, supervisor of 闽清县": "/cases", "dashboard, supervisor of 闽清县": "/dashboard"},
-            ADMIN: {"list, admin (every case)": "/cases", "dashboard, admin (every case)": "/dashboard"},
+            SUPERVISOR: {
+                "list, supervisor of 闽清县": "/cases",
+                "dashboard, supervisor of 闽清县": "/dashboard",
+            },
+            ADMIN: {
+                "list, admin (every case)": "/cases",
+                "dashboard, admin (every case)": "/dashboard",
+            },
         }
         for user, wanted in pages.items():
             session_id, _ = await console.store.open_session(user)
@@ -116,7 +131,9 @@ async def run(url: str, n: int, runs: int, kb: KnowledgeBase) -> dict[str, Any]:
                     results[name] = await _timed(client, base + path, runs)
                 if user == STAFF:
                     first = await storage.cases.queue(STAFF)
-                    results["case page"] = await _timed(client, f"{base}/cases/{first.items[0].ticket}", runs)
+                    results["case page"] = await _timed(
+                        client, f"{base}/cases/{first.items[0].ticket}", runs
+                    )
     finally:
         await runner.cleanup()
         await storage.db.dispose()
@@ -127,17 +144,28 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--url", action="append", help="database URL (default: a temp SQLite file, and "
-                                                       "TEST_DATABASE_URL when set)")
+    parser.add_argument(
+        "--url",
+        action="append",
+        help="database URL (default: a temp SQLite file, and TEST_DATABASE_URL when set)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        urls = args.url or [f"sqlite+aiosqlite:///{Path(scratch) / 'bench.sqlite3'}",
-                            *([os.environ["TEST_DATABASE_URL"]] if os.environ.get("TEST_DATABASE_URL") else [])]
+        urls = args.url or [
+            f"sqlite+aiosqlite:///{Path(scratch) / 'bench.sqlite3'}",
+            *([os.environ["TEST_DATABASE_URL"]] if os.environ.get("TEST_DATABASE_URL") else []),
+        ]
         kb = KnowledgeBase.open(Path(scratch) / "data")
-        out = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                           "platform": platform.platform()},
-               "cases": args.cases, "runs": args.runs,
-               "results": []}
+        out = {
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+            },
+            "cases": args.cases,
+            "runs": args.runs,
+            "results": [],
+        }
         for url in urls:
             out["results"].append(await run(url, args.cases, args.runs, kb))
             print(json.dumps(out["results"][-1], ensure_ascii=False), file=sys.stderr, flush=True)

@@ -8,7 +8,13 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BasePersistence, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BasePersistence,
+    TypeHandler,
+)
 
 from bot.http import AiohttpRequest
 from bot.settings import Settings
@@ -32,12 +38,16 @@ async def _register_commands(application: Application[Any, Any, Any, Any, Any, A
     await application.bot.set_my_commands([BotCommand(name, desc) for name, desc in texts.COMMANDS])
 
 
-def build_application(settings: Settings, kb: KnowledgeBase, *,
-                      extra_handlers: Iterable[Registrar] = (),
-                      persistence: BasePersistence[Any, Any, Any] | None = None,
-                      cases: CaseService | None = None, cues: ComplaintCues | None = None,
-                      resident_clock: Callable[[], float] = time.time,
-                      ) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(
+    settings: Settings,
+    kb: KnowledgeBase,
+    *,
+    extra_handlers: Iterable[Registrar] = (),
+    persistence: BasePersistence[Any, Any, Any] | None = None,
+    cases: CaseService | None = None,
+    cues: ComplaintCues | None = None,
+    resident_clock: Callable[[], float] = time.time,
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot for `settings` (token, Bot API base URL, limits) answering from `kb`.
 
     `extra_handlers` register more specific handlers (e.g. the complaint conversation); they
@@ -54,8 +64,12 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_overall_rate,
-                                     max_retries=settings.telegram_max_retries))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_overall_rate,
+                max_retries=settings.telegram_max_retries,
+            )
+        )
         .concurrent_updates(settings.concurrent_updates)
         .request(AiohttpRequest(max(8, settings.concurrent_updates)))
         .get_updates_request(AiohttpRequest(1, read_timeout=5.0))
@@ -65,8 +79,10 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         builder = builder.persistence(persistence)
     application = builder.build()
     application.add_handler(TypeHandler(Update, ignore_edits), group=EDIT_GROUP)
-    application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_max_messages,
-                                                           settings.flood_window_seconds)), group=FLOOD_GROUP)
+    application.add_handler(
+        TypeHandler(Update, FloodGuard(settings.flood_max_messages, settings.flood_window_seconds)),
+        group=FLOOD_GROUP,
+    )
     for register in extra_handlers:
         register(application)
     grievance = None
@@ -76,7 +92,9 @@ def build_application(settings: Settings, kb: KnowledgeBase, *,
         from knowledge.complaint_cues import ComplaintCues
 
         limits = _intake_limits(settings)  # one key for every count kept, whoever keeps it
-        intake = complaint_handlers.register(application, kb, cases, cues or ComplaintCues(), limits=limits)
+        intake = complaint_handlers.register(
+            application, kb, cases, cues or ComplaintCues(), limits=limits
+        )
         grievance = intake.grievance
         complaint_status.register(application, cases, category_labels(cases), limits)
         _register_casework(application, kb, cases, settings)
@@ -89,20 +107,36 @@ def _intake_limits(settings: Settings) -> Any:
     from handlers.complaints import IntakeLimits
 
     key = settings.counter_key.get_secret_value().encode() if settings.counter_key else None
-    return IntakeLimits(per_day=settings.complaints_per_day, duplicate_days=settings.anonymous_duplicate_days,
-                        code_tries_per_ticket=settings.query_code_tries_per_ticket,
-                        code_tries_per_account=settings.query_code_tries_per_account,
-                        lock_hours=settings.query_code_lock_hours, draft_hours=settings.draft_retention_hours,
-                        **({"key": key} if key else {}))
+    return IntakeLimits(
+        per_day=settings.complaints_per_day,
+        duplicate_days=settings.anonymous_duplicate_days,
+        code_tries_per_ticket=settings.query_code_tries_per_ticket,
+        code_tries_per_account=settings.query_code_tries_per_account,
+        lock_hours=settings.query_code_lock_hours,
+        draft_hours=settings.draft_retention_hours,
+        **({"key": key} if key else {}),
+    )
 
 
-def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-                       cases: CaseService, settings: Settings) -> None:
+def _register_casework(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    kb: KnowledgeBase,
+    cases: CaseService,
+    settings: Settings,
+) -> None:
     """Staff, supervisors and admins: case work, deadlines, reports, roles, the knowledge base and
     /web (the sign-in link to the web console); the case service tells people through this bot."""
     from datetime import timedelta
 
-    from handlers import admin_knowledge, admin_roles, casework, deadlines, reports, staff_help, web_login
+    from handlers import (
+        admin_knowledge,
+        admin_roles,
+        casework,
+        deadlines,
+        reports,
+        staff_help,
+        web_login,
+    )
     from handlers.case_notices import TelegramNotifier
     from storage.web_access import WebAccessStore
 
@@ -114,19 +148,27 @@ def _register_casework(application: Application[Any, Any, Any, Any, Any, Any], k
     reports.register(application, cases)
     admin_roles.register(application, kb, cases)
     admin_knowledge.register(application, kb, cases)
-    web_login.register(application, cases.access, WebAccessStore(cases.repo.db, cases.repo.clock),
-                       settings.effective_web_base_url, timedelta(minutes=settings.web_link_minutes))
+    web_login.register(
+        application,
+        cases.access,
+        WebAccessStore(cases.repo.db, cases.repo.clock),
+        settings.effective_web_base_url,
+        timedelta(minutes=settings.web_link_minutes),
+    )
 
 
 def category_labels(cases: CaseService) -> dict[str, str]:
     """Each complaint category's name as staff and residents read it."""
-    return {name: texts.CATEGORY_BUTTONS.get(name, category.label)
-            for name, category in cases.router.lexicon.categories.items()}
+    return {
+        name: texts.CATEGORY_BUTTONS.get(name, category.label)
+        for name, category in cases.router.lexicon.categories.items()
+    }
 
 
 @asynccontextmanager
-async def polling(application: Application[Any, Any, Any, Any, Any, Any],
-                  poll_timeout: float) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+async def polling(
+    application: Application[Any, Any, Any, Any, Any, Any], poll_timeout: float
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """Run `application` with long polling inside an event loop someone else owns.
 
     What `run_polling` does, for the terminal chat and tests that share the loop with the stand-in.
@@ -134,7 +176,9 @@ async def polling(application: Application[Any, Any, Any, Any, Any, Any],
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
-    await application.updater.start_polling(timeout=poll_timeout, poll_interval=0, bootstrap_retries=3)
+    await application.updater.start_polling(
+        timeout=poll_timeout, poll_interval=0, bootstrap_retries=3
+    )
     await application.start()
     try:
         yield application

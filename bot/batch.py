@@ -9,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 Handler = Callable[[dict], dict]
 _ID = re.compile(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)')
@@ -28,9 +29,12 @@ def run_jsonl(handler: Handler, stdin: TextIO, stdout: TextIO) -> int:
                 raise ValueError("each line must be a JSON object")
             row_id = row.get("id")
             out = {"id": row_id, **handler(row)}
-        except Exception as exc:  # one bad line must not stop the batch
+        except Exception as exc:  # noqa: BLE001 - one bad line must not stop the batch
             failures += 1
-            out = {"id": row_id if row_id is not None else _salvage_id(line), "error": f"line {number}: {exc}"}
+            out = {
+                "id": row_id if row_id is not None else _salvage_id(line),
+                "error": f"line {number}: {exc}",
+            }
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
     return failures

@@ -80,7 +80,9 @@ def cmd_route(args, settings: Settings) -> int:
     from knowledge.routing import Router
     from knowledge.service import LIBRARY_DIR
 
-    router = Router.from_corpus(settings.corpus_dir or DEFAULT_CORPUS, settings.data_dir / LIBRARY_DIR)
+    router = Router.from_corpus(
+        settings.corpus_dir or DEFAULT_CORPUS, settings.data_dir / LIBRARY_DIR
+    )
     if not args.jsonl:
         routing = route_handler(router)({"text": " ".join(args.text), "region": args.region})
         print(json.dumps(routing, ensure_ascii=False, indent=2))
@@ -151,14 +153,18 @@ def cmd_web(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="扶贫政策问答与诉求受理机器人")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="扶贫政策问答与诉求受理机器人"
+    )
     sub = parser.add_subparsers(dest="command")
     ask = sub.add_parser("ask", help="answer questions (one JSON object per line with --jsonl)")
     ask.add_argument("--jsonl", action="store_true")
     ask.add_argument("--region", default=None)
     ask.add_argument("question", nargs="*")
     ask.set_defaults(func=cmd_ask)
-    route = sub.add_parser("route", help="route complaints to units (one JSON object per line with --jsonl)")
+    route = sub.add_parser(
+        "route", help="route complaints to units (one JSON object per line with --jsonl)"
+    )
     route.add_argument("--jsonl", action="store_true")
     route.add_argument("--region", default=None)
     route.add_argument("text", nargs="*")
@@ -171,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_backup = db_sub.add_parser("backup", help="write a consistent copy of the database to FILE")
     db_backup.add_argument("file", type=Path)
     db_backup.set_defaults(func=cmd_db_backup)
-    db_restore = db_sub.add_parser("restore", help="replace the database with the backup in FILE (bot stopped)")
+    db_restore = db_sub.add_parser(
+        "restore", help="replace the database with the backup in FILE (bot stopped)"
+    )
     db_restore.add_argument("file", type=Path)
     db_restore.set_defaults(func=cmd_db_restore)
     web = sub.add_parser("web", help="serve the staff web console alone (WEB_HOST, WEB_PORT)")

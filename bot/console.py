@@ -54,26 +54,49 @@ def _image_type(content: bytes) -> str:
     return "application/octet-stream"
 
 
-def build_console(settings: Settings, kb: Any, storage: BotStorage, *, bot_username: str | None = None,
-                  bot: Bot | None = None) -> Console:
+def build_console(
+    settings: Settings,
+    kb: Any,
+    storage: BotStorage,
+    *,
+    bot_username: str | None = None,
+    bot: Bot | None = None,
+) -> Console:
     cases = storage.cases
     db, clock = cases.repo.db, cases.repo.clock
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
     config = ConsoleConfig(
-        base_url=settings.effective_web_base_url, bot_token=token or None, bot_username=bot_username,
+        base_url=settings.effective_web_base_url,
+        bot_token=token or None,
+        bot_username=bot_username,
         session_idle=timedelta(minutes=settings.web_session_idle_minutes),
         session_max_age=timedelta(hours=settings.web_session_max_hours),
         link_valid=timedelta(minutes=settings.web_link_minutes),
-        widget_max_age_seconds=settings.web_widget_max_age_seconds)
-    return Console(store=WebAccessStore(db, clock), access=cases.access, reports=CaseReports(db),
-                   weeks=WeeklyCounts(db), roles=cases.access.roles, kb=kb, router=cases.router,
-                   clock=clock, config=config, files=telegram_files(bot) if bot is not None else None,
-                   cases=cases)
+        widget_max_age_seconds=settings.web_widget_max_age_seconds,
+    )
+    return Console(
+        store=WebAccessStore(db, clock),
+        access=cases.access,
+        reports=CaseReports(db),
+        weeks=WeeklyCounts(db),
+        roles=cases.access.roles,
+        kb=kb,
+        router=cases.router,
+        clock=clock,
+        config=config,
+        files=telegram_files(bot) if bot is not None else None,
+        cases=cases,
+    )
 
 
 async def start_console(settings: Settings, console: Console) -> aioweb.AppRunner:
     runner = await serve(create_app(console), settings.web_host, settings.web_port)
-    log.info("web console on %s (listening on %s:%s)", console.config.base_url, settings.web_host, settings.web_port)
+    log.info(
+        "web console on %s (listening on %s:%s)",
+        console.config.base_url,
+        settings.web_host,
+        settings.web_port,
+    )
     return runner
 
 
@@ -90,8 +113,12 @@ def attach_console(application: Any, settings: Settings, kb: Any, storage: BotSt
         try:
             runner = await start_console(settings, console)
         except OSError as exc:  # the residents' bot matters more than the console: keep serving it
-            log.error("web console not started: cannot listen on %s:%s (%s); set WEB_PORT or WEB_ENABLED=false",
-                      settings.web_host, settings.web_port, exc.strerror or exc)
+            log.error(
+                "web console not started: cannot listen on %s:%s (%s); set WEB_PORT or WEB_ENABLED=false",
+                settings.web_host,
+                settings.web_port,
+                exc.strerror or exc,
+            )
 
     async def post_stop(app: Any) -> None:
         if runner is not None:
@@ -108,21 +135,31 @@ LOCAL_ADMIN_ID = 10000
 
 
 @asynccontextmanager
-async def local_console(settings: Settings, kb: Any, storage: BotStorage, application: Any,
-                        say: Callable[[str], None]) -> AsyncIterator[None]:
+async def local_console(
+    settings: Settings, kb: Any, storage: BotStorage, application: Any, say: Callable[[str], None]
+) -> AsyncIterator[None]:
     """The console beside the terminal chat, with its address and a sign-in link printed."""
     console = build_console(settings, kb, storage, bot=application.bot)
     try:
         runner = await start_console(settings, console)
     except OSError as exc:
-        say(texts.LOCAL_NO_CONSOLE.format(host=settings.web_host, port=settings.web_port, error=exc.strerror or exc))
+        say(
+            texts.LOCAL_NO_CONSOLE.format(
+                host=settings.web_host, port=settings.web_port, error=exc.strerror or exc
+            )
+        )
         yield
         return
     admin = settings.admin_ids[0] if settings.admin_ids else LOCAL_ADMIN_ID
     token = await console.store.issue_link(admin, console.config.link_valid)
-    say(texts.LOCAL_CONSOLE.format(url=console.config.base_url, admin=admin,
-                                   link=f"{console.config.base_url}/login/link/{token}",
-                                   minutes=int(console.config.link_valid.total_seconds() // 60)))
+    say(
+        texts.LOCAL_CONSOLE.format(
+            url=console.config.base_url,
+            admin=admin,
+            link=f"{console.config.base_url}/login/link/{token}",
+            minutes=int(console.config.link_valid.total_seconds() // 60),
+        )
+    )
     try:
         yield
     finally:

@@ -17,12 +17,26 @@ from telegram.request import BaseRequest, RequestData
 class AiohttpRequest(BaseRequest):
     """A `telegram.request.BaseRequest` backed by one `aiohttp.ClientSession`."""
 
-    __slots__ = ("_connect_timeout", "_media_write_timeout", "_pool_size", "_pool_timeout",
-                 "_read_timeout", "_session", "_write_timeout")
+    __slots__ = (
+        "_connect_timeout",
+        "_media_write_timeout",
+        "_pool_size",
+        "_pool_timeout",
+        "_read_timeout",
+        "_session",
+        "_write_timeout",
+    )
 
-    def __init__(self, connection_pool_size: int = 256, *, read_timeout: float | None = 5.0,
-                 write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 30.0, media_write_timeout: float | None = 20.0) -> None:
+    def __init__(
+        self,
+        connection_pool_size: int = 256,
+        *,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 30.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -52,10 +66,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None | DefaultValue[None] = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | None | DefaultValue[None] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | None | DefaultValue[None] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | None | DefaultValue[None] = BaseRequest.DEFAULT_NONE,
+        read_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
+        write_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
+        connect_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
+        pool_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
@@ -73,14 +87,25 @@ class AiohttpRequest(BaseRequest):
             body = data
 
         read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        connect = (
+            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
+        )
         pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
-        write = (self._media_write_timeout if files else self._write_timeout) \
-            if isinstance(write_timeout, DefaultValue) else write_timeout
+        write = (
+            (self._media_write_timeout if files else self._write_timeout)
+            if isinstance(write_timeout, DefaultValue)
+            else write_timeout
+        )
         # aiohttp has no separate write timeout; it counts towards the whole request.
-        total = None if read is None or write is None else read + write + (pool or 0) + (connect or 0)
-        timeout = aiohttp.ClientTimeout(total=total, connect=None if pool is None or connect is None
-                                        else pool + connect, sock_connect=connect, sock_read=read)
+        total = (
+            None if read is None or write is None else read + write + (pool or 0) + (connect or 0)
+        )
+        timeout = aiohttp.ClientTimeout(
+            total=total,
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
+            sock_read=read,
+        )
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as response:
                 return response.status, await response.read()

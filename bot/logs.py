@@ -11,9 +11,15 @@ from __future__ import annotations
 import logging
 
 # Libraries that log request and response bodies or SQL parameters below these levels.
-PAYLOAD_LOGGERS = {"telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING,
-                   "aiohttp": logging.INFO, "sqlalchemy": logging.WARNING, "asyncpg": logging.INFO,
-                   "aiosqlite": logging.INFO}
+PAYLOAD_LOGGERS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiohttp": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+    "asyncpg": logging.INFO,
+    "aiosqlite": logging.INFO,
+}
 
 
 def configure_logging(level: str | int) -> None:

@@ -38,7 +38,9 @@ def _canonical(value: Any, where: tuple[str, str]) -> str:
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{where[0]}[{where[1]}] is not JSON-serialisable and cannot be persisted: {exc}") from exc
+        raise TypeError(
+            f"{where[0]}[{where[1]}] is not JSON-serialisable and cannot be persisted: {exc}"
+        ) from exc
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -107,7 +109,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             try:
                 await self.store.write(batch)
             except StorageUnavailable:
-                _LOGGER.warning("persistence: database unavailable, %d change(s) kept for retry", len(batch))
+                _LOGGER.warning(
+                    "persistence: database unavailable, %d change(s) kept for retry", len(batch)
+                )
                 raise
             for where, value in batch.items():
                 if self._pending.get(where) is value:
@@ -128,11 +132,17 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def update_callback_data(self, data: CDCData) -> None:
         entries, mapping = data
-        await self._save(CALLBACK_DATA, _BOT_KEY, [[list(entries_item) for entries_item in entries], mapping])
+        await self._save(
+            CALLBACK_DATA, _BOT_KEY, [[list(entries_item) for entries_item in entries], mapping]
+        )
 
-    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
         stored_key = json.dumps(list(key))
-        await self._save(conversation_namespace(name), stored_key, DELETED if new_state is None else new_state)
+        await self._save(
+            conversation_namespace(name), stored_key, DELETED if new_state is None else new_state
+        )
 
     async def drop_user_data(self, user_id: int) -> None:
         await self._save(USER_DATA, str(user_id), DELETED)
@@ -154,4 +164,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         try:
             await self._write_pending()
         except StorageUnavailable:
-            _LOGGER.error("persistence: database unavailable at shutdown, %d change(s) lost", len(self._pending))
+            _LOGGER.error(
+                "persistence: database unavailable at shutdown, %d change(s) lost",
+                len(self._pending),
+            )

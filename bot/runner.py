@@ -37,11 +37,18 @@ def _open_storage(settings: Settings) -> Any:
     deadlines = settings.deadline_policy()
     year = datetime.now().year
     if not deadlines.calendar.covers(year):
-        log.warning("no public holidays known for %d: deadlines count only weekends as days off; "
-                    "add the year's schedule to HOLIDAYS_FILE or HOLIDAYS", year)
-    return BotStorage.open(url, corpus_dir=settings.corpus_dir, library_dir=settings.data_dir / LIBRARY_DIR,
-                           admin_ids=settings.admin_ids,
-                           deadlines=deadlines)
+        log.warning(
+            "no public holidays known for %d: deadlines count only weekends as days off; "
+            "add the year's schedule to HOLIDAYS_FILE or HOLIDAYS",
+            year,
+        )
+    return BotStorage.open(
+        url,
+        corpus_dir=settings.corpus_dir,
+        library_dir=settings.data_dir / LIBRARY_DIR,
+        admin_ids=settings.admin_ids,
+        deadlines=deadlines,
+    )
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -61,7 +68,9 @@ def main(settings: Settings) -> int:
     """Serve Telegram (polling, or a webhook if WEBHOOK_URL is set), or chat in the terminal."""
     from bot.app import build_application
 
-    local = settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
+    local = (
+        settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
+    )
     _configure_logging(settings, quiet=local)
     if local:
         from bot.console import LOCAL_ADMIN_ID, local_console
@@ -77,8 +86,14 @@ def main(settings: Settings) -> int:
             return local_console(live, kb, storage, application, say)
 
         try:
-            return asyncio.run(chat(settings, kb, beside=console if settings.web_enabled else None,
-                                    **storage.application_options()))
+            return asyncio.run(
+                chat(
+                    settings,
+                    kb,
+                    beside=console if settings.web_enabled else None,
+                    **storage.application_options(),
+                )
+            )
         except KeyboardInterrupt:
             return 0
 
@@ -92,10 +107,19 @@ def main(settings: Settings) -> int:
         attach_console(application, settings, kb, storage)
     if settings.webhook_url:
         secret = webhook_secret(settings)
-        log.info("serving webhook %s on %s:%s", settings.webhook_url, settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                                webhook_url=settings.webhook_url, secret_token=secret)
+        log.info(
+            "serving webhook %s on %s:%s",
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+        )
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+        )
     else:
         log.info("polling %s", settings.telegram_base_url)
         application.run_polling(timeout=int(settings.telegram_poll_timeout))
@@ -116,21 +140,27 @@ def serve_console(settings: Settings) -> int:
     if settings.telegram_bot_token and settings.telegram_bot_token.get_secret_value():
         from telegram import Bot
 
-        bot = Bot(settings.telegram_bot_token.get_secret_value(), base_url=settings.telegram_base_url,
-                  base_file_url=settings.telegram_base_file_url)
+        bot = Bot(
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_base_url,
+            base_file_url=settings.telegram_base_file_url,
+        )
         from bot.app import category_labels
         from handlers.case_notices import TelegramNotifier
 
         # Actions taken here reach residents and staff in Telegram, as from the bot itself.
-        storage.cases.notifier = TelegramNotifier(bot, category_labels(storage.cases),
-                                                  storage.cases.policy.feedback_window)
+        storage.cases.notifier = TelegramNotifier(
+            bot, category_labels(storage.cases), storage.cases.policy.feedback_window
+        )
 
     async def app() -> aioweb.Application:
         username = None
         if bot is not None:
             await bot.initialize()
             username = bot.username
-        application = create_app(build_console(settings, kb, storage, bot_username=username, bot=bot))
+        application = create_app(
+            build_console(settings, kb, storage, bot_username=username, bot=bot)
+        )
 
         async def close(_app: aioweb.Application) -> None:
             if bot is not None:
@@ -140,6 +170,13 @@ def serve_console(settings: Settings) -> int:
         application.on_cleanup.append(close)
         return application
 
-    log.info("web console alone on %s:%s (%s)", settings.web_host, settings.web_port, settings.effective_web_base_url)
-    aioweb.run_app(app(), host=settings.web_host, port=settings.web_port, access_log=None, print=None)
+    log.info(
+        "web console alone on %s:%s (%s)",
+        settings.web_host,
+        settings.web_port,
+        settings.effective_web_base_url,
+    )
+    aioweb.run_app(
+        app(), host=settings.web_host, port=settings.web_port, access_log=None, print=None
+    )
     return 0

@@ -34,10 +34,18 @@ class BotStorage:
     cues: ComplaintCues
 
     @classmethod
-    def open(cls, url: str, *, corpus_dir: Path | None = None, library_dir: Path | None = None,
-             router: Router | None = None,
-             admin_ids: Iterable[int] = (), deadlines: DeadlinePolicy | None = None,
-             clock: Callable[[], datetime] = utcnow, **engine_options: Any) -> BotStorage:
+    def open(
+        cls,
+        url: str,
+        *,
+        corpus_dir: Path | None = None,
+        library_dir: Path | None = None,
+        router: Router | None = None,
+        admin_ids: Iterable[int] = (),
+        deadlines: DeadlinePolicy | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        **engine_options: Any,
+    ) -> BotStorage:
         """Everything on the (already migrated) database at `url`; routing from `corpus_dir`
         and the documents admins added in `library_dir`.
 
@@ -46,8 +54,12 @@ class BotStorage:
         """
         db = Database(url, **engine_options)
         router = router or Router.from_corpus(corpus_dir or DEFAULT_CORPUS, library_dir)
-        cases = CaseService(ComplaintRepository(db, clock), Access(RoleRepository(db, clock), admin_ids), router,
-                            deadlines or DeadlinePolicy())
+        cases = CaseService(
+            ComplaintRepository(db, clock),
+            Access(RoleRepository(db, clock), admin_ids),
+            router,
+            deadlines or DeadlinePolicy(),
+        )
         return cls(db, DatabasePersistence(KeyValueStore(db)), cases, ComplaintCues())
 
     def application_options(self) -> dict[str, Any]:

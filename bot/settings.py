@@ -82,8 +82,11 @@ class Settings(BaseSettings):
         return self.data_dir / "index"
 
     def deadline_policy(self) -> DeadlinePolicy:
-        calendar = WorkCalendar.from_file(self.holidays_file or DEFAULT_HOLIDAYS_FILE,
-                                          holidays=self.holidays, makeup_workdays=self.makeup_workdays)
+        calendar = WorkCalendar.from_file(
+            self.holidays_file or DEFAULT_HOLIDAYS_FILE,
+            holidays=self.holidays,
+            makeup_workdays=self.makeup_workdays,
+        )
         return DeadlinePolicy(
             calendar=calendar,
             accept_days=self.accept_working_days,

@@ -47,9 +47,10 @@ def settings_for_standin(settings: Settings, standin: BotAPIStandIn, **overrides
     return settings.model_copy(update=values)
 
 
-
 class TerminalChat:
-    def __init__(self, standin: BotAPIStandIn, stdin: TextIO, stdout: TextIO, user_id: int = USER_ID) -> None:
+    def __init__(
+        self, standin: BotAPIStandIn, stdin: TextIO, stdout: TextIO, user_id: int = USER_ID
+    ) -> None:
         self.standin = standin
         self.stdin = stdin
         self.stdout = stdout
@@ -123,7 +124,7 @@ class TerminalChat:
                 line = input(PROMPT) + "\n" if interactive else self.stdin.readline()
             except EOFError:
                 line = ""
-            except BaseException:  # the chat is ending anyway
+            except BaseException:  # noqa: BLE001 - the chat is ending anyway
                 line = ""
             loop.call_soon_threadsafe(deliver, line)
 
@@ -175,9 +176,15 @@ class TerminalChat:
         return 0
 
 
-async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout: TextIO | None = None,
-               beside: Callable[[Settings, Any, Callable[[str], None]], AbstractAsyncContextManager[Any]] | None = None,
-               **app_options: Any) -> int:
+async def chat(
+    settings: Settings,
+    kb: Any,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    beside: Callable[[Settings, Any, Callable[[str], None]], AbstractAsyncContextManager[Any]]
+    | None = None,
+    **app_options: Any,
+) -> int:
     """Start the stand-in and the real bot, and let the terminal play the resident.
 
     `app_options` go to `build_application` (persistence, the case service); a database
@@ -194,7 +201,10 @@ async def chat(settings: Settings, kb: Any, stdin: TextIO | None = None, stdout:
         live = settings_for_standin(settings, standin, telegram_poll_timeout=10.0)
         application = build_application(live, kb, **app_options)
         try:
-            async with polling(application, 10.0), (beside(live, application, say) if beside else nullcontext()):
+            async with (
+                polling(application, 10.0),
+                beside(live, application, say) if beside else nullcontext(),
+            ):
                 return await TerminalChat(standin, stdin or sys.stdin, out).run()
         finally:
             cases = app_options.get("cases")

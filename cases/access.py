@@ -72,7 +72,12 @@ class Access:
         return Permissions(
             user_id=user_id,
             is_admin=user_id in self.admin_ids or any(g.role is Role.ADMIN for g in grants),
-            units=tuple(UnitRef(g.unit.id, g.unit.name, g.unit.region)
-                        for g in grants if g.role is Role.STAFF and g.unit is not None),
-            regions=tuple(dict.fromkeys(g.region for g in grants if g.role is Role.SUPERVISOR and g.region)),
+            units=tuple(
+                UnitRef(g.unit.id, g.unit.name, g.unit.region)
+                for g in grants
+                if g.role is Role.STAFF and g.unit is not None
+            ),
+            regions=tuple(
+                dict.fromkeys(g.region for g in grants if g.role is Role.SUPERVISOR and g.region)
+            ),
         )

@@ -53,18 +53,34 @@ class DeadlineCheck:
     async def _check(self) -> None:
         now = self.service.now()
         reminders = await self.queries.reminders_due(
-            now, {ACCEPT: self.policy.accept_reminder, RESOLVE: self.policy.resolve_reminder}, limit=self.batch)
+            now,
+            {ACCEPT: self.policy.accept_reminder, RESOLVE: self.policy.resolve_reminder},
+            limit=self.batch,
+        )
         overdue = await self.queries.overdue(now, limit=self.batch)
-        expired = await self.queries.feedback_expired(now, self.policy.feedback_window, limit=self.batch)
+        expired = await self.queries.feedback_expired(
+            now, self.policy.feedback_window, limit=self.batch
+        )
         for case in reminders:
-            await _each(case.complaint, lambda c=case: self.service.remind(c.complaint, c.deadline, c.due))
+            await _each(
+                case.complaint, lambda c=case: self.service.remind(c.complaint, c.deadline, c.due)
+            )
         for case in overdue:
-            await _each(case.complaint, lambda c=case: self.service.escalate(c.complaint, c.deadline, c.due))
+            await _each(
+                case.complaint, lambda c=case: self.service.escalate(c.complaint, c.deadline, c.due)
+            )
         for item in expired:
-            await _each(item.complaint, lambda i=item: self.service.close_after_feedback(i.complaint, i.rated))
+            await _each(
+                item.complaint,
+                lambda i=item: self.service.close_after_feedback(i.complaint, i.rated),
+            )
         if reminders or overdue or expired:
-            log.info("deadline check: %d reminders, %d escalations, %d closed after 回访",
-                     len(reminders), len(overdue), len(expired))
+            log.info(
+                "deadline check: %d reminders, %d escalations, %d closed after 回访",
+                len(reminders),
+                len(overdue),
+                len(expired),
+            )
 
 
 async def _each(complaint: Complaint, step: Callable[[], Awaitable[object]]) -> None:

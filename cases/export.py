@@ -26,7 +26,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r", "
 
 def safe_cell(value: str) -> str:
     """Text a spreadsheet will show as text, never run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS) else value
+    return (
+        "'" + value
+        if value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS)
+        else value
+    )
 
 
 def _time(moment: datetime | None) -> str:
@@ -37,8 +41,14 @@ def filename(now: datetime) -> str:
     return t.EXPORT_FILENAME.format(date=now.astimezone(CHINA_TZ).strftime("%Y%m%d"))
 
 
-async def write_csv(reports: CaseReports, case_filter: CaseFilter, now: datetime, buffer: IO[bytes],
-                    labels: Mapping[str, str], max_bytes: int | None = None) -> int | None:
+async def write_csv(
+    reports: CaseReports,
+    case_filter: CaseFilter,
+    now: datetime,
+    buffer: IO[bytes],
+    labels: Mapping[str, str],
+    max_bytes: int | None = None,
+) -> int | None:
     """Write the matching cases to `buffer`; how many, or None once the file passed `max_bytes`."""
     text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="", write_through=True)
     try:

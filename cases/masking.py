@@ -19,7 +19,13 @@ _HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－（）．
 # the same digits is masked the same way.
 _SEPARATORS_TEXT = " \t-.·,，、/()"
 _SEPARATORS = re.escape(_SEPARATORS_TEXT)
-_NUMBER = re.compile(r"(?<![0-9])[+(]?[0-9](?:[" + _SEPARATORS + r"]{0,3}[0-9])*(?:[" + _SEPARATORS + r"]{0,3}[Xx])?(?![0-9])")
+_NUMBER = re.compile(
+    r"(?<![0-9])[+(]?[0-9](?:["
+    + _SEPARATORS
+    + r"]{0,3}[0-9])*(?:["
+    + _SEPARATORS
+    + r"]{0,3}[Xx])?(?![0-9])"
+)
 # Tickets (FP20261123-000001) are not personal data and staff need them.
 _TICKET = re.compile(r"FP[0-9]{8}-?[0-9]{6,9}", re.IGNORECASE)
 _ID_18 = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]")
@@ -35,8 +41,8 @@ def _digits(text: str) -> str:
 def _national(digits: str) -> str:
     """The number without a +86 / 0086 / 86 country code in front of a mobile."""
     for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and _MOBILE.fullmatch(digits[len(prefix):]):
-            return digits[len(prefix):]
+        if digits.startswith(prefix) and _MOBILE.fullmatch(digits[len(prefix) :]):
+            return digits[len(prefix) :]
     return digits
 
 
@@ -74,10 +80,14 @@ def mask_text(text: str) -> str:
     for match in _NUMBER.finditer(plain):
         start, end = match.span()
         found = match.group(0)
-        if found[-1] in "Xx" and not (_ID_18.fullmatch(_digits(found)) or _ID_15.fullmatch(_digits(found))):
+        if found[-1] in "Xx" and not (
+            _ID_18.fullmatch(_digits(found)) or _ID_15.fullmatch(_digits(found))
+        ):
             found = found[:-1].rstrip(_SEPARATORS_TEXT)
             end = start + len(found)
-        if found.startswith("(") and ")" not in found:  # "（13812345678）": keep the resident's parenthesis
+        if (
+            found.startswith("(") and ")" not in found
+        ):  # "（13812345678）": keep the resident's parenthesis
             found, start = found[1:], start + 1
         masked = _masked_number(_digits(found))
         if masked is None:

@@ -15,4 +15,10 @@ STATUS_NAMES = {
 }
 RATING_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 ROLE_NAMES = {"admin": "管理员", "supervisor": "督办", "staff": "工作人员"}
-ACTOR_NAMES = {"resident": "群众", "staff": "工作人员", "supervisor": "督办", "admin": "管理员", "system": "系统"}
+ACTOR_NAMES = {
+    "resident": "群众",
+    "staff": "工作人员",
+    "supervisor": "督办",
+    "admin": "管理员",
+    "system": "系统",
+}

@@ -11,12 +11,27 @@ from cases.views import CaseView
 
 # To the filer.
 ACCEPTED, TRANSFERRED, REPLIED, RESOLVED, REJECTED, CLOSED = (
-    "accepted", "transferred", "replied", "resolved", "rejected", "closed")
+    "accepted",
+    "transferred",
+    "replied",
+    "resolved",
+    "rejected",
+    "closed",
+)
 # To the case's unit staff (or, when the unit has none, the region's supervisors).
 NEW_CASE, NEW_CASE_NO_STAFF, TRANSFERRED_IN, TRANSFERRED_IN_NO_STAFF = (
-    "new_case", "new_case_no_staff", "transferred_in", "transferred_in_no_staff")
+    "new_case",
+    "new_case_no_staff",
+    "transferred_in",
+    "transferred_in_no_staff",
+)
 # Deadlines and 回访, to staff and supervisors.
-REMINDER, ESCALATION, ESCALATED_TO_STAFF, UNSATISFIED = "reminder", "escalation", "escalated_to_staff", "unsatisfied"
+REMINDER, ESCALATION, ESCALATED_TO_STAFF, UNSATISFIED = (
+    "reminder",
+    "escalation",
+    "escalated_to_staff",
+    "unsatisfied",
+)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,6 @@ from storage.complaints import (
     FEEDBACK,
     REMIND,
     REPLY,
-    REVEAL as REVEAL_EVENT,
     SATISFIED,
     SYSTEM,
     UNSATISFIED,
@@ -57,6 +56,9 @@ from storage.complaints import (
     CaseChange,
     ComplaintRepository,
     InvalidTransition,
+)
+from storage.complaints import (
+    REVEAL as REVEAL_EVENT,
 )
 from storage.deadlines import overdue_reason
 from storage.models import ActorKind, Complaint, ComplaintStatus, Role
@@ -85,8 +87,14 @@ def checked_text(text: str) -> str:
 
 
 class CaseService:
-    def __init__(self, repo: ComplaintRepository, access: Access, router: Router,
-                 policy: DeadlinePolicy | None = None, notifier: Notifier | None = None) -> None:
+    def __init__(
+        self,
+        repo: ComplaintRepository,
+        access: Access,
+        router: Router,
+        policy: DeadlinePolicy | None = None,
+        notifier: Notifier | None = None,
+    ) -> None:
         self.repo = repo
         self.access = access
         self.router = router
@@ -103,16 +111,32 @@ class CaseService:
 
     # -- reading -----------------------------------------------------------------------
 
-    async def queue(self, user_id: int, filter: CaseFilter | None = None, *, overdue: bool = False,
-                    text: str | None = None, page: int = 0, per_page: int = 20) -> CasePage:
+    async def queue(
+        self,
+        user_id: int,
+        filter: CaseFilter | None = None,
+        *,
+        overdue: bool = False,
+        text: str | None = None,
+        page: int = 0,
+        per_page: int = 20,
+    ) -> CasePage:
         """The cases in the user's scope (staff: their units; supervisors: their regions;
         admins: all, to read), most urgent first; open ones unless `filter` names statuses."""
         perms = await self._staff(user_id, "queue")
         scope = Scope(perms.unit_ids, perms.regions, everything=perms.is_admin)
         now = self.now()
-        found = await self.queries.queue(scope, filter=filter, overdue_at=now if overdue else None, text=text,
-                                         page=page, per_page=per_page)
-        return CasePage([summary(c, now) for c in found.cases], found.total, found.page, found.per_page)
+        found = await self.queries.queue(
+            scope,
+            filter=filter,
+            overdue_at=now if overdue else None,
+            text=text,
+            page=page,
+            per_page=per_page,
+        )
+        return CasePage(
+            [summary(c, now) for c in found.cases], found.total, found.page, found.per_page
+        )
 
     async def case(self, user_id: int, ticket: str) -> CaseView:
         perms = await self._staff(user_id, "view")
@@ -171,9 +195,15 @@ class CaseService:
                 raise UnknownUnit(unit)
             from_units = "、".join(units_of(complaint))
             await change.transition(
-                S.TRANSFERRED, self._actor(perms, complaint), units=[unit],
-                payload={"reason": reason, "public": texts.TRANSFER_PUBLIC.format(unit=unit, reason=reason)},
-                accept_due_at=self.policy.accept_due(self.now()))
+                S.TRANSFERRED,
+                self._actor(perms, complaint),
+                units=[unit],
+                payload={
+                    "reason": reason,
+                    "public": texts.TRANSFER_PUBLIC.format(unit=unit, reason=reason),
+                },
+                accept_due_at=self.policy.accept_due(self.now()),
+            )
             return {"unit": unit, "reason": reason, "from_units": from_units}
 
         return await self._act(user_id, ticket, TRANSFER, step, n.TRANSFERRED)
@@ -193,7 +223,9 @@ class CaseService:
         result = checked_text(result)
 
         async def step(change: CaseChange, perms: Permissions) -> dict[str, str | None]:
-            await change.transition(S.RESOLVED, self._actor(perms, change.complaint), payload={"public": result})
+            await change.transition(
+                S.RESOLVED, self._actor(perms, change.complaint), payload={"public": result}
+            )
             return {"result": result}
 
         return await self._act(user_id, ticket, RESOLVE, step, n.RESOLVED)
@@ -203,7 +235,9 @@ class CaseService:
 
         async def step(change: CaseChange, perms: Permissions) -> dict[str, str | None]:
             who = self._who(perms, change.complaint)
-            await change.transition(S.REJECTED, self._actor(perms, change.complaint), payload={"public": reason})
+            await change.transition(
+                S.REJECTED, self._actor(perms, change.complaint), payload={"public": reason}
+            )
             return {"who": who, "reason": reason}
 
         return await self._act(user_id, ticket, REJECT, step, n.REJECTED)
@@ -231,17 +265,26 @@ class CaseService:
         async with self.repo.change(ticket) as change:
             complaint = change.complaint
             if complaint.resident_id is None or complaint.resident_id != user_id:
-                log.warning("refused rating %s to user %s: not the filer", complaint.ticket, user_id)
+                log.warning(
+                    "refused rating %s to user %s: not the filer", complaint.ticket, user_id
+                )
                 raise NotAllowed("rate")
             if complaint.status != S.RESOLVED:
                 raise RatingClosed("done")
-            if complaint.resolved_at is None or now > complaint.resolved_at + self.policy.feedback_window:
+            if (
+                complaint.resolved_at is None
+                or now > complaint.resolved_at + self.policy.feedback_window
+            ):
                 raise RatingClosed("late")
             filer = Actor(ActorKind.RESIDENT, complaint.resident_id)
             change.event(filer, FEEDBACK, {"rating": rating})
             if rating == UNSATISFIED:
-                await change.transition(S.REOPENED, filer, payload={"reason": UNSATISFIED, "public": texts.REOPENED_PUBLIC},
-                                        resolve_due_at=self.policy.resolve_due(now, complaint.category))
+                await change.transition(
+                    S.REOPENED,
+                    filer,
+                    payload={"reason": UNSATISFIED, "public": texts.REOPENED_PUBLIC},
+                    resolve_due_at=self.policy.resolve_due(now, complaint.category),
+                )
                 change.event(SYSTEM, ESCALATE, {"reason": UNSATISFIED})
             else:
                 await change.transition(S.CLOSED, filer)
@@ -263,35 +306,67 @@ class CaseService:
     async def remind(self, complaint: Complaint, deadline: str, due: datetime) -> int:
         """Remind the unit of a coming deadline; recorded once per deadline value."""
         view = self._view(await self.repo.get(complaint.ticket), None)
-        reached = await self.notifier.deliver(Notice(n.REMINDER, tuple(await self.unit_staff(complaint)), view,
-                                                     {"deadline": deadline, "due": due, "now": self.now()}))
+        reached = await self.notifier.deliver(
+            Notice(
+                n.REMINDER,
+                tuple(await self.unit_staff(complaint)),
+                view,
+                {"deadline": deadline, "due": due, "now": self.now()},
+            )
+        )
         if not reached:
-            log.warning("reminder for %s (%s due %s) reached no staff", complaint.ticket, deadline, due)
-        await self.repo.append_event(complaint.ticket, SYSTEM, REMIND, {
-            "deadline": deadline, "due": due.isoformat(), "notified": len(reached)})
+            log.warning(
+                "reminder for %s (%s due %s) reached no staff", complaint.ticket, deadline, due
+            )
+        await self.repo.append_event(
+            complaint.ticket,
+            SYSTEM,
+            REMIND,
+            {"deadline": deadline, "due": due.isoformat(), "notified": len(reached)},
+        )
         return len(reached)
 
     async def escalate(self, complaint: Complaint, deadline: str, due: datetime) -> int:
         """Report an overdue case to the supervisors of its region and above, and tell its unit."""
         view = self._view(await self.repo.get(complaint.ticket), None)
         extra = {"deadline": deadline, "due": due, "now": self.now()}
-        reached = await self.notifier.deliver(Notice(n.ESCALATION, tuple(await self.supervisors(complaint)), view, extra))
+        reached = await self.notifier.deliver(
+            Notice(n.ESCALATION, tuple(await self.supervisors(complaint)), view, extra)
+        )
         if not reached:
-            log.warning("escalation of %s (%s overdue) reached no supervisor; recorded for the statistics",
-                        complaint.ticket, deadline)
-        await self.notifier.deliver(Notice(n.ESCALATED_TO_STAFF, tuple(await self.unit_staff(complaint)), view,
-                                           {**extra, "supervisor_told": bool(reached)}))
-        await self.repo.append_event(complaint.ticket, SYSTEM, ESCALATE, {
-            "reason": overdue_reason(deadline), "due": due.isoformat(), "notified": len(reached)})
+            log.warning(
+                "escalation of %s (%s overdue) reached no supervisor; recorded for the statistics",
+                complaint.ticket,
+                deadline,
+            )
+        await self.notifier.deliver(
+            Notice(
+                n.ESCALATED_TO_STAFF,
+                tuple(await self.unit_staff(complaint)),
+                view,
+                {**extra, "supervisor_told": bool(reached)},
+            )
+        )
+        await self.repo.append_event(
+            complaint.ticket,
+            SYSTEM,
+            ESCALATE,
+            {"reason": overdue_reason(deadline), "due": due.isoformat(), "notified": len(reached)},
+        )
         return len(reached)
 
     async def close_after_feedback(self, complaint: Complaint, rated: bool) -> None:
         """The 回访 window is over: close the case and tell the filer."""
         public = texts.CLOSED_PUBLIC_RATED if rated else texts.CLOSED_PUBLIC_UNRATED
-        updated = await self.repo.transition(complaint.ticket, S.CLOSED, SYSTEM, payload={"public": public})
+        updated = await self.repo.transition(
+            complaint.ticket, S.CLOSED, SYSTEM, payload={"public": public}
+        )
         if updated.resident_id is not None:
-            await self.notifier.deliver(Notice(n.CLOSED, (updated.resident_id,), self._view(updated, None),
-                                               {"rated": rated}))
+            await self.notifier.deliver(
+                Notice(
+                    n.CLOSED, (updated.resident_id,), self._view(updated, None), {"rated": rated}
+                )
+            )
 
     # -- who to tell ---------------------------------------------------------------------
 
@@ -305,19 +380,28 @@ class CaseService:
         chain = [part for part in complaint.region_path.split("/") if part]
         return await self.access.roles.holders(Role.SUPERVISOR, regions=chain)
 
-    async def _to_units(self, complaint: Complaint, kind: str, kind_no_staff: str, extra: dict) -> None:
+    async def _to_units(
+        self, complaint: Complaint, kind: str, kind_no_staff: str, extra: dict
+    ) -> None:
         view = self._view(complaint, None)
         staff = await self.unit_staff(complaint)
         if staff:
             await self.notifier.deliver(Notice(kind, tuple(staff), view, extra))
         else:
-            await self.notifier.deliver(Notice(kind_no_staff, tuple(await self.supervisors(complaint)), view, extra))
+            await self.notifier.deliver(
+                Notice(kind_no_staff, tuple(await self.supervisors(complaint)), view, extra)
+            )
 
     # -- the machinery -------------------------------------------------------------------
 
-    async def _act(self, user_id: int, ticket: str, action: str,
-                   step: Callable[[CaseChange, Permissions], Awaitable[dict[str, str | None]]],
-                   notice: str) -> Outcome:
+    async def _act(
+        self,
+        user_id: int,
+        ticket: str,
+        action: str,
+        step: Callable[[CaseChange, Permissions], Awaitable[dict[str, str | None]]],
+        notice: str,
+    ) -> Outcome:
         """Run `step` on the case locked for writing, if the user may act on it; then tell the
         filer (and, for a transfer, the new unit) and return the case as it is now."""
         perms = await self._staff(user_id, action)
@@ -332,7 +416,9 @@ class CaseService:
         view = self._view(updated, perms)
         reached = False
         if updated.resident_id is not None:
-            reached = bool(await self.notifier.deliver(Notice(notice, (updated.resident_id,), view, extra)))
+            reached = bool(
+                await self.notifier.deliver(Notice(notice, (updated.resident_id,), view, extra))
+            )
         if action == TRANSFER:
             await self._to_units(updated, n.TRANSFERRED_IN, n.TRANSFERRED_IN_NO_STAFF, extra)
         return Outcome(view, reached, perms.may_view(updated))
@@ -380,8 +466,12 @@ class CaseService:
         return [u for u in dict.fromkeys([*from_plan, *on_record]) if u not in current]
 
     def _view(self, complaint: Complaint, perms: Permissions | None) -> CaseView:
-        return case_view(complaint, self.now(), actions=self._actions(complaint, perms) if perms else frozenset(),
-                         transfer_due=self._transfer_due(complaint))
+        return case_view(
+            complaint,
+            self.now(),
+            actions=self._actions(complaint, perms) if perms else frozenset(),
+            transfer_due=self._transfer_due(complaint),
+        )
 
     def _actions(self, complaint: Complaint, perms: Permissions) -> frozenset[str]:
         status = complaint.status

@@ -14,7 +14,14 @@ from storage.models import ActorKind, Complaint, ComplaintStatus
 
 S = ComplaintStatus
 # What a viewer may do, as CaseView.actions holds it.
-ACCEPT, TRANSFER, REPLY, RESOLVE, REJECT, REVEAL = "accept", "transfer", "reply", "resolve", "reject", "reveal"
+ACCEPT, TRANSFER, REPLY, RESOLVE, REJECT, REVEAL = (
+    "accept",
+    "transfer",
+    "reply",
+    "resolve",
+    "reject",
+    "reveal",
+)
 
 
 @dataclass(frozen=True)
@@ -85,17 +92,28 @@ class Identity:
 
 
 def _place(complaint: Complaint) -> str:
-    return mask_text(" ".join(p for p in (complaint.region, complaint.township, complaint.village) if p))
+    return mask_text(
+        " ".join(p for p in (complaint.region, complaint.township, complaint.village) if p)
+    )
 
 
 def summary(complaint: Complaint, now: datetime) -> CaseSummary:
-    pending = lifecycle.pending_deadline(complaint.status, complaint.accept_due_at, complaint.resolve_due_at)
+    pending = lifecycle.pending_deadline(
+        complaint.status, complaint.accept_due_at, complaint.resolve_due_at
+    )
     due = pending[1] if pending else None
     return CaseSummary(
-        ticket=complaint.ticket, status=S(complaint.status), category=complaint.category,
-        region=complaint.region, place=_place(complaint), units=units_of(complaint),
-        pending=pending[0] if pending else None, due=due, overdue=due is not None and due < now,
-        created_at=complaint.created_at)
+        ticket=complaint.ticket,
+        status=S(complaint.status),
+        category=complaint.category,
+        region=complaint.region,
+        place=_place(complaint),
+        units=units_of(complaint),
+        pending=pending[0] if pending else None,
+        due=due,
+        overdue=due is not None and due < now,
+        created_at=complaint.created_at,
+    )
 
 
 def units_of(complaint: Complaint) -> tuple[str, ...]:
@@ -113,14 +131,31 @@ def _filer(complaint: Complaint) -> str | None:
 def _event(event) -> EventLine:
     payload = event.payload or {}
     text = payload.get("reason") if event.action == S.TRANSFERRED.value else payload.get("public")
-    code = payload.get("rating") if event.action == FEEDBACK else payload.get("reason") if event.action == ESCALATE else ""
+    code = (
+        payload.get("rating")
+        if event.action == FEEDBACK
+        else payload.get("reason")
+        if event.action == ESCALATE
+        else ""
+    )
     units = tuple(payload.get("units", ())) if event.action == S.TRANSFERRED.value else ()
-    return EventLine(at=event.created_at, actor_kind=ActorKind(event.actor_kind), action=event.action,
-                     text=mask_text(str(text or "")), units=units, code=str(code or ""))
+    return EventLine(
+        at=event.created_at,
+        actor_kind=ActorKind(event.actor_kind),
+        action=event.action,
+        text=mask_text(str(text or "")),
+        units=units,
+        code=str(code or ""),
+    )
 
 
-def case_view(complaint: Complaint, now: datetime, *, actions: frozenset[str] = frozenset(),
-              transfer_due: datetime | None = None) -> CaseView:
+def case_view(
+    complaint: Complaint,
+    now: datetime,
+    *,
+    actions: frozenset[str] = frozenset(),
+    transfer_due: datetime | None = None,
+) -> CaseView:
     """`complaint` with its events and units loaded, as staff may read it."""
     base = summary(complaint, now)
     return CaseView(

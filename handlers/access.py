@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 STAFF_GROUP = -5
 
 
-async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, reason: str = "no role") -> None:
+async def refuse(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, reason: str = "no role"
+) -> None:
     """Tell the user they may not do `action`, and log who tried what."""
     user = update.effective_user
     log.warning("refused %s to user %s: %s", action, user.id if user else None, reason)
@@ -29,4 +31,6 @@ async def tell_refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if update.callback_query is not None:
         await update.callback_query.answer(texts.REFUSED, show_alert=True)
     elif update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, texts.REFUSED, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            update.effective_chat.id, texts.REFUSED, parse_mode=ParseMode.HTML
+        )

@@ -55,7 +55,10 @@ _CAPTION_SPLIT = re.compile(r"[\s、，,/／>›]+")
 
 def read_problem(reason: str) -> str:
     """The readers' English reason in words an admin reads."""
-    return next((said for start, said in texts.READ_PROBLEMS if reason.startswith(start)), texts.READ_PROBLEM_OTHER)
+    return next(
+        (said for start, said in texts.READ_PROBLEMS if reason.startswith(start)),
+        texts.READ_PROBLEM_OTHER,
+    )
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -76,20 +79,28 @@ class KnowledgeAdmin:
     async def _admin(self, user_id: int) -> bool:
         return (await self.access.of(user_id)).is_admin
 
-    async def _refuse_unless_admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
+    async def _refuse_unless_admin(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str
+    ) -> bool:
         if await self._admin(update.effective_user.id):
             return True
         await refuse(update, context, action, "not an admin")
         return False
 
     @staticmethod
-    async def _say(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    async def _say(
+        bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
         await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     # -------------------------------------------------------------- rebuilding in the background
 
-    def _start(self, context: ContextTypes.DEFAULT_TYPE, update: Update,
-               work: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+    def _start(
+        self,
+        context: ContextTypes.DEFAULT_TYPE,
+        update: Update,
+        work: Callable[[], Coroutine[Any, Any, None]],
+    ) -> bool:
         """Run `work` as the one rebuild in progress; False when another is running."""
         if self.rebuilding:
             return False
@@ -109,30 +120,47 @@ class KnowledgeAdmin:
         checks = []
         for question in SELF_CHECK:
             answer = await asyncio.to_thread(self.kb.ask, question)
-            checks.append(texts.SELF_CHECK_MISSED.format(question=escape(question)) if answer.abstained else
-                          texts.SELF_CHECK_OK.format(question=escape(question),
-                                                     title=escape(answer.hits[0].passage.title)))
+            checks.append(
+                texts.SELF_CHECK_MISSED.format(question=escape(question))
+                if answer.abstained
+                else texts.SELF_CHECK_OK.format(
+                    question=escape(question), title=escape(answer.hits[0].passage.title)
+                )
+            )
         lines = [head] if head else []
-        lines.append(texts.RELOAD_DONE.format(documents=len(state.documents), passages=state.passage_count))
+        lines.append(
+            texts.RELOAD_DONE.format(documents=len(state.documents), passages=state.passage_count)
+        )
         if state.problems:
             lines.append(texts.PROBLEMS_HEADER)
             for problem in state.problems:
                 name, _, reason = problem.partition(": ")
-                lines.append(texts.PROBLEM_ITEM.format(name=escape(name), reason=read_problem(reason)))
+                lines.append(
+                    texts.PROBLEM_ITEM.format(name=escape(name), reason=read_problem(reason))
+                )
         lines += [texts.SELF_CHECK_HEADER, *checks]
         for message in pack_lines(lines[0], lines[1:]):
             await self._say(bot, chat_id, message)
 
-    async def _rebuild(self, bot: Bot, chat_id: int, job: Callable[[], Any], head: Callable[[Any], str],
-                       upload: str = "") -> bool:
+    async def _rebuild(
+        self,
+        bot: Bot,
+        chat_id: int,
+        job: Callable[[], Any],
+        head: Callable[[Any], str],
+        upload: str = "",
+    ) -> bool:
         """Run `job` (which rebuilds and returns (result, state)) in a thread and report;
         True when the new index is in use."""
         try:
             result, state = await asyncio.to_thread(job)
         except UnreadableDocument as problem:
             log.info("unreadable upload %s: %s", upload, problem.reason)
-            await self._say(bot, chat_id, texts.DOC_REJECTED.format(name=escape(upload),
-                                                                    reason=read_problem(problem.reason)))
+            await self._say(
+                bot,
+                chat_id,
+                texts.DOC_REJECTED.format(name=escape(upload), reason=read_problem(problem.reason)),
+            )
             return False
         except Exception as exc:  # any failure keeps the old index; the admin hears why
             log.exception("knowledge rebuild failed")
@@ -167,14 +195,30 @@ class KnowledgeAdmin:
         items = []
         for doc in [*state.documents, *(e.document for i, e in added.items() if i not in loaded)]:
             entry = added.get(doc.id)
-            origin = texts.DOCS_SHIPPED if entry is None else texts.DOCS_ADDED.format(
-                when=_when(entry.added_at), by=entry.added_by if entry.added_by is not None else "—")
+            origin = (
+                texts.DOCS_SHIPPED
+                if entry is None
+                else texts.DOCS_ADDED.format(
+                    when=_when(entry.added_at),
+                    by=entry.added_by if entry.added_by is not None else "—",
+                )
+            )
             if doc.id not in loaded:
                 origin += " · " + texts.DOCS_UNREADABLE
             level = f"（{doc.level}级）" if doc.level else ""
-            items.append(texts.DOCS_ITEM.format(id=escape(doc.id), title=escape(doc.title), region=escape(doc.region),
-                                                level=escape(level), passages=counts.get(doc.id, 0), origin=origin))
-        for message in pack_lines(texts.DOCS_HEADER.format(count=len(items)), [*items, texts.DOCS_FOOTER]):
+            items.append(
+                texts.DOCS_ITEM.format(
+                    id=escape(doc.id),
+                    title=escape(doc.title),
+                    region=escape(doc.region),
+                    level=escape(level),
+                    passages=counts.get(doc.id, 0),
+                    origin=origin,
+                )
+            )
+        for message in pack_lines(
+            texts.DOCS_HEADER.format(count=len(items)), [*items, texts.DOCS_FOOTER]
+        ):
             await self._say(context.bot, update.effective_chat.id, message)
 
     async def remove(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -189,8 +233,13 @@ class KnowledgeAdmin:
         entry = self.kb.library.get(doc_id)
         if entry is None:
             shipped = next((d for d in self.kb.documents if d.id == args[0].strip()), None)
-            await self._say(bot, chat_id, texts.REMOVE_SHIPPED.format(id=escape(shipped.id), title=escape(shipped.title))
-                            if shipped else texts.REMOVE_UNKNOWN.format(value=escape(args[0][:30])))
+            await self._say(
+                bot,
+                chat_id,
+                texts.REMOVE_SHIPPED.format(id=escape(shipped.id), title=escape(shipped.title))
+                if shipped
+                else texts.REMOVE_UNKNOWN.format(value=escape(args[0][:30])),
+            )
             return
         title = escape(entry.document.title)
 
@@ -200,8 +249,13 @@ class KnowledgeAdmin:
                 return None, self.kb.state
             return removed
 
-        if not self._start(context, update, lambda: self._rebuild(
-                bot, chat_id, job, lambda _: texts.REMOVED.format(id=escape(doc_id), title=title))):
+        if not self._start(
+            context,
+            update,
+            lambda: self._rebuild(
+                bot, chat_id, job, lambda _: texts.REMOVED.format(id=escape(doc_id), title=title)
+            ),
+        ):
             await self._say(bot, chat_id, texts.RELOAD_BUSY)
             return
         log.info("admin %s removes document %s", update.effective_user.id, doc_id)
@@ -213,26 +267,52 @@ class KnowledgeAdmin:
         """An admin's file goes to the knowledge base; anyone else's goes on to the residents'
         handlers. Images are left to the complaint intake (evidence photos sent as files)."""
         document = update.effective_message.document
-        if (document.mime_type or "").startswith("image/") or not await self._admin(update.effective_user.id):
+        if (document.mime_type or "").startswith("image/") or not await self._admin(
+            update.effective_user.id
+        ):
             return
         name = Path(document.file_name or "").name or "文件"
         chat_id, bot = update.effective_chat.id, context.bot
         if Path(name).suffix.lower() not in SUFFIXES:
             await self._say(bot, chat_id, texts.DOC_UNSUPPORTED.format(name=escape(name)))
         elif document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
-            await self._say(bot, chat_id, texts.DOC_TOO_LARGE.format(size=f"{document.file_size / 2**20:.1f}",
-                                                                     limit=MAX_DOCUMENT_BYTES // 2**20))
-        elif not (words := [w for w in _CAPTION_SPLIT.split(update.effective_message.caption or "") if w]):
+            await self._say(
+                bot,
+                chat_id,
+                texts.DOC_TOO_LARGE.format(
+                    size=f"{document.file_size / 2**20:.1f}", limit=MAX_DOCUMENT_BYTES // 2**20
+                ),
+            )
+        elif not (
+            words := [w for w in _CAPTION_SPLIT.split(update.effective_message.caption or "") if w]
+        ):
             regions = self.kb.known_regions()
             # Numbered, so that the buttons under an earlier file never choose for a later one.
             seq = (context.user_data.get(PENDING_KEY) or {}).get("seq", 0) + 1
-            context.user_data[PENDING_KEY] = {"file_id": document.file_id, "name": name, "regions": regions,
-                                              "seq": seq}
-            buttons = [InlineKeyboardButton(r, callback_data=f"{CALLBACK_PREFIX}{seq}:{i}")
-                       for i, r in enumerate(regions)]
-            rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
-            rows.append([InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=f"{CALLBACK_PREFIX}{seq}:no")])
-            await self._say(bot, chat_id, texts.DOC_ASK_REGION.format(name=escape(name)), InlineKeyboardMarkup(rows))
+            context.user_data[PENDING_KEY] = {
+                "file_id": document.file_id,
+                "name": name,
+                "regions": regions,
+                "seq": seq,
+            }
+            buttons = [
+                InlineKeyboardButton(r, callback_data=f"{CALLBACK_PREFIX}{seq}:{i}")
+                for i, r in enumerate(regions)
+            ]
+            rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        texts.BUTTON_CANCEL, callback_data=f"{CALLBACK_PREFIX}{seq}:no"
+                    )
+                ]
+            )
+            await self._say(
+                bot,
+                chat_id,
+                texts.DOC_ASK_REGION.format(name=escape(name)),
+                InlineKeyboardMarkup(rows),
+            )
         else:
             chain = self._caption_region(words)
             if isinstance(chain, str):
@@ -248,13 +328,17 @@ class KnowledgeAdmin:
         written after it: 闽侯县 福州市 福建省.
         """
         if len(words) > 6 or any(len(w) > MAX_REGION_CHARS for w in words):
-            return texts.DOC_BAD_REGION.format(region=escape(" ".join(words)[:40]), limit=MAX_REGION_CHARS)
+            return texts.DOC_BAD_REGION.format(
+                region=escape(" ".join(words)[:40]), limit=MAX_REGION_CHARS
+            )
         chain = self.kb.region_chain(words[0], places=True)
         if chain is not None:
             return chain
         if len(words) > 1:
             return tuple(words)
-        return texts.DOC_UNKNOWN_REGION.format(region=escape(words[0]), regions=escape("、".join(self.kb.known_regions())))
+        return texts.DOC_UNKNOWN_REGION.format(
+            region=escape(words[0]), regions=escape("、".join(self.kb.known_regions()))
+        )
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The region button under a file sent without a caption (or 取消)."""
@@ -263,9 +347,14 @@ class KnowledgeAdmin:
             await refuse(update, context, "add document", "not an admin")
             return
         pending = context.user_data.get(PENDING_KEY) or {}
-        seq, choice = (parse_number(part) for part in query.data.removeprefix(CALLBACK_PREFIX).split(":"))
-        if (pending.get("file_id") is None or seq != pending["seq"]
-                or (choice is not None and choice >= len(pending["regions"]))):
+        seq, choice = (
+            parse_number(part) for part in query.data.removeprefix(CALLBACK_PREFIX).split(":")
+        )
+        if (
+            pending.get("file_id") is None
+            or seq != pending["seq"]
+            or (choice is not None and choice >= len(pending["regions"]))
+        ):
             await query.answer(texts.DOC_CHOICE_EXPIRED, show_alert=True)
             return
         context.user_data[PENDING_KEY] = {"seq": pending["seq"]}
@@ -280,8 +369,14 @@ class KnowledgeAdmin:
         await query.edit_message_reply_markup(None)
         await self._add(update, context, pending["file_id"], pending["name"], chain)
 
-    async def _add(self, update: Update, context: ContextTypes.DEFAULT_TYPE, file_id: str, name: str,
-                   chain: tuple[str, ...]) -> None:
+    async def _add(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        file_id: str,
+        name: str,
+        chain: tuple[str, ...],
+    ) -> None:
         chat_id, bot, admin = update.effective_chat.id, context.bot, update.effective_user.id
 
         async def work() -> None:
@@ -295,13 +390,22 @@ class KnowledgeAdmin:
                     return
 
                 def job() -> Any:
-                    return self.kb.add_document(path, original_name=name, region=chain[0], parents=chain[1:],
-                                                added_by=admin, added_at=self.clock().isoformat())
+                    return self.kb.add_document(
+                        path,
+                        original_name=name,
+                        region=chain[0],
+                        parents=chain[1:],
+                        added_by=admin,
+                        added_at=self.clock().isoformat(),
+                    )
 
                 def head(entry: Any) -> str:
-                    return texts.DOC_ADDED.format(id=escape(entry.document.id), title=escape(entry.document.title),
-                                                  region=escape(entry.document.region),
-                                                  passages=self.kb.state.passage_counts()[entry.document.id])
+                    return texts.DOC_ADDED.format(
+                        id=escape(entry.document.id),
+                        title=escape(entry.document.title),
+                        region=escape(entry.document.region),
+                        passages=self.kb.state.passage_counts()[entry.document.id],
+                    )
 
                 if await self._rebuild(bot, chat_id, job, head, upload=name):
                     log.info("admin %s added document %s for %s", admin, name, chain[0])
@@ -309,7 +413,9 @@ class KnowledgeAdmin:
         if not self._start(context, update, work):
             await self._say(bot, chat_id, texts.RELOAD_BUSY)
             return
-        await self._say(bot, chat_id, texts.DOC_RECEIVED.format(name=escape(name), region=escape(chain[0])))
+        await self._say(
+            bot, chat_id, texts.DOC_RECEIVED.format(name=escape(name), region=escape(chain[0]))
+        )
 
 
 def _when(iso: str) -> str:
@@ -319,14 +425,21 @@ def _when(iso: str) -> str:
         return "—"
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             service: CaseService) -> None:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, service: CaseService
+) -> None:
     private = filters.ChatType.PRIVATE
     admin = KnowledgeAdmin(kb, service)
-    application.add_handlers([
-        CommandHandler("reload", admin.reload, private),
-        CommandHandler("docs", admin.docs, private),
-        CommandHandler("remove", admin.remove, private),
-        CallbackQueryHandler(admin.choose_region, pattern=rf"^{CALLBACK_PREFIX}[0-9]+:([0-9]+|no)$"),
-    ])
-    application.add_handler(MessageHandler(private & filters.Document.ALL, admin.document), group=STAFF_GROUP)
+    application.add_handlers(
+        [
+            CommandHandler("reload", admin.reload, private),
+            CommandHandler("docs", admin.docs, private),
+            CommandHandler("remove", admin.remove, private),
+            CallbackQueryHandler(
+                admin.choose_region, pattern=rf"^{CALLBACK_PREFIX}[0-9]+:([0-9]+|no)$"
+            ),
+        ]
+    )
+    application.add_handler(
+        MessageHandler(private & filters.Document.ALL, admin.document), group=STAFF_GROUP
+    )

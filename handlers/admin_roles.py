@@ -29,9 +29,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ROLE_WORDS = {
-    "工作人员": Role.STAFF, "staff": Role.STAFF,
-    "督办": Role.SUPERVISOR, "监督": Role.SUPERVISOR, "supervisor": Role.SUPERVISOR,
-    "管理员": Role.ADMIN, "admin": Role.ADMIN,
+    "工作人员": Role.STAFF,
+    "staff": Role.STAFF,
+    "督办": Role.SUPERVISOR,
+    "监督": Role.SUPERVISOR,
+    "supervisor": Role.SUPERVISOR,
+    "管理员": Role.ADMIN,
+    "admin": Role.ADMIN,
 }
 _USER_ID = re.compile(r"^[0-9]{1,15}$")
 MAX_UNIT_CHARS = 100  # the units table holds 200; real names are far shorter
@@ -74,7 +78,9 @@ class RoleAdmin:
         chain = self.kb.region_chain(value)
         if chain is None:
             regions = "、".join(self.kb.known_regions())
-            raise BadInput(texts.UNKNOWN_REGION.format(value=escape(value[:30]), regions=escape(regions)))
+            raise BadInput(
+                texts.UNKNOWN_REGION.format(value=escape(value[:30]), regions=escape(regions))
+            )
         return chain[0]
 
     def _parse_grant(self, args: list[str]) -> tuple[int, Role, str | None, str | None]:
@@ -107,13 +113,26 @@ class RoleAdmin:
             await self._say(update, context, str(bad) + texts.NOTHING_CHANGED)
             return
         await self.roles.grant(user, role, granted_by=admin, unit=unit, region=region)
-        log.info("admin %s granted %s (unit %r, region %r) to user %s", admin, role.value, unit, region, user)
+        log.info(
+            "admin %s granted %s (unit %r, region %r) to user %s",
+            admin,
+            role.value,
+            unit,
+            region,
+            user,
+        )
         notice = {
-            Role.STAFF: texts.NOTICE_STAFF, Role.SUPERVISOR: texts.NOTICE_SUPERVISOR, Role.ADMIN: texts.NOTICE_ADMIN,
+            Role.STAFF: texts.NOTICE_STAFF,
+            Role.SUPERVISOR: texts.NOTICE_SUPERVISOR,
+            Role.ADMIN: texts.NOTICE_ADMIN,
         }[role].format(region=escape(region or ""), unit=escape(unit or ""))
         told = await send_to(context.bot, [user], notice)
-        said = texts.GRANTED.format(user=user, role=texts.ROLE_NAMES[role.value], scope=_scope(region, unit))
-        await self._say(update, context, f"{said}\n{texts.GRANTED_TOLD if told else texts.GRANTED_NOT_TOLD}")
+        said = texts.GRANTED.format(
+            user=user, role=texts.ROLE_NAMES[role.value], scope=_scope(region, unit)
+        )
+        await self._say(
+            update, context, f"{said}\n{texts.GRANTED_TOLD if told else texts.GRANTED_NOT_TOLD}"
+        )
 
     async def revoke(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self._admin(update, context, "revoke"):
@@ -131,8 +150,13 @@ class RoleAdmin:
         count = await self.roles.revoke(user, role, revoked_by=admin)
         if not count:
             configured = role is Role.ADMIN and user in self.access.admin_ids
-            await self._say(update, context, (texts.REVOKE_CONFIGURED_ADMIN if configured else texts.REVOKE_NONE)
-                            .format(user=user, role=name))
+            await self._say(
+                update,
+                context,
+                (texts.REVOKE_CONFIGURED_ADMIN if configured else texts.REVOKE_NONE).format(
+                    user=user, role=name
+                ),
+            )
             return
         log.info("admin %s revoked %s from user %s (%d grants)", admin, role.value, user, count)
         await send_to(context.bot, [user], texts.NOTICE_REVOKED.format(role=name))
@@ -143,7 +167,8 @@ class RoleAdmin:
             return
         grants = await self.roles.all_active()
         configured = texts.ROLES_CONFIGURED.format(
-            ids="、".join(str(i) for i in sorted(self.access.admin_ids)) or "—")
+            ids="、".join(str(i) for i in sorted(self.access.admin_ids)) or "—"
+        )
         if not grants:
             await self._say(update, context, f"{texts.ROLES_NONE}\n{configured}")
             return
@@ -160,18 +185,24 @@ def _scope(region: str | None, unit: str | None) -> str:
 
 def _grant_line(grant: RoleGrant) -> str:
     return texts.ROLES_ITEM.format(
-        user=grant.user_id, role=texts.ROLE_NAMES.get(grant.role.value, grant.role.value),
+        user=grant.user_id,
+        role=texts.ROLE_NAMES.get(grant.role.value, grant.role.value),
         scope=_scope(grant.region, grant.unit.name if grant.unit else None),
-        when=china_time(grant.granted_at), by=grant.granted_by if grant.granted_by is not None else texts.BY_CONFIG)
+        when=china_time(grant.granted_at),
+        by=grant.granted_by if grant.granted_by is not None else texts.BY_CONFIG,
+    )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             service: CaseService) -> None:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, service: CaseService
+) -> None:
     private = filters.ChatType.PRIVATE
     admin = RoleAdmin(kb, service)
-    application.add_handlers([
-        CommandHandler("myid", admin.my_id, private),
-        CommandHandler("grant", admin.grant, private),
-        CommandHandler("revoke", admin.revoke, private),
-        CommandHandler("roles", admin.list_roles, private),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler("myid", admin.my_id, private),
+            CommandHandler("grant", admin.grant, private),
+            CommandHandler("revoke", admin.revoke, private),
+            CommandHandler("roles", admin.list_roles, private),
+        ]
+    )

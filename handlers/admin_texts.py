@@ -18,10 +18,14 @@ GRANT_USAGE = (
     "/grant 用户ID 管理员\n"
     "用户ID 是对方的 Telegram 数字ID，对方给本机器人发送 /myid 即可看到。"
 )
-REVOKE_USAGE = "用法：/revoke 用户ID 角色\n　例：/revoke 123456789 工作人员\n角色：工作人员、督办、管理员。"
+REVOKE_USAGE = (
+    "用法：/revoke 用户ID 角色\n　例：/revoke 123456789 工作人员\n角色：工作人员、督办、管理员。"
+)
 BAD_USER_ID = "「{value}」不是有效的用户ID，用户ID 是一串数字。"
 BAD_ROLE = "不认识的角色「{value}」。可用的角色：工作人员、督办、管理员。"
-UNKNOWN_REGION = "知识库里没有「{value}」这个地区，请填写县（区）、市或省的名称。已有的地区：{regions}"
+UNKNOWN_REGION = (
+    "知识库里没有「{value}」这个地区，请填写县（区）、市或省的名称。已有的地区：{regions}"
+)
 UNIT_TOO_LONG = "单位名称太长了（最多 {limit} 个字），请重新输入。"
 NOTHING_CHANGED = "\n未做任何改动。"
 
@@ -31,7 +35,9 @@ SCOPE_REGION = "（{region}）"
 
 GRANTED = "已授权：{user} 为{role}{scope}。"
 GRANTED_TOLD = "已通知对方。"
-GRANTED_NOT_TOLD = "对方还没有打开过本机器人（或已屏蔽），无法通知；请让对方先给机器人发送 /start，权限已生效。"
+GRANTED_NOT_TOLD = (
+    "对方还没有打开过本机器人（或已屏蔽），无法通知；请让对方先给机器人发送 /start，权限已生效。"
+)
 NOTICE_STAFF = (
     "您已被设置为 <b>{region} {unit}</b> 的工作人员。\n"
     "发送 /queue 查看本单位待办的投诉，新的投诉转到本单位时我会通知您。"
@@ -82,12 +88,16 @@ REMOVE_SHIPPED = "{id}《{title}》是随程序发布的政策文件，不能在
 REMOVING = "正在删除 {id}《{title}》并重建知识库……"
 REMOVED = "<b>已删除</b> {id}《{title}》。"
 
-DOC_UNSUPPORTED = ("不支持「{name}」这种文件。请发送 txt、docx、pdf 或 html 文件"
-                   "（旧版 Word 的 .doc 请先另存为 .docx）。文件未保存。")
+DOC_UNSUPPORTED = (
+    "不支持「{name}」这种文件。请发送 txt、docx、pdf 或 html 文件"
+    "（旧版 Word 的 .doc 请先另存为 .docx）。文件未保存。"
+)
 DOC_TOO_LARGE = "文件太大（{size} MB），最大 {limit} MB。文件未保存。"
 DOC_ASK_REGION = "《{name}》适用于哪个地区？请点选。\n新地区请重新发送文件，并在说明里写上地区和上级地区，例如：闽侯县 福州市 福建省"
-DOC_UNKNOWN_REGION = ("知识库里没有「{region}」这个地区。已有的地区：{regions}\n"
-                      "如是新地区，请在文件说明里依次写上它的上级地区，例如：闽侯县 福州市 福建省。文件未保存。")
+DOC_UNKNOWN_REGION = (
+    "知识库里没有「{region}」这个地区。已有的地区：{regions}\n"
+    "如是新地区，请在文件说明里依次写上它的上级地区，例如：闽侯县 福州市 福建省。文件未保存。"
+)
 DOC_BAD_REGION = "地区名称「{region}」不对，请只写地区名（最多 {limit} 个字）。文件未保存。"
 DOC_RECEIVED = "已收到《{name}》（{region}），正在检查文件并重建知识库……期间照常回答群众的问题。"
 DOC_ADDED = "<b>已加入知识库</b>：<code>{id}</code>《{title}》（{region}），{passages} 段。"

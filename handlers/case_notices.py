@@ -28,9 +28,14 @@ def open_button(ticket: str, label: str = t.BUTTON_OPEN) -> InlineKeyboardButton
 
 
 def rating_buttons(ticket: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[
-        InlineKeyboardButton(t.RATINGS[rating], callback_data=f"{PREFIX}fb:{ticket}:{code}")
-        for code, rating in RATING_CODES.items()]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t.RATINGS[rating], callback_data=f"{PREFIX}fb:{ticket}:{code}")
+                for code, rating in RATING_CODES.items()
+            ]
+        ]
+    )
 
 
 def short(text: str, limit: int) -> str:
@@ -58,7 +63,9 @@ def duration(span: timedelta) -> str:
 
 
 class TelegramNotifier:
-    def __init__(self, bot: Bot, category_labels: Mapping[str, str], feedback_window: timedelta) -> None:
+    def __init__(
+        self, bot: Bot, category_labels: Mapping[str, str], feedback_window: timedelta
+    ) -> None:
         self.bot = bot
         self.labels = category_labels
         self.feedback_days = round(feedback_window.total_seconds() / 86400)
@@ -74,17 +81,26 @@ class TelegramNotifier:
         ticket = escape(case.ticket)
         who = escape(extra.get("who") or t.SUPERVISOR_NAME)
         if kind == n.ACCEPTED:
-            return t.TO_FILER_ACCEPTED.format(ticket=ticket, who=who, resolve_due=due(case.resolve_due)), None
+            return t.TO_FILER_ACCEPTED.format(
+                ticket=ticket, who=who, resolve_due=due(case.resolve_due)
+            ), None
         if kind == n.TRANSFERRED:
-            return t.TO_FILER_TRANSFERRED.format(ticket=ticket, unit=escape(extra["unit"]),
-                                                 reason=escape(extra["reason"])), None
+            return t.TO_FILER_TRANSFERRED.format(
+                ticket=ticket, unit=escape(extra["unit"]), reason=escape(extra["reason"])
+            ), None
         if kind == n.REPLIED:
             return t.TO_FILER_REPLY.format(ticket=ticket, who=who, text=escape(extra["text"])), None
         if kind == n.RESOLVED:
-            return (t.TO_FILER_RESOLVED.format(ticket=ticket, result=escape(extra["result"]), days=self.feedback_days),
-                    rating_buttons(case.ticket))
+            return (
+                t.TO_FILER_RESOLVED.format(
+                    ticket=ticket, result=escape(extra["result"]), days=self.feedback_days
+                ),
+                rating_buttons(case.ticket),
+            )
         if kind == n.REJECTED:
-            return t.TO_FILER_REJECTED.format(ticket=ticket, who=who, reason=escape(extra["reason"])), None
+            return t.TO_FILER_REJECTED.format(
+                ticket=ticket, who=who, reason=escape(extra["reason"])
+            ), None
         if kind == n.CLOSED:
             told = dt.CLOSED_TO_FILER_RATED if extra.get("rated") else dt.CLOSED_TO_FILER_UNRATED
             return told.format(ticket=ticket), None
@@ -92,16 +108,24 @@ class TelegramNotifier:
         if kind in (n.NEW_CASE, n.NEW_CASE_NO_STAFF, n.TRANSFERRED_IN, n.TRANSFERRED_IN_NO_STAFF):
             return self._lead(kind, case, extra) + self._body(case), markup
         if kind == n.UNSATISFIED:
-            return t.NOTICE_UNSATISFIED.format(ticket=ticket, resolve_due=due(case.resolve_due),
-                                               units=units_text(case.units)), markup
+            return t.NOTICE_UNSATISFIED.format(
+                ticket=ticket, resolve_due=due(case.resolve_due), units=units_text(case.units)
+            ), markup
         facts = self._deadline_facts(case, extra)
         if kind == n.REMINDER:
-            return dt.REMINDER.format(**facts, left=duration(extra["due"] - extra["now"]),
-                                      todo=dt.DEADLINE_TODO[extra["deadline"]]), None
+            return dt.REMINDER.format(
+                **facts,
+                left=duration(extra["due"] - extra["now"]),
+                todo=dt.DEADLINE_TODO[extra["deadline"]],
+            ), None
         if kind == n.ESCALATION:
             return dt.ESCALATION.format(**facts, over=duration(extra["now"] - extra["due"])), None
         if kind == n.ESCALATED_TO_STAFF:
-            text = dt.ESCALATED_TO_STAFF if extra.get("supervisor_told") else dt.ESCALATED_TO_STAFF_NO_SUPERVISOR
+            text = (
+                dt.ESCALATED_TO_STAFF
+                if extra.get("supervisor_told")
+                else dt.ESCALATED_TO_STAFF_NO_SUPERVISOR
+            )
             return text.format(**facts, over=duration(extra["now"] - extra["due"])), None
         raise ValueError(f"no Telegram text for notice {kind!r}")
 
@@ -110,15 +134,23 @@ class TelegramNotifier:
             return t.NOTICE_FILED
         if kind == n.NEW_CASE_NO_STAFF:
             return t.NOTICE_FILED_NO_STAFF.format(units=units_text(case.units))
-        values = {"from_units": units_text(extra.get("from_units", "")), "reason": escape(extra.get("reason", "")),
-                  "units": units_text(case.units)}
-        return (t.NOTICE_TRANSFERRED if kind == n.TRANSFERRED_IN else t.NOTICE_TRANSFERRED_NO_STAFF).format(**values)
+        values = {
+            "from_units": units_text(extra.get("from_units", "")),
+            "reason": escape(extra.get("reason", "")),
+            "units": units_text(case.units),
+        }
+        return (
+            t.NOTICE_TRANSFERRED if kind == n.TRANSFERRED_IN else t.NOTICE_TRANSFERRED_NO_STAFF
+        ).format(**values)
 
     def _body(self, case: CaseView) -> str:
         return t.NOTICE_BODY.format(
-            ticket=escape(case.ticket), category=escape(self.labels.get(case.category, case.category)),
-            place=escape(case.place), accept_due=due(case.accept_due),
-            description=escape(short(case.description, NOTICE_DESCRIPTION_CHARS)))
+            ticket=escape(case.ticket),
+            category=escape(self.labels.get(case.category, case.category)),
+            place=escape(case.place),
+            accept_due=due(case.accept_due),
+            description=escape(short(case.description, NOTICE_DESCRIPTION_CHARS)),
+        )
 
     def _deadline_facts(self, case: CaseView, extra: Mapping) -> dict[str, str]:
         return {

@@ -38,7 +38,11 @@ ACTIONS = {
     "reveal_identity": "督办查看了反映人身份",
 }
 RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
-ESCALATION_REASONS = {"overdue_accept": "超期未受理", "overdue_resolve": "超期未办结", "unsatisfied": "群众不满意"}
+ESCALATION_REASONS = {
+    "overdue_accept": "超期未受理",
+    "overdue_resolve": "超期未办结",
+    "unsatisfied": "群众不满意",
+}
 DEADLINE_NAMES = {"accept": "受理时限", "resolve": "办结时限"}
 OVERDUE = " <b>⚠已超期</b>"
 NO_DEADLINE = "未设定"
@@ -58,8 +62,7 @@ BUTTON_CANCEL = "取消"
 
 NOTICE_FILED = "<b>新案件待受理</b>\n"
 NOTICE_FILED_NO_STAFF = (
-    "<b>新案件待分派</b>\n"
-    "{units} 还没有登记工作人员，请督办部门受理或转给有关单位。\n"
+    "<b>新案件待分派</b>\n{units} 还没有登记工作人员，请督办部门受理或转给有关单位。\n"
 )
 NOTICE_TRANSFERRED = "<b>转办案件待受理</b>\n由 {from_units} 转来，原因：{reason}\n"
 NOTICE_TRANSFERRED_NO_STAFF = (
@@ -111,18 +114,24 @@ UNITS_NONE = "未分派"
 
 CASE_USAGE = "查看案件请发：/case 投诉编号，比如 /case FP20240101-000001"
 CASE_NOT_FOUND = "没有找到这个编号的案件，请核对后再发。"
-UNAVAILABLE = "抱歉，系统暂时用不了。请过一会儿发 /case 投诉编号 看看案件现在的情况，需要的话再操作一次。"
+UNAVAILABLE = (
+    "抱歉，系统暂时用不了。请过一会儿发 /case 投诉编号 看看案件现在的情况，需要的话再操作一次。"
+)
 BUTTON_EXPIRED = "这个按钮已经失效了，请发 /queue 重新打开案件。"
 
 # ------------------------------------------------------------------------------ actions
 
 TRANSFER_TOO_LATE = "转办时限（{due}）已过：请本单位办理。确实不归本单位管的，请联系督办人员转办。"
-STALE_ACTION = "这件案件现在是“{status}”，这一步已经不能做了，没有做任何改动。下面是案件的最新情况："
+STALE_ACTION = (
+    "这件案件现在是“{status}”，这一步已经不能做了，没有做任何改动。下面是案件的最新情况："
+)
 ASK_REPLY = "请输入要回复群众的话（最多 {n} 个字），我会转告反映人。\n发 /cancel 取消。"
 ASK_RESOLVE = "请输入办理结果（最多 {n} 个字），我会告诉反映人并请他评价。\n发 /cancel 取消。"
 ASK_REJECT = "请输入不予受理的理由（最多 {n} 个字），我会告诉反映人。\n发 /cancel 取消。"
 ASK_TRANSFER_UNIT = "案件 <b>{ticket}</b> 要转给哪个单位？请点下面的按钮（第 {page}/{pages} 页）："
-ASK_TRANSFER_REASON = "转给 <b>{unit}</b>。请输入转办理由（最多 {n} 个字），我会告诉反映人。\n发 /cancel 取消。"
+ASK_TRANSFER_REASON = (
+    "转给 <b>{unit}</b>。请输入转办理由（最多 {n} 个字），我会告诉反映人。\n发 /cancel 取消。"
+)
 NO_UNITS_TO_TRANSFER = "没有找到可以转办的其他单位。请联系督办部门处理。"
 INPUT_EMPTY = "没有收到内容，请用文字再写一遍。发 /cancel 取消。"
 INPUT_TOO_LONG = "写得太长了（{n} 个字），请控制在 {limit} 个字以内。发 /cancel 取消。"
@@ -134,9 +143,7 @@ DONE_TRANSFERRED = "案件 <b>{ticket}</b> 已转给 {unit}。"
 DONE_REPLIED = "回复已转告反映人（案件 <b>{ticket}</b>）。"
 DONE_RESOLVED = "案件 <b>{ticket}</b> 已办结，已请反映人评价。"
 DONE_REJECTED = "案件 <b>{ticket}</b> 已按不予受理处理，理由已告诉反映人。"
-FILER_NOT_REACHED = (
-    "\n（反映人是匿名的，或暂时联系不上，没能直接通知；办理情况已记录，反映人凭编号和查询码发 /status 能看到。）"
-)
+FILER_NOT_REACHED = "\n（反映人是匿名的，或暂时联系不上，没能直接通知；办理情况已记录，反映人凭编号和查询码发 /status 能看到。）"
 
 REVEAL = "<b>案件 {ticket} 反映人身份</b>\n姓名：{name}\n电话：{phone}\n（本次查看已记录：{who}，{when}）"
 REVEAL_ANONYMOUS = "案件 <b>{ticket}</b> 是匿名反映的，系统没有保存反映人的任何身份信息。"
@@ -148,8 +155,7 @@ TO_FILER_ACCEPTED = (
     "预计 {resolve_due} 前办结。有进展会在这里告诉您。"
 )
 TO_FILER_TRANSFERRED = (
-    "您反映的问题（编号 <b>{ticket}</b>）已转交 <b>{unit}</b> 办理。\n"
-    "转办原因：{reason}"
+    "您反映的问题（编号 <b>{ticket}</b>）已转交 <b>{unit}</b> 办理。\n转办原因：{reason}"
 )
 TO_FILER_REPLY = "关于您反映的问题（编号 <b>{ticket}</b>），{who} 回复：\n\n{text}"
 TO_FILER_RESOLVED = (

@@ -52,8 +52,13 @@ PICK_KEY = "casework_units"  # {"ticket": …, "units": [...]}: the transfer tar
 QUEUE_PAGE_SIZE = 5
 UNITS_PAGE_SIZE = 8
 TYPED_PROMPTS = {"reply": t.ASK_REPLY, "resolve": t.ASK_RESOLVE, "reject": t.ASK_REJECT}
-DONE = {"accept": t.DONE_ACCEPTED, "reply": t.DONE_REPLIED, "resolve": t.DONE_RESOLVED,
-        "reject": t.DONE_REJECTED, "transfer": t.DONE_TRANSFERRED}
+DONE = {
+    "accept": t.DONE_ACCEPTED,
+    "reply": t.DONE_REPLIED,
+    "resolve": t.DONE_RESOLVED,
+    "reject": t.DONE_REJECTED,
+    "transfer": t.DONE_TRANSFERRED,
+}
 
 
 class _WhilePending:
@@ -85,10 +90,15 @@ class Casework:
     # -- saying things ------------------------------------------------------------------
 
     @staticmethod
-    async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                   markup: InlineKeyboardMarkup | None = None) -> None:
-        await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup)
+    async def _say(
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        await context.bot.send_message(
+            update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
     @staticmethod
     async def _answer(update: Update, text: str | None = None, alert: bool = False) -> None:
@@ -98,21 +108,35 @@ class Casework:
     @staticmethod
     async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await update.callback_query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
 
-    async def _card(self, update: Update, context: ContextTypes.DEFAULT_TYPE, case: CaseView,
-                    lead: str | None = None) -> None:
+    async def _card(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        case: CaseView,
+        lead: str | None = None,
+    ) -> None:
         if lead:
             await self._say(update, context, lead)
         await self._say(update, context, *case_cards.card(case, self.labels))
 
-    async def _stale(self, update: Update, context: ContextTypes.DEFAULT_TYPE, case: CaseView) -> None:
+    async def _stale(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, case: CaseView
+    ) -> None:
         """A button pressed twice or on an old card: say so, change nothing, show the case as it is."""
         await self._answer(update)
-        await self._card(update, context, case, t.STALE_ACTION.format(status=case_cards.status_label(case.status)))
+        await self._card(
+            update,
+            context,
+            case,
+            t.STALE_ACTION.format(status=case_cards.status_label(case.status)),
+        )
 
     async def _not_found(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
@@ -120,8 +144,13 @@ class Casework:
         else:
             await self._say(update, context, t.CASE_NOT_FOUND)
 
-    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str,
-                   call: Callable[[], Awaitable[None]]) -> None:
+    async def _run(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        action: str,
+        call: Callable[[], Awaitable[None]],
+    ) -> None:
         """Run a step, answering each refusal the service can give in the reader's words."""
         try:
             await call()
@@ -153,16 +182,20 @@ class Casework:
             return
 
         async def show() -> None:
-            found = await self.service.queue(update.effective_user.id, page=max(page - 1, 0),
-                                             per_page=QUEUE_PAGE_SIZE)
+            found = await self.service.queue(
+                update.effective_user.id, page=max(page - 1, 0), per_page=QUEUE_PAGE_SIZE
+            )
             await self._say(update, context, *case_cards.queue(found, self.labels))
 
         await self._run(update, context, "queue", show)
 
-    async def queue_page(self, update: Update, context: ContextTypes.DEFAULT_TYPE, page: str) -> None:
+    async def queue_page(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, page: str
+    ) -> None:
         async def show() -> None:
-            found = await self.service.queue(update.effective_user.id, page=parse_number(page) or 0,
-                                             per_page=QUEUE_PAGE_SIZE)
+            found = await self.service.queue(
+                update.effective_user.id, page=parse_number(page) or 0, per_page=QUEUE_PAGE_SIZE
+            )
             await self._answer(update)
             await self._edit(update, *case_cards.queue(found, self.labels))
 
@@ -179,7 +212,9 @@ class Casework:
             return
 
         async def show() -> None:
-            await self._card(update, context, await self.service.case(update.effective_user.id, context.args[0]))
+            await self._card(
+                update, context, await self.service.case(update.effective_user.id, context.args[0])
+            )
 
         await self._run(update, context, "case", show)
 
@@ -200,8 +235,12 @@ class Casework:
                 "open": lambda: self.open_case(update, context, ticket),
                 "acc": lambda: self.accept(update, context, ticket),
                 "tr": lambda: self.pick_unit(update, context, ticket, 0, fresh=True),
-                "tp": lambda: self.pick_unit(update, context, ticket, parse_number(args[1]) if len(args) > 1 else 0),
-                "tu": lambda: self.chose_unit(update, context, ticket, args[1] if len(args) > 1 else ""),
+                "tp": lambda: self.pick_unit(
+                    update, context, ticket, parse_number(args[1]) if len(args) > 1 else 0
+                ),
+                "tu": lambda: self.chose_unit(
+                    update, context, ticket, args[1] if len(args) > 1 else ""
+                ),
                 "reply": lambda: self.ask_text(update, context, "reply", ticket),
                 "resolve": lambda: self.ask_text(update, context, "resolve", ticket),
                 "reject": lambda: self.ask_text(update, context, "reject", ticket),
@@ -214,7 +253,9 @@ class Casework:
             return
         await step()
 
-    async def open_case(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str) -> None:
+    async def open_case(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str
+    ) -> None:
         async def show() -> None:
             case = await self.service.case(update.effective_user.id, ticket)
             await self._answer(update)
@@ -222,10 +263,18 @@ class Casework:
 
         await self._run(update, context, "open", show)
 
-    async def _done(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, outcome: Outcome,
-                    **values: str) -> None:
+    async def _done(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        action: str,
+        outcome: Outcome,
+        **values: str,
+    ) -> None:
         case = outcome.case
-        lead = DONE[action].format(ticket=escape(case.ticket), resolve_due=due(case.resolve_due), **values)
+        lead = DONE[action].format(
+            ticket=escape(case.ticket), resolve_due=due(case.resolve_due), **values
+        )
         lead += "" if outcome.filer_reached else t.FILER_NOT_REACHED
         await self._answer(update)
         if outcome.still_visible:
@@ -235,15 +284,23 @@ class Casework:
 
     async def accept(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str) -> None:
         async def act() -> None:
-            await self._done(update, context, "accept", await self.service.accept(update.effective_user.id, ticket))
+            await self._done(
+                update,
+                context,
+                "accept",
+                await self.service.accept(update.effective_user.id, ticket),
+            )
 
         await self._run(update, context, "accept", act)
 
     # -- typed steps: reply, resolve, reject, and the reason of a transfer --------------
 
-    async def ask_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE, op: str, ticket: str) -> None:
+    async def ask_text(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, op: str, ticket: str
+    ) -> None:
         """Ask for the text of a step the case allows now; the step itself is checked again when
         the text arrives."""
+
         async def ask() -> None:
             case = await self.service.prepare(update.effective_user.id, ticket, op)
             await self._answer(update)
@@ -253,8 +310,14 @@ class Casework:
 
         await self._run(update, context, op, ask)
 
-    async def pick_unit(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str, page: int | None,
-                        fresh: bool = False) -> None:
+    async def pick_unit(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        ticket: str,
+        page: int | None,
+        fresh: bool = False,
+    ) -> None:
         """转办: the region's units, by button, a page at a time."""
         user_id = update.effective_user.id
 
@@ -273,16 +336,28 @@ class Casework:
             pages = -(-len(units) // UNITS_PAGE_SIZE)
             shown = min(page or 0, pages - 1)
             first = shown * UNITS_PAGE_SIZE
-            cells = [InlineKeyboardButton(name, callback_data=f"{PREFIX}tu:{case.ticket}:{i}")
-                     for i, name in enumerate(units[first:first + UNITS_PAGE_SIZE], start=first)]
-            rows = [cells[i:i + 2] for i in range(0, len(cells), 2)]
+            cells = [
+                InlineKeyboardButton(name, callback_data=f"{PREFIX}tu:{case.ticket}:{i}")
+                for i, name in enumerate(units[first : first + UNITS_PAGE_SIZE], start=first)
+            ]
+            rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
             nav = []
             if shown > 0:
-                nav.append(InlineKeyboardButton(t.BUTTON_PREVIOUS, callback_data=f"{PREFIX}tp:{case.ticket}:{shown - 1}"))
+                nav.append(
+                    InlineKeyboardButton(
+                        t.BUTTON_PREVIOUS, callback_data=f"{PREFIX}tp:{case.ticket}:{shown - 1}"
+                    )
+                )
             if shown + 1 < pages:
-                nav.append(InlineKeyboardButton(t.BUTTON_NEXT, callback_data=f"{PREFIX}tp:{case.ticket}:{shown + 1}"))
+                nav.append(
+                    InlineKeyboardButton(
+                        t.BUTTON_NEXT, callback_data=f"{PREFIX}tp:{case.ticket}:{shown + 1}"
+                    )
+                )
             rows.append([*nav, InlineKeyboardButton(t.BUTTON_CANCEL, callback_data=f"{PREFIX}x")])
-            text = t.ASK_TRANSFER_UNIT.format(ticket=escape(case.ticket), page=shown + 1, pages=pages)
+            text = t.ASK_TRANSFER_UNIT.format(
+                ticket=escape(case.ticket), page=shown + 1, pages=pages
+            )
             if fresh:
                 await self._say(update, context, text, InlineKeyboardMarkup(rows))
             else:
@@ -290,7 +365,9 @@ class Casework:
 
         await self._run(update, context, "transfer", show)
 
-    async def chose_unit(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str, index: str) -> None:
+    async def chose_unit(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str, index: str
+    ) -> None:
         picked = context.user_data.get(PICK_KEY) or {}
         units = picked.get("units") or []
         chosen = parse_number(index)
@@ -304,7 +381,9 @@ class Casework:
             await self._answer(update)
             context.user_data.pop(PICK_KEY, None)
             context.user_data[PENDING_KEY] = {"op": "transfer", "ticket": case.ticket, "unit": unit}
-            await self._say(update, context, t.ASK_TRANSFER_REASON.format(unit=escape(unit), n=MAX_TEXT))
+            await self._say(
+                update, context, t.ASK_TRANSFER_REASON.format(unit=escape(unit), n=MAX_TEXT)
+            )
 
         await self._run(update, context, "transfer", ask)
 
@@ -320,8 +399,13 @@ class Casework:
         try:
             text = checked_text(clean_input(message.text))
         except BadInput as bad:
-            await self._say(update, context, t.INPUT_EMPTY if bad.reason == "empty"
-                            else t.INPUT_TOO_LONG.format(n=bad.length, limit=MAX_TEXT))
+            await self._say(
+                update,
+                context,
+                t.INPUT_EMPTY
+                if bad.reason == "empty"
+                else t.INPUT_TOO_LONG.format(n=bad.length, limit=MAX_TEXT),
+            )
             raise ApplicationHandlerStop from None
         # Taken before acting: whatever happens, the same text must not act twice.
         context.user_data.pop(PENDING_KEY, None)
@@ -332,14 +416,19 @@ class Casework:
                 outcome = await self.service.transfer(user_id, ticket, pending["unit"], text)
                 await self._done(update, context, op, outcome, unit=escape(pending["unit"]))
             else:
-                call = {"reply": self.service.reply, "resolve": self.service.resolve, "reject": self.service.reject}
+                call = {
+                    "reply": self.service.reply,
+                    "resolve": self.service.resolve,
+                    "reject": self.service.reject,
+                }
                 await self._done(update, context, op, await call[op](user_id, ticket, text))
 
         await self._run(update, context, op, act)
         raise ApplicationHandlerStop
 
-    async def cancel_pending(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                             raise_stop: bool = True) -> None:
+    async def cancel_pending(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, raise_stop: bool = True
+    ) -> None:
         """/cancel (or 取消) while a reason, reply or result is awaited; otherwise residents' /cancel runs."""
         await self._answer(update)
         had = context.user_data.pop(PENDING_KEY, None) or context.user_data.pop(PICK_KEY, None)
@@ -363,16 +452,25 @@ class Casework:
                 await self._say(update, context, t.REVEAL_ANONYMOUS.format(ticket=escape(ticket)))
                 return
             await self._answer(update)
-            await self._say(update, context, t.REVEAL.format(
-                ticket=escape(ticket), name=escape(identity.name or t.FILER_NO_NAME),
-                phone=escape(identity.phone or "—"), who=escape(user.full_name or str(user.id)),
-                when=china_time(identity.revealed_at)))
+            await self._say(
+                update,
+                context,
+                t.REVEAL.format(
+                    ticket=escape(ticket),
+                    name=escape(identity.name or t.FILER_NO_NAME),
+                    phone=escape(identity.phone or "—"),
+                    who=escape(user.full_name or str(user.id)),
+                    when=china_time(identity.revealed_at),
+                ),
+            )
 
         await self._run(update, context, "reveal", show)
 
     # -- 回访 ------------------------------------------------------------------------------
 
-    async def rate(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str, code: str) -> None:
+    async def rate(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str, code: str
+    ) -> None:
         """The filer's 满意 / 基本满意 / 不满意 under the resolution message."""
         rating = RATING_CODES.get(code)
         if rating is None:
@@ -389,8 +487,13 @@ class Casework:
         except RatingClosed as closed:
             await self._answer(update)
             days = round(self.service.policy.feedback_window.total_seconds() / 86400)
-            await self._say(update, context, t.RATING_DONE.format(ticket=escape(ticket)) if closed.why == "done"
-                            else t.RATING_TOO_LATE.format(days=days))
+            await self._say(
+                update,
+                context,
+                t.RATING_DONE.format(ticket=escape(ticket))
+                if closed.why == "done"
+                else t.RATING_TOO_LATE.format(days=days),
+            )
             return
         except StorageUnavailable:
             await self._answer(update)
@@ -398,22 +501,31 @@ class Casework:
             return
         await self._answer(update)
         if rating == "unsatisfied":
-            await self._say(update, context, t.THANKS_UNSATISFIED.format(resolve_due=due(case.resolve_due)))
+            await self._say(
+                update, context, t.THANKS_UNSATISFIED.format(resolve_due=due(case.resolve_due))
+            )
         else:
             await self._say(update, context, t.THANKS_SATISFIED.format(rating=t.RATINGS[rating]))
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], service: CaseService,
-             category_labels: Mapping[str, str], group: int = 0) -> None:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    service: CaseService,
+    category_labels: Mapping[str, str],
+    group: int = 0,
+) -> None:
     """/queue, /case and the cw: buttons in `group`; typed reasons/replies/results and their /cancel
     in STAFF_GROUP, where they match only while something is awaited."""
     casework = Casework(service, category_labels)
     private = filters.ChatType.PRIVATE
-    application.add_handlers([
-        CommandHandler("queue", casework.queue_command, private),
-        CommandHandler("case", casework.case_command, private),
-        CallbackQueryHandler(casework.button, pattern=rf"^{PREFIX}"),
-    ], group=group)
+    application.add_handlers(
+        [
+            CommandHandler("queue", casework.queue_command, private),
+            CommandHandler("case", casework.case_command, private),
+            CallbackQueryHandler(casework.button, pattern=rf"^{PREFIX}"),
+        ],
+        group=group,
+    )
     typed = _PendingMessage(PRIVATE & ~filters.COMMAND, casework.typed)
     cancel = _PendingCancel("cancel", casework.cancel_pending, private)
     for handler in (typed, cancel):

@@ -34,10 +34,16 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import texts
 from cases.masking import mask_text
+from handlers import texts
 from handlers.formatting import china_time, clean_input, escape, parse_number
-from handlers.resident import COMPLAIN_CALLBACK, COMPLAIN_CATEGORY_PREFIX, PRIVATE, REGION_KEY, send_html
+from handlers.resident import (
+    COMPLAIN_CALLBACK,
+    COMPLAIN_CATEGORY_PREFIX,
+    PRIVATE,
+    REGION_KEY,
+    send_html,
+)
 from knowledge.complaint_cues import ComplaintCues
 from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintView, similarity_text
 from storage.counters import ExpiringCounters
@@ -101,7 +107,9 @@ def china_day_end(now: datetime, days: int = 0) -> datetime:
     """The China midnight that ends `now`'s day, `days` later: counts expire on whole days,
     so an expiry time does not tell when someone filed."""
     local = now.astimezone(CHINA_TZ)
-    midnight = datetime(local.year, local.month, local.day, tzinfo=CHINA_TZ) + timedelta(days=1 + days)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=CHINA_TZ) + timedelta(
+        days=1 + days
+    )
     return midnight.astimezone(now.tzinfo)
 
 
@@ -113,7 +121,7 @@ def normalize_phone(text: str) -> str | None:
     compact = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
     for prefix in ("+86", "0086"):
         if compact.startswith(prefix):
-            compact = compact[len(prefix):]
+            compact = compact[len(prefix) :]
     if len(compact) == 13 and compact.startswith("86"):
         compact = compact[2:]
     return compact if _MOBILE.fullmatch(compact) else None
@@ -127,7 +135,7 @@ def split_place(text: str) -> tuple[str | None, str | None]:
     """(乡镇, 村) from what the resident typed; all of it is the 乡镇 when neither is named."""
     compact = text.replace(" ", "")
     township = _TOWNSHIP.search(compact)
-    rest = compact[township.end():] if township else compact
+    rest = compact[township.end() :] if township else compact
     village = _VILLAGE.search(rest)
     if township is None and village is None:
         return text, None
@@ -140,15 +148,22 @@ def units_text(units: list[str]) -> str:
         return texts.UNITS_UNKNOWN
     if len(units) == 1:
         return escape(units[0])
-    return texts.UNITS_WITH_COPIES.format(primary=escape(units[0]), others=escape("、".join(units[1:])))
+    return texts.UNITS_WITH_COPIES.format(
+        primary=escape(units[0]), others=escape("、".join(units[1:]))
+    )
 
 
 # ------------------------------------------------------------------------ handlers
 
 
 class ComplaintHandlers:
-    def __init__(self, kb: KnowledgeBase, cases: CaseService, cues: ComplaintCues,
-                 limits: IntakeLimits | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        cases: CaseService,
+        cues: ComplaintCues,
+        limits: IntakeLimits | None = None,
+    ) -> None:
         self.kb = kb
         self.cases = cases
         self.repo = cases.repo
@@ -156,11 +171,15 @@ class ComplaintHandlers:
         self.counters = ExpiringCounters(cases.repo.db, self.limits.key, cases.repo.clock)
         self.router = cases.router
         self.cues = cues
-        self._submitting: set[int] = set()  # residents whose 确认提交 is being handled (in memory only)
+        self._submitting: set[int] = (
+            set()
+        )  # residents whose 确认提交 is being handled (in memory only)
         self._delivering: set[int] = set()  # residents whose pending ticket is being sent
         self._user_data: Any = None  # the Application's user_data, once registered
-        self.labels = {name: texts.CATEGORY_BUTTONS.get(name, category.label)
-                       for name, category in self.router.lexicon.categories.items()}
+        self.labels = {
+            name: texts.CATEGORY_BUTTONS.get(name, category.label)
+            for name, category in self.router.lexicon.categories.items()
+        }
 
     # -- helpers -------------------------------------------------------------------
 
@@ -170,11 +189,18 @@ class ComplaintHandlers:
 
     @staticmethod
     def _keyboard(buttons: list[tuple[str, str]], per_row: int = 2) -> InlineKeyboardMarkup:
-        cells = [InlineKeyboardButton(label, callback_data=PREFIX + data) for label, data in buttons]
-        return InlineKeyboardMarkup([cells[i:i + per_row] for i in range(0, len(cells), per_row)])
+        cells = [
+            InlineKeyboardButton(label, callback_data=PREFIX + data) for label, data in buttons
+        ]
+        return InlineKeyboardMarkup([cells[i : i + per_row] for i in range(0, len(cells), per_row)])
 
-    async def _say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                   markup: InlineKeyboardMarkup | None = None) -> None:
+    async def _say(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
         await send_html(update, context, [text], markup)
 
     async def _answer(self, update: Update, text: str | None = None) -> None:
@@ -205,14 +231,19 @@ class ComplaintHandlers:
         if isinstance(named, dict) and named.get("region") in self.kb.regions:
             return named
         region = context.user_data.get(REGION_KEY)
-        return {"region": region, "township": None, "village": None} if region in self.kb.regions else None
+        return (
+            {"region": region, "township": None, "village": None}
+            if region in self.kb.regions
+            else None
+        )
 
     @staticmethod
     def _known_label(known: dict[str, Any]) -> str:
         parts = [known.get("township"), known.get("village")]
         place = " ".join(p for p in parts if p)
         return texts.BUTTON_KNOWN_PLACE.format(
-            place=f"{place}（{known['region']}）" if place else known["region"])
+            place=f"{place}（{known['region']}）" if place else known["region"]
+        )
 
     def _place(self, draft: dict[str, Any]) -> str:
         parts = [draft.get("region"), draft.get("township"), draft.get("village")]
@@ -225,17 +256,23 @@ class ComplaintHandlers:
         """`step`, or an earlier step whose answer the draft lacks: after a crash the stored step
         can be ahead of the stored draft, and no step may go on without the answers before it."""
         named = draft.get("anonymous") is False
-        needed = [(CATEGORY, "category" in draft), (REGION, "region" in draft),
-                  (DESCRIPTION, "description" in draft), (CONTACT, "anonymous" in draft),
-                  (NAME, not named or "contact_name" in draft), (PHONE, not named or "contact_phone" in draft)]
+        needed = [
+            (CATEGORY, "category" in draft),
+            (REGION, "region" in draft),
+            (DESCRIPTION, "description" in draft),
+            (CONTACT, "anonymous" in draft),
+            (NAME, not named or "contact_name" in draft),
+            (PHONE, not named or "contact_phone" in draft),
+        ]
         order = [CATEGORY, REGION, TOWNSHIP, DESCRIPTION, CONTACT, NAME, PHONE, CONFIRM, DUPLICATE]
         for earlier, present in needed:
             if order.index(earlier) < order.index(step) and not present:
                 return earlier
         return step
 
-    async def _prompt(self, step: str, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                      lead: str = "") -> str:
+    async def _prompt(
+        self, step: str, update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str = ""
+    ) -> str:
         draft = self._draft(context)
         step = self._first_missing(draft, step)
         draft["step"] = step
@@ -247,8 +284,16 @@ class ComplaintHandlers:
             known = None if draft.get("all_regions") else self._known_place(context)
             if known is not None:
                 draft["known"] = known
-                buttons = [(self._known_label(known), "rg:known"), (texts.BUTTON_OTHER_PLACE, "rg:other")]
-                await self._say(update, context, lead + texts.ASK_REGION_KNOWN, self._keyboard(buttons, per_row=1))
+                buttons = [
+                    (self._known_label(known), "rg:known"),
+                    (texts.BUTTON_OTHER_PLACE, "rg:other"),
+                ]
+                await self._say(
+                    update,
+                    context,
+                    lead + texts.ASK_REGION_KNOWN,
+                    self._keyboard(buttons, per_row=1),
+                )
                 return step
             draft.pop("known", None)
             regions = list(dict.fromkeys(self.kb.regions))
@@ -256,7 +301,9 @@ class ComplaintHandlers:
             buttons = [(name, f"rg:{i}") for i, name in enumerate(regions)]
             await self._say(update, context, lead + texts.ASK_REGION, self._keyboard(buttons))
         elif step == TOWNSHIP:
-            await self._say(update, context, lead + texts.ASK_TOWNSHIP.format(region=escape(draft["region"])))
+            await self._say(
+                update, context, lead + texts.ASK_TOWNSHIP.format(region=escape(draft["region"]))
+            )
         elif step == DESCRIPTION:
             await self._say(update, context, lead + texts.ASK_DESCRIPTION)
         elif step == CONTACT:
@@ -287,8 +334,13 @@ class ComplaintHandlers:
 
     # -- entry, cancel, stale buttons ----------------------------------------------
 
-    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE, category: str | None = None,
-                    named: dict[str, Any] | None = None) -> str | int:
+    async def start(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        category: str | None = None,
+        named: dict[str, Any] | None = None,
+    ) -> str | int:
         await self._answer(update)
         try:
             at_limit = await self._at_daily_limit(update.effective_user.id)
@@ -304,20 +356,30 @@ class ComplaintHandlers:
         context.user_data[DRAFT_KEY] = {"step": CATEGORY, "key": secrets.token_hex(16)}
         if category is not None:  # chosen on the grievance offer: straight to the place
             context.user_data[DRAFT_KEY].update(category=category, named=named)
-            lead = texts.COMPLAINT_INTRO + texts.CATEGORY_CHOSEN.format(category=escape(self.labels[category]))
+            lead = texts.COMPLAINT_INTRO + texts.CATEGORY_CHOSEN.format(
+                category=escape(self.labels[category])
+            )
             return await self._prompt(REGION, update, context, lead=lead)
         return await self._prompt(CATEGORY, update, context, lead=texts.COMPLAINT_INTRO)
 
-    async def start_with_category(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    async def start_with_category(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> str | int:
         """我要投诉 under a grievance: the category is chosen already, so the intake starts at the
         place, offering the place the grievance named. An unfinished draft is resumed as with
         /complain; a forged category is refused like a stale button and changes nothing."""
-        name, _, number = update.callback_query.data.removeprefix(COMPLAIN_CATEGORY_PREFIX).partition(":")
+        name, _, number = update.callback_query.data.removeprefix(
+            COMPLAIN_CATEGORY_PREFIX
+        ).partition(":")
         if name not in self.labels:
             return await self.stale_button(update, context) or ConversationHandler.END
         offered = context.user_data.pop(GRIEVANCE_PLACE_KEY, None)
         named = None
-        if isinstance(offered, dict) and str(offered.get("n")) == number and offered.get("region") in self.kb.regions:
+        if (
+            isinstance(offered, dict)
+            and str(offered.get("n")) == number
+            and offered.get("region") in self.kb.regions
+        ):
             named = {key: offered.get(key) for key in ("region", "township", "village")}
         return await self.start(update, context, category=name, named=named)
 
@@ -342,7 +404,9 @@ class ComplaintHandlers:
         await self._answer(update, texts.STALE_STEP_TOAST)
         draft = context.user_data.get(DRAFT_KEY)
         resumable = draft and draft.get("step") and not self._expired(draft)
-        await self._say(update, context, texts.CONTINUE_WITH_COMPLAIN if resumable else texts.STALE_STEP)
+        await self._say(
+            update, context, texts.CONTINUE_WITH_COMPLAIN if resumable else texts.STALE_STEP
+        )
 
     async def press_a_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         """Something typed or sent where a button is expected; typed places are understood."""
@@ -351,7 +415,9 @@ class ComplaintHandlers:
         if draft.get("step") == REGION and text:
             named = self._place_named(clean_input(text))
             region = named["region"] if named else self.router.region_of(clean_input(text))
-            if named and (named["township"] or named["village"]):  # a town or village sets its county
+            if named and (
+                named["township"] or named["village"]
+            ):  # a town or village sets its county
                 draft.pop("known", None)
                 draft.update(named)
                 return await self._next(update, context, DESCRIPTION)
@@ -380,14 +446,20 @@ class ComplaintHandlers:
     def draft_expired(self, update: object) -> bool:
         """For ExpiredDraft: whether this update's sender has an expired draft."""
         user = update.effective_user if isinstance(update, Update) else None
-        data = self._user_data.get(user.id) if user is not None and self._user_data is not None else None
+        data = (
+            self._user_data.get(user.id)
+            if user is not None and self._user_data is not None
+            else None
+        )
         return bool(data) and self._expired(data.get(DRAFT_KEY))
 
     async def end_expired(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """The resident came back to a draft that was deleted: say so; the conversation ends."""
         await self._answer(update)
         context.user_data.pop(DRAFT_KEY, None)
-        await self._say(update, context, texts.DRAFT_EXPIRED.format(hours=f"{self.limits.draft_hours:g}"))
+        await self._say(
+            update, context, texts.DRAFT_EXPIRED.format(hours=f"{self.limits.draft_hours:g}")
+        )
         return ConversationHandler.END
 
     async def purge(self, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -402,7 +474,11 @@ class ComplaintHandlers:
                 purged.append(user_id)
         if purged:
             application.mark_data_for_update_persistence(user_ids=purged)
-            log.info("purged %d intake drafts untouched for %g hours", len(purged), self.limits.draft_hours)
+            log.info(
+                "purged %d intake drafts untouched for %g hours",
+                len(purged),
+                self.limits.draft_hours,
+            )
         try:
             await self.counters.purge()
         except StorageUnavailable:
@@ -431,7 +507,9 @@ class ComplaintHandlers:
         draft["region"] = shown[index]
         return await self._prompt(TOWNSHIP, update, context)
 
-    async def _choose_known(self, update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool) -> str:
+    async def _choose_known(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, confirmed: bool
+    ) -> str:
         """The place offered first: confirmed in one tap, or 其他地方 for the whole list."""
         draft = self._draft(context)
         known = draft.pop("known", None)
@@ -468,7 +546,9 @@ class ComplaintHandlers:
         if _meaningful(text) == 0:
             return await self._again(update, context, texts.BAD_NOT_WORDS)
         if len(text) > MAX_DESCRIPTION:
-            return await self._again(update, context, texts.BAD_DESCRIPTION_LONG.format(n=len(text)))
+            return await self._again(
+                update, context, texts.BAD_DESCRIPTION_LONG.format(n=len(text))
+            )
         if len(text) < MIN_DESCRIPTION or _meaningful(text) < MIN_MEANINGFUL:
             return await self._again(update, context, texts.BAD_DESCRIPTION_SHORT)
         self._draft(context)["description"] = text
@@ -483,7 +563,10 @@ class ComplaintHandlers:
             return await self._again(update, context, texts.PHOTO_LIMIT.format(n=MAX_PHOTOS))
         photos.append(message.photo[-1].file_id if message.photo else message.document.file_id)
         caption = clean_input(message.caption or "")
-        if MIN_DESCRIPTION <= len(caption) <= MAX_DESCRIPTION and _meaningful(caption) >= MIN_MEANINGFUL:
+        if (
+            MIN_DESCRIPTION <= len(caption) <= MAX_DESCRIPTION
+            and _meaningful(caption) >= MIN_MEANINGFUL
+        ):
             draft["description"] = caption
             await self._say(update, context, texts.PHOTO_RECEIVED_DONE.format(n=len(photos)))
             return await self._next(update, context, CONTACT)
@@ -529,26 +612,38 @@ class ComplaintHandlers:
 
     def _route(self, draft: dict[str, Any]) -> None:
         """Units for the draft, primary first; the region's dispatcher when the plan names none."""
-        routing = self.router.route(draft["description"], draft["region"], category=draft["category"])
+        routing = self.router.route(
+            draft["description"], draft["region"], category=draft["category"]
+        )
         units = list(routing.units)
         plan = self.router.plans.get(routing.region or draft["region"])
         if not units and plan is not None:
             units = [plan.dispatcher]
         draft["units"] = units
-        draft["routing"] = {"category": routing.category, "region": routing.region,
-                            "evidence": routing.evidence[:500],
-                            "section_path": list(routing.section_path or ()),
-                            "dispatcher_fallback": routing.dispatcher_fallback or not routing.units}
+        draft["routing"] = {
+            "category": routing.category,
+            "region": routing.region,
+            "evidence": routing.evidence[:500],
+            "section_path": list(routing.section_path or ()),
+            "dispatcher_fallback": routing.dispatcher_fallback or not routing.units,
+        }
 
-    async def _summary(self, update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str = "") -> None:
+    async def _summary(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str = ""
+    ) -> None:
         draft = self._draft(context)
         self._route(draft)
         description = draft["description"]
         if len(description) > SUMMARY_DESCRIPTION_CHARS:
             description = description[:SUMMARY_DESCRIPTION_CHARS] + "……"
         photos = len(draft.get("photos") or [])
-        contact = (texts.SUMMARY_ANONYMOUS if draft.get("anonymous") else texts.SUMMARY_NAMED.format(
-            name=escape(draft["contact_name"]), phone=escape(draft["contact_phone"])))
+        contact = (
+            texts.SUMMARY_ANONYMOUS
+            if draft.get("anonymous")
+            else texts.SUMMARY_NAMED.format(
+                name=escape(draft["contact_name"]), phone=escape(draft["contact_phone"])
+            )
+        )
         text = texts.SUMMARY.format(
             category=escape(self.labels.get(draft["category"], draft["category"])),
             place=escape(self._place(draft)),
@@ -557,21 +652,34 @@ class ComplaintHandlers:
             contact=contact,
             units=units_text(draft["units"]),
         )
-        buttons = [(texts.BUTTON_CONFIRM, "ok"), (texts.BUTTON_EDIT, "edit"), (texts.BUTTON_CANCEL, "cancel")]
+        buttons = [
+            (texts.BUTTON_CONFIRM, "ok"),
+            (texts.BUTTON_EDIT, "edit"),
+            (texts.BUTTON_CANCEL, "cancel"),
+        ]
         await self._say(update, context, lead + text, self._keyboard(buttons, per_row=3))
 
     async def edit_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await self._answer(update)
-        buttons = [(texts.BUTTON_EDIT_CATEGORY, "edit:category"), (texts.BUTTON_EDIT_PLACE, "edit:place"),
-                   (texts.BUTTON_EDIT_DESCRIPTION, "edit:description"), (texts.BUTTON_EDIT_CONTACT, "edit:contact"),
-                   (texts.BUTTON_BACK, "edit:back")]
+        buttons = [
+            (texts.BUTTON_EDIT_CATEGORY, "edit:category"),
+            (texts.BUTTON_EDIT_PLACE, "edit:place"),
+            (texts.BUTTON_EDIT_DESCRIPTION, "edit:description"),
+            (texts.BUTTON_EDIT_CONTACT, "edit:contact"),
+            (texts.BUTTON_BACK, "edit:back"),
+        ]
         await self._say(update, context, texts.ASK_WHAT_TO_EDIT, self._keyboard(buttons))
         return CONFIRM
 
     async def edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await self._answer(update)
         what = update.callback_query.data.removeprefix(PREFIX + "edit:")
-        step = {"category": CATEGORY, "place": REGION, "description": DESCRIPTION, "contact": CONTACT}.get(what)
+        step = {
+            "category": CATEGORY,
+            "place": REGION,
+            "description": DESCRIPTION,
+            "contact": CONTACT,
+        }.get(what)
         draft = self._draft(context)
         if step is None:
             return await self._prompt(CONFIRM, update, context)
@@ -590,7 +698,9 @@ class ComplaintHandlers:
         finally:
             self._submitting.discard(user_id)
 
-    async def _confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
+    async def _confirm(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> str | int | None:
         draft = context.user_data.get(DRAFT_KEY) or {}
         if not draft.get("description"):  # filed already, or the draft is gone: nothing to file
             context.user_data.pop(DRAFT_KEY, None)
@@ -602,15 +712,21 @@ class ComplaintHandlers:
         user_id = update.effective_user.id
         try:
             if draft.get("key") and await self.repo.filed_with_key(draft["key"]):
-                return await self._file(update, context)  # filed before a crash: the same ticket again
+                return await self._file(
+                    update, context
+                )  # filed before a crash: the same ticket again
             if await self._at_daily_limit(user_id):
                 await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
                 return CONFIRM  # the draft stays; 确认提交 works again tomorrow
             if not draft.get("duplicate_ok"):
                 if draft.get("anonymous"):
-                    if await self.counters.get("anonymous", user_id, similarity_text(draft["description"])):
+                    if await self.counters.get(
+                        "anonymous", user_id, similarity_text(draft["description"])
+                    ):
                         return await self._duplicate(update, context, None)
-                elif (earlier := await self.repo.find_recent_duplicate(user_id, draft["description"])) is not None:
+                elif (
+                    earlier := await self.repo.find_recent_duplicate(user_id, draft["description"])
+                ) is not None:
                     return await self._duplicate(update, context, earlier)
         except StorageUnavailable:
             return await self._unavailable(update, context)
@@ -625,26 +741,45 @@ class ComplaintHandlers:
         keyed hash so that a re-send is caught; nothing says who filed which complaint."""
         now = self.repo.clock()
         try:
-            await self.counters.add("filed", user_id, now.astimezone(CHINA_TZ).date().isoformat(),
-                                    expires_at=china_day_end(now))
+            await self.counters.add(
+                "filed",
+                user_id,
+                now.astimezone(CHINA_TZ).date().isoformat(),
+                expires_at=china_day_end(now),
+            )
             if anonymous:
-                await self.counters.add("anonymous", user_id, similarity_text(description),
-                                        expires_at=china_day_end(now, self.limits.duplicate_days))
+                await self.counters.add(
+                    "anonymous",
+                    user_id,
+                    similarity_text(description),
+                    expires_at=china_day_end(now, self.limits.duplicate_days),
+                )
         except StorageUnavailable:
-            log.warning("could not count a filing towards the daily limit; the database is unavailable")
+            log.warning(
+                "could not count a filing towards the daily limit; the database is unavailable"
+            )
 
-    async def _duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                         earlier: ComplaintView | None) -> str:
+    async def _duplicate(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, earlier: ComplaintView | None
+    ) -> str:
         """Ask before filing a re-send: of `earlier`, or of an anonymous complaint (None: no ticket known)."""
         self._draft(context)["step"] = DUPLICATE
-        text = texts.DUPLICATE_ANONYMOUS if earlier is None else texts.DUPLICATE_FOUND.format(
-            date=china_time(earlier.created_at)[:10], ticket=escape(earlier.ticket),
-            status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status))
+        text = (
+            texts.DUPLICATE_ANONYMOUS
+            if earlier is None
+            else texts.DUPLICATE_FOUND.format(
+                date=china_time(earlier.created_at)[:10],
+                ticket=escape(earlier.ticket),
+                status=texts.STATUS_LABELS.get(earlier.status.value, earlier.status),
+            )
+        )
         buttons = [(texts.BUTTON_FILE_ANYWAY, "dup:file"), (texts.BUTTON_DROP, "cancel")]
         await self._say(update, context, text, self._keyboard(buttons))
         return DUPLICATE
 
-    async def file_anyway(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
+    async def file_anyway(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> str | int | None:
         draft = self._draft(context)
         draft["duplicate_ok"] = True
         draft["step"] = CONFIRM
@@ -653,7 +788,9 @@ class ComplaintHandlers:
     async def _unavailable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         draft = self._draft(context)
         draft["step"] = CONFIRM
-        await self._say(update, context, texts.STORAGE_UNAVAILABLE, self._keyboard([(texts.BUTTON_RETRY, "ok")]))
+        await self._say(
+            update, context, texts.STORAGE_UNAVAILABLE, self._keyboard([(texts.BUTTON_RETRY, "ok")])
+        )
         return CONFIRM
 
     async def _file(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -684,7 +821,9 @@ class ComplaintHandlers:
             resolve_due_at=self.cases.policy.resolve_due(now, draft["category"]),
         )
         try:
-            await self._save_now(update, context, CONFIRM)  # the draft and its key survive a crash from here on
+            await self._save_now(
+                update, context, CONFIRM
+            )  # the draft and its key survive a crash from here on
             filed = await self.repo.create(complaint)
         except StorageUnavailable:
             return await self._unavailable(update, context)
@@ -699,12 +838,17 @@ class ComplaintHandlers:
             await self._save_now(update, context, None)
         except StorageUnavailable:
             log.warning("could not save that %s is pending; sending it now", filed.ticket)
-        if await self._send_ticket(context.bot, update.effective_chat.id, pending, filed.query_code):
+        if await self._send_ticket(
+            context.bot, update.effective_chat.id, pending, filed.query_code
+        ):
             context.user_data.pop(PENDING_TICKET_KEY, None)
             # An anonymous filer's ticket leaves their stored data at once, beside this handler.
             context.application.create_task(self._forget_pending(update.effective_user.id, context))
         else:
-            log.warning("the ticket message of %s did not arrive; it goes with the filer's next message", filed.ticket)
+            log.warning(
+                "the ticket message of %s did not arrive; it goes with the filer's next message",
+                filed.ticket,
+            )
         # Staff hear of the case whatever became of the message to the resident.
         context.application.create_task(self._announce(filed.ticket))
         return ConversationHandler.END
@@ -718,15 +862,18 @@ class ComplaintHandlers:
             log.exception("could not announce case %s", ticket)
 
     @staticmethod
-    async def _save_now(update: Update, context: ContextTypes.DEFAULT_TYPE, state: str | None) -> None:
+    async def _save_now(
+        update: Update, context: ContextTypes.DEFAULT_TYPE, state: str | None
+    ) -> None:
         """Write the resident's data and conversation `state` (None: ended) to the database now,
         not at the next persistence interval, around the moment a complaint is filed; both
         together, so that after a crash the draft and the step it is at agree."""
         persistence = context.application.persistence
         if persistence is not None:
             await persistence.update_user_data(update.effective_user.id, context.user_data)
-            await persistence.update_conversation(CONVERSATION_NAME, (update.effective_chat.id, update.effective_user.id),
-                                                  state)
+            await persistence.update_conversation(
+                CONVERSATION_NAME, (update.effective_chat.id, update.effective_user.id), state
+            )
 
     @staticmethod
     async def _forget_pending(user_id: int, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -737,12 +884,20 @@ class ComplaintHandlers:
         except StorageUnavailable:
             pass  # the next persistence write removes it
 
-    async def _send_ticket(self, bot: Bot, chat_id: int, pending: dict[str, Any], code: str, lead: str = "") -> bool:
+    async def _send_ticket(
+        self, bot: Bot, chat_id: int, pending: dict[str, Any], code: str, lead: str = ""
+    ) -> bool:
         """The ticket and its query code, tried SEND_ATTEMPTS times; False when they did not arrive."""
         ticket = escape(pending["ticket"])
-        note = texts.QUERY_CODE_ANONYMOUS_NOTE if pending.get("anonymous") else texts.QUERY_CODE_NAMED_NOTE
-        messages = [lead + texts.FILED.format(ticket=ticket, units=units_text(list(pending["units"]))),
-                    texts.QUERY_CODE.format(code=code, ticket=ticket, anonymous_note=note)]
+        note = (
+            texts.QUERY_CODE_ANONYMOUS_NOTE
+            if pending.get("anonymous")
+            else texts.QUERY_CODE_NAMED_NOTE
+        )
+        messages = [
+            lead + texts.FILED.format(ticket=ticket, units=units_text(list(pending["units"]))),
+            texts.QUERY_CODE.format(code=code, ticket=ticket, anonymous_note=note),
+        ]
         for attempt in range(1, SEND_ATTEMPTS + 1):
             try:
                 while messages:
@@ -760,15 +915,24 @@ class ComplaintHandlers:
         """Any update from a filer whose ticket message did not arrive: send it now, with a new
         query code (the old one was never kept), once. The update is then handled as usual."""
         user, chat = update.effective_user, update.effective_chat
-        if user is None or chat is None or chat.type != ChatType.PRIVATE or user.id in self._delivering:
+        if (
+            user is None
+            or chat is None
+            or chat.type != ChatType.PRIVATE
+            or user.id in self._delivering
+        ):
             return
-        pending = context.user_data.get(PENDING_TICKET_KEY) if context.user_data is not None else None
+        pending = (
+            context.user_data.get(PENDING_TICKET_KEY) if context.user_data is not None else None
+        )
         if not pending:
             return
         self._delivering.add(user.id)
         try:
             code = await self.repo.renew_query_code(pending["ticket"])
-            if await self._send_ticket(context.bot, chat.id, pending, code, lead=texts.PENDING_TICKET_LEAD):
+            if await self._send_ticket(
+                context.bot, chat.id, pending, code, lead=texts.PENDING_TICKET_LEAD
+            ):
                 context.user_data.pop(PENDING_TICKET_KEY, None)
         except ComplaintNotFound:
             context.user_data.pop(PENDING_TICKET_KEY, None)
@@ -796,7 +960,9 @@ class ComplaintHandlers:
         earlier = user_data.get(GRIEVANCE_PLACE_KEY)
         number = (parse_number(str(earlier.get("n"))) or 0) + 1 if isinstance(earlier, dict) else 1
         user_data[GRIEVANCE_PLACE_KEY] = {"n": number % 10000, **(self._place_named(text) or {})}
-        return f"{COMPLAIN_CATEGORY_PREFIX}{category}:{number % 10000}", self.labels.get(category, category)
+        return f"{COMPLAIN_CATEGORY_PREFIX}{category}:{number % 10000}", self.labels.get(
+            category, category
+        )
 
 
 class ExpiredDraft(BaseHandler[Update, Any, Any]):
@@ -811,26 +977,36 @@ class ExpiredDraft(BaseHandler[Update, Any, Any]):
         return self.handlers.draft_expired(update)
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase,
-             cases: CaseService, cues: ComplaintCues, group: int = 0,
-             limits: IntakeLimits | None = None) -> ComplaintHandlers:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    kb: KnowledgeBase,
+    cases: CaseService,
+    cues: ComplaintCues,
+    group: int = 0,
+    limits: IntakeLimits | None = None,
+) -> ComplaintHandlers:
     """Add the intake conversation and the stale-button reply to `group` (before the
     resident handlers). Returns the handlers, whose `grievance` the resident's answers use to
     carry the offer to file in the same reply."""
     h = ComplaintHandlers(kb, cases, cues, limits)
     h._user_data = application.user_data
     if application.job_queue is not None:
-        application.job_queue.run_repeating(h.purge, interval=PURGE_EVERY_SECONDS, first=60, name=PURGE_JOB)
+        application.job_queue.run_repeating(
+            h.purge, interval=PURGE_EVERY_SECONDS, first=60, name=PURGE_JOB
+        )
     with warnings.catch_warnings():
         # Deliberate: one conversation per resident across many messages, not per message.
         warnings.filterwarnings("ignore", message="If 'per_message=False'")
         conversation = _conversation(h, application.persistence is not None)
     application.add_handler(TypeHandler(Update, h.deliver_pending), group=PENDING_GROUP)
-    application.add_handlers([
-        conversation,
-        CommandHandler(["complain", "status"], h.private_only, ~filters.ChatType.PRIVATE),
-        CallbackQueryHandler(h.button_outside, pattern=r"^cp:"),
-    ], group=group)
+    application.add_handlers(
+        [
+            conversation,
+            CommandHandler(["complain", "status"], h.private_only, ~filters.ChatType.PRIVATE),
+            CallbackQueryHandler(h.button_outside, pattern=r"^cp:"),
+        ],
+        group=group,
+    )
     return h
 
 
@@ -843,24 +1019,38 @@ def _conversation(h: ComplaintHandlers, persistent: bool) -> ConversationHandler
         CATEGORY: [CallbackQueryHandler(h.choose_category, pattern=r"^cp:cat:"), *button_step],
         REGION: [CallbackQueryHandler(h.choose_region, pattern=r"^cp:rg:"), *button_step],
         TOWNSHIP: [MessageHandler(text, h.township), *text_step],
-        DESCRIPTION: [MessageHandler(text, h.description),
-                      MessageHandler(PRIVATE & _PHOTO, h.photo), *text_step],
-        CONTACT: [CallbackQueryHandler(h.choose_contact, pattern=r"^cp:(anon|named)$"), *button_step],
+        DESCRIPTION: [
+            MessageHandler(text, h.description),
+            MessageHandler(PRIVATE & _PHOTO, h.photo),
+            *text_step,
+        ],
+        CONTACT: [
+            CallbackQueryHandler(h.choose_contact, pattern=r"^cp:(anon|named)$"),
+            *button_step,
+        ],
         NAME: [MessageHandler(text, h.name), *text_step],
         PHONE: [MessageHandler(text, h.phone), *text_step],
-        CONFIRM: [CallbackQueryHandler(h.confirm, pattern=r"^cp:ok$"),
-                  CallbackQueryHandler(h.edit_menu, pattern=r"^cp:edit$"),
-                  CallbackQueryHandler(h.edit, pattern=r"^cp:edit:"), *button_step],
+        CONFIRM: [
+            CallbackQueryHandler(h.confirm, pattern=r"^cp:ok$"),
+            CallbackQueryHandler(h.edit_menu, pattern=r"^cp:edit$"),
+            CallbackQueryHandler(h.edit, pattern=r"^cp:edit:"),
+            *button_step,
+        ],
         DUPLICATE: [CallbackQueryHandler(h.file_anyway, pattern=r"^cp:dup:file$"), *button_step],
     }
     expired = ExpiredDraft(h)
     return ConversationHandler(
-        entry_points=[CommandHandler("complain", h.start, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(h.start, pattern=rf"^{COMPLAIN_CALLBACK}$"),
-                      CallbackQueryHandler(h.start_with_category, pattern=rf"^{COMPLAIN_CATEGORY_PREFIX}")],
+        entry_points=[
+            CommandHandler("complain", h.start, filters.ChatType.PRIVATE),
+            CallbackQueryHandler(h.start, pattern=rf"^{COMPLAIN_CALLBACK}$"),
+            CallbackQueryHandler(h.start_with_category, pattern=rf"^{COMPLAIN_CATEGORY_PREFIX}"),
+        ],
         states={state: [expired, *handlers] for state, handlers in states.items()},
-        fallbacks=[CommandHandler("cancel", h.cancel), CallbackQueryHandler(h.cancel, pattern=r"^cp:cancel$"),
-                   CallbackQueryHandler(h.stale_button, pattern=r"^cp:")],
+        fallbacks=[
+            CommandHandler("cancel", h.cancel),
+            CallbackQueryHandler(h.cancel, pattern=r"^cp:cancel$"),
+            CallbackQueryHandler(h.stale_button, pattern=r"^cp:"),
+        ],
         name=CONVERSATION_NAME,
         persistent=persistent,
         allow_reentry=True,

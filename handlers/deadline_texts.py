@@ -18,8 +18,7 @@ REMINDER = (
     "投诉编号：<b>{ticket}</b>\n"
     "类别：{category}　地区：{region}\n"
     "{deadline}期限：<b>{due}</b>（北京时间），还剩{left}。\n"
-    "{todo}\n\n"
-    + CASE_HINT
+    "{todo}\n\n" + CASE_HINT
 )
 
 ESCALATION = (
@@ -28,20 +27,17 @@ ESCALATION = (
     "类别：{category}　地区：{region}\n"
     "承办单位：{units}\n"
     "{deadline}期限：{due}（北京时间），<b>已超期{over}</b>。\n"
-    "请督促承办单位尽快办理。\n\n"
-    + CASE_HINT
+    "请督促承办单位尽快办理。\n\n" + CASE_HINT
 )
 
 ESCALATED_TO_STAFF = (
     "⚠️ 投诉 <b>{ticket}</b> 已超过{deadline}期限（{due}，北京时间），超期{over}，"
-    "已报送督办人员。请尽快办理。\n\n"
-    + CASE_HINT
+    "已报送督办人员。请尽快办理。\n\n" + CASE_HINT
 )
 # Nobody supervises the region yet: the overdue case is on record for the admins' statistics.
 ESCALATED_TO_STAFF_NO_SUPERVISOR = (
     "⚠️ 投诉 <b>{ticket}</b> 已超过{deadline}期限（{due}，北京时间），超期{over}，"
-    "已记入超期督办记录。请尽快办理。\n\n"
-    + CASE_HINT
+    "已记入超期督办记录。请尽快办理。\n\n" + CASE_HINT
 )
 
 NO_UNIT = "（未指定）"

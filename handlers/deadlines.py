@@ -15,7 +15,9 @@ JOB_NAME = "deadline_check"
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], service: CaseService) -> None:
     if application.job_queue is None:
-        raise RuntimeError("the deadline check needs PTB's JobQueue: install python-telegram-bot[job-queue]")
+        raise RuntimeError(
+            "the deadline check needs PTB's JobQueue: install python-telegram-bot[job-queue]"
+        )
     check = DeadlineCheck(service)
 
     async def run(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -27,5 +29,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], service: Ca
     # one-off job that is never too late, and the repeating one begins an interval after it.
     late_is_fine = {"misfire_grace_time": None, "coalesce": True}
     application.job_queue.run_once(run, when=0, name=JOB_NAME, job_kwargs=late_is_fine)
-    application.job_queue.run_repeating(run, interval=service.policy.check_every, first=service.policy.check_every,
-                                        name=JOB_NAME, job_kwargs=late_is_fine)
+    application.job_queue.run_repeating(
+        run,
+        interval=service.policy.check_every,
+        first=service.policy.check_every,
+        name=JOB_NAME,
+        job_kwargs=late_is_fine,
+    )

@@ -124,8 +124,13 @@ def _cut(piece: str, limit: int) -> tuple[str, str]:
     return piece, ""
 
 
-def html_messages(body: str, *, header_html: str = "", header_plain_len: int | None = None,
-                  limit: int = CHUNK_LIMIT) -> list[str]:
+def html_messages(
+    body: str,
+    *,
+    header_html: str = "",
+    header_plain_len: int | None = None,
+    limit: int = CHUNK_LIMIT,
+) -> list[str]:
     """Escape plain `body` into one or more HTML messages; `header_html` (already safe) leads the first.
 
     `header_plain_len` is the header's visible length (defaults to its markup length, an upper bound).

@@ -63,7 +63,9 @@ class FloodGuard:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.FLOOD if warn else None)
         elif warn and update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.FLOOD, parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                update.effective_chat.id, texts.FLOOD, parse_mode=ParseMode.HTML
+            )
         raise ApplicationHandlerStop
 
 
@@ -74,7 +76,9 @@ async def ignore_edits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if edited is None:
         return
     if edited.chat.type == ChatType.PRIVATE:
-        await context.bot.send_message(edited.chat.id, texts.EDIT_NOT_HANDLED, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            edited.chat.id, texts.EDIT_NOT_HANDLED, parse_mode=ParseMode.HTML
+        )
     raise ApplicationHandlerStop
 
 
@@ -87,9 +91,11 @@ async def reply_on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()
-            except Exception:  # already answered, or too old: the message below still tells them
+            except Exception:  # noqa: BLE001 - already answered, or too old: the message below still tells them
                 pass
         if update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.ERROR_RETRY, parse_mode=ParseMode.HTML)
+            await context.bot.send_message(
+                update.effective_chat.id, texts.ERROR_RETRY, parse_mode=ParseMode.HTML
+            )
     except Exception:
         log.exception("could not tell chat about the failure of update %s", update.update_id)

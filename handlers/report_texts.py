@@ -8,12 +8,24 @@ OPEN_NAME = "未办结"  # 状态=未办结: every open status
 
 # Filter keys accepted in "key=value" arguments, each mapped to the filter it sets.
 FILTER_KEYS = {
-    "从": "since", "起": "since", "开始": "since", "from": "since",
-    "到": "until", "至": "until", "止": "until", "截至": "until", "to": "until",
-    "地区": "region", "region": "region",
-    "状态": "statuses", "status": "statuses",
-    "单位": "unit", "责任单位": "unit", "unit": "unit",
-    "类别": "category", "category": "category",
+    "从": "since",
+    "起": "since",
+    "开始": "since",
+    "from": "since",
+    "到": "until",
+    "至": "until",
+    "止": "until",
+    "截至": "until",
+    "to": "until",
+    "地区": "region",
+    "region": "region",
+    "状态": "statuses",
+    "status": "statuses",
+    "单位": "unit",
+    "责任单位": "unit",
+    "unit": "unit",
+    "类别": "category",
+    "category": "category",
 }
 
 USAGE = (
@@ -79,5 +91,10 @@ STATS_FOOTER = (
     "时间均为北京时间。</i>"
 )
 
-EXPORT_CAPTION = "已导出 {n} 件工单。\n{scope}\n表格不含投诉人姓名、电话，诉求内容中的电话和身份证号已隐去。"
-EXPORT_TOO_LARGE = "符合条件的工单太多，文件超过了 Telegram 的大小限制。请加上日期、地区或状态等条件分几次导出。\n\n" + USAGE
+EXPORT_CAPTION = (
+    "已导出 {n} 件工单。\n{scope}\n表格不含投诉人姓名、电话，诉求内容中的电话和身份证号已隐去。"
+)
+EXPORT_TOO_LARGE = (
+    "符合条件的工单太多，文件超过了 Telegram 的大小限制。请加上日期、地区或状态等条件分几次导出。\n\n"
+    + USAGE
+)

@@ -25,16 +25,16 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from handlers import report_texts as t
-from handlers import texts
+from cases import export
 from cases.access import Access
 from cases.service import CaseService
+from handlers import report_texts as t
+from handlers import texts
 from handlers.access import refuse
 from handlers.formatting import china_time, escape
-from cases import export
 from storage.db import StorageUnavailable
-from storage.models import ComplaintStatus
 from storage.lifecycle import OPEN_STATUSES
+from storage.models import ComplaintStatus
 from storage.reports import CaseFilter, CaseReports, Statistics, UnitCount
 from storage.workdays import CHINA_TZ
 
@@ -46,7 +46,9 @@ LISTED_PER_SECTION = 12
 OVERDUE_LISTED = 10
 SPOOLED_IN_MEMORY = 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1000 * 1000  # what a bot may upload
-_DATE = re.compile(r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?|([0-9]{4})([0-9]{2})([0-9]{2})")
+_DATE = re.compile(
+    r"([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?|([0-9]{4})([0-9]{2})([0-9]{2})"
+)
 _KEY_VALUE = re.compile(r"([^=＝:：]+)[=＝:：](.*)")
 
 
@@ -154,9 +156,11 @@ class ReportHandlers:
         self.clock = service.now
         self.reports = CaseReports(service.repo.db)
         self.labels = {name: c.label for name, c in service.router.lexicon.categories.items()}
-        self.categories = {**{name: name for name in self.labels},
-                           **{label: name for name, label in self.labels.items()},
-                           **{button: name for name, button in texts.CATEGORY_BUTTONS.items()}}
+        self.categories = {
+            **{name: name for name in self.labels},
+            **{label: name for name, label in self.labels.items()},
+            **{button: name for name, button in texts.CATEGORY_BUTTONS.items()},
+        }
 
     # ------------------------------------------------------------------- commands
 
@@ -184,19 +188,24 @@ class ReportHandlers:
             with tempfile.SpooledTemporaryFile(max_size=SPOOLED_IN_MEMORY) as buffer:
                 count = await self._write_csv(case_filter, now, buffer)
                 if count == 0:
-                    await self._say(update, context, t.NO_CASES.format(scope=self._describe(case_filter)))
+                    await self._say(
+                        update, context, t.NO_CASES.format(scope=self._describe(case_filter))
+                    )
                     return
                 if count is None:
                     await self._say(update, context, t.EXPORT_TOO_LARGE)
                     return
-                log.info("user %s exported %d cases (%s)", update.effective_user.id, count, case_filter)
+                log.info(
+                    "user %s exported %d cases (%s)", update.effective_user.id, count, case_filter
+                )
                 buffer.seek(0)
                 filename = export.filename(now)
                 caption = t.EXPORT_CAPTION.format(n=count, scope=self._describe(case_filter))
                 # The upload needs the whole file at once; by now it is known to be within Telegram's limit.
                 document = InputFile(buffer.read(), filename=filename)
-                await context.bot.send_document(update.effective_chat.id, document, caption=caption,
-                                                parse_mode=ParseMode.HTML)
+                await context.bot.send_document(
+                    update.effective_chat.id, document, caption=caption, parse_mode=ParseMode.HTML
+                )
         except StorageUnavailable:
             await self._say(update, context, t.STORAGE_DOWN)
 
@@ -205,7 +214,9 @@ class ReportHandlers:
 
     # ------------------------------------------------------------------- helpers
 
-    async def _request(self, update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> CaseFilter | None:
+    async def _request(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
+    ) -> CaseFilter | None:
         """The cases the arguments ask for, within what the user may see; None once refused or misread."""
         permissions = await self.access.of(update.effective_user.id)
         if not (permissions.is_admin or permissions.is_supervisor):
@@ -221,22 +232,34 @@ class ReportHandlers:
             region=wanted.region,
             since=_china_midnight(wanted.since) if wanted.since else None,
             until=_china_midnight(wanted.until + timedelta(days=1)) if wanted.until else None,
-            statuses=wanted.statuses, unit=wanted.unit, category=wanted.category)
+            statuses=wanted.statuses,
+            unit=wanted.unit,
+            category=wanted.category,
+        )
 
     def _describe(self, f: CaseFilter) -> str:
         """The scope and filters in words, escaped for HTML."""
-        lines = [t.SCOPE_ALL if f.scope is None else t.SCOPE_REGIONS.format(regions=escape("、".join(f.scope)))]
+        lines = [
+            t.SCOPE_ALL
+            if f.scope is None
+            else t.SCOPE_REGIONS.format(regions=escape("、".join(f.scope)))
+        ]
         parts = []
         if f.region:
             parts.append(escape(f.region))
         if f.since:
-            parts.append(t.FILTER_SINCE.format(date=f.since.astimezone(CHINA_TZ).strftime("%Y-%m-%d")))
+            parts.append(
+                t.FILTER_SINCE.format(date=f.since.astimezone(CHINA_TZ).strftime("%Y-%m-%d"))
+            )
         if f.until:
             last_day = (f.until.astimezone(CHINA_TZ) - timedelta(days=1)).strftime("%Y-%m-%d")
             parts.append(t.FILTER_UNTIL.format(date=last_day))
         if f.statuses:
-            parts.append(t.OPEN_NAME if f.statuses == OPEN_STATUSES
-                         else "、".join(t.STATUS_NAMES[s.value] for s in sorted(f.statuses)))
+            parts.append(
+                t.OPEN_NAME
+                if f.statuses == OPEN_STATUSES
+                else "、".join(t.STATUS_NAMES[s.value] for s in sorted(f.statuses))
+            )
         if f.unit:
             parts.append(escape(f.unit))
         if f.category:
@@ -252,33 +275,65 @@ class ReportHandlers:
     # ------------------------------------------------------------------- /stats
 
     def _stats_html(self, s: Statistics, f: CaseFilter, now: datetime) -> str:
-        lines = [t.STATS_TITLE.format(now=china_time(now)), self._describe(f), t.STATS_TOTAL.format(n=s.total), ""]
-        lines += [t.SECTION_STATUS, *_listed([(t.STATUS_NAMES[st.value], n) for st, n in s.by_status]), ""]
+        lines = [
+            t.STATS_TITLE.format(now=china_time(now)),
+            self._describe(f),
+            t.STATS_TOTAL.format(n=s.total),
+            "",
+        ]
+        lines += [
+            t.SECTION_STATUS,
+            *_listed([(t.STATUS_NAMES[st.value], n) for st, n in s.by_status]),
+            "",
+        ]
         lines += [t.SECTION_UNIT, *_listed(_unit_names(s.by_unit)), ""]
-        lines += [t.SECTION_CATEGORY, *_listed([(self.labels.get(c, c), n) for c, n in s.by_category]), ""]
+        lines += [
+            t.SECTION_CATEGORY,
+            *_listed([(self.labels.get(c, c), n) for c, n in s.by_category]),
+            "",
+        ]
         lines += [t.SECTION_REGION, *_listed(s.by_region), ""]
         lines.append(t.SECTION_OVERDUE)
         overdue = s.overdue_accept + s.overdue_resolve
         if overdue:
-            lines.append(t.OVERDUE_SUMMARY.format(accept=s.overdue_accept, resolve=s.overdue_resolve))
+            lines.append(
+                t.OVERDUE_SUMMARY.format(accept=s.overdue_accept, resolve=s.overdue_resolve)
+            )
             for case in s.most_overdue:
-                lines.append(t.OVERDUE_LINE.format(
-                    ticket=escape(case.ticket), unit=escape(case.unit or t.NO_UNIT),
-                    deadline=t.OVERDUE_ACCEPT if case.deadline == "accept" else t.OVERDUE_RESOLVE,
-                    due=china_time(case.due)))
+                lines.append(
+                    t.OVERDUE_LINE.format(
+                        ticket=escape(case.ticket),
+                        unit=escape(case.unit or t.NO_UNIT),
+                        deadline=t.OVERDUE_ACCEPT
+                        if case.deadline == "accept"
+                        else t.OVERDUE_RESOLVE,
+                        due=china_time(case.due),
+                    )
+                )
             if overdue > len(s.most_overdue):
                 lines.append(t.OVERDUE_MORE.format(n=overdue - len(s.most_overdue)))
         else:
             lines.append(t.OVERDUE_NONE)
         lines += ["", t.SECTION_RATES]
-        for name, rate in ((t.RATE_RESPONSE, s.responded), (t.RATE_RESOLUTION, s.resolved),
-                           (t.RATE_SATISFACTION, s.satisfied)):
-            value = t.RATE_NONE if rate.percent is None else t.RATE_VALUE.format(
-                count=rate.count, total=rate.total, percent=rate.percent)
+        for name, rate in (
+            (t.RATE_RESPONSE, s.responded),
+            (t.RATE_RESOLUTION, s.resolved),
+            (t.RATE_SATISFACTION, s.satisfied),
+        ):
+            value = (
+                t.RATE_NONE
+                if rate.percent is None
+                else t.RATE_VALUE.format(count=rate.count, total=rate.total, percent=rate.percent)
+            )
             lines.append(t.RATE_LINE.format(name=name, value=value))
         if s.ratings:
-            lines.append(t.RATINGS_LINE.format(ratings="，".join(
-                f"{label} {s.ratings.get(key, 0)}" for key, label in t.RATING_NAMES.items())))
+            lines.append(
+                t.RATINGS_LINE.format(
+                    ratings="，".join(
+                        f"{label} {s.ratings.get(key, 0)}" for key, label in t.RATING_NAMES.items()
+                    )
+                )
+            )
         return "\n".join([*lines, "", t.STATS_FOOTER])
 
     # ------------------------------------------------------------------- /export
@@ -290,7 +345,9 @@ class ReportHandlers:
 
 def _listed(counts: list[tuple[str, int]]) -> list[str]:
     """Count lines, the largest first; past LISTED_PER_SECTION the rest are summed in one line."""
-    lines = [t.COUNT_LINE.format(name=escape(str(name)), n=n) for name, n in counts[:LISTED_PER_SECTION]]
+    lines = [
+        t.COUNT_LINE.format(name=escape(str(name)), n=n) for name, n in counts[:LISTED_PER_SECTION]
+    ]
     rest = counts[LISTED_PER_SECTION:]
     if rest:
         lines.append(t.MORE_LINE.format(k=len(rest), n=sum(n for _, n in rest)))
@@ -303,15 +360,26 @@ def _unit_names(units: list[UnitCount]) -> list[tuple[str, int]]:
     for unit in units:
         if unit.name is not None:
             seen[unit.name] = seen.get(unit.name, 0) + 1
-    return [(t.NO_UNIT if u.name is None else f"{u.name}（{u.region}）" if seen[u.name] > 1 and u.region else u.name,
-             u.count) for u in units]
+    return [
+        (
+            t.NO_UNIT
+            if u.name is None
+            else f"{u.name}（{u.region}）"
+            if seen[u.name] > 1 and u.region
+            else u.name,
+            u.count,
+        )
+        for u in units
+    ]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], service: CaseService) -> None:
     """/stats and /export in private chats; in a group only a pointer to the private chat."""
     h = ReportHandlers(service)
-    application.add_handlers([
-        CommandHandler("stats", h.stats, filters.ChatType.PRIVATE),
-        CommandHandler("export", h.export, filters.ChatType.PRIVATE),
-        CommandHandler(["stats", "export"], h.private_only, ~filters.ChatType.PRIVATE),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler("stats", h.stats, filters.ChatType.PRIVATE),
+            CommandHandler("export", h.export, filters.ChatType.PRIVATE),
+            CommandHandler(["stats", "export"], h.private_only, ~filters.ChatType.PRIVATE),
+        ]
+    )

@@ -60,19 +60,26 @@ Grievance = Callable[[str, dict[str, Any]], "tuple[str, str] | None"]
 PRIVATE = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
 
-async def send_html(update: Update, context: ContextTypes.DEFAULT_TYPE, messages: list[str],
-                    markup: InlineKeyboardMarkup | None = None) -> None:
+async def send_html(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    messages: list[str],
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
     """Send HTML messages to the update's chat; the keyboard goes under the last one."""
     chat_id = update.effective_chat.id
     for i, text in enumerate(messages):
         last = i == len(messages) - 1
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup if last else None)
+        await context.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+        )
 
 
 def region_keyboard(regions: list[str]) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(name, callback_data=f"rg:{i}") for i, name in enumerate(regions)]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    buttons = [
+        InlineKeyboardButton(name, callback_data=f"rg:{i}") for i, name in enumerate(regions)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton(texts.REGION_ALL, callback_data="rg:all")])
     return InlineKeyboardMarkup(rows)
 
@@ -118,7 +125,9 @@ def _recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> list[str] | None:
     return context.chat_data.get(ANSWERS_KEY, {}).get(key)
 
 
-def answer_keyboard(key: str | None, related: bool, complain_data: str = COMPLAIN_CALLBACK) -> InlineKeyboardMarkup:
+def answer_keyboard(
+    key: str | None, related: bool, complain_data: str = COMPLAIN_CALLBACK
+) -> InlineKeyboardMarkup:
     complain = InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=complain_data)
     if key is None:
         return InlineKeyboardMarkup([[complain]])
@@ -128,9 +137,14 @@ def answer_keyboard(key: str | None, related: bool, complain_data: str = COMPLAI
     return InlineKeyboardMarkup([first_row, [complain]])
 
 
-def suggestion_keyboard(key: str, labels: list[str], complain_data: str = COMPLAIN_CALLBACK) -> InlineKeyboardMarkup:
+def suggestion_keyboard(
+    key: str, labels: list[str], complain_data: str = COMPLAIN_CALLBACK
+) -> InlineKeyboardMarkup:
     """One button per suggested passage, named by its heading, then 我要投诉: no dead end."""
-    rows = [[InlineKeyboardButton(label, callback_data=f"sg:{key}:{i}")] for i, label in enumerate(labels)]
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"sg:{key}:{i}")]
+        for i, label in enumerate(labels)
+    ]
     rows.append([InlineKeyboardButton(texts.BUTTON_COMPLAIN, callback_data=complain_data)])
     return InlineKeyboardMarkup(rows)
 
@@ -138,7 +152,9 @@ def suggestion_keyboard(key: str, labels: list[str], complain_data: str = COMPLA
 def heading_label(heading_path: tuple[str, ...], fallback: str) -> str:
     """A passage's own heading, short enough for a button."""
     label = (heading_path[-1] if heading_path else fallback).strip()
-    return label if len(label) <= SUGGESTION_LABEL_CHARS else label[:SUGGESTION_LABEL_CHARS - 1] + "…"
+    return (
+        label if len(label) <= SUGGESTION_LABEL_CHARS else label[: SUGGESTION_LABEL_CHARS - 1] + "…"
+    )
 
 
 # ------------------------------------------------------------------- buttons
@@ -165,8 +181,12 @@ class ResidentHandlers:
     The knowledge base is bound here rather than put in `bot_data`, which persistence stores.
     """
 
-    def __init__(self, kb: KnowledgeBase, clock: Callable[[], float] = time.time,
-                 grievance: Grievance | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        clock: Callable[[], float] = time.time,
+        grievance: Grievance | None = None,
+    ) -> None:
         self.kb = kb
         self.clock = clock  # seconds; tests move it to let a conversation expire
         self.grievance = grievance  # set when complaints can be filed
@@ -201,7 +221,11 @@ class ResidentHandlers:
             await send_html(update, context, [texts.NO_REGIONS])
             return
         current = context.user_data.get(REGION_KEY)
-        text = texts.CHOOSE_REGION_CURRENT.format(region=escape(current)) if current else texts.CHOOSE_REGION
+        text = (
+            texts.CHOOSE_REGION_CURRENT.format(region=escape(current))
+            if current
+            else texts.CHOOSE_REGION
+        )
         await send_html(update, context, [text], keyboard)
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -242,7 +266,12 @@ class ResidentHandlers:
         pending = context.chat_data.pop(PENDING_QUESTION_KEY, None)
         if first_press and isinstance(pending, dict) and isinstance(pending.get("text"), str):
             answer, conversation = await asyncio.to_thread(
-                self.kb.converse, pending["text"], Context.from_json(pending.get("context")), region, self.clock())
+                self.kb.converse,
+                pending["text"],
+                Context.from_json(pending.get("context")),
+                region,
+                self.clock(),
+            )
             context.chat_data[CONVERSATION_KEY] = conversation.to_json()
             await self._send_answer(update, context, answer, pending["text"])
 
@@ -259,11 +288,20 @@ class ResidentHandlers:
         context.chat_data.pop(PENDING_QUESTION_KEY, None)  # a new message supersedes a held one
         region = context.user_data.get(REGION_KEY)
         stored = context.chat_data.get(CONVERSATION_KEY)
-        answer, conversation = await asyncio.to_thread(self.kb.converse, text, Context.from_json(stored),
-                                                       region, self.clock())
-        grievance = await asyncio.to_thread(self.grievance, text, context.user_data) if self.grievance else None
-        if (grievance is None and region is None and differs_by_region(answer)
-                and not context.user_data.get(PLACE_ASKED_KEY)):
+        answer, conversation = await asyncio.to_thread(
+            self.kb.converse, text, Context.from_json(stored), region, self.clock()
+        )
+        grievance = (
+            await asyncio.to_thread(self.grievance, text, context.user_data)
+            if self.grievance
+            else None
+        )
+        if (
+            grievance is None
+            and region is None
+            and differs_by_region(answer)
+            and not context.user_data.get(PLACE_ASKED_KEY)
+        ):
             # The plans differ and the place is unknown: ask it once, then answer for it.
             keyboard = self._region_keyboard(context)
             if keyboard is not None:
@@ -274,8 +312,15 @@ class ResidentHandlers:
         context.chat_data[CONVERSATION_KEY] = conversation.to_json()
         await self._send_answer(update, context, answer, text, note, grievance)
 
-    async def _send_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer,
-                           question: str, note: str = "", grievance: tuple[str, str] | None = None) -> None:
+    async def _send_answer(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        answer: Answer,
+        question: str,
+        note: str = "",
+        grievance: tuple[str, str] | None = None,
+    ) -> None:
         """The reply for each kind of answer; every one has a way on (buttons or 我要投诉).
         A grievance is acknowledged first, in the same reply, and its 我要投诉 starts the
         complaint with the category chosen; "not found" is not said to it."""
@@ -284,13 +329,19 @@ class ResidentHandlers:
             complain, label = grievance
             note += texts.GRIEVANCE_ACK.format(category=escape(label))
             if answer.kind not in (UNCOVERED, SUGGEST) and answer.abstained:
-                await send_html(update, context, [note.rstrip()], answer_keyboard(None, False, complain))
+                await send_html(
+                    update, context, [note.rstrip()], answer_keyboard(None, False, complain)
+                )
                 return
         if answer.kind == UNCOVERED:
             regions = "、".join(dict.fromkeys(self.kb.regions))
             place = escape(answer.uncovered_place or texts.UNCOVERED_SOMEWHERE)
-            await send_html(update, context, [note + texts.UNCOVERED.format(place=place, regions=escape(regions))],
-                            answer_keyboard(None, related=False, complain_data=complain))
+            await send_html(
+                update,
+                context,
+                [note + texts.UNCOVERED.format(place=place, regions=escape(regions))],
+                answer_keyboard(None, related=False, complain_data=complain),
+            )
             return
         if answer.kind == SUGGEST and answer.hits:
             shown = answer.hits[:SUGGESTIONS_SHOWN]
@@ -300,7 +351,9 @@ class ResidentHandlers:
             while len(suggested) > ANSWERS_KEPT:
                 del suggested[next(iter(suggested))]
             labels = [heading_label(h.passage.heading_path, h.passage.title) for h in shown]
-            await send_html(update, context, [note + texts.SUGGEST], suggestion_keyboard(key, labels, complain))
+            await send_html(
+                update, context, [note + texts.SUGGEST], suggestion_keyboard(key, labels, complain)
+            )
             return
         hits = [] if answer.abstained else answer.hits
         key = _remember(context, [h.passage.id for h in hits]) if hits else None
@@ -317,7 +370,9 @@ class ResidentHandlers:
             await _expired(update, context)
             return
         region = context.user_data.get(REGION_KEY)
-        chosen = await asyncio.to_thread(self.kb.choose, question, ids[int(index)], region, self.clock())
+        chosen = await asyncio.to_thread(
+            self.kb.choose, question, ids[int(index)], region, self.clock()
+        )
         if chosen is None:
             await _expired(update, context)
             return
@@ -331,15 +386,24 @@ class ResidentHandlers:
         query = update.callback_query
         _, key, number = query.data.split(":")
         ids, index = _recall(context, key), parse_number(number)
-        passage = self.kb.passage(ids[index]) if ids is not None and index is not None and index < len(ids) else None
+        passage = (
+            self.kb.passage(ids[index])
+            if ids is not None and index is not None and index < len(ids)
+            else None
+        )
         if passage is None:
             await _expired(update, context)
             return
         await query.answer()
         citation = self.kb.citation(passage)
         header = texts.SOURCE_HEADER.format(citation=escape(citation))
-        await send_html(update, context, html_messages(passage.text, header_html=header,
-                                                       header_plain_len=utf16_len(citation) + 2))
+        await send_html(
+            update,
+            context,
+            html_messages(
+                passage.text, header_html=header, header_plain_len=utf16_len(citation) + 2
+            ),
+        )
 
     async def show_related(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """相关政策: the next best passages, each with a button to read it whole."""
@@ -351,7 +415,9 @@ class ResidentHandlers:
             return
         await query.answer()
         chain = self._residents_chain(context)
-        related = [(i, p) for i, pid in list(enumerate(ids))[1:] if (p := self.kb.passage(pid)) is not None]
+        related = [
+            (i, p) for i, pid in list(enumerate(ids))[1:] if (p := self.kb.passage(pid)) is not None
+        ]
         # The resident's own plans first; the rest are marked as other places' rules.
         related.sort(key=lambda item: bool(chain) and item[1].region not in chain)
         items, buttons = [], []
@@ -361,33 +427,54 @@ class ResidentHandlers:
             snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS] + "……"
             other = bool(chain) and passage.region not in chain
             mark = texts.RELATED_OTHER_PLACE.format(region=escape(passage.region)) if other else ""
-            items.append(texts.RELATED_ITEM.format(n=n, citation=escape(self.kb.citation(passage)) + mark,
-                                                   snippet=escape(snippet)))
-            buttons.append(InlineKeyboardButton(texts.BUTTON_SOURCE_N.format(n=n),
-                                                callback_data=f"src:{key}:{index}"))
+            items.append(
+                texts.RELATED_ITEM.format(
+                    n=n, citation=escape(self.kb.citation(passage)) + mark, snippet=escape(snippet)
+                )
+            )
+            buttons.append(
+                InlineKeyboardButton(
+                    texts.BUTTON_SOURCE_N.format(n=n), callback_data=f"src:{key}:{index}"
+                )
+            )
         if not items:
             await send_html(update, context, [texts.NO_RELATED])
             return
-        await send_html(update, context, [texts.RELATED_HEADER + "".join(items)], InlineKeyboardMarkup([buttons]))
+        await send_html(
+            update,
+            context,
+            [texts.RELATED_HEADER + "".join(items)],
+            InlineKeyboardMarkup([buttons]),
+        )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], kb: KnowledgeBase, group: int = 0,
-             clock: Callable[[], float] = time.time, grievance: Grievance | None = None) -> None:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    kb: KnowledgeBase,
+    group: int = 0,
+    clock: Callable[[], float] = time.time,
+    grievance: Grievance | None = None,
+) -> None:
     """Add the resident handlers. Register more specific handlers (conversations) before these."""
     resident = ResidentHandlers(kb, clock, grievance)
-    application.add_handlers([
-        CommandHandler("start", resident.start),
-        CommandHandler("help", help_command),
-        CommandHandler("region", resident.region_command),
-        CommandHandler("cancel", cancel),
-        CallbackQueryHandler(resident.show_source, pattern=r"^src:[0-9a-f]+:[0-9]+$"),
-        CallbackQueryHandler(resident.show_related, pattern=r"^rel:[0-9a-f]+$"),
-        CallbackQueryHandler(resident.choose_suggestion, pattern=r"^sg:[0-9a-f]+:[0-9]$"),
-        CallbackQueryHandler(resident.choose_region, pattern=r"^rg:([0-9]+|all)$"),
-        CallbackQueryHandler(complain_placeholder, pattern=rf"^({COMPLAIN_CALLBACK}$|{COMPLAIN_CATEGORY_PREFIX})"),
-        CallbackQueryHandler(unknown_button),
-        # In a group the bot answers commands only, not every remark of the members.
-        MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
-        MessageHandler(PRIVATE & filters.TEXT, resident.question),
-        MessageHandler(PRIVATE, not_text),
-    ], group=group)
+    application.add_handlers(
+        [
+            CommandHandler("start", resident.start),
+            CommandHandler("help", help_command),
+            CommandHandler("region", resident.region_command),
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(resident.show_source, pattern=r"^src:[0-9a-f]+:[0-9]+$"),
+            CallbackQueryHandler(resident.show_related, pattern=r"^rel:[0-9a-f]+$"),
+            CallbackQueryHandler(resident.choose_suggestion, pattern=r"^sg:[0-9a-f]+:[0-9]$"),
+            CallbackQueryHandler(resident.choose_region, pattern=r"^rg:([0-9]+|all)$"),
+            CallbackQueryHandler(
+                complain_placeholder, pattern=rf"^({COMPLAIN_CALLBACK}$|{COMPLAIN_CATEGORY_PREFIX})"
+            ),
+            CallbackQueryHandler(unknown_button),
+            # In a group the bot answers commands only, not every remark of the members.
+            MessageHandler(PRIVATE & filters.COMMAND, unknown_command),
+            MessageHandler(PRIVATE & filters.TEXT, resident.question),
+            MessageHandler(PRIVATE, not_text),
+        ],
+        group=group,
+    )

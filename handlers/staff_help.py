@@ -30,7 +30,9 @@ class StaffHelp:
         sections += [texts.HELP_SUPERVISOR] if perms.is_supervisor else []
         sections += [texts.HELP_ADMIN] if perms.is_admin else []
         sections.append(web_texts.HELP_WEB)
-        await context.bot.send_message(update.effective_chat.id, "\n\n".join(sections), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(
+            update.effective_chat.id, "\n\n".join(sections), parse_mode=ParseMode.HTML
+        )
         raise ApplicationHandlerStop
 
 

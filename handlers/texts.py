@@ -13,7 +13,9 @@ WELCOME = (
     "• 反映问题：该享受的没享受到、办事被刁难，都可以投诉，和打 12317 扶贫监督举报电话一样。\n\n"
     "请先点下面的按钮，选您所在的地方，我好按当地政策回答。"
 )
-WELCOME_REGION_SET = "\n\n您现在选的地方是：<b>{region}</b>。直接发文字提问就行，换地方请发 /region。"
+WELCOME_REGION_SET = (
+    "\n\n您现在选的地方是：<b>{region}</b>。直接发文字提问就行，换地方请发 /region。"
+)
 
 HELP = (
     "<b>怎么用</b>\n"
@@ -149,8 +151,7 @@ BUTTON_KNOWN_PLACE = "是，{place}"
 BUTTON_OTHER_PLACE = "其他地方"
 CATEGORY_CHOSEN = "<b>第 1 步：</b>问题类别已选好：{category}\n\n"
 ASK_TOWNSHIP = (
-    "<b>第 2 步：</b>是哪个乡镇、哪个村？请打字告诉我，比如“镇头镇 石门村”。\n"
-    "（已选：{region}）"
+    "<b>第 2 步：</b>是哪个乡镇、哪个村？请打字告诉我，比如“镇头镇 石门村”。\n（已选：{region}）"
 )
 ASK_DESCRIPTION = (
     "<b>第 3 步：</b>请把发生了什么写清楚：什么时候、谁、什么事、现在怎么样了。\n"
@@ -208,8 +209,7 @@ FILING_LIMIT = (
     "已经提交的投诉会照常办理；情况紧急请直接拨打 12317 扶贫监督举报电话。"
 )
 STORAGE_UNAVAILABLE = (
-    "抱歉，系统暂时保存不了，您的投诉<b>还没有提交</b>。\n"
-    "您填的内容我都记着，请过一会儿点“重试”。"
+    "抱歉，系统暂时保存不了，您的投诉<b>还没有提交</b>。\n您填的内容我都记着，请过一会儿点“重试”。"
 )
 FILED = (
     "<b>已经登记好了。</b>\n"
@@ -223,8 +223,12 @@ QUERY_CODE = (
     "查进度发：/status {ticket} {code}"
 )
 PENDING_TICKET_LEAD = "您之前提交的投诉已经登记好了，当时的消息没能发到您这里，现在补发给您：\n\n"
-QUERY_CODE_ANONYMOUS_NOTE = "您是匿名反映的，系统没有记录您是谁，<b>只有凭编号和查询码才能查进度</b>。\n"
-QUERY_CODE_NAMED_NOTE = "在这里发 /status 就能看到您的投诉；换了手机或账号，凭编号和查询码也能查。\n"
+QUERY_CODE_ANONYMOUS_NOTE = (
+    "您是匿名反映的，系统没有记录您是谁，<b>只有凭编号和查询码才能查进度</b>。\n"
+)
+QUERY_CODE_NAMED_NOTE = (
+    "在这里发 /status 就能看到您的投诉；换了手机或账号，凭编号和查询码也能查。\n"
+)
 COMPLAINT_CANCELLED = "好的，这次投诉已经取消，没有提交。想反映问题随时发 /complain。"
 SUBMITTING_TOAST = "正在提交，请稍等"
 STALE_STEP_TOAST = "这个按钮已经失效了"
@@ -239,7 +243,9 @@ DRAFT_EXPIRED = (
     "您之前没填完的投诉已经超过 {hours} 小时没有继续，为了保护您的信息，填过的内容已经删除，没有提交。\n"
     "要反映问题，请重新发 /complain。"
 )
-EDIT_NOT_HANDLED = "您修改了之前发的消息。修改过的消息不会重新处理，请把要问或要办的内容重新发一条。"
+EDIT_NOT_HANDLED = (
+    "您修改了之前发的消息。修改过的消息不会重新处理，请把要问或要办的内容重新发一条。"
+)
 BAD_TOWNSHIP = "请写清乡镇和村的名字（2 到 50 个字），比如“镇头镇 石门村”。"
 BAD_TOWNSHIP_NUMBER = (
     "这一步只写乡镇和村的名字，请不要写电话、身份证或银行卡号码，比如“镇头镇 石门村”。\n"
@@ -267,9 +273,7 @@ STATUS_LABELS = {
     "feedback": "您的评价",
 }
 STATUS_NONE = (
-    "您还没有留名提交过投诉。\n"
-    "匿名投诉请发：/status 投诉编号 查询码\n"
-    "要反映问题请发 /complain。"
+    "您还没有留名提交过投诉。\n匿名投诉请发：/status 投诉编号 查询码\n要反映问题请发 /complain。"
 )
 STATUS_NOT_FOUND = (
     "没有查到这件投诉。请核对编号（像 FP20240101-000001 这样）；"

@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 
 class WebLogin:
-    def __init__(self, access: Access, store: WebAccessStore, base_url: str, valid_for: timedelta) -> None:
+    def __init__(
+        self, access: Access, store: WebAccessStore, base_url: str, valid_for: timedelta
+    ) -> None:
         self.access = access
         self.store = store
         self.base_url = base_url.rstrip("/")
@@ -39,15 +41,26 @@ class WebLogin:
             else:
                 token = await self.store.issue_link(user_id, self.valid_for)
                 log.info("web sign-in link issued to user %s", user_id)
-                text = texts.WEB_LINK.format(link=escape(f"{self.base_url}/login/link/{token}"),
-                                             minutes=int(self.valid_for.total_seconds() // 60))
+                text = texts.WEB_LINK.format(
+                    link=escape(f"{self.base_url}/login/link/{token}"),
+                    minutes=int(self.valid_for.total_seconds() // 60),
+                )
         except StorageUnavailable:
             text = texts.WEB_STORAGE_DOWN
-        await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML,
-                                       link_preview_options=LinkPreviewOptions(is_disabled=True))
+        await context.bot.send_message(
+            update.effective_chat.id,
+            text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any], access: Access, store: WebAccessStore,
-             base_url: str, valid_for: timedelta) -> None:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    access: Access,
+    store: WebAccessStore,
+    base_url: str,
+    valid_for: timedelta,
+) -> None:
     handler = WebLogin(access, store, base_url, valid_for)
     application.add_handler(CommandHandler("web", handler.web, filters.ChatType.PRIVATE))

@@ -103,7 +103,9 @@ class ChineseTokenizer(Tokenizer):
             if not is_word(word):
                 continue
             if removestops and word in stop:
-                pos += 1  # nor its sub-words (不晓 of 不晓得); the gap stays, as StopFilter leaves it
+                pos += (
+                    1  # nor its sub-words (不晓 of 不晓得); the gap stays, as StopFilter leaves it
+                )
                 continue
             for sub, sub_start, sub_end in _with_subwords(seg, word, start, end):
                 token.text = sub
@@ -137,7 +139,11 @@ def _with_subwords(seg: jieba.Tokenizer, word: str, start: int, end: int):
 @lru_cache(maxsize=1)
 def chinese_analyzer():
     """The analyzer every text field and every query uses (stateless, so shared)."""
-    return ChineseTokenizer() | LowercaseFilter() | StopFilter(stoplist=load_stopwords(), minsize=1, renumber=False)
+    return (
+        ChineseTokenizer()
+        | LowercaseFilter()
+        | StopFilter(stoplist=load_stopwords(), minsize=1, renumber=False)
+    )
 
 
 def analyze(text: str) -> list[str]:
@@ -224,8 +230,19 @@ def grams(text: str) -> list[str]:
 class GramTokenizer(Tokenizer):
     """One token per character bigram (no positions: bigrams are matched as a bag)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, gram in enumerate(grams(value), start_pos):
             token.text = gram

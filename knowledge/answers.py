@@ -88,8 +88,14 @@ def _trim(sentence: str, weights: dict[str, float], limit: int) -> str:
     return ("…" if lo > 0 else "") + text + ("…" if hi < len(clauses) - 1 else "")
 
 
-def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limit: int = MAX_EXTRACT,
-            asks: str | None = None, most: int = 3) -> str:
+def extract(
+    passage: Passage,
+    weights: dict[str, float],
+    asks_amount: bool,
+    limit: int = MAX_EXTRACT,
+    asks: str | None = None,
+    most: int = 3,
+) -> str:
     """The sentence that best answers, first, then its best neighbours while room remains.
 
     Of the sentences nearly as relevant as the best, one that states the kind of fact asked
@@ -103,7 +109,11 @@ def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limi
     scores = [_score(s, weights) for s in sents]
     top = max(scores)
     # Among the sentences nearly as relevant as the best, the one that states the fact leads.
-    stating = [i for i, s in enumerate(sents) if scores[i] > 0 and scores[i] >= LEAD_SHARE * top and states(asks, s)]
+    stating = [
+        i
+        for i, s in enumerate(sents)
+        if scores[i] > 0 and scores[i] >= LEAD_SHARE * top and states(asks, s)
+    ]
     best = max(stating or range(len(sents)), key=lambda i: scores[i])
     chosen = [best]
     used = min(len(sents[best]), limit)
@@ -118,7 +128,9 @@ def extract(passage: Passage, weights: dict[str, float], asks_amount: bool, limi
     return "".join(_trim(sents[i], weights, budget) for i in order)
 
 
-def stated(passage: Passage, weights: dict[str, float], asks: str | None, limit: int = MAX_EXTRACT) -> str:
+def stated(
+    passage: Passage, weights: dict[str, float], asks: str | None, limit: int = MAX_EXTRACT
+) -> str:
     """The extract, led for a 找谁 question by who handles it (the section's units)."""
     if asks != WHO:
         return extract(passage, weights, False, limit, asks)
@@ -126,7 +138,9 @@ def stated(passage: Passage, weights: dict[str, float], asks: str | None, limit:
     if units is None:  # say so rather than leave the resident guessing, and whose plan it is
         units = NO_UNITS_TEXT.format(issuer=passage.issuer) if passage.issuer else NO_UNITS_BARE
     # The units' sentence and at most two of the passage: three sentences in all.
-    return units + extract(passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks, most=2)
+    return units + extract(
+        passage, weights, False, max(limit - len(units), MIN_EXTRACT), asks, most=2
+    )
 
 
 def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
@@ -142,8 +156,13 @@ def compose(parts: list[tuple[str, Passage]], labelled: bool) -> str:
     return answer if len(answer) <= MAX_ANSWER else answer[: MAX_ANSWER - 1] + "…"
 
 
-def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, region_known: bool,
-                asks: str | None = None) -> str:
+def answer_from(
+    hits: list[Hit],
+    weights: dict[str, float],
+    asks_amount: bool,
+    region_known: bool,
+    asks: str | None = None,
+) -> str:
     """One answer from the best passage; when the region is unknown, labelled with whose rule
     it is, and with one line per region when the next best passages come from other plans."""
     asks = asks or (AMOUNT if asks_amount else None)
@@ -155,7 +174,9 @@ def answer_from(hits: list[Hit], weights: dict[str, float], asks_amount: bool, r
     overhead = sum(len(citation(h.passage)) + 16 for h in parts)
     limit = min(MAX_EXTRACT, (MAX_ANSWER - overhead) // len(parts))
     # The place is unknown: even a single plan's rule says whose it is.
-    return compose([(stated(h.passage, weights, asks, limit), h.passage) for h in parts], labelled=True)
+    return compose(
+        [(stated(h.passage, weights, asks, limit), h.passage) for h in parts], labelled=True
+    )
 
 
 def regional_parts(hits: list[Hit]) -> list[Hit]:
@@ -164,6 +185,9 @@ def regional_parts(hits: list[Hit]) -> list[Hit]:
     top = hits[0]
     parts = [top]
     for hit in hits[1:3]:
-        if hit.passage.region not in {p.passage.region for p in parts} and hit.score >= 0.8 * top.score:
+        if (
+            hit.passage.region not in {p.passage.region for p in parts}
+            and hit.score >= 0.8 * top.score
+        ):
             parts.append(hit)
     return parts

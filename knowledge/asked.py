@@ -20,24 +20,44 @@ HOW = "how"
 # Checked in this order: the more specific ask wins (要到哪一年 is a time, not a place to go;
 # 能报多少 is an amount, not whether one may).
 ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (WHO, re.compile(
-        r"(?:归|找|由|是|去|到)?(?:哪个|哪些|哪一个|哪家|什么|啥|么子|哪)(?:部门|单位|机构)(?:牵头|负责|管)?|"
-        r"找谁|找哪个|找哪|归谁|归哪|谁管|谁负责|谁来管|谁来办|谁牵头|谁办|哪一级|哪级|谁出|谁给|谁来出|"
-        r"哪个管|哪个负责|哪个办")),
-    (TIME, re.compile(
-        r"啥时候|什么时候|么子时候|哪时候|几时|多久|多长时间|好久|截止|截至|哪一年|哪年|几月|哪个月|"
-        r"期限|最晚|最迟|何时|啥时|到啥时|多少年|几年|好多年|每隔|多少天|几天")),
-    (AMOUNT, re.compile(
-        r"多少|几多|好多钱|几个钱|几档|哪一档|哪档|标准|比例|多高|几成|百分之|几个点|额度|"
-        r"补多|给多|报多|能拿|能领多|最多|最少|上限|封顶|起付")),
-    (HOW, re.compile(
-        r"怎么申请|咋申请|咋个申请|如何申请|怎样申请|怎么办理|如何办理|咋办理|怎么弄|咋弄|咋个弄|"
-        r"去哪|到哪|在哪|哪里办|哪里申请|哪里查|哪查|哪儿|流程|手续|程序|要带|材料|怎么报|咋报|"
-        r"怎么领|咋领|怎么查|咋查|申请|办理|报名")),
-    (ELIGIBILITY, re.compile(
-        r"能不能|能否|可不可以|可以不|行不行|够不够|够条件|啥条件|什么条件|么子条件|条件|符合|"
-        r"算不算|算不|算在|有没有资格|资格|有份|有冇份|是不是都|都能|能享受|享受得到|"
-        r"能领|能申请|能报|能参加|能办|给不给|管不管")),
+    (
+        WHO,
+        re.compile(
+            r"(?:归|找|由|是|去|到)?(?:哪个|哪些|哪一个|哪家|什么|啥|么子|哪)(?:部门|单位|机构)(?:牵头|负责|管)?|"
+            r"找谁|找哪个|找哪|归谁|归哪|谁管|谁负责|谁来管|谁来办|谁牵头|谁办|哪一级|哪级|谁出|谁给|谁来出|"
+            r"哪个管|哪个负责|哪个办"
+        ),
+    ),
+    (
+        TIME,
+        re.compile(
+            r"啥时候|什么时候|么子时候|哪时候|几时|多久|多长时间|好久|截止|截至|哪一年|哪年|几月|哪个月|"
+            r"期限|最晚|最迟|何时|啥时|到啥时|多少年|几年|好多年|每隔|多少天|几天"
+        ),
+    ),
+    (
+        AMOUNT,
+        re.compile(
+            r"多少|几多|好多钱|几个钱|几档|哪一档|哪档|标准|比例|多高|几成|百分之|几个点|额度|"
+            r"补多|给多|报多|能拿|能领多|最多|最少|上限|封顶|起付"
+        ),
+    ),
+    (
+        HOW,
+        re.compile(
+            r"怎么申请|咋申请|咋个申请|如何申请|怎样申请|怎么办理|如何办理|咋办理|怎么弄|咋弄|咋个弄|"
+            r"去哪|到哪|在哪|哪里办|哪里申请|哪里查|哪查|哪儿|流程|手续|程序|要带|材料|怎么报|咋报|"
+            r"怎么领|咋领|怎么查|咋查|申请|办理|报名"
+        ),
+    ),
+    (
+        ELIGIBILITY,
+        re.compile(
+            r"能不能|能否|可不可以|可以不|行不行|够不够|够条件|啥条件|什么条件|么子条件|条件|符合|"
+            r"算不算|算不|算在|有没有资格|资格|有份|有冇份|是不是都|都能|能享受|享受得到|"
+            r"能领|能申请|能报|能参加|能办|给不给|管不管"
+        ),
+    ),
 )
 
 # A reply names at most this many units that take part; a plan's list can run to a dozen.
@@ -46,10 +66,16 @@ MAX_UNITS_NAMED = 6
 # Sentences that state each kind of fact. Eligibility has none: nearly every sentence of a
 # plan states a condition, so relevance alone picks the sentence for 够不够条件.
 STATES: dict[str, re.Pattern[str]] = {
-    AMOUNT: re.compile(r"\d[\d,.]*\s*(?:万?元|%|％|个百分点|倍|人|户|个|亩|平方米|年)|[一二三四五六七八九十百千万两]+(?:万?元|倍|成)|百分之"),
-    TIME: re.compile(r"\d{4}\s*年|年底|年内|月底|季度|每年|每月|每季|\d+\s*(?:个)?(?:工作日|日|天|周|月)内?|之前|以前|前完成|期限|逐年"),
+    AMOUNT: re.compile(
+        r"\d[\d,.]*\s*(?:万?元|%|％|个百分点|倍|人|户|个|亩|平方米|年)|[一二三四五六七八九十百千万两]+(?:万?元|倍|成)|百分之"
+    ),
+    TIME: re.compile(
+        r"\d{4}\s*年|年底|年内|月底|季度|每年|每月|每季|\d+\s*(?:个)?(?:工作日|日|天|周|月)内?|之前|以前|前完成|期限|逐年"
+    ),
     WHO: re.compile(r"负责|牵头|部门|单位|机构|政府|委员会|局|办公室|中心"),
-    HOW: re.compile(r"申请|办理|申报|提交|审核|审批|窗口|服务中心|服务站|平台|网上|查询|登记|报名|受理|向|到"),
+    HOW: re.compile(
+        r"申请|办理|申报|提交|审核|审批|窗口|服务中心|服务站|平台|网上|查询|登记|报名|受理|向|到"
+    ),
 }
 
 
@@ -80,13 +106,14 @@ def units_sentence(lead: tuple[str, ...], responsible: tuple[str, ...]) -> str |
 
     Townships (各镇、街道) carry out what the county units lead, so they are named last.
     """
+
     def ordered(units: tuple[str, ...]) -> list[str]:
         return sorted(dict.fromkeys(units), key=lambda u: u.startswith("各"))
 
     lead_list = ordered(lead)
     others = [u for u in ordered(responsible) if u not in lead_list]
     if len(others) > MAX_UNITS_NAMED:
-        others = others[:MAX_UNITS_NAMED - 1] + [others[MAX_UNITS_NAMED - 1] + "等单位"]
+        others = [*others[: MAX_UNITS_NAMED - 1], others[MAX_UNITS_NAMED - 1] + "等单位"]
     if lead_list:
         text = f"这件事由{'、'.join(lead_list)}牵头"
         return text + (f"，{'、'.join(others)}配合。" if others else "。")

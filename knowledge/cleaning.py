@@ -28,12 +28,14 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-__all__ = ["strip_chrome", "normalize"]
+__all__ = ["normalize", "strip_chrome"]
 
 
 # -- strip_chrome -----------------------------------------------------------------------
 
-_DATE = r"\d{2,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+_DATE = (
+    r"\d{2,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+)
 # Page metadata: a label and one value. Date labels take only a date, so a policy line such
 # as 实施时间：2019年5月至12月 is not mistaken for one; other labels take one short token.
 _DATE_LABELS = ("发布时间", "发布日期", "发稿时间", "更新时间", "更新日期", "时间", "日期")
@@ -68,7 +70,9 @@ _CHROME_LEFTOVER = re.compile(r"[\s|｜/\\【】\[\]()（）:：•·●▪◆�
 _BULLET = r"[•·●▪◆■◇○◦‧\-*]"
 _BREADCRUMB_SEP = re.compile(r"\s*(?:>>|>|＞|»|›|→)\s*")
 _SPACED_SEP = re.compile(r"\s(?:>>|>|＞|»|›|→)\s")
-_BREADCRUMB_START = re.compile(r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]|^(?:网站首页|首页|主页)\b")
+_BREADCRUMB_START = re.compile(
+    r"^(?:当前位置|您的位置|你的位置|您现在的位置|所在位置|位置)\s*[:：]|^(?:网站首页|首页|主页)\b"
+)
 _NEIGHBOUR_LINK = re.compile(r"^(?:上一篇|下一篇|上一条|下一条|上一页|下一页|上篇|下篇)\s*[:：]?")
 _RELATED_HEADER = re.compile(
     r"^(?:相关文档|相关文章|相关链接|相关阅读|相关新闻|相关信息|相关政策|相关解读|推荐阅读)\s*[:：]?$"

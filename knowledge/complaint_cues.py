@@ -16,7 +16,9 @@ OTHER = "other"
 
 
 def load_cues(path: Path = CUES) -> tuple[str, ...]:
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    lines = (
+        line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()
+    )
     return tuple(normalize(line) for line in lines if line)
 
 

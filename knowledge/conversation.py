@@ -38,7 +38,8 @@ CONTINUITY = 0.25
 # Words that lean on what was said before: demonstratives, "and what about …呢", "any other".
 LEANS_ON_CONTEXT = re.compile(
     r"^(那|那么|还有|另外|再问)|这个|这事|这件|这块|这种|这项|这笔|这钱|这样|这是|这些|那个|那些|那边|那里|"
-    r"那头|那儿|呢[？?！!。.\s]*$|别的|其他|其它|还能|里头|一样吗|行不行|够不够|算不算")
+    r"那头|那儿|呢[？?！!。.\s]*$|别的|其他|其它|还能|里头|一样吗|行不行|够不够|算不算"
+)
 # A message with words of its own starts a new topic when a passage on its own covers this
 # much more of its words than the old topic's best passage does.
 SHIFT_MARGIN = 0.25
@@ -67,16 +68,27 @@ class Context:
         return 0 <= now - self.at <= EXPIRY_SECONDS
 
     def to_json(self) -> dict[str, Any]:
-        return {"at": self.at, "topic": self.topic, "place": self.place,
-                "last": [[pid, score] for pid, score in self.last], "shown": list(self.shown), "asks": self.asks}
+        return {
+            "at": self.at,
+            "topic": self.topic,
+            "place": self.place,
+            "last": [[pid, score] for pid, score in self.last],
+            "shown": list(self.shown),
+            "asks": self.asks,
+        }
 
     @classmethod
     def from_json(cls, data: Any) -> Context | None:
         """The context stored earlier; None for anything unreadable (an older format, garbage)."""
         try:
-            return cls(at=float(data["at"]), topic=_str(data.get("topic")), place=_str(data.get("place")),
-                       last=[(str(pid), float(score)) for pid, score in data.get("last") or []],
-                       shown=[str(pid) for pid in data.get("shown") or []], asks=_str(data.get("asks")))
+            return cls(
+                at=float(data["at"]),
+                topic=_str(data.get("topic")),
+                place=_str(data.get("place")),
+                last=[(str(pid), float(score)) for pid, score in data.get("last") or []],
+                shown=[str(pid) for pid in data.get("shown") or []],
+                asks=_str(data.get("asks")),
+            )
         except (TypeError, ValueError, KeyError, AttributeError):
             return None
 
@@ -97,8 +109,9 @@ class Backend:
     idf: Callable[[str], float]
 
 
-def converse(kb: Backend, message: str, context: Context | None, region: str | None,
-             now: float) -> tuple[Answer, Context]:
+def converse(
+    kb: Backend, message: str, context: Context | None, region: str | None, now: float
+) -> tuple[Answer, Context]:
     """Answer `message` in the chat's `context` (ignored when expired); returns the answer and
     the context to keep. `region` is the place the resident chose, if any."""
     ctx = context if context is not None and context.live(now) else None
@@ -140,8 +153,14 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
         # 那光伏扶贫呢 after 危房改造: the message's own words are the question, and a passage
         # about them (on its own) beats the old topic's passage that hardly mentions them.
         standalone, new = _new_topic(kb, message, place, asks, now)
-        if not standalone.abstained and standalone.hits and (
-                _covers(kb, rest, standalone.hits[0].passage) > _covers(kb, rest, hits[0].passage) + SHIFT_MARGIN):
+        if (
+            not standalone.abstained
+            and standalone.hits
+            and (
+                _covers(kb, rest, standalone.hits[0].passage)
+                > _covers(kb, rest, hits[0].passage) + SHIFT_MARGIN
+            )
+        ):
             return standalone, new
     if hits:
         text = answer_from(hits, weights, False, region_known=place is not None, asks=asks)
@@ -157,8 +176,9 @@ def converse(kb: Backend, message: str, context: Context | None, region: str | N
     return answer, _remember(answer, topic, place, asks, now, ctx.shown)
 
 
-def _new_topic(kb: Backend, message: str, place: str | None, asks: str | None,
-               now: float) -> tuple[Answer, Context]:
+def _new_topic(
+    kb: Backend, message: str, place: str | None, asks: str | None, now: float
+) -> tuple[Answer, Context]:
     answer = _answer(kb, message, place, asks)
     if answer.abstained or answer.kind != SURE:
         # Nothing shown to follow up on; the place a resident named is still theirs, and a
@@ -168,12 +188,22 @@ def _new_topic(kb: Backend, message: str, place: str | None, asks: str | None,
     return answer, _remember(answer, message, answer.region or place, asks, now, [])
 
 
-def _remember(answer: Answer, topic: str, place: str | None, asks: str | None, now: float,
-              shown: list[str]) -> Context:
-    read = [h.passage.id for h in (regional_parts(answer.hits) if answer.region is None else answer.hits[:1])]
+def _remember(
+    answer: Answer, topic: str, place: str | None, asks: str | None, now: float, shown: list[str]
+) -> Context:
+    read = [
+        h.passage.id
+        for h in (regional_parts(answer.hits) if answer.region is None else answer.hits[:1])
+    ]
     shown = list(dict.fromkeys([*shown, *read]))[-MAX_SHOWN:]
-    return Context(at=now, topic=topic, place=answer.region or place,
-                   last=[(h.passage.id, h.score) for h in answer.hits], shown=shown, asks=asks)
+    return Context(
+        at=now,
+        topic=topic,
+        place=answer.region or place,
+        last=[(h.passage.id, h.score) for h in answer.hits],
+        shown=shown,
+        asks=asks,
+    )
 
 
 def _names_something(kb: Backend, text: str) -> bool:
@@ -181,20 +211,26 @@ def _names_something(kb: Backend, text: str) -> bool:
     everyday word the lexicon maps to one), not only a verb or a number (查, 三个)."""
     query = kb.parse(text)
     return query.in_domain and any(
-        c.expanded or ((c.pos.startswith("n") or c.pos == "vn") and any(kb.idf(w) > 0 for w in c.words))
-        for c in query.concepts)
+        c.expanded
+        or ((c.pos.startswith("n") or c.pos == "vn") and any(kb.idf(w) > 0 for w in c.words))
+        for c in query.concepts
+    )
 
 
 def _names_foreign(kb: Backend, text: str) -> bool:
     """Whether the text names a thing the plans never mention (驾照, 话费): a noun they do not
     use, or a rare specific verb; common verbs (才能) and the light verbs of everyday speech
     (弄好, 搞定, 拿到) name nothing."""
+
     def foreign(concept) -> bool:
         if concept.expanded or len(concept.typed) < 2 or any(kb.idf(w) > 0 for w in concept.words):
             return False
         if concept.pos.startswith(("n", "eng")):
             return True
-        return concept.pos.startswith("v") and 0 < segmenter().FREQ.get(concept.typed, 0) < RARE_VERB_FREQ
+        return (
+            concept.pos.startswith("v")
+            and 0 < segmenter().FREQ.get(concept.typed, 0) < RARE_VERB_FREQ
+        )
 
     return any(foreign(c) for c in kb.parse(LIGHT_VERBS.sub(" ", text)).concepts)
 
@@ -226,9 +262,12 @@ def _continued(kb: Backend, text: str, place: str | None, ctx: Context, more: bo
     chain = kb.chain(place) if place else ()
     best = max(h.score for h in hits)
     last = ctx.last[0][0] if ctx.last and not more else None
-    kept = [h for h in hits
-            if not (chain and h.passage.region not in chain)
-            and not (more and (h.passage.id in ctx.shown or h.score < MORE_SHARE * best))]
+    kept = [
+        h
+        for h in hits
+        if not (chain and h.passage.region not in chain)
+        and not (more and (h.passage.id in ctx.shown or h.score < MORE_SHARE * best))
+    ]
     kept.sort(key=lambda h: -(h.score + (CONTINUITY * best if h.passage.id == last else 0.0)))
     return kept
 
@@ -246,7 +285,13 @@ def _answer(kb: Backend, text: str, place: str | None, asks: str | None) -> Answ
     answer.asks = asks
     if answer.abstained or answer.kind != SURE or asks is None:
         return answer
-    answer.text = answer_from(answer.hits, _weights(kb, text, place), False, region_known=answer.region is not None, asks=asks)
+    answer.text = answer_from(
+        answer.hits,
+        _weights(kb, text, place),
+        False,
+        region_known=answer.region is not None,
+        asks=asks,
+    )
     return answer
 
 
@@ -258,8 +303,9 @@ def _from_last(kb: Backend, ctx: Context, weights: dict[str, float], asks: str |
     return Answer(text, False, hits, ctx.place, asks=asks)
 
 
-def choose(kb: Backend, question: str, passage_id: str, region: str | None,
-           now: float) -> tuple[Answer, Context] | None:
+def choose(
+    kb: Backend, question: str, passage_id: str, region: str | None, now: float
+) -> tuple[Answer, Context] | None:
     """The answer to `question` from the passage the resident picked among suggestions; it
     becomes the conversation's topic. None when the passage is gone (the corpus changed)."""
     passage = kb.passage(passage_id)
@@ -274,5 +320,9 @@ def choose(kb: Backend, question: str, passage_id: str, region: str | None,
 
 def differs_by_region(answer: Answer) -> bool:
     """Whether the answer gives different plans' rules because the place is unknown."""
-    return (answer.region is None and not answer.abstained and answer.kind == SURE
-            and len(regional_parts(answer.hits)) > 1)
+    return (
+        answer.region is None
+        and not answer.abstained
+        and answer.kind == SURE
+        and len(regional_parts(answer.hits)) > 1
+    )

@@ -47,7 +47,9 @@ def schema() -> Schema:
     )
 
 
-def _write(directory: Path, passages: list[Passage], jurisdictions: dict[str, tuple[str, ...]]) -> None:
+def _write(
+    directory: Path, passages: list[Passage], jurisdictions: dict[str, tuple[str, ...]]
+) -> None:
     ix = whoosh_index.create_in(str(directory), schema())
     writer = ix.writer(limitmb=128)
     for p in passages:
@@ -119,7 +121,9 @@ def current_version(root: Path) -> str | None:
     return version if (root / version / PASSAGES).exists() else None
 
 
-def open_version(root: Path, version: str) -> tuple[whoosh_index.Index, list[Passage], dict[str, frozenset[str]]]:
+def open_version(
+    root: Path, version: str
+) -> tuple[whoosh_index.Index, list[Passage], dict[str, frozenset[str]]]:
     """The index, its passages, and each passage's indexed words (for coverage checks)."""
     directory = root / version
     ix = whoosh_index.open_dir(str(directory))

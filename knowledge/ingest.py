@@ -31,7 +31,9 @@ class Corpus:
     problems: list[UnreadableDocument] = field(default_factory=list)
 
 
-def read_sections(path: Path, doc_id: str, read: Callable[[Path], str] = read_document) -> list[Section]:
+def read_sections(
+    path: Path, doc_id: str, read: Callable[[Path], str] = read_document
+) -> list[Section]:
     """The sections of one policy file; raises UnreadableDocument when it gives none."""
     sections = parse_sections(doc_id, strip_chrome(read(path)))
     if not sections:
@@ -67,7 +69,9 @@ def corpus_hash(corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = No
     return digest.hexdigest()[:16]
 
 
-def corpus_entries(corpus_dir: Path, library_dir: Path | None = None) -> list[tuple[Path, DocumentInfo]]:
+def corpus_entries(
+    corpus_dir: Path, library_dir: Path | None = None
+) -> list[tuple[Path, DocumentInfo]]:
     """Each document with the folder its file is in: the corpus first, then the library."""
     entries = [(corpus_dir, doc) for doc in load_manifest(corpus_dir)]
     if library_dir is not None and (library_dir / MANIFEST).exists():

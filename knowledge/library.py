@@ -47,14 +47,30 @@ class Library:
     def entries(self) -> list[LibraryEntry]:
         raw = {str(e["id"]): e for e in self._read()["documents"]}
         documents = load_manifest(self.root) if raw else []
-        return [LibraryEntry(d, raw[d.id].get("added_at", ""), raw[d.id].get("added_by"),
-                             raw[d.id].get("original_name", d.file)) for d in documents]
+        return [
+            LibraryEntry(
+                d,
+                raw[d.id].get("added_at", ""),
+                raw[d.id].get("added_by"),
+                raw[d.id].get("original_name", d.file),
+            )
+            for d in documents
+        ]
 
     def get(self, doc_id: str) -> LibraryEntry | None:
         return next((e for e in self.entries() if e.document.id == doc_id), None)
 
-    def add(self, source: Path, *, original_name: str, region: str, parents: tuple[str, ...] = (),
-            added_by: int | None, added_at: str, title: str | None = None) -> LibraryEntry:
+    def add(
+        self,
+        source: Path,
+        *,
+        original_name: str,
+        region: str,
+        parents: tuple[str, ...] = (),
+        added_by: int | None,
+        added_at: str,
+        title: str | None = None,
+    ) -> LibraryEntry:
         """Check `source` reads as a policy and copy it in; raises UnreadableDocument otherwise.
 
         The title is the file name when it says something (Chinese words), else the text's
@@ -71,7 +87,9 @@ class Library:
             with tempfile.TemporaryDirectory() as scratch:
                 probe = Path(scratch) / f"probe{suffix}"
                 shutil.copyfile(source, probe)
-                sections = read_sections(probe, doc_id, read_document_limited)  # untrusted: time and memory caps
+                sections = read_sections(
+                    probe, doc_id, read_document_limited
+                )  # untrusted: time and memory caps
             level = _LEVEL.search(region)
             entry = {
                 "id": doc_id,
@@ -126,5 +144,7 @@ def _title(original_name: str, sections) -> str:
     stem = Path(original_name).stem.strip()
     if _CJK.search(stem):
         return stem[:MAX_TITLE]
-    first = next((line.strip() for s in sections for line in s.text.splitlines() if line.strip()), stem)
+    first = next(
+        (line.strip() for s in sections for line in s.text.splitlines() if line.strip()), stem
+    )
     return first[:MAX_TITLE]

@@ -64,7 +64,9 @@ def _pieces(sentence: str, limit: int) -> list[str]:
 
 
 def _units_of(clauses: list[Clause]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return ordered_union(c.lead_units for c in clauses), ordered_union(c.responsible_units for c in clauses)
+    return ordered_union(c.lead_units for c in clauses), ordered_union(
+        c.responsible_units for c in clauses
+    )
 
 
 def split_section(section: Section, limit: int = MAX_CHARS) -> list[tuple[str, list[Clause]]]:

@@ -26,7 +26,9 @@ DATA = Path(__file__).parent / "data" / "gazetteer.json"
 DIVISIONS = Path(__file__).parent / "data" / "divisions.csv"
 NATIONALITIES = Path(__file__).parent / "data" / "nationalities.txt"
 SUFFIX = re.compile(r"(片区|街道|社区|林区|镇|乡|村|州|市|县|区|省)$")
-DIVISION_SUFFIX = re.compile(r"(特别行政区|(?:维吾尔|壮族|回族)?自治区|自治[州县旗]|地区|林区|省|市|盟|县|区|旗)$")
+DIVISION_SUFFIX = re.compile(
+    r"(特别行政区|(?:维吾尔|壮族|回族)?自治区|自治[州县旗]|地区|林区|省|市|盟|县|区|旗)$"
+)
 PROVINCE, PREFECTURE, COUNTY, TOWN = 1, 2, 3, 4
 # jieba's tags of proper names; a county's short form jieba tags otherwise (平房, 前进, 长子)
 # is an everyday word first.
@@ -111,7 +113,9 @@ class Gazetteer:
         covered_level = 0
         for match in self._pattern.finditer(text or ""):
             known = table.names.get(match.group(0))
-            covered_level = max(covered_level, min((d.level for d in known), default=TOWN) if known else TOWN)
+            covered_level = max(
+                covered_level, min((d.level for d in known), default=TOWN) if known else TOWN
+            )
         best: Division | None = None
         for name, candidates in table.find(text or ""):
             if name in self._names or any(self._covers(d) for d in candidates):
@@ -126,7 +130,9 @@ class Gazetteer:
     def _covers(self, division: Division) -> bool:
         table = divisions()
         return division.name in self._names or any(
-            table.by_code[code].name in self.regions for code in division.ancestors if code in table.by_code
+            table.by_code[code].name in self.regions
+            for code in division.ancestors
+            if code in table.by_code
         )
 
     def chain(self, region: str) -> tuple[str, ...]:
@@ -143,7 +149,13 @@ class Division:
 
     @property
     def level(self) -> int:
-        return PROVINCE if self.code.endswith("0000") else PREFECTURE if self.code.endswith("00") else COUNTY
+        return (
+            PROVINCE
+            if self.code.endswith("0000")
+            else PREFECTURE
+            if self.code.endswith("00")
+            else COUNTY
+        )
 
     @property
     def ancestors(self) -> tuple[str, ...]:
@@ -178,7 +190,9 @@ class Divisions:
 
     def __init__(self, path: Path = DIVISIONS, nationalities_path: Path = NATIONALITIES) -> None:
         nationalities = frozenset(
-            w for w in nationalities_path.read_text(encoding="utf-8").split() if not w.startswith("#")
+            w
+            for w in nationalities_path.read_text(encoding="utf-8").split()
+            if not w.startswith("#")
         )
         self.by_code: dict[str, Division] = {}
         self.names: dict[str, list[Division]] = {}
@@ -213,7 +227,9 @@ class Divisions:
                     continue
                 if name in self.strict:
                     if bounds is None:
-                        bounds = {b for _, start, end in segmenter().tokenize(text) for b in (start, end)}
+                        bounds = {
+                            b for _, start, end in segmenter().tokenize(text) for b in (start, end)
+                        }
                     if i not in bounds or i + n not in bounds:
                         continue
                 found.append((name, self.names[name]))

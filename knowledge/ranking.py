@@ -108,4 +108,3 @@ def confidence(hits: list[Hit], query, searcher: PassageSearcher) -> float:
         return 0.0
     lead = hits[0].score - hits[1].score if len(hits) > 1 else hits[0].score
     return coverage(hits[0], query, searcher) + LEAD_WEIGHT * lead
-

@@ -21,7 +21,13 @@ import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-__all__ = ["UnreadableDocument", "read_document", "read_document_limited", "load_documents", "SUFFIXES"]
+__all__ = [
+    "SUFFIXES",
+    "UnreadableDocument",
+    "load_documents",
+    "read_document",
+    "read_document_limited",
+]
 
 # The longest policy plans are a few hundred pages and under 2 MB of text; these leave room.
 MAX_TEXT_CHARS = 3_000_000
@@ -185,9 +191,14 @@ def _check_archive(path: Path) -> None:
         if total > MAX_DOCX_UNCOMPRESSED:
             raise UnreadableDocument(path, f"too large: {total} bytes uncompressed")
         for entry in entries:
-            if entry.file_size > 1024 * 1024 and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
-                raise UnreadableDocument(path, f"too large: {entry.filename} inflates {entry.file_size} bytes "
-                                               f"from {entry.compress_size}")
+            if entry.file_size > 1024 * 1024 and entry.file_size > MAX_ZIP_RATIO * max(
+                entry.compress_size, 1
+            ):
+                raise UnreadableDocument(
+                    path,
+                    f"too large: {entry.filename} inflates {entry.file_size} bytes "
+                    f"from {entry.compress_size}",
+                )
 
 
 def _read_docx(path: Path) -> str:
@@ -232,7 +243,9 @@ def _read_pdf(path: Path) -> str:
         pages.append(page.extract_text() or "")
         length += len(pages[-1])
         if length > MAX_TEXT_CHARS:
-            raise UnreadableDocument(path, f"too large: more than {MAX_TEXT_CHARS} characters of text")
+            raise UnreadableDocument(
+                path, f"too large: more than {MAX_TEXT_CHARS} characters of text"
+            )
     return "\n\n".join(pages)
 
 
@@ -290,7 +303,9 @@ def _read_in_child(path: str, memory: int, connection: object) -> None:
     connection.send(result)  # type: ignore[attr-defined]
 
 
-def read_document_limited(path: Path, seconds: float = READ_SECONDS, memory: int = READ_MEMORY_BYTES) -> str:
+def read_document_limited(
+    path: Path, seconds: float = READ_SECONDS, memory: int = READ_MEMORY_BYTES
+) -> str:
     """`read_document` in a child process, killed after `seconds` and limited to `memory`
     bytes of address space, for files from outside (admins' uploads)."""
     path = Path(path)
@@ -305,7 +320,9 @@ def read_document_limited(path: Path, seconds: float = READ_SECONDS, memory: int
         try:
             ok, value = receiver.recv()
         except EOFError:
-            raise UnreadableDocument(path, "corrupt or unsupported content: the reader stopped") from None
+            raise UnreadableDocument(
+                path, "corrupt or unsupported content: the reader stopped"
+            ) from None
     finally:
         receiver.close()
         if child.is_alive():

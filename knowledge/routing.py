@@ -171,9 +171,7 @@ class Lexicon:
                 for topic_name, t in spec.get("topics", {}).items()
             ]
             strong = _terms(spec.get("strong", []), strong=True)
-            own = _merge(
-                _terms(spec.get("resident", [])), _terms(spec.get("document", [])), strong
-            )
+            own = _merge(_terms(spec.get("resident", [])), _terms(spec.get("document", [])), strong)
             categories[name] = Category(
                 name=name,
                 label=spec.get("label", name),
@@ -319,7 +317,9 @@ class Router:
                 self.plans[doc.region] = self._plan(doc, texts[doc.id])
 
     @classmethod
-    def from_corpus(cls, corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = None, **kwargs) -> Router:
+    def from_corpus(
+        cls, corpus_dir: Path = DEFAULT_CORPUS, library_dir: Path | None = None, **kwargs
+    ) -> Router:
         """A router over the shipped (or an admin's) corpus and the documents admins added;
         unreadable files are skipped, as the search index skips them, so their regions fall
         back to generic names."""
@@ -351,7 +351,11 @@ class Router:
             for sentence in re.split(r"(?<=[。；;])", section.text):
                 match = self.lexicon.town_dispatcher.search(sentence)
                 if match:
-                    return match.group(0), _own_clause(sentence, match.start()), section.heading_path
+                    return (
+                        match.group(0),
+                        _own_clause(sentence, match.start()),
+                        section.heading_path,
+                    )
         return doc.level + self.lexicon.dispatcher_job[0], "", None
 
     # -- public API ---------------------------------------------------------------------
@@ -369,12 +373,24 @@ class Router:
         """Every unit a complaint in `region` can be routed to: the units its plan lists, its
         dispatcher and the overrides; where no plan covers the region, the generic names used
         for it. Staff granted a unit outside this list would never receive a case."""
-        overrides = [u for (where, _), units in self.overrides.items() if where in (region, WILDCARD) for u in units]
+        overrides = [
+            u
+            for (where, _), units in self.overrides.items()
+            if where in (region, WILDCARD)
+            for u in units
+        ]
         plan = self.plans.get(region)
         if plan is None:
-            generic = [x.generic for c in self.lexicon.categories.values() for x in (c, *c.topics) if x.generic]
+            generic = [
+                x.generic
+                for c in self.lexicon.categories.values()
+                for x in (c, *c.topics)
+                if x.generic
+            ]
             return list(dict.fromkeys([*overrides, *generic]))
-        return list(dict.fromkeys([plan.dispatcher, *(u for b in plan.blocks for u in b.units), *overrides]))
+        return list(
+            dict.fromkeys([plan.dispatcher, *(u for b in plan.blocks for u in b.units), *overrides])
+        )
 
     def route(self, text: str, region: str | None = None, category: str | None = None) -> Routing:
         """Route a complaint; `category` (e.g. chosen on a button) replaces classification."""

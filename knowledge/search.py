@@ -44,7 +44,9 @@ class WeightedTerm:
 
 
 class PassageSearcher:
-    def __init__(self, ix: Index, passages: list[Passage], words: dict[str, frozenset[str]]) -> None:
+    def __init__(
+        self, ix: Index, passages: list[Passage], words: dict[str, frozenset[str]]
+    ) -> None:
         self.ix = ix
         self.passages = {p.id: p for p in passages}
         self.words = words
@@ -53,8 +55,12 @@ class PassageSearcher:
         with ix.searcher() as s:
             self.doc_count = s.doc_count() or 1
             reader = s.reader()
-            self._df = {text: reader.doc_frequency("body", text) for text in reader.field_terms("body")}
-            self._gram_df = {text: reader.doc_frequency("grams", text) for text in reader.field_terms("grams")}
+            self._df = {
+                text: reader.doc_frequency("body", text) for text in reader.field_terms("body")
+            }
+            self._gram_df = {
+                text: reader.doc_frequency("grams", text) for text in reader.field_terms("grams")
+            }
 
     def _run(self, query, limit: int) -> list[Hit]:
         with self._lock:
@@ -95,7 +101,10 @@ class PassageSearcher:
         added up (the bigram one weighted by GRAM_WEIGHT), plus PHRASE_WEIGHT for each pair of
         consecutive question words that stand together in the passage (乡镇 工作 as 乡镇工作)."""
         fused: dict[str, float] = {}
-        for hits, weight in ((self.search_words(terms, limit), 1.0), (self.search_grams(grams, limit), GRAM_WEIGHT)):
+        for hits, weight in (
+            (self.search_words(terms, limit), 1.0),
+            (self.search_grams(grams, limit), GRAM_WEIGHT),
+        ):
             top = hits[0].score if hits and hits[0].score > 0 else 1.0
             for h in hits:
                 fused[h.passage.id] = fused.get(h.passage.id, 0.0) + weight * h.score / top
@@ -108,7 +117,9 @@ class PassageSearcher:
 
     def search_grams(self, grams: list[str], limit: int = 20) -> list[Hit]:
         """BM25 over the bigram field with the question's most telling bigrams."""
-        known = {g for g in grams if 0 < self._gram_df.get(g, 0) <= MAX_QUERY_DF_SHARE * self.doc_count}
+        known = {
+            g for g in grams if 0 < self._gram_df.get(g, 0) <= MAX_QUERY_DF_SHARE * self.doc_count
+        }
         chosen = sorted(known, key=lambda g: (-self.gram_idf(g), g))[:MAX_QUERY_GRAMS]
         if not chosen:
             return []
@@ -118,10 +129,14 @@ class PassageSearcher:
         """BM25F over the body and heading fields."""
         if not terms:
             return []
-        selective = [t for t in terms if 0 < self._df.get(t.text, 0) <= MAX_QUERY_DF_SHARE * self.doc_count]
+        selective = [
+            t for t in terms if 0 < self._df.get(t.text, 0) <= MAX_QUERY_DF_SHARE * self.doc_count
+        ]
         # A long story (着火了, 被子衣服全烧了 …) is searched by its most telling words only;
         # every word still counts in coverage and answer extraction.
-        chosen = sorted(selective or terms, key=lambda t: -t.weight * self.idf(t.text))[:MAX_QUERY_WORDS]
+        chosen = sorted(selective or terms, key=lambda t: -t.weight * self.idf(t.text))[
+            :MAX_QUERY_WORDS
+        ]
         clauses = [
             Term(field, t.text, boost=boost * t.weight)
             for t in chosen

@@ -23,13 +23,14 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
-from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
+from knowledge.conversation import Backend, Context, choose, converse
+from knowledge.coverage_texts import UNCOVERED, region_list
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
 from knowledge.library import Library, LibraryEntry
 from knowledge.manifest import DEFAULT_CORPUS
-from knowledge.coverage_texts import UNCOVERED, region_list
-from knowledge.models import ABSTAIN, SUGGEST, SURE, UNCOVERED as UNCOVERED_PLACE, Answer, DocumentInfo, Hit, Passage
+from knowledge.models import ABSTAIN, SUGGEST, SURE, Answer, DocumentInfo, Hit, Passage
+from knowledge.models import UNCOVERED as UNCOVERED_PLACE
 from knowledge.places import Gazetteer
 from knowledge.ranking import confidence, rerank, unknown_share
 from knowledge.search import PassageSearcher
@@ -83,7 +84,7 @@ class KnowledgeBase:
         self._open: list[_State] = []  # the current state and retired ones still answering
 
     @classmethod
-    def open(cls, data_dir: Path, corpus_dir: Path | None = None) -> "KnowledgeBase":
+    def open(cls, data_dir: Path, corpus_dir: Path | None = None) -> KnowledgeBase:
         """Load the index for the current corpus, building it first if the corpus changed."""
         kb = cls(data_dir, corpus_dir)
         kb.reload()
@@ -99,14 +100,21 @@ class KnowledgeBase:
                 corpus = load_corpus(self.corpus_dir, library)
                 if not corpus.passages:
                     raise ValueError("no readable policy document in the corpus")
-                index.build(self.index_root, version, corpus.passages, _jurisdictions(corpus.documents),
-                            remove_stale=False)
+                index.build(
+                    self.index_root,
+                    version,
+                    corpus.passages,
+                    _jurisdictions(corpus.documents),
+                    remove_stale=False,
+                )
             ix, passages, words = index.open_version(self.index_root, version)
             corpus = corpus or load_corpus(self.corpus_dir, library)
             searcher = PassageSearcher(ix, passages, words)
             gazetteer = Gazetteer(corpus.documents)
             vocabulary = {w: searcher.idf(w) for w in searcher.vocabulary}
-            topical = {w for w in searcher.vocabulary if searcher.doc_frequency(w) >= TOPICAL_MIN_DF}
+            topical = {
+                w for w in searcher.vocabulary if searcher.doc_frequency(w) >= TOPICAL_MIN_DF
+            }
             state = _State(
                 version=version,
                 documents=corpus.documents,
@@ -120,17 +128,36 @@ class KnowledgeBase:
             state.understanding.parse("危房改造补助怎么申请")
             state.gazetteer.uncovered("")
             self._swap(state)
-            log.info("knowledge base %s: %d documents, %d passages", version, len(state.documents), len(passages))
+            log.info(
+                "knowledge base %s: %d documents, %d passages",
+                version,
+                len(state.documents),
+                len(passages),
+            )
             return state
 
-    def add_document(self, source: Path, *, original_name: str, region: str, parents: tuple[str, ...],
-                     added_by: int | None, added_at: str) -> tuple[LibraryEntry, _State]:
+    def add_document(
+        self,
+        source: Path,
+        *,
+        original_name: str,
+        region: str,
+        parents: tuple[str, ...],
+        added_by: int | None,
+        added_at: str,
+    ) -> tuple[LibraryEntry, _State]:
         """Keep an admin's document in the library and rebuild; if the rebuild fails the
         document is dropped again and the old index stays. Raises UnreadableDocument for a
         file that gives no policy text (nothing is kept)."""
         with self._reload_lock:
-            entry = self.library.add(source, original_name=original_name, region=region, parents=parents,
-                                     added_by=added_by, added_at=added_at)
+            entry = self.library.add(
+                source,
+                original_name=original_name,
+                region=region,
+                parents=parents,
+                added_by=added_by,
+                added_at=added_at,
+            )
             try:
                 return entry, self.reload(force=True)
             except Exception:
@@ -188,7 +215,9 @@ class KnowledgeBase:
     def known_regions(self) -> list[str]:
         """Every region a document covers or lies in, documents' own regions first."""
         documents = self.state.documents
-        return list(dict.fromkeys([d.region for d in documents] + [p for d in documents for p in d.parents]))
+        return list(
+            dict.fromkeys([d.region for d in documents] + [p for d in documents for p in d.parents])
+        )
 
     def region_chain(self, name: str, *, places: bool = False) -> tuple[str, ...] | None:
         """The region `name` means (闽清 → 闽清县) followed by the regions above it; None when
@@ -223,7 +252,9 @@ class KnowledgeBase:
     def citation(self, passage: Passage) -> str:
         return citation(passage)
 
-    def search(self, question: str, region: str | None = None, limit: int = 10) -> tuple[list[Hit], "object"]:
+    def search(
+        self, question: str, region: str | None = None, limit: int = 10
+    ) -> tuple[list[Hit], object]:
         with self._use() as state:
             return _search(state, question, region, limit)
 
@@ -231,15 +262,21 @@ class KnowledgeBase:
         with self._use() as state:
             return _ask(state, question, region)
 
-    def converse(self, message: str, context: Context | None = None, region: str | None = None,
-                 now: float = 0.0) -> tuple[Answer, Context]:
+    def converse(
+        self,
+        message: str,
+        context: Context | None = None,
+        region: str | None = None,
+        now: float = 0.0,
+    ) -> tuple[Answer, Context]:
         """Answer `message` as part of a conversation: follow-ups are read against `context`
         (see `knowledge.conversation`); returns the answer and the context to keep."""
         with self._use() as state:
             return converse(self._backend(state), message, context, region, now)
 
-    def choose(self, question: str, passage_id: str, region: str | None = None,
-               now: float = 0.0) -> tuple[Answer, Context] | None:
+    def choose(
+        self, question: str, passage_id: str, region: str | None = None, now: float = 0.0
+    ) -> tuple[Answer, Context] | None:
         """Answer `question` from the suggested passage the resident picked."""
         with self._use() as state:
             return choose(self._backend(state), question, passage_id, region, now)
@@ -247,18 +284,27 @@ class KnowledgeBase:
     @staticmethod
     def _backend(state: _State) -> Backend:
         """One message's view of `state`; a conversation parses the same text several times."""
-        return Backend(partial(_ask, state), partial(_search, state), state.gazetteer.chain,
-                       lru_cache(maxsize=16)(state.understanding.parse), state.searcher.passages.get,
-                       state.searcher.idf)
+        return Backend(
+            partial(_ask, state),
+            partial(_search, state),
+            state.gazetteer.chain,
+            lru_cache(maxsize=16)(state.understanding.parse),
+            state.searcher.passages.get,
+            state.searcher.idf,
+        )
 
 
-def _search(state: _State, question: str, region: str | None, limit: int) -> tuple[list[Hit], "object"]:
+def _search(
+    state: _State, question: str, region: str | None, limit: int
+) -> tuple[list[Hit], object]:
     query = state.understanding.parse(question, region)
     return _ranked(state, query, limit), query
 
 
 def _ranked(state: _State, query, limit: int) -> list[Hit]:
-    hits = state.searcher.search(query.terms, query.phrases, limit=max(limit, 30), grams=query.grams)
+    hits = state.searcher.search(
+        query.terms, query.phrases, limit=max(limit, 30), grams=query.grams
+    )
     chain = state.gazetteer.chain(query.place.region) if query.place else ()
     return rerank(hits, query, state.searcher, chain)[:limit]
 
@@ -285,7 +331,9 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
     weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
     text = answer_from(hits, weights, query.asks_amount, region_known=resolved is not None)
-    return Answer(text, False, hits[:5], resolved, kind=SURE if sure >= SURE_CONFIDENCE else SUGGEST)
+    return Answer(
+        text, False, hits[:5], resolved, kind=SURE if sure >= SURE_CONFIDENCE else SUGGEST
+    )
 
 
 def _uncovered_place(state: _State, text: str, region: str | None) -> str | None:

@@ -130,9 +130,14 @@ def parse_sections(doc_id: str, text: str) -> list[Section]:
                 break
         else:
             lead = _lead_sentence(line)
-            if lead and len(lead) <= MAX_LEAD_SENTENCE and len(line) > 3 * MAX_LEAD_SENTENCE and outline.stack:
+            if (
+                lead
+                and len(lead) <= MAX_LEAD_SENTENCE
+                and len(line) > 3 * MAX_LEAD_SENTENCE
+                and outline.stack
+            ):
                 flush()
-                current_path = outline.path() + (lead,)
+                current_path = (*outline.path(), lead)
                 current.append(_clauses(line))
                 flush()
                 current_path = outline.path()

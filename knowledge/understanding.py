@@ -8,6 +8,7 @@ and homophone/typo repair against the index vocabulary by pinyin.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,7 +31,9 @@ TYPO_MAX_FREQ = 5
 EVERYDAY_FREQ = 10000
 # Characters that glue words together; a stretch containing one is never taken for a typo.
 FUNCTION_CHARS = "一不人到在是了的有个这那就都也还又很给把被让从对向和与及或"
-AMOUNT_WORDS = re.compile(r"多少|几多|好多钱|几个|几年|几次|几天|几回|几档|哪一档|哪档|标准|比例|多高|多大|多长|多久|几成|几公里|多远")
+AMOUNT_WORDS = re.compile(
+    r"多少|几多|好多钱|几个|几年|几次|几天|几回|几档|哪一档|哪档|标准|比例|多高|多大|多长|多久|几成|几公里|多远"
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,11 @@ def domain_terms(lexicon: list[tuple[str, tuple[str, ...]]]) -> frozenset[str]:
     terms = {phrase for phrase, _ in lexicon}
     terms |= {g[0] for _, targets in lexicon for t in targets for g in analyze_groups(t)}
     userdict = DATA / "userdict.txt"
-    terms |= {line.split()[0] for line in userdict.read_text(encoding="utf-8").splitlines() if line.strip()}
+    terms |= {
+        line.split()[0]
+        for line in userdict.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
     return frozenset(terms)
 
 
@@ -101,7 +108,7 @@ def fuzzy_syllable(syllable: str) -> str:
         syllable = "f" + _HU_AS_F.get(rest, rest)
     for a, b in _FUZZY_INITIALS:
         if syllable.startswith(a):
-            syllable = b + syllable[len(a):]
+            syllable = b + syllable[len(a) :]
             break
     for a, b in _FUZZY_FINALS:
         if syllable.endswith(a):
@@ -126,7 +133,9 @@ class Understanding:
         self.lexicon = load_lexicon()
         everyday = {w for w in (topical or ()) if segmenter().FREQ.get(w, 0) >= EVERYDAY_FREQ}
         # Only Chinese words: a number or a Latin fragment the plans repeat (1, pdf) is no topic.
-        self.domain = domain_terms(self.lexicon) | {w for w in (topical or ()) if w not in everyday and _chinese(w)}
+        self.domain = domain_terms(self.lexicon) | {
+            w for w in (topical or ()) if w not in everyday and _chinese(w)
+        }
         self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
         self._by_pinyin: dict[str, list[str]] = {}
         self._by_fuzzy: dict[str, list[str]] = {}
@@ -159,7 +168,9 @@ class Understanding:
                 concepts.append(Concept(phrase, frozenset(words), expanded=True))
         groups = analyze_groups(rest)
         phrases = [
-            (a[0], b[0]) for a, b in zip(groups, groups[1:]) if a[0] in self.idf and b[0] in self.idf
+            (a[0], b[0])
+            for a, b in itertools.pairwise(groups)
+            if a[0] in self.idf and b[0] in self.idf
         ]
         for group in groups:
             for word in group:
@@ -168,8 +179,19 @@ class Understanding:
                 concepts.append(Concept(group[0], frozenset(group), part_of_speech(group[0])))
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
         # A sub-word does not count: 结婚登记 is no policy word because 登记 is one.
-        in_domain = any(c.typed in self.domain or (c.expanded and c.words & self.domain) for c in concepts)
-        return Query(text, place, terms, concepts, bool(AMOUNT_WORDS.search(text)), phrases, in_domain, bigrams)
+        in_domain = any(
+            c.typed in self.domain or (c.expanded and c.words & self.domain) for c in concepts
+        )
+        return Query(
+            text,
+            place,
+            terms,
+            concepts,
+            bool(AMOUNT_WORDS.search(text)),
+            phrases,
+            in_domain,
+            bigrams,
+        )
 
     def _inside_policy_word(self, text: str, phrase: str) -> bool:
         """Whether the phrase is only part of a longer word the plans use (搬迁 in 易地搬迁),
@@ -240,7 +262,7 @@ class Understanding:
             w
             for k, _, _ in near
             for w in self._by_pinyin[k]
-            if _shares_char(w, gram) and sum(a != b for a, b in zip(w, gram)) == 1
+            if _shares_char(w, gram) and sum(a != b for a, b in zip(w, gram, strict=False)) == 1
         ]
 
 
@@ -250,5 +272,5 @@ def _chinese(word: str) -> bool:
 
 def _shares_char(a: str, b: str) -> bool:
     """A homophone typo keeps most characters: 低宝/低保 share 低; unrelated words share none."""
-    same = sum(x == y for x, y in zip(a, b))
+    same = sum(x == y for x, y in zip(a, b, strict=False))
     return same >= max(1, len(a) // 2)

@@ -78,7 +78,7 @@ def _labelled(inner: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
         return None
     lead: tuple[str, ...] = ()
     responsible: tuple[str, ...] = ()
-    for label, body in zip(parts[1::2], parts[2::2]):
+    for label, body in zip(parts[1::2], parts[2::2], strict=False):
         units = split_units(body)
         if label == "牵头单位":
             lead += units

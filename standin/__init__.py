@@ -7,7 +7,19 @@ check.
 """
 
 from standin.server import BotAPIStandIn, Call, Reply
-from standin.telegram_html import EntityParseError, parse_telegram_html, parse_telegram_html_entities, utf16_len
+from standin.telegram_html import (
+    EntityParseError,
+    parse_telegram_html,
+    parse_telegram_html_entities,
+    utf16_len,
+)
 
-__all__ = ["BotAPIStandIn", "Call", "EntityParseError", "Reply", "parse_telegram_html",
-           "parse_telegram_html_entities", "utf16_len"]
+__all__ = [
+    "BotAPIStandIn",
+    "Call",
+    "EntityParseError",
+    "Reply",
+    "parse_telegram_html",
+    "parse_telegram_html_entities",
+    "utf16_len",
+]

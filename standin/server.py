@@ -28,8 +28,17 @@ MAX_CAPTION_UTF16 = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_CHARS = 200
 MAX_COMMANDS = 100
-_JSON_FIELDS = {"reply_markup", "commands", "entities", "caption_entities", "allowed_updates", "scope",
-                "link_preview_options", "reply_parameters", "media"}
+_JSON_FIELDS = {
+    "reply_markup",
+    "commands",
+    "entities",
+    "caption_entities",
+    "allowed_updates",
+    "scope",
+    "link_preview_options",
+    "reply_parameters",
+    "media",
+}
 _COMMAND_RE = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{1,32})?")
 
 
@@ -105,9 +114,15 @@ class BotAPIStandIn:
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
-        self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": first_name, "username": username,
-                         "can_join_groups": True, "can_read_all_group_messages": False,
-                         "supports_inline_queries": False}
+        self.bot_user = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": first_name,
+            "username": username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -176,8 +191,15 @@ class BotAPIStandIn:
 
     # --------------------------------------------------------- resident's side
 
-    def push_text(self, user_id: int, text: str, *, first_name: str = "居民", chat_id: int | None = None,
-                  username: str | None = None) -> dict[str, Any]:
+    def push_text(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        first_name: str = "居民",
+        chat_id: int | None = None,
+        username: str | None = None,
+    ) -> dict[str, Any]:
         """A resident sends `text` to the bot; returns the message as Telegram would deliver it."""
         if not text:
             raise ValueError("a Telegram client cannot send an empty message")
@@ -185,13 +207,23 @@ class BotAPIStandIn:
         message["text"] = text
         command = _COMMAND_RE.match(text)
         if command:
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
+            ]
         self._push_update({"message": message})
         return message
 
-    def push_document(self, user_id: int, file_name: str, content: bytes, *,
-                      mime_type: str = "application/octet-stream", caption: str | None = None,
-                      first_name: str = "居民", chat_id: int | None = None) -> dict[str, Any]:
+    def push_document(
+        self,
+        user_id: int,
+        file_name: str,
+        content: bytes,
+        *,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        first_name: str = "居民",
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
         """A user sends a file; the bot can fetch it with getFile and the file URL."""
         message = self._new_user_message(user_id, first_name, chat_id, None)
         message["document"] = self._store_file(file_name, content, mime_type)
@@ -200,34 +232,62 @@ class BotAPIStandIn:
         self._push_update({"message": message})
         return message
 
-    def push_photo(self, user_id: int, content: bytes = b"\xff\xd8\xff\xe0", *, caption: str | None = None,
-                   first_name: str = "居民") -> dict[str, Any]:
+    def push_photo(
+        self,
+        user_id: int,
+        content: bytes = b"\xff\xd8\xff\xe0",
+        *,
+        caption: str | None = None,
+        first_name: str = "居民",
+    ) -> dict[str, Any]:
         """A user sends a photo (one size, 640x480); the bot can fetch it with getFile."""
         message = self._new_user_message(user_id, first_name, None, None)
         meta = self._store_file("photo.jpg", content, "image/jpeg")
-        message["photo"] = [{"file_id": meta["file_id"], "file_unique_id": meta["file_unique_id"],
-                             "width": 640, "height": 480, "file_size": len(content)}]
+        message["photo"] = [
+            {
+                "file_id": meta["file_id"],
+                "file_unique_id": meta["file_unique_id"],
+                "width": 640,
+                "height": 480,
+                "file_size": len(content),
+            }
+        ]
         if caption is not None:
             message["caption"] = caption
         self._push_update({"message": message})
         return message
 
-    def press_button(self, user_id: int, message: Reply | dict[str, Any] | int, callback_data: str, *,
-                     first_name: str = "居民", chat_id: int | None = None) -> str:
+    def press_button(
+        self,
+        user_id: int,
+        message: Reply | dict[str, Any] | int,
+        callback_data: str,
+        *,
+        first_name: str = "居民",
+        chat_id: int | None = None,
+    ) -> str:
         """A resident presses an inline button under one of the bot's messages; returns the query id.
 
         Only buttons the message currently shows can be pressed, as in a real client.
         """
         chat = chat_id if chat_id is not None else user_id
-        message_id = message if isinstance(message, int) else (
-            message.message_id if isinstance(message, Reply) else message["message_id"])
+        message_id = (
+            message
+            if isinstance(message, int)
+            else (message.message_id if isinstance(message, Reply) else message["message_id"])
+        )
         stored = self._messages.get((chat, message_id))
         if stored is None:
             raise LookupError(f"chat {chat} has no message {message_id}")
-        shown = [b.get("callback_data") for row in stored.get("reply_markup", {}).get("inline_keyboard", [])
-                 for b in row]
+        shown = [
+            b.get("callback_data")
+            for row in stored.get("reply_markup", {}).get("inline_keyboard", [])
+            for b in row
+        ]
         if callback_data not in shown:
-            raise LookupError(f"message {message_id} shows no button with data {callback_data!r}: {shown}")
+            raise LookupError(
+                f"message {message_id} shows no button with data {callback_data!r}: {shown}"
+            )
         return self._push_callback(user_id, chat, stored, callback_data, first_name)
 
     def push_edit(self, message: dict[str, Any], text: str) -> dict[str, Any]:
@@ -237,7 +297,9 @@ class BotAPIStandIn:
         command = _COMMAND_RE.match(text)
         edited.pop("entities", None)
         if command:
-            edited["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}]
+            edited["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
+            ]
         self._messages[(message["chat"]["id"], message["message_id"])] = edited
         self._push_update({"edited_message": edited})
         return edited
@@ -251,28 +313,45 @@ class BotAPIStandIn:
         """The id of the newest message in the chat, the bot's or the user's."""
         return max(message_id for (chat, message_id) in self._messages if chat == chat_id)
 
-    def forge_press(self, user_id: int, message: Reply | dict[str, Any] | int, callback_data: str, *,
-                    first_name: str = "居民", chat_id: int | None = None) -> str:
+    def forge_press(
+        self,
+        user_id: int,
+        message: Reply | dict[str, Any] | int,
+        callback_data: str,
+        *,
+        first_name: str = "居民",
+        chat_id: int | None = None,
+    ) -> str:
         """A modified client sends any callback data (1-64 bytes) under one of the bot's messages,
         as Telegram lets it; returns the query id."""
         if not 1 <= len(callback_data.encode()) <= 64:
             raise ValueError("Telegram carries 1-64 bytes of callback data")
         chat = chat_id if chat_id is not None else user_id
-        message_id = message if isinstance(message, int) else (
-            message.message_id if isinstance(message, Reply) else message["message_id"])
-        return self._push_callback(user_id, chat, self._messages[(chat, message_id)], callback_data, first_name)
+        message_id = (
+            message
+            if isinstance(message, int)
+            else (message.message_id if isinstance(message, Reply) else message["message_id"])
+        )
+        return self._push_callback(
+            user_id, chat, self._messages[(chat, message_id)], callback_data, first_name
+        )
 
-    def _push_callback(self, user_id: int, chat: int, stored: dict[str, Any], callback_data: str,
-                       first_name: str) -> str:
+    def _push_callback(
+        self, user_id: int, chat: int, stored: dict[str, Any], callback_data: str, first_name: str
+    ) -> str:
         query_id = str(next(self._callback_ids))
         self.pending_callbacks[query_id] = chat
-        self._push_update({"callback_query": {
-            "id": query_id,
-            "from": self._user(user_id, first_name, None),
-            "message": json.loads(json.dumps(stored)),
-            "chat_instance": f"ci{chat}",
-            "data": callback_data,
-        }})
+        self._push_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self._user(user_id, first_name, None),
+                    "message": json.loads(json.dumps(stored)),
+                    "chat_instance": f"ci{chat}",
+                    "data": callback_data,
+                }
+            }
+        )
         return query_id
 
     async def poll_waiting(self, timeout: float = 5.0) -> None:
@@ -294,10 +373,18 @@ class BotAPIStandIn:
             items.append(queue.get_nowait())
         return items
 
-    def fail_next(self, count: int = 1, *, status: int = 429, retry_after: int = 1,
-                  methods: set[str] | None = None) -> None:
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 429,
+        retry_after: int = 1,
+        methods: set[str] | None = None,
+    ) -> None:
         """The next `count` calls (of `methods`, if given) fail with `status` (429 or 5xx)."""
-        self._faults.append(_Fault(status, count, retry_after, frozenset(methods) if methods else None))
+        self._faults.append(
+            _Fault(status, count, retry_after, frozenset(methods) if methods else None)
+        )
 
     def rejected(self) -> list[Call]:
         """Calls answered 400 — what Telegram would have refused."""
@@ -314,7 +401,12 @@ class BotAPIStandIn:
     def _user(self, user_id: int, first_name: str, username: str | None) -> dict[str, Any]:
         user = self._users.get(user_id)
         if user is None:
-            user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "zh-hans"}
+            user = {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name,
+                "language_code": "zh-hans",
+            }
             if username:
                 user["username"] = username
             self._users[user_id] = user
@@ -330,12 +422,17 @@ class BotAPIStandIn:
             self._chats[chat_id] = chat
         return chat
 
-    def _new_user_message(self, user_id: int, first_name: str, chat_id: int | None,
-                          username: str | None) -> dict[str, Any]:
+    def _new_user_message(
+        self, user_id: int, first_name: str, chat_id: int | None, username: str | None
+    ) -> dict[str, Any]:
         user = self._user(user_id, first_name, username)
         chat = self._chat(chat_id if chat_id is not None else user_id, user)
-        message = {"message_id": next(self._message_ids[chat["id"]]), "from": user, "chat": chat,
-                   "date": int(time.time())}
+        message = {
+            "message_id": next(self._message_ids[chat["id"]]),
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+        }
         self._messages[(chat["id"], message["message_id"])] = message
         return message
 
@@ -353,8 +450,13 @@ class BotAPIStandIn:
         n = next(self._file_ids)
         file_id = f"BQACAgIAAx{n:06d}"
         suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
-        meta = {"file_id": file_id, "file_unique_id": f"AgAD{n:06d}", "file_name": file_name,
-                "mime_type": mime_type, "file_size": len(content)}
+        meta = {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{n:06d}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content),
+        }
         self._files[file_id] = (f"documents/file_{n}.{suffix}", content, meta)
         return meta
 
@@ -367,44 +469,71 @@ class BotAPIStandIn:
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         path = request.match_info["path"]
         for file_path, content, _ in self._files.values():
             if file_path == path:
                 return web.Response(body=content)
-        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.json_response(
+            {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+        )
 
     async def _handle_method(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         try:
             params, files = await self._read_params(request)
         except BadRequest as err:
-            return self._record(method, {}, err.code,
-                                {"ok": False, "error_code": err.code, "description": err.description})
+            return self._record(
+                method,
+                {},
+                err.code,
+                {"ok": False, "error_code": err.code, "description": err.description},
+            )
         if request.match_info["token"] != self.token:
-            return self._record(method, params, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return self._record(
+                method, params, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
-            return self._record(method, params, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return self._record(
+                method, params, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            )
         fault = self._take_fault(method)
         if fault is not None:
             if fault.status == 429:
-                body = {"ok": False, "error_code": 429,
-                        "description": f"Too Many Requests: retry after {fault.retry_after}",
-                        "parameters": {"retry_after": fault.retry_after}}
+                body = {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {fault.retry_after}",
+                    "parameters": {"retry_after": fault.retry_after},
+                }
             else:
-                body = {"ok": False, "error_code": fault.status, "description": "Internal Server Error"}
+                body = {
+                    "ok": False,
+                    "error_code": fault.status,
+                    "description": "Internal Server Error",
+                }
             return self._record(method, params, fault.status, body)
         try:
             result = await handler(params, files)
         except BadRequest as err:
-            return self._record(method, params, err.code,
-                                {"ok": False, "error_code": err.code, "description": err.description})
+            return self._record(
+                method,
+                params,
+                err.code,
+                {"ok": False, "error_code": err.code, "description": err.description},
+            )
         return self._record(method, params, 200, {"ok": True, "result": result})
 
-    def _record(self, method: str, params: dict[str, Any], status: int, body: dict[str, Any]) -> web.Response:
+    def _record(
+        self, method: str, params: dict[str, Any], status: int, body: dict[str, Any]
+    ) -> web.Response:
         self.calls.append(Call(method, params, status, body, time.monotonic()))
-        return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+        return web.json_response(
+            body, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False)
+        )
 
     @staticmethod
     async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -435,8 +564,9 @@ class BotAPIStandIn:
     # ---------------------------------------------------------------- validation
 
     @staticmethod
-    def _render(text: Any, parse_mode: Any, *, limit: int,
-                what: str = "message text") -> tuple[str, list[dict[str, Any]]]:
+    def _render(
+        text: Any, parse_mode: Any, *, limit: int, what: str = "message text"
+    ) -> tuple[str, list[dict[str, Any]]]:
         """The visible text and entities Telegram would make of `text`, or the 400 it would answer."""
         if not isinstance(text, str):
             raise BadRequest(f"Bad Request: {what} is empty")
@@ -467,15 +597,28 @@ class BotAPIStandIn:
         for row in rows:
             for button in row:
                 if not button.get("text"):
-                    raise BadRequest("Bad Request: text buttons are unallowed in the inline keyboard")
+                    raise BadRequest(
+                        "Bad Request: text buttons are unallowed in the inline keyboard"
+                    )
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
                     raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
-                kinds = {"callback_data", "url", "switch_inline_query", "switch_inline_query_current_chat",
-                         "web_app", "login_url", "pay", "callback_game", "copy_text"} & button.keys()
+                kinds = {
+                    "callback_data",
+                    "url",
+                    "switch_inline_query",
+                    "switch_inline_query_current_chat",
+                    "web_app",
+                    "login_url",
+                    "pay",
+                    "callback_game",
+                    "copy_text",
+                } & button.keys()
                 if len(kinds) != 1:
-                    raise BadRequest("Bad Request: can't parse inline keyboard button: exactly one of the "
-                                     "optional fields must be used")
+                    raise BadRequest(
+                        "Bad Request: can't parse inline keyboard button: exactly one of the "
+                        "optional fields must be used"
+                    )
         return markup
 
     def _chat_for(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -490,9 +633,15 @@ class BotAPIStandIn:
 
     def _emit(self, method: str, message: dict[str, Any], html: str | None) -> None:
         markup = message.get("reply_markup") or {}
-        reply = Reply(method, message["chat"]["id"], message["message_id"],
-                      message.get("text", message.get("caption", "")), html,
-                      markup.get("inline_keyboard", []), message)
+        reply = Reply(
+            method,
+            message["chat"]["id"],
+            message["message_id"],
+            message.get("text", message.get("caption", "")),
+            html,
+            markup.get("inline_keyboard", []),
+            message,
+        )
         self.replies.append(reply)
         self._outbox[reply.chat_id].put_nowait(reply)
 
@@ -527,9 +676,14 @@ class BotAPIStandIn:
         self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_webhook())
         return True
 
-    async def _m_getwebhookinfo(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
-        return {"url": self._webhook["url"] if self._webhook else "", "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+    async def _m_getwebhookinfo(
+        self, params: dict[str, Any], files: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "url": self._webhook["url"] if self._webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def _stop_webhook(self) -> None:
         self._webhook = None
@@ -557,8 +711,12 @@ class BotAPIStandIn:
                     return
                 update = self._updates[0]
                 try:
-                    async with session.post(self._webhook["url"], data=json.dumps(update, ensure_ascii=False),
-                                            headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as response:
+                    async with session.post(
+                        self._webhook["url"],
+                        data=json.dumps(update, ensure_ascii=False),
+                        headers=headers,
+                        timeout=aiohttp.ClientTimeout(total=10),
+                    ) as response:
                         status = response.status
                 except (aiohttp.ClientError, TimeoutError):
                     status = 0
@@ -578,21 +736,30 @@ class BotAPIStandIn:
                 raise BadRequest("Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(description) <= 256:
                 raise BadRequest("Bad Request: command description must be 1-256 characters")
-        self.commands = [{"command": c["command"], "description": c["description"]} for c in commands]
+        self.commands = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
         return True
 
-    async def _m_getmycommands(self, params: dict[str, Any], files: dict[str, Any]) -> list[dict[str, str]]:
+    async def _m_getmycommands(
+        self, params: dict[str, Any], files: dict[str, Any]
+    ) -> list[dict[str, str]]:
         return self.commands
 
     async def _m_deletemycommands(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         self.commands = []
         return True
 
-    async def _m_getupdates(self, params: dict[str, Any], files: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _m_getupdates(
+        self, params: dict[str, Any], files: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         assert self._new_updates is not None
         if self._webhook is not None:
-            raise BadRequest("Conflict: can't use getUpdates method while webhook is active; "
-                             "use deleteWebhook to delete the webhook first", code=409)
+            raise BadRequest(
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+                code=409,
+            )
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = float(params.get("timeout") or 0)
@@ -606,8 +773,11 @@ class BotAPIStandIn:
             self._new_updates.notify_all()  # a poll already waiting is now terminated
             while not self._closing:
                 if poll != self._polls:
-                    raise BadRequest("Conflict: terminated by other getUpdates request; make sure that only "
-                                     "one bot instance is running", code=409)
+                    raise BadRequest(
+                        "Conflict: terminated by other getUpdates request; make sure that only "
+                        "one bot instance is running",
+                        code=409,
+                    )
                 ready = [u for u in self._updates if u["update_id"] >= offset][:limit]
                 remaining = deadline - time.monotonic()
                 if ready or remaining <= 0:
@@ -625,8 +795,13 @@ class BotAPIStandIn:
         html = params.get("text")
         visible, entities = self._render(html, params.get("parse_mode"), limit=MAX_TEXT_UTF16)
         markup = self._check_markup(params.get("reply_markup"))
-        message = {"message_id": next(self._message_ids[chat["id"]]), "from": self.bot_user, "chat": chat,
-                   "date": int(time.time()), "text": visible}
+        message = {
+            "message_id": next(self._message_ids[chat["id"]]),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "text": visible,
+        }
         if entities:
             message["entities"] = entities
         if markup and "inline_keyboard" in markup:
@@ -644,16 +819,23 @@ class BotAPIStandIn:
             raise BadRequest("Bad Request: message can't be edited")
         return message
 
-    async def _m_editmessagetext(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    async def _m_editmessagetext(
+        self, params: dict[str, Any], files: dict[str, Any]
+    ) -> dict[str, Any]:
         message = self._message_to_edit(params)
         html = params.get("text")
         visible, entities = self._render(html, params.get("parse_mode"), limit=MAX_TEXT_UTF16)
         markup = self._check_markup(params.get("reply_markup"))
         new_markup = markup if markup and "inline_keyboard" in markup else None
-        if (visible == message.get("text") and entities == message.get("entities", [])
-                and new_markup == message.get("reply_markup")):
-            raise BadRequest("Bad Request: message is not modified: specified new message content and reply "
-                             "markup are exactly the same as a current content and reply markup of the message")
+        if (
+            visible == message.get("text")
+            and entities == message.get("entities", [])
+            and new_markup == message.get("reply_markup")
+        ):
+            raise BadRequest(
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message"
+            )
         message["text"] = visible
         message.pop("entities", None)
         if entities:
@@ -665,13 +847,17 @@ class BotAPIStandIn:
         self._emit("editMessageText", message, html if params.get("parse_mode") else None)
         return message
 
-    async def _m_editmessagereplymarkup(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    async def _m_editmessagereplymarkup(
+        self, params: dict[str, Any], files: dict[str, Any]
+    ) -> dict[str, Any]:
         message = self._message_to_edit(params)
         markup = self._check_markup(params.get("reply_markup"))
         new_markup = markup if markup and "inline_keyboard" in markup else None
         if new_markup == message.get("reply_markup"):
-            raise BadRequest("Bad Request: message is not modified: specified new message content and reply "
-                             "markup are exactly the same as a current content and reply markup of the message")
+            raise BadRequest(
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message"
+            )
         message.pop("reply_markup", None)
         if new_markup:
             message["reply_markup"] = new_markup
@@ -682,7 +868,9 @@ class BotAPIStandIn:
     async def _m_answercallbackquery(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         if query_id not in self.pending_callbacks:
-            raise BadRequest("Bad Request: query is too old and response timeout expired or query ID is invalid")
+            raise BadRequest(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
         text = params.get("text")
         if text is not None and len(str(text)) > MAX_CALLBACK_ANSWER_CHARS:
             raise BadRequest("Bad Request: MESSAGE_TOO_LONG")
@@ -690,21 +878,31 @@ class BotAPIStandIn:
         self.callback_answers[query_id] = dict(params)
         return True
 
-    async def _m_senddocument(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    async def _m_senddocument(
+        self, params: dict[str, Any], files: dict[str, Any]
+    ) -> dict[str, Any]:
         chat = self._chat_for(params)
         if "document" in files:
             name, content, mime = files["document"]
-            document = self._store_file(name or "document", content, mime or "application/octet-stream")
+            document = self._store_file(
+                name or "document", content, mime or "application/octet-stream"
+            )
         elif isinstance(params.get("document"), str) and params["document"] in self._files:
             document = self._files[params["document"]][2]
         else:
             raise BadRequest("Bad Request: there is no document in the request")
-        message = {"message_id": next(self._message_ids[chat["id"]]), "from": self.bot_user, "chat": chat,
-                   "date": int(time.time()), "document": document}
+        message = {
+            "message_id": next(self._message_ids[chat["id"]]),
+            "from": self.bot_user,
+            "chat": chat,
+            "date": int(time.time()),
+            "document": document,
+        }
         html = params.get("caption")
         if html:
-            message["caption"], entities = self._render(html, params.get("parse_mode"), limit=MAX_CAPTION_UTF16,
-                                                        what="message caption")
+            message["caption"], entities = self._render(
+                html, params.get("parse_mode"), limit=MAX_CAPTION_UTF16, what="message caption"
+            )
             if entities:
                 message["caption_entities"] = entities
         markup = self._check_markup(params.get("reply_markup"))
@@ -719,8 +917,12 @@ class BotAPIStandIn:
         if entry is None:
             raise BadRequest("Bad Request: invalid file_id")
         file_path, content, meta = entry
-        return {"file_id": meta["file_id"], "file_unique_id": meta["file_unique_id"],
-                "file_size": len(content), "file_path": file_path}
+        return {
+            "file_id": meta["file_id"],
+            "file_unique_id": meta["file_unique_id"],
+            "file_size": len(content),
+            "file_path": file_path,
+        }
 
     async def _m_sendchataction(self, params: dict[str, Any], files: dict[str, Any]) -> bool:
         self._chat_for(params)

@@ -40,9 +40,21 @@ class EntityParseError(ValueError):
 
 
 _ENTITY_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "span": "spoiler",
-    "tg-spoiler": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
     "tg-emoji": "custom_emoji",
 }
 
@@ -74,7 +86,9 @@ class _TelegramHTML(HTMLParser):
         if not self.stack:
             raise EntityParseError(f'Unexpected end tag "{tag}"')
         if self.stack[-1][0] != tag:
-            raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{self.stack[-1][0]}"')
+            raise EntityParseError(
+                f'Can\'t find end tag corresponding to start tag "{self.stack[-1][0]}"'
+            )
         _, attrs, start = self.stack.pop()
         if tag == "code" and self.stack and self.stack[-1][0] == "pre":
             # <pre><code class="language-x"> is one pre entity with a language
@@ -84,7 +98,11 @@ class _TelegramHTML(HTMLParser):
             return
         if self.length == start:
             return
-        entity: dict[str, Any] = {"type": _ENTITY_TYPES[tag], "offset": start, "length": self.length - start}
+        entity: dict[str, Any] = {
+            "type": _ENTITY_TYPES[tag],
+            "offset": start,
+            "length": self.length - start,
+        }
         if tag == "a":
             entity["url"] = attrs.get("href") or ""
         elif tag == "pre" and attrs.get("language"):
@@ -118,16 +136,20 @@ def parse_telegram_html_entities(markup: str) -> tuple[str, list[dict[str, Any]]
         pos = match.start()
         if markup[pos] == "&":
             if not _ENTITY_RE.match(markup, pos):
-                raise EntityParseError(f"Unsupported entity at byte offset {len(markup[:pos].encode())}")
-        elif not re.match(r"</?[A-Za-z]", markup[pos:pos + 3]):
-            raise EntityParseError(f"Unexpected \"<\" at byte offset {len(markup[:pos].encode())}")
+                raise EntityParseError(
+                    f"Unsupported entity at byte offset {len(markup[:pos].encode())}"
+                )
+        elif not re.match(r"</?[A-Za-z]", markup[pos : pos + 3]):
+            raise EntityParseError(f'Unexpected "<" at byte offset {len(markup[:pos].encode())}')
     parser = _TelegramHTML()
     parser.feed(markup)
     if parser.rawdata:  # HTMLParser holds back an unterminated "<tag"
         raise EntityParseError("Unclosed start tag")
     parser.close()
     if parser.stack:
-        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{parser.stack[-1][0]}"')
+        raise EntityParseError(
+            f'Can\'t find end tag corresponding to start tag "{parser.stack[-1][0]}"'
+        )
     return "".join(parser.parts), sorted(parser.entities, key=lambda e: (e["offset"], -e["length"]))
 
 

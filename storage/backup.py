@@ -69,7 +69,10 @@ def backup(url: str, target: Path) -> None:
             raise BackupError(f"no database at {source_path}")
         partial = target.with_name(target.name + ".partial")
         partial.unlink(missing_ok=True)
-        with closing(sqlite3.connect(source_path)) as live, closing(sqlite3.connect(partial)) as copy:
+        with (
+            closing(sqlite3.connect(source_path)) as live,
+            closing(sqlite3.connect(partial)) as copy,
+        ):
             live.backup(copy)
         _check_sqlite_copy(partial)
         partial.replace(target)
@@ -87,9 +90,22 @@ def restore(url: str, source: Path) -> None:
         _check_sqlite_copy(source)
         target_path = _sqlite_path(url)
         target_path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(source)) as saved, closing(sqlite3.connect(target_path)) as target:
+        with (
+            closing(sqlite3.connect(source)) as saved,
+            closing(sqlite3.connect(target_path)) as target,
+        ):
             saved.backup(target)
         return
     dsn, env = _libpq(url)
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          f"--dbname={dsn}", str(source)], env)
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={dsn}",
+            str(source),
+        ],
+        env,
+    )

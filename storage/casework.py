@@ -34,9 +34,17 @@ class Scope:
             return Complaint.id.is_not(None)
         parts: list[ColumnElement[bool]] = []
         if self.unit_ids:
-            parts.append(Complaint.id.in_(
-                select(ComplaintUnit.complaint_id).where(ComplaintUnit.unit_id.in_(list(self.unit_ids)))))
-        parts.extend(Complaint.region_path.contains(f"/{region}/", autoescape=True) for region in self.regions)
+            parts.append(
+                Complaint.id.in_(
+                    select(ComplaintUnit.complaint_id).where(
+                        ComplaintUnit.unit_id.in_(list(self.unit_ids))
+                    )
+                )
+            )
+        parts.extend(
+            Complaint.region_path.contains(f"/{region}/", autoescape=True)
+            for region in self.regions
+        )
         return or_(*parts) if parts else false()
 
 
@@ -56,8 +64,16 @@ class CaseworkQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def queue(self, scope: Scope, *, filter: CaseFilter | None = None, overdue_at: datetime | None = None,
-                    text: str | None = None, page: int = 0, per_page: int = 5) -> QueuePage:
+    async def queue(
+        self,
+        scope: Scope,
+        *,
+        filter: CaseFilter | None = None,
+        overdue_at: datetime | None = None,
+        text: str | None = None,
+        page: int = 0,
+        per_page: int = 5,
+    ) -> QueuePage:
         """Cases in `scope` matching `filter` (open cases when it names no status), only those
         overdue at `overdue_at` if given, and only those whose ticket is `text` or whose
         description contains it."""
@@ -67,11 +83,16 @@ class CaseworkQueries:
             where.append(lifecycle.overdue(overdue_at))
         if text and text.strip():
             ticket = normalize_ticket(text)
-            where.append(Complaint.ticket == ticket if ticket
-                         else Complaint.description.contains(text.strip(), autoescape=True))
+            where.append(
+                Complaint.ticket == ticket
+                if ticket
+                else Complaint.description.contains(text.strip(), autoescape=True)
+            )
         due = lifecycle.pending_due()
         async with self.db.session() as session:
-            total = await session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
+            total = (
+                await session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
+            )
             page = max(0, min(page, -(-total // per_page) - 1))
             query: Select[tuple[Complaint]] = (
                 select(Complaint)
@@ -87,5 +108,7 @@ class CaseworkQueries:
     async def region_units(self, region: str) -> list[str]:
         """Names of the units on record for `region` (assigned a case or given staff), by name."""
         async with self.db.session() as session:
-            rows = await session.scalars(select(Unit.name).where(Unit.region == region).order_by(Unit.name))
+            rows = await session.scalars(
+                select(Unit.name).where(Unit.region == region).order_by(Unit.name)
+            )
             return list(rows)

@@ -32,13 +32,13 @@ from sqlalchemy.orm import selectinload
 from storage.db import Database, upsert
 from storage.lifecycle import ALLOWED_TRANSITIONS
 from storage.models import (
+    TICKET_SEQUENCE,
     ActorKind,
     Complaint,
     ComplaintEvent,
     ComplaintStatus,
     ComplaintUnit,
     Resident,
-    TICKET_SEQUENCE,
     TicketCounter,
     Unit,
     utcnow,
@@ -108,8 +108,12 @@ class ComplaintDraft:
     attachments: Sequence[str] = ()  # Telegram file ids of photos
     accept_due_at: datetime | None = None
     resolve_due_at: datetime | None = None
-    routing: dict[str, Any] = field(default_factory=dict)  # why these units; kept in the first event
-    filing_key: str | None = None  # the draft's random key: filing it again returns the first ticket
+    routing: dict[str, Any] = field(
+        default_factory=dict
+    )  # why these units; kept in the first event
+    filing_key: str | None = (
+        None  # the draft's random key: filing it again returns the first ticket
+    )
 
 
 class Filed(NamedTuple):
@@ -189,7 +193,6 @@ def similarity_text(text: str) -> str:
     return _IGNORED_FOR_DUPLICATES.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
-
 def _view(complaint: Complaint) -> ComplaintView:
     return ComplaintView(
         ticket=complaint.ticket,
@@ -222,7 +225,10 @@ def _view(complaint: Complaint) -> ComplaintView:
 def _with_details() -> Select[tuple[Complaint]]:
     return (
         select(Complaint)
-        .options(selectinload(Complaint.events), selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit))
+        .options(
+            selectinload(Complaint.events),
+            selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit),
+        )
         .execution_options(populate_existing=True)
     )
 
@@ -253,7 +259,10 @@ class ComplaintRepository:
             raise ValueError("a complaint needs a category, a region and a description")
         if not draft.anonymous and draft.telegram_user_id is None:
             raise ValueError("a named complaint needs the filer's telegram_user_id")
-        if draft.filing_key and (earlier := await self.filed_with_key(draft.filing_key)) is not None:
+        if (
+            draft.filing_key
+            and (earlier := await self.filed_with_key(draft.filing_key)) is not None
+        ):
             return Filed(earlier, await self.renew_query_code(earlier), again=True)
         query_code = f"{secrets.randbelow(10**_QUERY_CODE_DIGITS):0{_QUERY_CODE_DIGITS}d}"
         code_hash = await asyncio.to_thread(hash_query_code, query_code)
@@ -267,7 +276,12 @@ class ComplaintRepository:
                     await upsert(
                         session,
                         Resident,
-                        {"telegram_user_id": owner, "display_name": draft.display_name, "created_at": now, "updated_at": now},
+                        {
+                            "telegram_user_id": owner,
+                            "display_name": draft.display_name,
+                            "created_at": now,
+                            "updated_at": now,
+                        },
                         keys=["telegram_user_id"],
                         update=["display_name", "updated_at"] if draft.display_name else [],
                     )
@@ -296,7 +310,8 @@ class ComplaintRepository:
                     updated_at=now,
                 )
                 complaint.assignments = [
-                    ComplaintUnit(unit_id=unit_id, position=i, assigned_at=now) for i, (_, unit_id) in enumerate(units)
+                    ComplaintUnit(unit_id=unit_id, position=i, assigned_at=now)
+                    for i, (_, unit_id) in enumerate(units)
                 ]
                 complaint.events = [
                     ComplaintEvent(
@@ -305,14 +320,21 @@ class ComplaintRepository:
                         action=ComplaintStatus.SUBMITTED.value,
                         from_status=None,
                         to_status=ComplaintStatus.SUBMITTED.value,
-                        payload={"units": [name for name, _ in units], "routing": draft.routing, "channel": "telegram"},
+                        payload={
+                            "units": [name for name, _ in units],
+                            "routing": draft.routing,
+                            "channel": "telegram",
+                        },
                         created_at=now,
                     )
                 ]
                 session.add(complaint)
         except IntegrityError:
             # The same draft filed at the same moment elsewhere: the first filing stands.
-            if draft.filing_key and (earlier := await self.filed_with_key(draft.filing_key)) is not None:
+            if (
+                draft.filing_key
+                and (earlier := await self.filed_with_key(draft.filing_key)) is not None
+            ):
                 return Filed(earlier, await self.renew_query_code(earlier), again=True)
             raise
         self._remember(units, draft.region)
@@ -323,7 +345,9 @@ class ComplaintRepository:
     async def filed_with_key(self, filing_key: str) -> str | None:
         """The ticket of the complaint filed from the draft with this key, if there is one."""
         async with self.db.session() as session:
-            return await session.scalar(select(Complaint.ticket).where(Complaint.filing_key == filing_key))
+            return await session.scalar(
+                select(Complaint.ticket).where(Complaint.filing_key == filing_key)
+            )
 
     async def renew_query_code(self, ticket: str) -> str:
         """A new query code for `ticket`, replacing the old one, for a filer who never saw it.
@@ -360,14 +384,20 @@ class ComplaintRepository:
             number = await session.scalar(select(TICKET_SEQUENCE.next_value()))
         return f"FP{day}-{number:06d}"
 
-    async def _units(self, session: AsyncSession, names: Sequence[str], region: str) -> list[tuple[str, int]]:
+    async def _units(
+        self, session: AsyncSession, names: Sequence[str], region: str
+    ) -> list[tuple[str, int]]:
         """(name, id) of each named unit of the region, created on first mention, order kept."""
         result = []
         for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
             unit_id = self._unit_ids.get((name, region))
             if unit_id is None:
-                await upsert(session, Unit, {"name": name, "region": region}, keys=["name", "region"])
-                unit_id = await session.scalar(select(Unit.id).where(Unit.name == name, Unit.region == region))
+                await upsert(
+                    session, Unit, {"name": name, "region": region}, keys=["name", "region"]
+                )
+                unit_id = await session.scalar(
+                    select(Unit.id).where(Unit.name == name, Unit.region == region)
+                )
             result.append((name, unit_id))
         return result
 
@@ -390,8 +420,14 @@ class ComplaintRepository:
         complaint = None
         if canonical:
             async with self.db.session() as session:
-                complaint = await session.scalar(_with_details().where(Complaint.ticket == canonical))
-        if complaint is not None and telegram_user_id is not None and complaint.resident_id == telegram_user_id:
+                complaint = await session.scalar(
+                    _with_details().where(Complaint.ticket == canonical)
+                )
+        if (
+            complaint is not None
+            and telegram_user_id is not None
+            and complaint.resident_id == telegram_user_id
+        ):
             return _view(complaint)
         if code:
             stored = complaint.query_code_hash if complaint is not None else _DUMMY_HASH
@@ -399,7 +435,9 @@ class ComplaintRepository:
                 return _view(complaint)
         return None
 
-    async def list_for_resident(self, telegram_user_id: int, *, limit: int = 20) -> list[ComplaintView]:
+    async def list_for_resident(
+        self, telegram_user_id: int, *, limit: int = 20
+    ) -> list[ComplaintView]:
         """The resident's own named complaints, newest first, each with its history."""
         async with self.db.session() as session:
             rows = await session.scalars(
@@ -450,7 +488,9 @@ class ComplaintRepository:
         """The full record with events and units, for staff views. Raises ComplaintNotFound."""
         canonical = normalize_ticket(ticket)
         async with self.db.session() as session:
-            complaint = await session.scalar(_with_details().where(Complaint.ticket == (canonical or "")))
+            complaint = await session.scalar(
+                _with_details().where(Complaint.ticket == (canonical or ""))
+            )
         if complaint is None:
             raise ComplaintNotFound(ticket)
         return complaint
@@ -477,8 +517,9 @@ class ComplaintRepository:
         async with self.change(ticket) as change:
             return change.event(actor, action, payload)
 
-    async def transition(self, ticket: str, to_status: ComplaintStatus | str, actor: Actor,
-                         **changes: Any) -> Complaint:
+    async def transition(
+        self, ticket: str, to_status: ComplaintStatus | str, actor: Actor, **changes: Any
+    ) -> Complaint:
         """Change the status and append the event, atomically (see CaseChange.transition);
         raises InvalidTransition. Returns the updated record."""
         async with self.change(ticket) as change:
@@ -524,13 +565,17 @@ class CaseChange:
     """One locked case inside one transaction (ComplaintRepository.change): status changes and
     events written here commit together."""
 
-    def __init__(self, repo: ComplaintRepository, session: AsyncSession, complaint: Complaint) -> None:
+    def __init__(
+        self, repo: ComplaintRepository, session: AsyncSession, complaint: Complaint
+    ) -> None:
         self._repo = repo
         self._session = session
         self.complaint = complaint
         self.assigned: list[tuple[list[tuple[str, int]], str]] = []  # units to cache after commit
 
-    def event(self, actor: Actor, action: str, payload: dict[str, Any] | None = None) -> ComplaintEvent:
+    def event(
+        self, actor: Actor, action: str, payload: dict[str, Any] | None = None
+    ) -> ComplaintEvent:
         """Record something that happened without changing the status (reply, reveal, 回访 …)."""
         if action in {s.value for s in ComplaintStatus}:
             raise ValueError(f"{action!r} is a status change; use transition()")
@@ -561,14 +606,20 @@ class CaseChange:
         if wanted not in ALLOWED_TRANSITIONS[current]:
             raise InvalidTransition(complaint.ticket, current, wanted)
         payload = dict(payload or {})
-        event = self._repo._event(complaint, actor, wanted.value, current.value, wanted.value, payload)
+        event = self._repo._event(
+            complaint, actor, wanted.value, current.value, wanted.value, payload
+        )
         now = event.created_at
         if units is not None:
             region = unit_region or complaint.region
             assigned = await self._repo._units(self._session, units, region)
-            await self._session.execute(delete(ComplaintUnit).where(ComplaintUnit.complaint_id == complaint.id))
+            await self._session.execute(
+                delete(ComplaintUnit).where(ComplaintUnit.complaint_id == complaint.id)
+            )
             self._session.add_all(
-                ComplaintUnit(complaint_id=complaint.id, unit_id=unit_id, position=i, assigned_at=now)
+                ComplaintUnit(
+                    complaint_id=complaint.id, unit_id=unit_id, position=i, assigned_at=now
+                )
                 for i, (_, unit_id) in enumerate(assigned)
             )
             event.payload = {**payload, "units": [name for name, _ in assigned]}

@@ -46,7 +46,9 @@ class KeyValueStore:
 
     async def get_all(self, namespace: str) -> dict[str, Any]:
         async with self.db.session() as session:
-            rows = await session.execute(select(KeyValue.key, KeyValue.value).where(KeyValue.namespace == namespace))
+            rows = await session.execute(
+                select(KeyValue.key, KeyValue.value).where(KeyValue.namespace == namespace)
+            )
             return {key: value for key, value in rows}
 
     async def put(self, namespace: str, key: str, value: Any) -> None:

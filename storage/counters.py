@@ -32,8 +32,12 @@ class ExpiringCounters:
     async def get(self, *parts: object) -> int:
         """The count under `parts`; 0 when there is none or it has expired."""
         async with self.db.session() as session:
-            count = await session.scalar(select(ExpiringCounter.count).where(
-                ExpiringCounter.key == self._hash(parts), ExpiringCounter.expires_at > self.clock()))
+            count = await session.scalar(
+                select(ExpiringCounter.count).where(
+                    ExpiringCounter.key == self._hash(parts),
+                    ExpiringCounter.expires_at > self.clock(),
+                )
+            )
         return count or 0
 
     async def add(self, *parts: object, expires_at: datetime) -> int:
@@ -41,18 +45,29 @@ class ExpiringCounters:
         now = self.clock()
         async with self.db.transaction() as session:
             return await upsert(
-                session, ExpiringCounter, {"key": self._hash(parts), "count": 1, "expires_at": expires_at},
+                session,
+                ExpiringCounter,
+                {"key": self._hash(parts), "count": 1, "expires_at": expires_at},
                 keys=["key"],
-                update={"count": case((ExpiringCounter.expires_at > now, ExpiringCounter.count + 1), else_=1),
-                        "expires_at": expires_at},
-                returning=ExpiringCounter.count)
+                update={
+                    "count": case(
+                        (ExpiringCounter.expires_at > now, ExpiringCounter.count + 1), else_=1
+                    ),
+                    "expires_at": expires_at,
+                },
+                returning=ExpiringCounter.count,
+            )
 
     async def clear(self, *parts: object) -> None:
         async with self.db.transaction() as session:
-            await session.execute(delete(ExpiringCounter).where(ExpiringCounter.key == self._hash(parts)))
+            await session.execute(
+                delete(ExpiringCounter).where(ExpiringCounter.key == self._hash(parts))
+            )
 
     async def purge(self) -> int:
         """Forget every expired count; how many were forgotten."""
         async with self.db.transaction() as session:
-            result = await session.execute(delete(ExpiringCounter).where(ExpiringCounter.expires_at <= self.clock()))
+            result = await session.execute(
+                delete(ExpiringCounter).where(ExpiringCounter.expires_at <= self.clock())
+            )
         return result.rowcount or 0

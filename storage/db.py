@@ -21,9 +21,20 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, NotSupportedError, ProgrammingError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NotSupportedError,
+    ProgrammingError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _BEGIN_OPTION = "fupin_sqlite_begin"
@@ -58,7 +69,9 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> AsyncEngine:
     """An AsyncEngine for ``url`` with the connection settings this project relies on.
 
     Statement parameters (names, phones, stories) never appear in error texts or SQL logs:
@@ -124,7 +137,11 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.engine = create_engine(url, **engine_kwargs)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        writer = self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"}) if self.is_sqlite else self.engine
+        writer = (
+            self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+            if self.is_sqlite
+            else self.engine
+        )
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(writer, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
@@ -179,7 +196,7 @@ class Database:
             if not database or database == ":memory:":
                 yield True  # a database in memory has one process by definition
                 return
-            with open(f"{database}.{name}.lock", "a+b") as handle:
+            with open(f"{database}.{name}.lock", "a+b") as handle:  # noqa: ASYNC230 - a tiny lock file
                 try:
                     fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
@@ -197,7 +214,9 @@ class Database:
                 raise _unavailable(exc) from exc
             raise
         try:
-            held = bool(await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+            held = bool(
+                await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
+            )
             await connection.commit()
             try:
                 yield held
@@ -232,7 +251,11 @@ async def upsert(
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(model).values(**values)
     if update:
-        set_ = update if isinstance(update, dict) else {column: stmt.excluded[column] for column in update}
+        set_ = (
+            update
+            if isinstance(update, dict)
+            else {column: stmt.excluded[column] for column in update}
+        )
         stmt = stmt.on_conflict_do_update(index_elements=keys, set_=set_)
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)

@@ -46,12 +46,12 @@ class _Moment(FunctionElement[datetime]):
 
 @compiles(_Moment)
 def _moment_default(element: _Moment, compiler: Any, **kw: Any) -> str:
-    return compiler.process(cast(list(element.clauses)[0], DateTime(timezone=True)), **kw)
+    return compiler.process(cast(next(iter(element.clauses)), DateTime(timezone=True)), **kw)
 
 
 @compiles(_Moment, "sqlite")
 def _moment_sqlite(element: _Moment, compiler: Any, **kw: Any) -> str:
-    return compiler.process(func.datetime(list(element.clauses)[0]), **kw)
+    return compiler.process(func.datetime(next(iter(element.clauses))), **kw)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,9 @@ def _already(action: str, key: str, value: str, due: Any) -> ColumnElement[bool]
 
 
 def _with_units() -> Select[tuple[Complaint]]:
-    return select(Complaint).options(selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit))
+    return select(Complaint).options(
+        selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit)
+    )
 
 
 class DeadlineQueries:
@@ -91,15 +93,20 @@ class DeadlineQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def reminders_due(self, now: datetime, windows: dict[str, timedelta], *,
-                            limit: int = DEFAULT_LIMIT) -> list[DueCase]:
+    async def reminders_due(
+        self, now: datetime, windows: dict[str, timedelta], *, limit: int = DEFAULT_LIMIT
+    ) -> list[DueCase]:
         """Open cases whose pending deadline falls within its reminder window and is not yet
         past, and that were not reminded of this deadline value."""
         found = []
         for deadline, window in windows.items():
             due = due_column(deadline)
             found += await self._pending(
-                deadline, and_(due > now, due <= now + window), _already(REMIND, "deadline", deadline, due), limit)
+                deadline,
+                and_(due > now, due <= now + window),
+                _already(REMIND, "deadline", deadline, due),
+                limit,
+            )
         return found
 
     async def overdue(self, now: datetime, *, limit: int = DEFAULT_LIMIT) -> list[DueCase]:
@@ -108,11 +115,16 @@ class DeadlineQueries:
         for deadline in (ACCEPT, RESOLVE):
             due = due_column(deadline)
             found += await self._pending(
-                deadline, due <= now, _already(ESCALATE, "reason", overdue_reason(deadline), due), limit)
+                deadline,
+                due <= now,
+                _already(ESCALATE, "reason", overdue_reason(deadline), due),
+                limit,
+            )
         return found
 
-    async def _pending(self, deadline: str, when: ColumnElement[bool], done: ColumnElement[bool],
-                       limit: int) -> list[DueCase]:
+    async def _pending(
+        self, deadline: str, when: ColumnElement[bool], done: ColumnElement[bool], limit: int
+    ) -> list[DueCase]:
         due = due_column(deadline)
         query = (
             _with_units()
@@ -124,8 +136,9 @@ class DeadlineQueries:
             rows = list(await session.scalars(query))
         return [DueCase(c, deadline, getattr(c, due.key)) for c in rows]
 
-    async def feedback_expired(self, now: datetime, window: timedelta, *,
-                               limit: int = DEFAULT_LIMIT) -> list[ExpiredFeedback]:
+    async def feedback_expired(
+        self, now: datetime, window: timedelta, *, limit: int = DEFAULT_LIMIT
+    ) -> list[ExpiredFeedback]:
         """Resolved cases whose 回访 window (from resolution) has passed, oldest first."""
         rated = exists().where(
             ComplaintEvent.complaint_id == Complaint.id,

@@ -43,8 +43,9 @@ def may_become(status: ComplaintStatus | str, wanted: ComplaintStatus) -> bool:
     return wanted in ALLOWED_TRANSITIONS[S(status)]
 
 
-def pending_deadline(status: ComplaintStatus | str, accept_due: datetime | None,
-                     resolve_due: datetime | None) -> tuple[str, datetime | None] | None:
+def pending_deadline(
+    status: ComplaintStatus | str, accept_due: datetime | None, resolve_due: datetime | None
+) -> tuple[str, datetime | None] | None:
     """("accept" | "resolve", due) for an open case; None for a case that waits on nothing."""
     status = S(status)
     if status in WAITING_ON[ACCEPT]:

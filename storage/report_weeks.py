@@ -44,15 +44,29 @@ class WeeklyCounts:
         start = datetime.combine(mondays[0], time(0), CHINA_TZ)
         where = case_filter.conditions()
         async with self.db.session() as session:
-            filed = await session.scalars(select(Complaint.created_at).where(*where, Complaint.created_at >= start))
+            filed = await session.scalars(
+                select(Complaint.created_at).where(*where, Complaint.created_at >= start)
+            )
             filed = list(filed)
-            resolved = list(await session.scalars(
-                select(Complaint.resolved_at).where(*where, Complaint.resolved_at >= start)))
-            due = (await session.execute(
-                select(Complaint.resolve_due_at, Complaint.resolved_at).where(
-                    *where, Complaint.resolve_due_at >= start, Complaint.resolve_due_at < now,
-                    Complaint.status.not_in(NOT_TO_SOLVE),
-                    or_(Complaint.resolved_at.is_(None), Complaint.resolved_at > Complaint.resolve_due_at)))).all()
+            resolved = list(
+                await session.scalars(
+                    select(Complaint.resolved_at).where(*where, Complaint.resolved_at >= start)
+                )
+            )
+            due = (
+                await session.execute(
+                    select(Complaint.resolve_due_at, Complaint.resolved_at).where(
+                        *where,
+                        Complaint.resolve_due_at >= start,
+                        Complaint.resolve_due_at < now,
+                        Complaint.status.not_in(NOT_TO_SOLVE),
+                        or_(
+                            Complaint.resolved_at.is_(None),
+                            Complaint.resolved_at > Complaint.resolve_due_at,
+                        ),
+                    )
+                )
+            ).all()
         counts = {monday: [0, 0, 0] for monday in mondays}
 
         def bucket(moment: datetime, column: int) -> None:

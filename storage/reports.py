@@ -31,14 +31,30 @@ from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, or_,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.complaints import FEEDBACK, REPLY, SATISFIED, BASICALLY_SATISFIED
-from storage.db import Database
 from storage import lifecycle
-from storage.models import ActorKind, Complaint, ComplaintEvent, ComplaintStatus, ComplaintUnit, Unit
+from storage.complaints import BASICALLY_SATISFIED, FEEDBACK, REPLY, SATISFIED
+from storage.db import Database
+from storage.models import (
+    ActorKind,
+    Complaint,
+    ComplaintEvent,
+    ComplaintStatus,
+    ComplaintUnit,
+    Unit,
+)
 
 S = ComplaintStatus
-RESPONSE_ACTIONS = frozenset({S.ACCEPTED.value, S.IN_PROGRESS.value, S.TRANSFERRED.value, S.REJECTED.value,
-                              S.DUPLICATE.value, S.RESOLVED.value, REPLY})
+RESPONSE_ACTIONS = frozenset(
+    {
+        S.ACCEPTED.value,
+        S.IN_PROGRESS.value,
+        S.TRANSFERRED.value,
+        S.REJECTED.value,
+        S.DUPLICATE.value,
+        S.RESOLVED.value,
+        REPLY,
+    }
+)
 RESPONDERS = (ActorKind.STAFF, ActorKind.SUPERVISOR)
 SOLVED = frozenset({S.RESOLVED.value, S.CLOSED.value})
 NOT_TO_SOLVE = frozenset({S.REJECTED.value, S.DUPLICATE.value})
@@ -50,7 +66,9 @@ EXPORT_BATCH = 500
 class CaseFilter:
     """Which cases a report covers. `scope` None means every region (admins)."""
 
-    scope: tuple[str, ...] | None = None  # supervised regions: a case matches "/<region>/" in its path
+    scope: tuple[str, ...] | None = (
+        None  # supervised regions: a case matches "/<region>/" in its path
+    )
     region: str | None = None
     since: datetime | None = None  # filed at or after
     until: datetime | None = None  # filed before
@@ -61,7 +79,9 @@ class CaseFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
         if self.scope is not None:
-            where.append(or_(*(_in_region(r) for r in self.scope)) if self.scope else Complaint.id.is_(None))
+            where.append(
+                or_(*(_in_region(r) for r in self.scope)) if self.scope else Complaint.id.is_(None)
+            )
         if self.region:
             where.append(_in_region(self.region))
         if self.since is not None:
@@ -75,8 +95,13 @@ class CaseFilter:
         if self.unit:
             # Aliases, so that the subquery does not correlate with a query joining the primary unit.
             assigned, unit = aliased(ComplaintUnit), aliased(Unit)
-            where.append(exists().where(assigned.complaint_id == Complaint.id, assigned.unit_id == unit.id,
-                                        unit.name == self.unit))
+            where.append(
+                exists().where(
+                    assigned.complaint_id == Complaint.id,
+                    assigned.unit_id == unit.id,
+                    unit.name == self.unit,
+                )
+            )
         return where
 
 
@@ -149,34 +174,67 @@ class CaseReports:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def statistics(self, case_filter: CaseFilter, now: datetime, *, overdue_listed: int = 10) -> Statistics:
+    async def statistics(
+        self, case_filter: CaseFilter, now: datetime, *, overdue_listed: int = 10
+    ) -> Statistics:
         where = case_filter.conditions()
         scoped_ids = select(Complaint.id).where(*where)
         async with self.db.session() as session:
-            by_status = await _counts(session, select(Complaint.status, func.count()).where(*where)
-                                      .group_by(Complaint.status))
-            by_category = await _counts(session, select(Complaint.category, func.count()).where(*where)
-                                        .group_by(Complaint.category))
-            by_region = await _counts(session, select(Complaint.region, func.count()).where(*where)
-                                      .group_by(Complaint.region))
+            by_status = await _counts(
+                session,
+                select(Complaint.status, func.count()).where(*where).group_by(Complaint.status),
+            )
+            by_category = await _counts(
+                session,
+                select(Complaint.category, func.count()).where(*where).group_by(Complaint.category),
+            )
+            by_region = await _counts(
+                session,
+                select(Complaint.region, func.count()).where(*where).group_by(Complaint.region),
+            )
             unit_rows = await session.execute(
                 _with_primary_unit(select(Unit.name, Unit.region, func.count()))
-                .where(*where).group_by(Unit.name, Unit.region))
-            by_unit = sorted((UnitCount(name, region, n) for name, region, n in unit_rows),
-                             key=lambda u: (-u.count, u.name is None, u.name or "", u.region or ""))
-            overdue_rows = (await session.execute(
-                _with_primary_unit(select(Complaint.ticket, Complaint.status, Complaint.accept_due_at,
-                                          Complaint.resolve_due_at, Unit.name))
-                .where(*where, lifecycle.overdue(now)))).all()
+                .where(*where)
+                .group_by(Unit.name, Unit.region)
+            )
+            by_unit = sorted(
+                (UnitCount(name, region, n) for name, region, n in unit_rows),
+                key=lambda u: (-u.count, u.name is None, u.name or "", u.region or ""),
+            )
+            overdue_rows = (
+                await session.execute(
+                    _with_primary_unit(
+                        select(
+                            Complaint.ticket,
+                            Complaint.status,
+                            Complaint.accept_due_at,
+                            Complaint.resolve_due_at,
+                            Unit.name,
+                        )
+                    ).where(*where, lifecycle.overdue(now))
+                )
+            ).all()
             responded = await session.scalar(
                 select(func.count(distinct(ComplaintEvent.complaint_id))).where(
                     ComplaintEvent.complaint_id.in_(scoped_ids),
                     ComplaintEvent.action.in_(sorted(RESPONSE_ACTIONS)),
-                    ComplaintEvent.actor_kind.in_(RESPONDERS)))
-            last_status = await _counts(session, _latest(
-                scoped_ids, ComplaintEvent.to_status.is_not(None), ComplaintEvent.to_status))
-            ratings = await _counts(session, _latest(
-                scoped_ids, ComplaintEvent.action == FEEDBACK, ComplaintEvent.payload["rating"].as_string()))
+                    ComplaintEvent.actor_kind.in_(RESPONDERS),
+                )
+            )
+            last_status = await _counts(
+                session,
+                _latest(
+                    scoped_ids, ComplaintEvent.to_status.is_not(None), ComplaintEvent.to_status
+                ),
+            )
+            ratings = await _counts(
+                session,
+                _latest(
+                    scoped_ids,
+                    ComplaintEvent.action == FEEDBACK,
+                    ComplaintEvent.payload["rating"].as_string(),
+                ),
+            )
         total = sum(n for _, n in by_status)
         overdue = []
         for ticket, status, accept_due, resolve_due, unit in overdue_rows:
@@ -195,61 +253,121 @@ class CaseReports:
             overdue_resolve=sum(c.deadline == "resolve" for c in overdue),
             most_overdue=overdue[:overdue_listed],
             responded=Rate(responded or 0, total),
-            resolved=Rate(sum(n for s, n in statuses.items() if s in SOLVED),
-                          sum(n for s, n in statuses.items() if s not in NOT_TO_SOLVE)),
-            satisfied=Rate(sum(n for r, n in ratings if r in GOOD_RATINGS), sum(n for _, n in ratings)),
+            resolved=Rate(
+                sum(n for s, n in statuses.items() if s in SOLVED),
+                sum(n for s, n in statuses.items() if s not in NOT_TO_SOLVE),
+            ),
+            satisfied=Rate(
+                sum(n for r, n in ratings if r in GOOD_RATINGS), sum(n for _, n in ratings)
+            ),
             ratings={r: n for r, n in ratings if r is not None},
         )
 
-    async def case_rows(self, case_filter: CaseFilter, *, batch: int = EXPORT_BATCH) -> AsyncIterator[CaseRow]:
+    async def case_rows(
+        self, case_filter: CaseFilter, *, batch: int = EXPORT_BATCH
+    ) -> AsyncIterator[CaseRow]:
         """Every matching case in filing (id) order, fetched `batch` at a time (keyset paging)."""
         where = case_filter.conditions()
         after = 0
         while True:
             async with self.db.session() as session:
-                rows = (await session.execute(
-                    select(Complaint.id, Complaint.ticket, Complaint.status, Complaint.category, Complaint.region,
-                           Complaint.township, Complaint.village, Complaint.anonymous, Complaint.description,
-                           Complaint.created_at, Complaint.accept_due_at, Complaint.resolve_due_at,
-                           Complaint.resolved_at)
-                    .where(*where, Complaint.id > after).order_by(Complaint.id).limit(batch))).all()
+                rows = (
+                    await session.execute(
+                        select(
+                            Complaint.id,
+                            Complaint.ticket,
+                            Complaint.status,
+                            Complaint.category,
+                            Complaint.region,
+                            Complaint.township,
+                            Complaint.village,
+                            Complaint.anonymous,
+                            Complaint.description,
+                            Complaint.created_at,
+                            Complaint.accept_due_at,
+                            Complaint.resolve_due_at,
+                            Complaint.resolved_at,
+                        )
+                        .where(*where, Complaint.id > after)
+                        .order_by(Complaint.id)
+                        .limit(batch)
+                    )
+                ).all()
                 if not rows:
                     return
                 ids = [row.id for row in rows]
                 units: dict[int, list[str]] = {}
                 for complaint_id, name in await session.execute(
-                        select(ComplaintUnit.complaint_id, Unit.name).join(Unit, Unit.id == ComplaintUnit.unit_id)
-                        .where(ComplaintUnit.complaint_id.in_(ids))
-                        .order_by(ComplaintUnit.complaint_id, ComplaintUnit.position)):
+                    select(ComplaintUnit.complaint_id, Unit.name)
+                    .join(Unit, Unit.id == ComplaintUnit.unit_id)
+                    .where(ComplaintUnit.complaint_id.in_(ids))
+                    .order_by(ComplaintUnit.complaint_id, ComplaintUnit.position)
+                ):
                     units.setdefault(complaint_id, []).append(name)
-                latest_feedback = select(func.max(ComplaintEvent.id)).where(
-                    ComplaintEvent.complaint_id.in_(ids), ComplaintEvent.action == FEEDBACK,
-                ).group_by(ComplaintEvent.complaint_id)
-                ratings = dict((await session.execute(
-                    select(ComplaintEvent.complaint_id, ComplaintEvent.payload["rating"].as_string())
-                    .where(ComplaintEvent.id.in_(latest_feedback)))).all())
+                latest_feedback = (
+                    select(func.max(ComplaintEvent.id))
+                    .where(
+                        ComplaintEvent.complaint_id.in_(ids),
+                        ComplaintEvent.action == FEEDBACK,
+                    )
+                    .group_by(ComplaintEvent.complaint_id)
+                )
+                ratings = dict(
+                    (
+                        await session.execute(
+                            select(
+                                ComplaintEvent.complaint_id,
+                                ComplaintEvent.payload["rating"].as_string(),
+                            ).where(ComplaintEvent.id.in_(latest_feedback))
+                        )
+                    ).all()
+                )
             for row in rows:
-                yield CaseRow(row.ticket, ComplaintStatus(row.status), row.category, row.region, row.township,
-                              row.village, tuple(units.get(row.id, ())), row.anonymous, row.description,
-                              row.created_at, row.accept_due_at, row.resolve_due_at, row.resolved_at,
-                              ratings.get(row.id))
+                yield CaseRow(
+                    row.ticket,
+                    ComplaintStatus(row.status),
+                    row.category,
+                    row.region,
+                    row.township,
+                    row.village,
+                    tuple(units.get(row.id, ())),
+                    row.anonymous,
+                    row.description,
+                    row.created_at,
+                    row.accept_due_at,
+                    row.resolve_due_at,
+                    row.resolved_at,
+                    ratings.get(row.id),
+                )
             after = ids[-1]
 
 
 def _with_primary_unit(query: Select[Any]) -> Select[Any]:
     """`query` over complaints, outer-joined to their primary (position 0) unit."""
-    return (query.select_from(Complaint)
-            .outerjoin(ComplaintUnit, and_(ComplaintUnit.complaint_id == Complaint.id, ComplaintUnit.position == 0))
-            .outerjoin(Unit, Unit.id == ComplaintUnit.unit_id))
+    return (
+        query.select_from(Complaint)
+        .outerjoin(
+            ComplaintUnit,
+            and_(ComplaintUnit.complaint_id == Complaint.id, ComplaintUnit.position == 0),
+        )
+        .outerjoin(Unit, Unit.id == ComplaintUnit.unit_id)
+    )
 
 
 def _latest(scoped_ids: Select[Any], kind: ColumnElement[bool], value: Any) -> Select[Any]:
     """How many cases have each `value` on their latest event of `kind`."""
-    last = (select(func.max(ComplaintEvent.id).label("id"))
-            .where(ComplaintEvent.complaint_id.in_(scoped_ids), kind)
-            .group_by(ComplaintEvent.complaint_id).subquery())
-    return (select(value, func.count()).select_from(ComplaintEvent)
-            .join(last, ComplaintEvent.id == last.c.id).group_by(value))
+    last = (
+        select(func.max(ComplaintEvent.id).label("id"))
+        .where(ComplaintEvent.complaint_id.in_(scoped_ids), kind)
+        .group_by(ComplaintEvent.complaint_id)
+        .subquery()
+    )
+    return (
+        select(value, func.count())
+        .select_from(ComplaintEvent)
+        .join(last, ComplaintEvent.id == last.c.id)
+        .group_by(value)
+    )
 
 
 async def _counts(session: AsyncSession, query: Select[Any]) -> list[tuple[Any, int]]:

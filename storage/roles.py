@@ -34,20 +34,32 @@ class RoleRepository:
         async with self.db.transaction() as session:
             unit_id = None
             if unit:
-                await upsert(session, Unit, {"name": unit, "region": region or ""}, keys=["name", "region"])
-                unit_id = await session.scalar(select(Unit.id).where(Unit.name == unit, Unit.region == (region or "")))
+                await upsert(
+                    session, Unit, {"name": unit, "region": region or ""}, keys=["name", "region"]
+                )
+                unit_id = await session.scalar(
+                    select(Unit.id).where(Unit.name == unit, Unit.region == (region or ""))
+                )
             existing = await session.scalar(
                 select(RoleGrant).where(
                     RoleGrant.user_id == user_id,
                     RoleGrant.role == role,
-                    RoleGrant.unit_id.is_(None) if unit_id is None else RoleGrant.unit_id == unit_id,
+                    RoleGrant.unit_id.is_(None)
+                    if unit_id is None
+                    else RoleGrant.unit_id == unit_id,
                     RoleGrant.region.is_(None) if region is None else RoleGrant.region == region,
                     RoleGrant.revoked_at.is_(None),
                 )
             )
             if existing is None:
-                existing = RoleGrant(user_id=user_id, role=role, unit_id=unit_id, region=region,
-                                     granted_by=granted_by, granted_at=self.clock())
+                existing = RoleGrant(
+                    user_id=user_id,
+                    role=role,
+                    unit_id=unit_id,
+                    region=region,
+                    granted_by=granted_by,
+                    granted_at=self.clock(),
+                )
                 session.add(existing)
                 await session.flush()
             grant_id = existing.id
@@ -59,16 +71,23 @@ class RoleRepository:
         async with self.db.transaction() as session:
             result = await session.execute(
                 update(RoleGrant)
-                .where(RoleGrant.user_id == user_id, RoleGrant.role == Role(role), RoleGrant.revoked_at.is_(None))
+                .where(
+                    RoleGrant.user_id == user_id,
+                    RoleGrant.role == Role(role),
+                    RoleGrant.revoked_at.is_(None),
+                )
                 .values(revoked_at=self.clock(), revoked_by=revoked_by)
             )
             return result.rowcount
 
-    async def holders(self, role: Role | str, *, unit_ids: Sequence[int] = (),
-                      regions: Sequence[str] = ()) -> list[int]:
+    async def holders(
+        self, role: Role | str, *, unit_ids: Sequence[int] = (), regions: Sequence[str] = ()
+    ) -> list[int]:
         """Users holding `role` in force: for any of `unit_ids`, or any of `regions`, or (neither
         given) at all. Used to find whom to notify about a case."""
-        query = select(RoleGrant.user_id).where(RoleGrant.role == Role(role), RoleGrant.revoked_at.is_(None))
+        query = select(RoleGrant.user_id).where(
+            RoleGrant.role == Role(role), RoleGrant.revoked_at.is_(None)
+        )
         if unit_ids:
             query = query.where(RoleGrant.unit_id.in_(list(unit_ids)))
         if regions:
@@ -80,7 +99,10 @@ class RoleRepository:
         """Every grant in force, for the admins' list."""
         async with self.db.session() as session:
             rows = await session.scalars(
-                select(RoleGrant).where(RoleGrant.revoked_at.is_(None)).order_by(RoleGrant.user_id, RoleGrant.id))
+                select(RoleGrant)
+                .where(RoleGrant.revoked_at.is_(None))
+                .order_by(RoleGrant.user_id, RoleGrant.id)
+            )
             return list(rows)
 
     async def active(self, user_id: int) -> list[RoleGrant]:

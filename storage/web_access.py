@@ -48,9 +48,17 @@ class WebAccessStore:
         now = self.clock()
         async with self.db.transaction() as session:
             # Used and expired links are of no further use; clear them while here.
-            await session.execute(delete(WebLoginToken).where(WebLoginToken.expires_at < now - timedelta(days=1)))
-            session.add(WebLoginToken(token_hash=_digest(token), user_id=user_id, created_at=now,
-                                      expires_at=now + valid_for))
+            await session.execute(
+                delete(WebLoginToken).where(WebLoginToken.expires_at < now - timedelta(days=1))
+            )
+            session.add(
+                WebLoginToken(
+                    token_hash=_digest(token),
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=now + valid_for,
+                )
+            )
         return token
 
     async def redeem_link(self, token: str) -> int | None:
@@ -61,10 +69,14 @@ class WebAccessStore:
         async with self.db.transaction() as session:
             result = await session.execute(
                 update(WebLoginToken)
-                .where(WebLoginToken.token_hash == _digest(token), WebLoginToken.used_at.is_(None),
-                       WebLoginToken.expires_at > now)
+                .where(
+                    WebLoginToken.token_hash == _digest(token),
+                    WebLoginToken.used_at.is_(None),
+                    WebLoginToken.expires_at > now,
+                )
                 .values(used_at=now)
-                .returning(WebLoginToken.user_id))
+                .returning(WebLoginToken.user_id)
+            )
             return result.scalar_one_or_none()
 
     # ----------------------------------------------------------------- sessions
@@ -74,11 +86,20 @@ class WebAccessStore:
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.clock()
         async with self.db.transaction() as session:
-            session.add(WebSession(id_hash=_digest(session_id), user_id=user_id, csrf_token=csrf,
-                                   created_at=now, last_seen_at=now))
+            session.add(
+                WebSession(
+                    id_hash=_digest(session_id),
+                    user_id=user_id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    last_seen_at=now,
+                )
+            )
         return session_id, SignedIn(user_id, csrf)
 
-    async def session(self, session_id: str, *, idle: timedelta, max_age: timedelta) -> SignedIn | None:
+    async def session(
+        self, session_id: str, *, idle: timedelta, max_age: timedelta
+    ) -> SignedIn | None:
         """The live session for a cookie value, marked as seen now; None (and gone) when it
         idled out or grew too old."""
         if not session_id or len(session_id) > 200:
@@ -86,9 +107,16 @@ class WebAccessStore:
         now = self.clock()
         key = _digest(session_id)
         async with self.db.session() as session:
-            row = (await session.execute(
-                select(WebSession.user_id, WebSession.csrf_token, WebSession.created_at, WebSession.last_seen_at)
-                .where(WebSession.id_hash == key))).one_or_none()
+            row = (
+                await session.execute(
+                    select(
+                        WebSession.user_id,
+                        WebSession.csrf_token,
+                        WebSession.created_at,
+                        WebSession.last_seen_at,
+                    ).where(WebSession.id_hash == key)
+                )
+            ).one_or_none()
         if row is None:
             return None
         if now - row.last_seen_at > idle or now - row.created_at > max_age:
@@ -96,9 +124,13 @@ class WebAccessStore:
             return None
         if now - row.last_seen_at > TOUCH_EVERY:
             async with self.db.transaction() as session:
-                await session.execute(update(WebSession).where(WebSession.id_hash == key).values(last_seen_at=now))
+                await session.execute(
+                    update(WebSession).where(WebSession.id_hash == key).values(last_seen_at=now)
+                )
         return SignedIn(row.user_id, row.csrf_token)
 
     async def close_session(self, session_id: str) -> None:
         async with self.db.transaction() as session:
-            await session.execute(delete(WebSession).where(WebSession.id_hash == _digest(session_id)))
+            await session.execute(
+                delete(WebSession).where(WebSession.id_hash == _digest(session_id))
+            )

@@ -23,13 +23,20 @@ class WorkCalendar:
     makeup_workdays: frozenset[date] = frozenset()
 
     @classmethod
-    def from_file(cls, path: Path = DEFAULT_HOLIDAYS_FILE, *, holidays: Iterable[date] = (),
-                  makeup_workdays: Iterable[date] = ()) -> WorkCalendar:
+    def from_file(
+        cls,
+        path: Path = DEFAULT_HOLIDAYS_FILE,
+        *,
+        holidays: Iterable[date] = (),
+        makeup_workdays: Iterable[date] = (),
+    ) -> WorkCalendar:
         """The schedule in `path` (JSON lists of ISO dates) plus any given in settings."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(
-            frozenset(date.fromisoformat(d) for d in data.get("holidays", ())) | frozenset(holidays),
-            frozenset(date.fromisoformat(d) for d in data.get("makeup_workdays", ())) | frozenset(makeup_workdays),
+            frozenset(date.fromisoformat(d) for d in data.get("holidays", ()))
+            | frozenset(holidays),
+            frozenset(date.fromisoformat(d) for d in data.get("makeup_workdays", ()))
+            | frozenset(makeup_workdays),
         )
 
     def covers(self, year: int) -> bool:

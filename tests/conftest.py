@@ -36,6 +36,7 @@ async def telegram_bot(policy_kb) -> AsyncIterator:
         yield harness
         harness.assert_nothing_rejected()
 
+
 # ------------------------------------------------------------------------- end of Telegram block
 
 
@@ -79,6 +80,7 @@ async def db(migrated_url: str) -> AsyncIterator:
     yield database
     await database.dispose()
 
+
 # -------------------------------------------------------------------------- end of Storage block
 
 
@@ -88,12 +90,25 @@ async def db(migrated_url: str) -> AsyncIterator:
 # configuration (bot.logs). A leak fails the test that caused it.
 # ---------------------------------------------------------------------------------------------
 
-END_TO_END_SUITES = frozenset({
-    "test_telegram_e2e", "test_complaint_intake", "test_casework_e2e", "test_casework_actions",
-    "test_casework_access", "test_casework_queue", "test_reports", "test_deadline_jobs", "test_admin_roles",
-    "test_admin_knowledge", "test_staff_bad_input", "test_staff_help", "test_logs_privacy", "test_intake_security",
-    "test_edited_messages",
-})
+END_TO_END_SUITES = frozenset(
+    {
+        "test_telegram_e2e",
+        "test_complaint_intake",
+        "test_casework_e2e",
+        "test_casework_actions",
+        "test_casework_access",
+        "test_casework_queue",
+        "test_reports",
+        "test_deadline_jobs",
+        "test_admin_roles",
+        "test_admin_knowledge",
+        "test_staff_bad_input",
+        "test_staff_help",
+        "test_logs_privacy",
+        "test_intake_security",
+        "test_edited_messages",
+    }
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -116,5 +131,6 @@ def personal_data_stays_out_of_logs(caplog: pytest.LogCaptureFixture):
     records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
     leaks = [(record.name, found) for record in records if (found := leaked_personal_data(record))]
     assert not leaks, f"personal data in log records: {leaks[:5]}"
+
 
 # ------------------------------------------------------------------------ end of Security block

@@ -24,12 +24,16 @@ from tests.casework_support import shared_router
 
 async def main(url: str, base_url: str, token: str, now: str) -> None:
     moment = datetime.fromisoformat(now)
-    storage = BotStorage.open(url, router=shared_router(), deadlines=DeadlinePolicy(), clock=lambda: moment)
+    storage = BotStorage.open(
+        url, router=shared_router(), deadlines=DeadlinePolicy(), clock=lambda: moment
+    )
     cases = storage.cases
     check = DeadlineCheck(cases)
     try:
         async with Bot(token, base_url=base_url) as bot:
-            cases.notifier = TelegramNotifier(bot, category_labels(cases), cases.policy.feedback_window)
+            cases.notifier = TelegramNotifier(
+                bot, category_labels(cases), cases.policy.feedback_window
+            )
             print("ready", flush=True)
             await asyncio.to_thread(sys.stdin.readline)
             await check.run()

@@ -7,8 +7,15 @@ import re
 
 # Names, phones and ID numbers typed or filed by the test suites' residents.
 FIXTURE_NAMES = ("张大山", "林秀英", "张三")
-FIXTURE_NUMBERS = ("13812345678", "13999887766", "13800138000", "350124197001011234", "350124198805061234",
-                   "35012419880506123", "350124199001011234")
+FIXTURE_NUMBERS = (
+    "13812345678",
+    "13999887766",
+    "13800138000",
+    "350124197001011234",
+    "350124198805061234",
+    "35012419880506123",
+    "350124199001011234",
+)
 _FORMATTER = logging.Formatter()
 
 
@@ -26,4 +33,6 @@ def leaked_personal_data(record: logging.LogRecord) -> list[str]:
     """The fixture names and numbers in `record` (numbers found however they are spaced)."""
     text = record_text(record)
     digits = re.sub(r"[\s\-.()，,]", "", text)
-    return [name for name in FIXTURE_NAMES if name in text] + [n for n in FIXTURE_NUMBERS if n in digits]
+    return [name for name in FIXTURE_NAMES if name in text] + [
+        n for n in FIXTURE_NUMBERS if n in digits
+    ]

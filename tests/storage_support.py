@@ -39,7 +39,9 @@ async def fresh_postgres_database(server_url: str) -> AsyncIterator[str]:
 async def postgres_outage(url: str) -> AsyncIterator[None]:
     """The database refuses new connections and drops the open ones, until the block ends."""
     name = make_url(url).database
-    admin = await asyncpg.connect(asyncpg_dsn(make_url(url).set(database="postgres").render_as_string(False)))
+    admin = await asyncpg.connect(
+        asyncpg_dsn(make_url(url).set(database="postgres").render_as_string(False))
+    )
     try:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         await admin.execute(

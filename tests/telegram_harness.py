@@ -19,8 +19,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.app import Registrar, build_application, polling
-from bot.terminal import settings_for_standin
 from bot.settings import Settings
+from bot.terminal import settings_for_standin
 from standin import BotAPIStandIn, Reply
 
 # Short long-poll so that shutting down never waits long.
@@ -78,22 +78,34 @@ class BotHarness:
 
     def assert_nothing_rejected(self) -> None:
         """Telegram would have accepted everything the bot sent."""
-        rejected = [(c.method, c.response.get("description"), c.params) for c in self.standin.rejected()]
+        rejected = [
+            (c.method, c.response.get("description"), c.params) for c in self.standin.rejected()
+        ]
         assert not rejected, f"the stand-in refused: {rejected}"
 
 
 @asynccontextmanager
-async def bot_harness(kb: Any, settings: Settings | None = None, *,
-                      extra_handlers: Iterable[Registrar] = (), app_options: Mapping[str, Any] | None = None,
-                      **overrides: Any) -> AsyncIterator[BotHarness]:
+async def bot_harness(
+    kb: Any,
+    settings: Settings | None = None,
+    *,
+    extra_handlers: Iterable[Registrar] = (),
+    app_options: Mapping[str, Any] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[BotHarness]:
     """The stand-in plus the real Application polling it over HTTP; both torn down on exit.
 
     `overrides` are Settings fields (e.g. flood_max_messages=5); `extra_handlers` and
     `app_options` (e.g. `BotStorage.application_options()`) go to `build_application`.
     """
     async with BotAPIStandIn() as standin:
-        configured = settings_for_standin(settings or Settings(_env_file=None), standin,
-                                         **{"telegram_poll_timeout": TEST_POLL_TIMEOUT, **overrides})
-        application = build_application(configured, kb, extra_handlers=extra_handlers, **(app_options or {}))
+        configured = settings_for_standin(
+            settings or Settings(_env_file=None),
+            standin,
+            **{"telegram_poll_timeout": TEST_POLL_TIMEOUT, **overrides},
+        )
+        application = build_application(
+            configured, kb, extra_handlers=extra_handlers, **(app_options or {})
+        )
         async with polling(application, configured.telegram_poll_timeout):
             yield BotHarness(standin, application, configured)

@@ -17,7 +17,9 @@ ADMIN, STAFF, RESIDENT, STRANGER = 1, 2001, 3001, 987654321
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
 
 
-async def test_an_admin_grants_lists_and_revokes_and_the_people_are_told(policy_kb, migrated_url, caplog):
+async def test_an_admin_grants_lists_and_revokes_and_the_people_are_told(
+    policy_kb, migrated_url, caplog
+):
     caplog.set_level(logging.INFO)
     async with case_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         roles = h.storage.cases.access.roles
@@ -39,7 +41,10 @@ async def test_an_admin_grants_lists_and_revokes_and_the_people_are_told(policy_
 
         listed = await h.ask(ADMIN, "/roles")
         assert listed.text.startswith("生效中的授权（2 项）")
-        assert f"{STAFF} 工作人员（闽清县 县住建局）\n　2026-11-23 09:30 由 {ADMIN} 授权" in listed.text
+        assert (
+            f"{STAFF} 工作人员（闽清县 县住建局）\n　2026-11-23 09:30 由 {ADMIN} 授权"
+            in listed.text
+        )
         assert f"{STAFF} 督办（福州市）" in listed.text
         assert f"配置文件（ADMIN_IDS）中的管理员：{ADMIN}" in listed.text
 
@@ -48,20 +53,26 @@ async def test_an_admin_grants_lists_and_revokes_and_the_people_are_told(policy_
         assert (await h.reply(STAFF)).text.startswith("您的工作人员权限已被管理员撤销")
         after = await access.of(STAFF)
         assert not after.is_staff and after.is_supervisor  # at once, and only the role revoked
-        assert (await h.ask(ADMIN, f"/revoke {STAFF} staff")).text == f"{STAFF} 没有生效的工作人员权限，未做改动。"
+        assert (
+            await h.ask(ADMIN, f"/revoke {STAFF} staff")
+        ).text == f"{STAFF} 没有生效的工作人员权限，未做改动。"
         assert [g.role for g in await roles.all_active()] == [Role.SUPERVISOR]
 
         # A granted admin may grant in turn; an admin from the configuration cannot be revoked here.
         await h.ask(ADMIN, f"/grant {STAFF} 管理员")
         assert "您已被设置为管理员" in (await h.reply(STAFF)).text
         assert (await h.ask(STAFF, f"/grant {RESIDENT} 督办 湖北")).text == (
-            f"已授权：{RESIDENT} 为督办（湖北省）。\n已通知对方。")
+            f"已授权：{RESIDENT} 为督办（湖北省）。\n已通知对方。"
+        )
         assert "湖北省 的督办人员" in (await h.reply(RESIDENT)).text
         assert (await h.ask(STAFF, f"/revoke {ADMIN} admin")).text.startswith(
-            f"{ADMIN} 是配置文件（ADMIN_IDS）里的管理员")
+            f"{ADMIN} 是配置文件（ADMIN_IDS）里的管理员"
+        )
         assert (await access.of(ADMIN)).is_admin
     logged = caplog.text
-    assert f"admin {ADMIN} granted staff (unit '县住建局', region '闽清县') to user {STAFF}" in logged
+    assert (
+        f"admin {ADMIN} granted staff (unit '县住建局', region '闽清县') to user {STAFF}" in logged
+    )
     assert f"admin {ADMIN} revoked staff from user {STAFF}" in logged
 
 
@@ -89,16 +100,23 @@ async def test_bad_input_is_explained_and_changes_nothing(policy_kb, migrated_ur
             said = await h.ask(ADMIN, command)
             assert expected.split("<")[0] in said.html or expected in said.text, command
             assert said.text.endswith("未做任何改动。"), command
-        assert "已有的地区：闽清县、淮安区、湖北省" in (await h.ask(ADMIN, f"/grant {STAFF} 督办 北京")).text
+        assert (
+            "已有的地区：闽清县、淮安区、湖北省"
+            in (await h.ask(ADMIN, f"/grant {STAFF} 督办 北京")).text
+        )
         assert await roles.all_active() == []
-        assert (await h.ask(ADMIN, "/roles")).text == f"目前没有用命令授予的权限。\n配置文件（ADMIN_IDS）中的管理员：{ADMIN}"
+        assert (
+            await h.ask(ADMIN, "/roles")
+        ).text == f"目前没有用命令授予的权限。\n配置文件（ADMIN_IDS）中的管理员：{ADMIN}"
         assert await h.quiet(STAFF) == []
 
 
 async def test_a_grant_to_someone_who_never_opened_the_bot_still_holds(policy_kb, migrated_url):
     async with case_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         said = await h.ask(ADMIN, f"/grant {STRANGER} 督办 湖北")
-        assert said.text.startswith(f"已授权：{STRANGER} 为督办（湖北省）。\n对方还没有打开过本机器人")
+        assert said.text.startswith(
+            f"已授权：{STRANGER} 为督办（湖北省）。\n对方还没有打开过本机器人"
+        )
         assert (await h.storage.cases.access.of(STRANGER)).regions == ("湖北省",)
         # Telegram refuses a message to a chat that never started: that refusal is what this tests.
         refused = [c for c in h.standin.rejected() if str(c.params.get("chat_id")) == str(STRANGER)]
@@ -107,18 +125,28 @@ async def test_a_grant_to_someone_who_never_opened_the_bot_still_holds(policy_kb
             h.standin.calls.remove(call)
 
 
-async def test_residents_and_staff_are_refused_and_each_refusal_is_logged(policy_kb, migrated_url, caplog):
+async def test_residents_and_staff_are_refused_and_each_refusal_is_logged(
+    policy_kb, migrated_url, caplog
+):
     caplog.set_level(logging.WARNING)
     async with case_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         roles = h.storage.cases.access.roles
         await roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
         await roles.grant(RESIDENT + 1, "supervisor", region="闽清县", granted_by=ADMIN)
         for user in (RESIDENT, STAFF, RESIDENT + 1):
-            for command in (f"/grant {user} 管理员", f"/revoke {STAFF} 工作人员", "/roles",
-                            "/reload", "/docs", "/remove L001"):
+            for command in (
+                f"/grant {user} 管理员",
+                f"/revoke {STAFF} 工作人员",
+                "/roles",
+                "/reload",
+                "/docs",
+                "/remove L001",
+            ):
                 assert (await h.ask(user, command)).text == texts.REFUSED, (user, command)
-        assert [(g.user_id, g.role) for g in await roles.all_active()] == [(STAFF, Role.STAFF),
-                                                                           (RESIDENT + 1, Role.SUPERVISOR)]
+        assert [(g.user_id, g.role) for g in await roles.all_active()] == [
+            (STAFF, Role.STAFF),
+            (RESIDENT + 1, Role.SUPERVISOR),
+        ]
         assert not (await h.storage.cases.access.of(RESIDENT)).is_admin
     for action in ("grant", "revoke", "roles", "reload", "docs", "remove"):
         assert f"refused {action} to user {RESIDENT}: not an admin" in caplog.text

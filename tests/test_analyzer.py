@@ -12,7 +12,10 @@ from knowledge.index import schema
 
 
 def _tokens(text: str):
-    return [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer()(text, positions=True, chars=True)]
+    return [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in chinese_analyzer()(text, positions=True, chars=True)
+    ]
 
 
 def test_positions_count_words_not_characters():
@@ -21,7 +24,12 @@ def test_positions_count_words_not_characters():
     for text, pos, _, _ in tokens:
         main.setdefault(pos, text)  # the full word comes first at each position
     assert list(main.values()) == ["建档立卡", "贫困户", "实施", "危房改造"]
-    assert sorted(main) == [0, 1, 2, 3]  # consecutive, although the words are 4, 3, 2, 4 characters long
+    assert sorted(main) == [
+        0,
+        1,
+        2,
+        3,
+    ]  # consecutive, although the words are 4, 3, 2, 4 characters long
 
 
 def test_sub_words_share_the_position_of_their_word():
@@ -80,7 +88,9 @@ def tiny_index(tmp_path):
         "c": "低保对象按月发放补助资金。",
     }
     for pid, body in passages.items():
-        writer.add_document(id=pid, doc_id="t", body=body, heading="一、住房保障", title="测试方案", region="测试县")
+        writer.add_document(
+            id=pid, doc_id="t", body=body, heading="一、住房保障", title="测试方案", region="测试县"
+        )
     writer.commit()
     yield ix
     ix.close()

@@ -17,22 +17,41 @@ from storage.workdays import DeadlinePolicy
 from tests.casework_support import file_case, shared_router
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = ("complaints", "complaint_events", "complaint_units", "units", "residents", "role_grants", "kv_store",
-          "expiring_counters")
+TABLES = (
+    "complaints",
+    "complaint_events",
+    "complaint_units",
+    "units",
+    "residents",
+    "role_grants",
+    "kv_store",
+    "expiring_counters",
+)
 
 
 def _cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "bot", "db", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "db", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 async def _snapshot(url: str) -> dict[str, list[tuple]]:
     db = Database(url)
     try:
         async with db.session() as session:
-            return {table: sorted(map(tuple, (await session.execute(text(f"SELECT * FROM {table}"))).all()),
-                                  key=repr) for table in TABLES}
+            return {
+                table: sorted(
+                    map(tuple, (await session.execute(text(f"SELECT * FROM {table}"))).all()),
+                    key=repr,
+                )
+                for table in TABLES
+            }
     finally:
         await db.dispose()
 
@@ -43,7 +62,11 @@ async def _wipe(url: str) -> None:
     try:
         if db.is_sqlite:
             path = Path(db.engine.url.database)
-            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            for leftover in (
+                path,
+                path.with_name(path.name + "-wal"),
+                path.with_name(path.name + "-shm"),
+            ):
                 leftover.unlink(missing_ok=True)
             return
         async with db.engine.begin() as connection:
@@ -56,11 +79,23 @@ async def _wipe(url: str) -> None:
 async def test_backup_wipe_restore_keeps_every_case_event_and_role(migrated_url, tmp_path):
     storage = BotStorage.open(migrated_url, router=shared_router(), deadlines=DeadlinePolicy())
     try:
-        tickets = [await file_case(storage, description=f"第{n}件：补助款没有发到户，村里说还在走流程。",
-                                   units=["县住建局"], resident=3001 + n) for n in range(5)]
-        tickets.append(await file_case(storage, description="匿名反映：低保评定不公开。", units=["县民政局"],
-                                       resident=None))
-        await storage.cases.access.roles.grant(9001, "staff", unit="县住建局", region="闽清县", granted_by=1)
+        tickets = [
+            await file_case(
+                storage,
+                description=f"第{n}件：补助款没有发到户，村里说还在走流程。",
+                units=["县住建局"],
+                resident=3001 + n,
+            )
+            for n in range(5)
+        ]
+        tickets.append(
+            await file_case(
+                storage, description="匿名反映：低保评定不公开。", units=["县民政局"], resident=None
+            )
+        )
+        await storage.cases.access.roles.grant(
+            9001, "staff", unit="县住建局", region="闽清县", granted_by=1
+        )
         await storage.cases.access.roles.grant(9002, "supervisor", region="闽清县", granted_by=1)
         await storage.cases.repo.renew_query_code(tickets[0])
     finally:

@@ -24,10 +24,18 @@ ROWS = [
     {"id": "sql", "question": "'; DROP TABLE x;--", "region": None},
     {"id": "lucene", "question": "title:(低保 OR 危房)~2^3 AND *", "region": None},
     {"id": "html", "question": "<script>alert(1)</script>", "region": None},
-    {"id": "markdown", "question": "*低保* _怎么_ `申请` [链接](http://x) # > | ~~ \\ {}", "region": None},
+    {
+        "id": "markdown",
+        "question": "*低保* _怎么_ `申请` [链接](http://x) # > | ~~ \\ {}",
+        "region": None,
+    },
     {"id": "control", "question": "".join(chr(i) for i in range(32)) + "低保\x7f", "region": None},
     {"id": "pinyin", "question": "dibao zenme shenqing", "region": None},
-    {"id": "english", "question": "How can I apply for the minimum living allowance?", "region": None},
+    {
+        "id": "english",
+        "question": "How can I apply for the minimum living allowance?",
+        "region": None,
+    },
     {"id": "null-region", "question": "危房改造有什么补助", "region": None},
     {"id": "unknown-region", "question": "危房改造有什么补助", "region": "火星市"},
     {"id": "odd-region", "question": "危房改造有什么补助", "region": 42},
@@ -118,7 +126,9 @@ def test_every_question_gets_a_short_reply_and_well_formed_passages(by_id, row_i
         assert isinstance(passage["score"], (int, float)) and passage["score"] > 0
 
 
-@pytest.mark.parametrize("row_id", ["empty", "whitespace", "emoji", "sql", "html", "weather", "movie"])
+@pytest.mark.parametrize(
+    "row_id", ["empty", "whitespace", "emoji", "sql", "html", "weather", "movie"]
+)
 def test_nonsense_and_off_topic_questions_abstain_with_the_hotline(by_id, row_id):
     row = by_id[row_id]
     assert row["abstained"] is True

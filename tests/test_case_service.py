@@ -35,8 +35,10 @@ from storage.workdays import CHINA_TZ, DeadlinePolicy
 S = ComplaintStatus
 ADMIN, FILER, STAFF, OTHER_STAFF, SUPERVISOR, RESIDENT = 9001, 3001, 4001, 4002, 5001, 2001
 UNIT, OTHER_UNIT, REGION = "县住建局", "县民政局", "闽清县"
-STORY = ("危房改造补助款去年就该发了，到现在没收到。村主任电话 139 0591 7264，会计 138.1234.5678，"
-         "身份证 350124 19700101 1234。")
+STORY = (
+    "危房改造补助款去年就该发了，到现在没收到。村主任电话 139 0591 7264，会计 138.1234.5678，"
+    "身份证 350124 19700101 1234。"
+)
 
 
 @lru_cache(maxsize=1)
@@ -74,12 +76,22 @@ class World:
 
     async def file(self, *, anonymous: bool = False, township: str | None = "坂东镇") -> str:
         repo, policy, now = self.service.repo, self.service.policy, self.clock()
-        filed = await repo.create(ComplaintDraft(
-            category="housing_renovation", region=REGION, description=STORY,
-            telegram_user_id=None if anonymous else FILER, anonymous=anonymous,
-            contact_name=None if anonymous else "张大山", contact_phone=None if anonymous else "13812345678",
-            region_parents=("福州市", "福建省"), township=township, units=[UNIT],
-            accept_due_at=policy.accept_due(now), resolve_due_at=policy.resolve_due(now, "housing_renovation")))
+        filed = await repo.create(
+            ComplaintDraft(
+                category="housing_renovation",
+                region=REGION,
+                description=STORY,
+                telegram_user_id=None if anonymous else FILER,
+                anonymous=anonymous,
+                contact_name=None if anonymous else "张大山",
+                contact_phone=None if anonymous else "13812345678",
+                region_parents=("福州市", "福建省"),
+                township=township,
+                units=[UNIT],
+                accept_due_at=policy.accept_due(now),
+                resolve_due_at=policy.resolve_due(now, "housing_renovation"),
+            )
+        )
         return filed.ticket
 
     async def events(self, ticket: str) -> list[tuple[str, ActorKind, int | None]]:
@@ -92,7 +104,9 @@ async def world(url: str) -> AsyncIterator[World]:
     db = Database(url)
     clock, told = Clock(), Recorder()
     roles = RoleRepository(db, clock)
-    service = CaseService(ComplaintRepository(db, clock), Access(roles, [ADMIN]), router(), DeadlinePolicy(), told)
+    service = CaseService(
+        ComplaintRepository(db, clock), Access(roles, [ADMIN]), router(), DeadlinePolicy(), told
+    )
     await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
     await roles.grant(OTHER_STAFF, "staff", unit=OTHER_UNIT, region=REGION, granted_by=ADMIN)
     await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
@@ -126,8 +140,12 @@ async def test_a_second_accept_is_stale_and_changes_nothing(migrated_url):
 async def test_who_may_not_act_is_refused_and_nothing_changes(migrated_url, who):
     async with world(migrated_url) as w:
         ticket = await w.file()
-        for act in (lambda: w.service.accept(who, ticket), lambda: w.service.reply(who, ticket, "我们会处理"),
-                    lambda: w.service.resolve(who, ticket, "已处理完毕"), lambda: w.service.reveal(who, ticket)):
+        for act in (
+            lambda: w.service.accept(who, ticket),
+            lambda: w.service.reply(who, ticket, "我们会处理"),
+            lambda: w.service.resolve(who, ticket, "已处理完毕"),
+            lambda: w.service.reveal(who, ticket),
+        ):
             with pytest.raises(NotAllowed):
                 await act()
         assert [a for a, _, _ in await w.events(ticket)] == ["submitted"]
@@ -215,7 +233,11 @@ async def test_unsatisfied_reopens_escalates_and_tells_supervisors_and_unit_in_o
         w.told.sent.clear()
         view = await w.service.rate(FILER, ticket, "unsatisfied")
         assert view.status is S.REOPENED and view.resolve_due > w.clock()
-        assert [a for a, _, _ in await w.events(ticket)][-3:] == ["feedback", "reopened", "escalate"]
+        assert [a for a, _, _ in await w.events(ticket)][-3:] == [
+            "feedback",
+            "reopened",
+            "escalate",
+        ]
         assert w.told.kinds() == [(n.UNSATISFIED, (SUPERVISOR, STAFF))]
         with pytest.raises(RatingClosed):
             await w.service.rate(FILER, ticket, "satisfied")

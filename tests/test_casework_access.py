@@ -12,7 +12,9 @@ from tests.casework_support import Clock, case_bot, file_case
 
 ADMIN, FILER, STAFF, OTHER, REVOKED, SUPERVISOR, RESIDENT = 9001, 3001, 4001, 4002, 4003, 5001, 2001
 UNIT, OTHER_UNIT, REGION = "县住建局", "县教育局", "闽清县"
-STORY = "危房改造补助没发到位，村干部让我先交两千块。我电话138 1234 5678，身份证350124197001011234。"
+STORY = (
+    "危房改造补助没发到位，村干部让我先交两千块。我电话138 1234 5678，身份证350124197001011234。"
+)
 
 
 def start_clock() -> Clock:
@@ -40,7 +42,9 @@ async def refused_press(h, user: int, card, label: str) -> None:
     assert answer.get("text") == texts.REFUSED and answer.get("show_alert")
 
 
-async def test_other_unit_resident_and_revoked_staff_are_refused_and_nothing_changes(policy_kb, migrated_url):
+async def test_other_unit_resident_and_revoked_staff_are_refused_and_nothing_changes(
+    policy_kb, migrated_url
+):
     clock = start_clock()
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
         roles = h.storage.cases.access.roles
@@ -105,12 +109,16 @@ async def test_a_revoke_between_the_button_and_the_typed_text_bites(policy_kb, m
         assert (await h.ask(STAFF, "/cancel")).text == texts.CANCELLED
 
 
-async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(policy_kb, migrated_url):
+async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(
+    policy_kb, migrated_url
+):
     clock = start_clock()
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
         roles = h.storage.cases.access.roles
         await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
-        await roles.grant(SUPERVISOR, "supervisor", region="福州市", granted_by=ADMIN)  # a region above
+        await roles.grant(
+            SUPERVISOR, "supervisor", region="福州市", granted_by=ADMIN
+        )  # a region above
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
 
         staff_card = await h.ask(STAFF, f"/case {ticket}")
@@ -121,7 +129,10 @@ async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(poli
                 assert secret not in card.text
             assert "138****5678，身份证350***********1234" in card.text
         assert t.BUTTON_REVEAL not in staff_card.button_texts
-        assert t.BUTTON_REVEAL in supervisor_card.button_texts and t.BUTTON_ACCEPT in supervisor_card.button_texts
+        assert (
+            t.BUTTON_REVEAL in supervisor_card.button_texts
+            and t.BUTTON_ACCEPT in supervisor_card.button_texts
+        )
 
         # Staff cannot reveal, even with a forged button; nothing is logged.
         answer = await h.wait_answered(forged_press(h, STAFF, f"cw:rev:{ticket}"))
@@ -134,7 +145,9 @@ async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(poli
         record = await h.storage.cases.repo.get(ticket)
         reveals = [e for e in record.events if e.action == "reveal_identity"]
         assert [(e.actor_kind.value, e.actor_id, e.created_at) for e in reveals] == [
-            ("supervisor", SUPERVISOR, clock()), ("supervisor", SUPERVISOR, clock())]
+            ("supervisor", SUPERVISOR, clock()),
+            ("supervisor", SUPERVISOR, clock()),
+        ]
         assert record.status == "submitted"
         # The card's history shows that the identity was looked at, not by whom.
         assert "督办查看了反映人身份" in (await h.ask(STAFF, f"/case {ticket}")).text
@@ -142,7 +155,9 @@ async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(poli
 
 async def test_an_anonymous_case_has_no_identity_to_reveal(policy_kb, migrated_url):
     async with case_bot(policy_kb, migrated_url, clock=start_clock(), admin_ids=[ADMIN]) as h:
-        await h.storage.cases.access.roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
+        await h.storage.cases.access.roles.grant(
+            SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN
+        )
         ticket = await file_case(h.storage, description=STORY, units=[UNIT], resident=None)
         card = await h.ask(SUPERVISOR, f"/case {ticket}")
         assert "反映人：匿名，未留身份" in card.text

@@ -57,7 +57,9 @@ async def actions(h, ticket: str) -> list[tuple[str, str, int | None]]:
     return [(e.action, e.actor_kind.value, e.actor_id) for e in record.events]
 
 
-async def test_satisfied_closes_the_case_and_a_second_answer_changes_nothing(policy_kb, migrated_url):
+async def test_satisfied_closes_the_case_and_a_second_answer_changes_nothing(
+    policy_kb, migrated_url
+):
     async with staff_bot(policy_kb, migrated_url, start_clock()) as h:
         ticket, survey = await resolved_case(h)
         assert survey.button_texts == ["满意", "基本满意", "不满意"]
@@ -68,7 +70,10 @@ async def test_satisfied_closes_the_case_and_a_second_answer_changes_nothing(pol
         assert thanks.text == shown(t.THANKS_SATISFIED, rating="满意")
         record = await h.storage.cases.repo.get(ticket)
         assert record.status == "closed"
-        assert (await actions(h, ticket))[-2:] == [("feedback", "resident", FILER), ("closed", "resident", FILER)]
+        assert (await actions(h, ticket))[-2:] == [
+            ("feedback", "resident", FILER),
+            ("closed", "resident", FILER),
+        ]
         assert record.events[-2].payload == {"rating": "satisfied"}
 
         again = await h.click(FILER, survey, "不满意")
@@ -112,11 +117,18 @@ async def test_double_presses_and_stale_cards_change_nothing(policy_kb, migrated
         await h.click(STAFF, accepted_card, t.BUTTON_RESOLVE)
         await h.ask(STAFF, "已核实并发放补助。")
         await h.replies(STAFF, 1)
-        for old_card, label in ((card, t.BUTTON_ACCEPT), (card, t.BUTTON_REJECT), (accepted_card, t.BUTTON_REPLY),
-                                (accepted_card, t.BUTTON_RESOLVE), (accepted_card, t.BUTTON_TRANSFER)):
+        for old_card, label in (
+            (card, t.BUTTON_ACCEPT),
+            (card, t.BUTTON_REJECT),
+            (accepted_card, t.BUTTON_REPLY),
+            (accepted_card, t.BUTTON_RESOLVE),
+            (accepted_card, t.BUTTON_TRANSFER),
+        ):
             stale = await h.click(STAFF, old_card, label)
             assert stale.text == shown(t.STALE_ACTION, status=t.STATUS["resolved"])
-            assert (await h.reply(STAFF)).button_texts == []  # the case as it is now: nothing left to do
+            assert (
+                await h.reply(STAFF)
+            ).button_texts == []  # the case as it is now: nothing left to do
         assert [a for a, _, _ in await actions(h, ticket)] == ["submitted", "accepted", "resolved"]
 
 
@@ -181,7 +193,8 @@ async def test_a_unit_without_staff_sends_the_notice_to_the_supervisors(policy_k
 
 
 async def test_after_the_transfer_window_staff_handle_the_case_and_only_a_supervisor_moves_it(
-        policy_kb, migrated_url):
+    policy_kb, migrated_url
+):
     clock = start_clock()  # Monday 09:00: the unit may send it on until Wednesday 09:00
     async with staff_bot(policy_kb, migrated_url, clock) as h:
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
@@ -190,9 +203,14 @@ async def test_after_the_transfer_window_staff_handle_the_case_and_only_a_superv
 
         clock.advance(timedelta(days=2, minutes=1))
         late_card = await h.ask(STAFF, f"/case {ticket}")
-        assert t.BUTTON_TRANSFER not in late_card.button_texts and t.BUTTON_ACCEPT in late_card.button_texts
+        assert (
+            t.BUTTON_TRANSFER not in late_card.button_texts
+            and t.BUTTON_ACCEPT in late_card.button_texts
+        )
         answer = await h.wait_answered(await h.press(STAFF, early_card, t.BUTTON_TRANSFER))
-        assert answer["show_alert"] and answer["text"] == t.TRANSFER_TOO_LATE.format(due="2026-11-25 09:00")
+        assert answer["show_alert"] and answer["text"] == t.TRANSFER_TOO_LATE.format(
+            due="2026-11-25 09:00"
+        )
         assert await h.quiet(STAFF, 0.2) == []
 
         supervisor_card = await h.ask(SUPERVISOR, f"/case {ticket}")

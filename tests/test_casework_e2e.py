@@ -18,8 +18,10 @@ from tests.casework_support import Clock, case_bot, shared_router
 ADMIN, RESIDENT, STAFF_A, STAFF_B, SUPERVISOR = 9001, 2001, 4001, 4002, 5001
 REGION = "闽清县"
 TARGET = "县财政局"
-STORY = ("我家是建档立卡贫困户，去年申请了危房改造，房子已经验收了，补助款到现在一分钱都没发。"
-         "村里说钱打到我的卡6222 0212 3456 7890了，我电话13912345678。")
+STORY = (
+    "我家是建档立卡贫困户，去年申请了危房改造，房子已经验收了，补助款到现在一分钱都没发。"
+    "村里说钱打到我的卡6222 0212 3456 7890了，我电话13912345678。"
+)
 
 
 def shown(template: str, **values: object) -> str:
@@ -30,8 +32,11 @@ def shown(template: str, **values: object) -> str:
 async def events_of(h, ticket: str) -> list[tuple[str, str, int | None]]:
     record = await h.storage.cases.repo.get(ticket)
     async with h.storage.db.session() as session:
-        rows = await session.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == record.id)
-                                     .order_by(ComplaintEvent.id))
+        rows = await session.scalars(
+            select(ComplaintEvent)
+            .where(ComplaintEvent.complaint_id == record.id)
+            .order_by(ComplaintEvent.id)
+        )
         return [(e.action, e.actor_kind.value, e.actor_id, e.payload) for e in rows]
 
 
@@ -54,8 +59,14 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         # The routed unit's staff get the notice, masked; nobody else does.
         notice = await h.reply(STAFF_A)
         record = await h.storage.cases.repo.get(ticket)
-        for part in ("新案件待受理", ticket, "危房改造", "闽清县 坂东镇 湖头村",
-                     f"受理时限：{china_time(record.accept_due_at)}（北京时间）", "2026-11-24 09:00"):
+        for part in (
+            "新案件待受理",
+            ticket,
+            "危房改造",
+            "闽清县 坂东镇 湖头村",
+            f"受理时限：{china_time(record.accept_due_at)}（北京时间）",
+            "2026-11-24 09:00",
+        ):
             assert part in notice.text, part
         assert "13912345678" not in notice.text and "139****5678" in notice.text
         assert await h.quiet(STAFF_B) == [] and await h.quiet(SUPERVISOR) == []
@@ -64,7 +75,12 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         card = await h.click(STAFF_A, notice, t.BUTTON_OPEN)
         assert "张** 138****5678" in card.text and "张大山" not in card.text
         assert "************7890" in card.text and "6222 0212" not in card.text
-        assert card.button_texts == [t.BUTTON_ACCEPT, t.BUTTON_TRANSFER, t.BUTTON_REPLY, t.BUTTON_REJECT]
+        assert card.button_texts == [
+            t.BUTTON_ACCEPT,
+            t.BUTTON_TRANSFER,
+            t.BUTTON_REPLY,
+            t.BUTTON_REJECT,
+        ]
 
         # 受理: the resident hears when to expect the result.
         done = await h.click(STAFF_A, card, t.BUTTON_ACCEPT)
@@ -73,7 +89,9 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         card = await h.reply(STAFF_A)
         assert "状态：已受理" in card.text and t.BUTTON_ACCEPT not in card.button_texts
         told = await h.reply(RESIDENT)
-        assert told.text == shown(t.TO_FILER_ACCEPTED, ticket=ticket, who=routed, resolve_due=resolve_due)
+        assert told.text == shown(
+            t.TO_FILER_ACCEPTED, ticket=ticket, who=routed, resolve_due=resolve_due
+        )
 
         # 转办 to another unit of the county, with a reason; the new unit's staff are told.
         clock.advance(timedelta(hours=3))
@@ -83,7 +101,9 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         prompt = await h.click(STAFF_A, picker, TARGET)
         assert TARGET in prompt.text and "转办理由" in prompt.text
         reason = "补助款由财政局拨付，请财政局核实"
-        assert (await h.ask(STAFF_A, reason)).text == shown(t.DONE_TRANSFERRED, ticket=ticket, unit=TARGET)
+        assert (await h.ask(STAFF_A, reason)).text == shown(
+            t.DONE_TRANSFERRED, ticket=ticket, unit=TARGET
+        )
         assert await h.quiet(STAFF_A) == []  # the case is no longer theirs: no card
         told = await h.reply(RESIDENT)
         assert told.text == shown(t.TO_FILER_TRANSFERRED, ticket=ticket, unit=TARGET, reason=reason)
@@ -98,13 +118,17 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         card = await h.click(STAFF_B, notice, t.BUTTON_OPEN)
         await h.click(STAFF_B, card, t.BUTTON_ACCEPT)
         card = await h.reply(STAFF_B)
-        assert (await h.reply(RESIDENT)).text.startswith(f"您反映的问题（编号 {ticket}）已由 {TARGET} 受理")
+        assert (await h.reply(RESIDENT)).text.startswith(
+            f"您反映的问题（编号 {ticket}）已由 {TARGET} 受理"
+        )
         prompt = await h.click(STAFF_B, card, t.BUTTON_REPLY)
         assert prompt.text == shown(t.ASK_REPLY, n=1000)
         answer = "您好，补助款已查到，本周内打到您的一卡通。"
         assert (await h.ask(STAFF_B, answer)).text == shown(t.DONE_REPLIED, ticket=ticket)
         card = await h.reply(STAFF_B)
-        assert (await h.reply(RESIDENT)).text == shown(t.TO_FILER_REPLY, ticket=ticket, who=TARGET, text=answer)
+        assert (await h.reply(RESIDENT)).text == shown(
+            t.TO_FILER_REPLY, ticket=ticket, who=TARGET, text=answer
+        )
         await h.click(STAFF_B, card, t.BUTTON_RESOLVE)
         result = "补助款 15000 元已于今天打到户主一卡通。"
         assert (await h.ask(STAFF_B, result)).text == shown(t.DONE_RESOLVED, ticket=ticket)
@@ -123,10 +147,18 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         assert record.status == "reopened" and record.resolve_due_at > clock() + timedelta(days=14)
         for user in (SUPERVISOR, STAFF_B):
             escalated = await h.reply(user)
-            assert "群众不满意" in escalated.text and ticket in escalated.text and new_due in escalated.text
+            assert (
+                "群众不满意" in escalated.text
+                and ticket in escalated.text
+                and new_due in escalated.text
+            )
         assert await h.quiet(STAFF_A) == []
         status = await h.ask(RESIDENT, f"/status {ticket}")
-        assert texts.STATUS_LABELS["reopened"] in status.text and result in status.text and answer in status.text
+        assert (
+            texts.STATUS_LABELS["reopened"] in status.text
+            and result in status.text
+            and answer in status.text
+        )
 
         events = await events_of(h, ticket)
         assert [e[:3] for e in events] == [

@@ -29,24 +29,38 @@ async def test_queue_is_ordered_by_the_pending_deadline_and_paged(policy_kb, mig
         await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
         tickets = {}
         for name in "ABCDEFG":  # one an hour; G belongs to another unit of the county
-            tickets[name] = await file_case(h.storage, description=f"案件{name}：危房改造补助没有发放到户。",
-                                            units=[OTHER_UNIT if name == "G" else UNIT], resident=None)
+            tickets[name] = await file_case(
+                h.storage,
+                description=f"案件{name}：危房改造补助没有发放到户。",
+                units=[OTHER_UNIT if name == "G" else UNIT],
+                resident=None,
+            )
             clock.advance(timedelta(hours=1))
-        tickets["elsewhere"] = await file_case(h.storage, description="淮安区的案件，补助没有发放。",
-                                               units=["区住建局"], region="淮安区", parents=("淮安市", "江苏省"),
-                                               resident=None)
-        tickets["rejected"] = await file_case(h.storage, description="已经不予受理的案件，不再显示。",
-                                              units=[UNIT], resident=None)
+        tickets["elsewhere"] = await file_case(
+            h.storage,
+            description="淮安区的案件，补助没有发放。",
+            units=["区住建局"],
+            region="淮安区",
+            parents=("淮安市", "江苏省"),
+            resident=None,
+        )
+        tickets["rejected"] = await file_case(
+            h.storage, description="已经不予受理的案件，不再显示。", units=[UNIT], resident=None
+        )
         staff = Actor(ActorKind.STAFF, STAFF)
         await repo.transition(tickets["rejected"], "rejected", staff, payload={"public": "不属实"})
         await repo.transition(tickets["B"], "accepted", staff)  # now waits on the 15-day deadline
-        clock.set(datetime(2026, 11, 25, 10, tzinfo=CHINA_TZ))  # Wednesday: the 1-day deadlines have passed
+        clock.set(
+            datetime(2026, 11, 25, 10, tzinfo=CHINA_TZ)
+        )  # Wednesday: the 1-day deadlines have passed
 
         first = await h.ask(STAFF, "/queue")
         assert "共 6 件，第 1/2 页" in first.text
         assert order_in(first.text, tickets) == ["A", "C", "D", "E", "F"]
         assert first.text.count("已超期") == 5 and "受理时限：2026-11-24 09:00" in first.text
-        assert first.button_texts == [f"{n}. {tickets[name]}" for n, name in enumerate("ACDEF", 1)] + [t.BUTTON_NEXT]
+        assert first.button_texts == [
+            f"{n}. {tickets[name]}" for n, name in enumerate("ACDEF", 1)
+        ] + [t.BUTTON_NEXT]
 
         second = await h.click(STAFF, first, t.BUTTON_NEXT)
         assert second.is_edit and second.message_id == first.message_id
@@ -59,7 +73,9 @@ async def test_queue_is_ordered_by_the_pending_deadline_and_paged(policy_kb, mig
         assert order_in(back.text, tickets) == ["A", "C", "D", "E", "F"]
 
         assert order_in((await h.ask(STAFF, "/queue 2")).text, tickets) == ["B"]
-        assert order_in((await h.ask(STAFF, "/queue 99")).text, tickets) == ["B"]  # past the end: the last page
+        assert order_in((await h.ask(STAFF, "/queue 99")).text, tickets) == [
+            "B"
+        ]  # past the end: the last page
         assert (await h.ask(STAFF, "/queue 下一页")).text == t.QUEUE_USAGE
 
         card = await h.click(STAFF, back, f"2. {tickets['C']}")

@@ -105,7 +105,9 @@ def test_seed_documents_lose_chrome_and_keep_policy_text(path):
     ]
     for line in removed:
         assert "单位" not in line and "。" not in line, line
-        assert not re.match(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]*[)）])", line)
+        assert not re.match(
+            r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]*[)）])", line
+        )
     for marker in ("来源:", "发布时间", "发布日期", "加大字体", "已浏览", "上一篇", "下一篇",
                    "当前位置", "首页 >", "相关文档", "扫一扫", "字体大小"):  # fmt: skip
         assert marker not in cleaned, marker
@@ -215,4 +217,3 @@ def test_normalize_is_idempotent_on_the_seeds():
         once = normalize(path.read_text(encoding="utf-8"))
         assert normalize(once) == once
         assert "，" not in once and "（" not in once and "：" not in once
-

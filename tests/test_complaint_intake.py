@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_application, polling
-from bot.terminal import settings_for_standin
 from bot.services import BotStorage
 from bot.settings import Settings
-from standin import BotAPIStandIn
+from bot.terminal import settings_for_standin
 from handlers import texts
 from handlers.complaints import DRAFT_KEY, normalize_phone, split_place
 from knowledge.routing import Router
+from standin import BotAPIStandIn
 from storage.migrate import upgrade
 from storage.models import Complaint
 from tests.storage_support import lock_sqlite
@@ -47,13 +47,16 @@ async def database(tmp_path: Path) -> str:
 
 
 @asynccontextmanager
-async def complaint_bot(kb: Any, url: str, router: Router, **engine_options: Any) -> AsyncIterator[BotHarness]:
+async def complaint_bot(
+    kb: Any, url: str, router: Router, **engine_options: Any
+) -> AsyncIterator[BotHarness]:
     """The bot as the runner builds it (persistence + complaints on `url`), polling a fresh stand-in."""
     storage = BotStorage.open(url, router=router, **engine_options)
     try:
         async with BotAPIStandIn() as standin:
-            settings = settings_for_standin(Settings(_env_file=None), standin, telegram_poll_timeout=1.0,
-                                            flood_max_messages=0)
+            settings = settings_for_standin(
+                Settings(_env_file=None), standin, telegram_poll_timeout=1.0, flood_max_messages=0
+            )
             application = build_application(settings, kb, **storage.application_options())
             async with polling(application, 1.0):
                 harness = BotHarness(standin, application, settings)
@@ -98,7 +101,9 @@ async def confirm(h: BotHarness, user: int, summary: Any) -> tuple[str, str]:
 
 
 def persisted_text(h: BotHarness, user: int) -> str:
-    return json.dumps([h.app.user_data.get(user, {}), h.app.chat_data.get(user, {})], ensure_ascii=False)
+    return json.dumps(
+        [h.app.user_data.get(user, {}), h.app.chat_data.get(user, {})], ensure_ascii=False
+    )
 
 
 # ------------------------------------------------------------------------- whole intake
@@ -112,11 +117,28 @@ async def test_named_complaint_is_filed_routed_and_shown_in_status(policy_kb, da
         contact = await h.ask(RESIDENT, STORY)
         await h.click(RESIDENT, contact, texts.BUTTON_NAMED)
         await h.ask(RESIDENT, NAME)
-        summary = await h.ask(RESIDENT, "１３８－１２３４－５６７８")  # full-width digits and dashes
+        summary = await h.ask(
+            RESIDENT, "１３８－１２３４－５６７８"
+        )  # full-width digits and dashes
         expected = router.route(STORY, REGION, category="housing_renovation").units
-        assert all(part in summary.text for part in (CATEGORY, REGION, "坂东镇 湖头村", STORY, "1 张",
-                                                      NAME, "13812345678", expected[0]))
-        assert summary.button_texts == [texts.BUTTON_CONFIRM, texts.BUTTON_EDIT, texts.BUTTON_CANCEL]
+        assert all(
+            part in summary.text
+            for part in (
+                CATEGORY,
+                REGION,
+                "坂东镇 湖头村",
+                STORY,
+                "1 张",
+                NAME,
+                "13812345678",
+                expected[0],
+            )
+        )
+        assert summary.button_texts == [
+            texts.BUTTON_CONFIRM,
+            texts.BUTTON_EDIT,
+            texts.BUTTON_CANCEL,
+        ]
 
         ticket, code = await confirm(h, RESIDENT, summary)
         assert ticket.startswith("FP") and len(code) == 8
@@ -124,7 +146,9 @@ async def test_named_complaint_is_filed_routed_and_shown_in_status(policy_kb, da
         assert ticket not in persisted_text(h, RESIDENT) and code not in persisted_text(h, RESIDENT)
 
         view = await h.storage.cases.repo.lookup(ticket, telegram_user_id=RESIDENT)
-        assert view.units[0] == expected[0] and view.township == "坂东镇" and view.village == "湖头村"
+        assert (
+            view.units[0] == expected[0] and view.township == "坂东镇" and view.village == "湖头村"
+        )
         record = await h.storage.cases.repo.get(ticket)
         assert record.contact_phone == "13812345678" and len(record.attachments) == 1
 
@@ -135,7 +159,9 @@ async def test_named_complaint_is_filed_routed_and_shown_in_status(policy_kb, da
         assert {"complain", "status"} <= {c["command"] for c in h.standin.commands}
 
 
-async def test_anonymous_complaint_keeps_no_identity_and_needs_the_query_code(policy_kb, database, router):
+async def test_anonymous_complaint_keeps_no_identity_and_needs_the_query_code(
+    policy_kb, database, router
+):
     async with complaint_bot(policy_kb, database, router) as h:
         summary = await to_summary(h, RESIDENT, anonymous=True)
         assert texts.SUMMARY_ANONYMOUS in summary.text
@@ -156,8 +182,13 @@ async def test_another_resident_guessing_a_ticket_gets_not_found(policy_kb, data
     async with complaint_bot(policy_kb, database, router) as h:
         ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
         number = int(ticket.rsplit("-", 1)[1])
-        for guess in (f"/status {ticket}", f"/status {ticket} 12345678",
-                      f"/status {ticket[:-6]}{number + 1:06d}", "/status FP1", "/status"):
+        for guess in (
+            f"/status {ticket}",
+            f"/status {ticket} 12345678",
+            f"/status {ticket[:-6]}{number + 1:06d}",
+            "/status FP1",
+            "/status",
+        ):
             reply = await h.ask(NEIGHBOUR, guess)
             assert ticket not in reply.text and STORY[:10] not in reply.text
             assert reply.text in (texts.STATUS_NOT_FOUND, texts.STATUS_NONE)
@@ -174,26 +205,50 @@ async def test_cancel_works_at_every_step(policy_kb, database, router):
             [("click", CATEGORY), ("click", REGION)],
             [("click", CATEGORY), ("click", REGION), ("ask", PLACE)],
             [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY)],
-            [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY), ("click", texts.BUTTON_NAMED)],
-            [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY), ("click", texts.BUTTON_NAMED),
-             ("ask", NAME)],
-            [("click", CATEGORY), ("click", REGION), ("ask", PLACE), ("ask", STORY), ("click", texts.BUTTON_ANONYMOUS)],
+            [
+                ("click", CATEGORY),
+                ("click", REGION),
+                ("ask", PLACE),
+                ("ask", STORY),
+                ("click", texts.BUTTON_NAMED),
+            ],
+            [
+                ("click", CATEGORY),
+                ("click", REGION),
+                ("ask", PLACE),
+                ("ask", STORY),
+                ("click", texts.BUTTON_NAMED),
+                ("ask", NAME),
+            ],
+            [
+                ("click", CATEGORY),
+                ("click", REGION),
+                ("ask", PLACE),
+                ("ask", STORY),
+                ("click", texts.BUTTON_ANONYMOUS),
+            ],
         ]
         for path in steps:
             reply = await h.ask(RESIDENT, "/complain")
             for how, what in path:
-                reply = await (h.click(RESIDENT, reply, what) if how == "click" else h.ask(RESIDENT, what))
+                reply = await (
+                    h.click(RESIDENT, reply, what) if how == "click" else h.ask(RESIDENT, what)
+                )
             assert (await h.ask(RESIDENT, "/cancel")).text == texts.COMPLAINT_CANCELLED, path
             assert DRAFT_KEY not in h.app.user_data[RESIDENT]
         # The 取消 button of the summary too; afterwards a message is a question again.
         summary = await to_summary(h, RESIDENT, anonymous=True)
-        assert (await h.click(RESIDENT, summary, texts.BUTTON_CANCEL)).text == texts.COMPLAINT_CANCELLED
+        assert (
+            await h.click(RESIDENT, summary, texts.BUTTON_CANCEL)
+        ).text == texts.COMPLAINT_CANCELLED
         answer = await h.ask(RESIDENT, "看病能报销多少？")  # answered, or first asked for the place
         assert texts.BUTTON_SOURCE in answer.button_texts or answer.text == texts.ASK_PLACE
         assert await h.storage.cases.repo.list_for_resident(RESIDENT) == []
 
 
-async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(policy_kb, database, router):
+async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(
+    policy_kb, database, router
+):
     async with complaint_bot(policy_kb, database, router) as h:
         intro = await h.ask(RESIDENT, "/complain")
         again = await h.ask(RESIDENT, "随便说点什么")
@@ -203,8 +258,11 @@ async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(pol
         assert again.text.startswith(texts.PRESS_A_BUTTON) and REGION in again.button_texts
         await h.click(RESIDENT, region_prompt, REGION)
 
-        township_bad = [("\u200b", texts.BAD_EMPTY), ("😀😀", texts.BAD_NOT_WORDS),
-                        ("镇" * 60, texts.BAD_TOWNSHIP)]
+        township_bad = [
+            ("\u200b", texts.BAD_EMPTY),
+            ("😀😀", texts.BAD_NOT_WORDS),
+            ("镇" * 60, texts.BAD_TOWNSHIP),
+        ]
         for text, problem in township_bad:
             reply = await h.ask(RESIDENT, text)
             assert reply.text.startswith(problem) and "哪个乡镇" in reply.text, text
@@ -212,8 +270,12 @@ async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(pol
         assert (await h.reply(RESIDENT)).text.startswith(texts.BAD_TEXT_EXPECTED)
         await h.ask(RESIDENT, PLACE)
 
-        description_bad = [("补助没发", texts.BAD_DESCRIPTION_SHORT), ("。。。。。。。。。。。。", texts.BAD_NOT_WORDS),
-                           ("😡" * 20, texts.BAD_NOT_WORDS), ("没" * 2001, texts.BAD_DESCRIPTION_LONG.format(n=2001))]
+        description_bad = [
+            ("补助没发", texts.BAD_DESCRIPTION_SHORT),
+            ("。。。。。。。。。。。。", texts.BAD_NOT_WORDS),
+            ("😡" * 20, texts.BAD_NOT_WORDS),
+            ("没" * 2001, texts.BAD_DESCRIPTION_LONG.format(n=2001)),
+        ]
         for text, problem in description_bad:
             reply = await h.ask(RESIDENT, text)
             assert reply.text.startswith(problem) and "发生了什么" in reply.text, text[:10]
@@ -221,10 +283,17 @@ async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(pol
         assert (await h.reply(RESIDENT)).text.startswith(texts.BAD_TEXT_EXPECTED)
         contact = await h.ask(RESIDENT, STORY)
         again = await h.ask(RESIDENT, "匿名")
-        assert again.text.startswith(texts.PRESS_A_BUTTON) and texts.BUTTON_ANONYMOUS in again.button_texts
+        assert (
+            again.text.startswith(texts.PRESS_A_BUTTON)
+            and texts.BUTTON_ANONYMOUS in again.button_texts
+        )
         await h.click(RESIDENT, contact, texts.BUTTON_NAMED)
 
-        for text, problem in [("😀", texts.BAD_NOT_WORDS), ("张三123", texts.BAD_NAME), ("名" * 21, texts.BAD_NAME)]:
+        for text, problem in [
+            ("😀", texts.BAD_NOT_WORDS),
+            ("张三123", texts.BAD_NAME),
+            ("名" * 21, texts.BAD_NAME),
+        ]:
             reply = await h.ask(RESIDENT, text)
             assert reply.text.startswith(problem) and texts.ASK_NAME in reply.text, text
         await h.ask(RESIDENT, NAME)
@@ -236,7 +305,10 @@ async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(pol
         summary = await h.ask(RESIDENT, "+86 139-8765-4321")
         assert "13987654321" in summary.text
         again = await h.ask(RESIDENT, "好的")
-        assert again.text.startswith(texts.PRESS_A_BUTTON) and texts.BUTTON_CONFIRM in again.button_texts
+        assert (
+            again.text.startswith(texts.PRESS_A_BUTTON)
+            and texts.BUTTON_CONFIRM in again.button_texts
+        )
 
 
 async def test_editing_from_the_summary_changes_one_answer(policy_kb, database, router):
@@ -244,7 +316,9 @@ async def test_editing_from_the_summary_changes_one_answer(policy_kb, database, 
         summary = await to_summary(h, RESIDENT, anonymous=True)
         menu = await h.click(RESIDENT, summary, texts.BUTTON_EDIT)
         await h.click(RESIDENT, menu, texts.BUTTON_EDIT_DESCRIPTION)
-        changed = await h.ask(RESIDENT, "村里修路的钱被挪用了，路修了一半就停了，坑坑洼洼的没法走。")
+        changed = await h.ask(
+            RESIDENT, "村里修路的钱被挪用了，路修了一半就停了，坑坑洼洼的没法走。"
+        )
         assert "修路" in changed.text and texts.BUTTON_CONFIRM in changed.button_texts
         assert PLACE in changed.text  # the other answers are kept
 
@@ -270,7 +344,10 @@ async def test_the_same_complaint_again_is_recognised(policy_kb, database, route
         first, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
         summary = await to_summary(h, RESIDENT, anonymous=False, story=STORY + "！")
         duplicate = await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)
-        assert first in duplicate.text and duplicate.button_texts == [texts.BUTTON_FILE_ANYWAY, texts.BUTTON_DROP]
+        assert first in duplicate.text and duplicate.button_texts == [
+            texts.BUTTON_FILE_ANYWAY,
+            texts.BUTTON_DROP,
+        ]
         dropped = await h.click(RESIDENT, duplicate, texts.BUTTON_DROP)
         assert dropped.text == texts.COMPLAINT_CANCELLED
 
@@ -283,7 +360,9 @@ async def test_the_same_complaint_again_is_recognised(policy_kb, database, route
         assert len(await h.storage.cases.repo.list_for_resident(RESIDENT)) == 2
 
 
-async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(policy_kb, database, router):
+async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(
+    policy_kb, database, router
+):
     async with complaint_bot(policy_kb, database, router, sqlite_busy_timeout_ms=100) as h:
         summary = await to_summary(h, RESIDENT, anonymous=False)
         lock = lock_sqlite(database)
@@ -352,7 +431,9 @@ async def offer_of(h: BotHarness, user: int, message: str) -> Any:
     return reply
 
 
-async def test_a_grievance_gets_one_reply_whose_button_starts_the_intake_at_the_place(policy_kb, database, router):
+async def test_a_grievance_gets_one_reply_whose_button_starts_the_intake_at_the_place(
+    policy_kb, database, router
+):
     async with complaint_bot(policy_kb, database, router) as h:
         reply = await offer_of(h, RESIDENT, GRIEVANCE)
         assert texts.GRIEVANCE_ACK.format(category=CATEGORY).strip() in reply.text
@@ -371,9 +452,15 @@ async def test_a_grievance_gets_one_reply_whose_button_starts_the_intake_at_the_
         ticket, _ = await confirm(h, RESIDENT, summary)
         assert (await h.storage.cases.repo.get(ticket)).category == "housing_renovation"
 
-        question = await offer_of(h, RESIDENT, "娃上大学有什么补助？")  # a question, not a grievance
+        question = await offer_of(
+            h, RESIDENT, "娃上大学有什么补助？"
+        )  # a question, not a grievance
         assert "不公平" not in question.text
-        assert all(not b["callback_data"].startswith("complain:cat:") for row in question.buttons for b in row)
+        assert all(
+            not b["callback_data"].startswith("complain:cat:")
+            for row in question.buttons
+            for b in row
+        )
 
 
 async def test_the_intake_offers_the_place_chosen_with_start_first(policy_kb, database, router):
@@ -381,8 +468,13 @@ async def test_the_intake_offers_the_place_chosen_with_start_first(policy_kb, da
         await h.click(RESIDENT, await h.ask(RESIDENT, "/start"), REGION)
         intro = await h.ask(RESIDENT, "/complain")
         place_prompt = await h.click(RESIDENT, intro, CATEGORY)
-        assert place_prompt.button_texts == [texts.BUTTON_KNOWN_PLACE.format(place=REGION), texts.BUTTON_OTHER_PLACE]
-        township_prompt = await h.click(RESIDENT, place_prompt, texts.BUTTON_KNOWN_PLACE.format(place=REGION))
+        assert place_prompt.button_texts == [
+            texts.BUTTON_KNOWN_PLACE.format(place=REGION),
+            texts.BUTTON_OTHER_PLACE,
+        ]
+        township_prompt = await h.click(
+            RESIDENT, place_prompt, texts.BUTTON_KNOWN_PLACE.format(place=REGION)
+        )
         assert REGION in township_prompt.text and "哪个乡镇" in township_prompt.text
         await h.ask(RESIDENT, PLACE)
         contact = await h.ask(RESIDENT, STORY)
@@ -397,9 +489,13 @@ async def test_the_intake_offers_the_place_chosen_with_start_first(policy_kb, da
         assert "淮安区" in (await h.click(RESIDENT, full_list, "淮安区")).text
 
 
-async def test_a_town_named_in_the_grievance_is_offered_and_sets_the_county(policy_kb, database, router):
+async def test_a_town_named_in_the_grievance_is_offered_and_sets_the_county(
+    policy_kb, database, router
+):
     async with complaint_bot(policy_kb, database, router) as h:
-        await h.click(RESIDENT, await h.ask(RESIDENT, "/start"), "淮安区")  # the story's town is more specific
+        await h.click(
+            RESIDENT, await h.ask(RESIDENT, "/start"), "淮安区"
+        )  # the story's town is more specific
         reply = await offer_of(h, RESIDENT, TOWN_GRIEVANCE)
         place_prompt = await h.click(RESIDENT, reply, texts.BUTTON_COMPLAIN)
         known = texts.BUTTON_KNOWN_PLACE.format(place="坂东镇（闽清县）")
@@ -425,10 +521,16 @@ async def test_a_town_named_in_the_grievance_is_offered_and_sets_the_county(poli
         assert "闽清县 坂东镇" in summary.text
 
 
-async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(policy_kb, database, router):
+async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(
+    policy_kb, database, router
+):
     async with complaint_bot(policy_kb, database, router) as h:
         await h.ask(RESIDENT, "/help")
-        for data in ("complain:cat:no_such_category:1", "complain:cat:" + "x" * 40, "complain:cat:"):
+        for data in (
+            "complain:cat:no_such_category:1",
+            "complain:cat:" + "x" * 40,
+            "complain:cat:",
+        ):
             query = forged_press(h, RESIDENT, data)
             assert (await h.reply(RESIDENT)).text == texts.STALE_STEP
             assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST
@@ -438,7 +540,10 @@ async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(policy_
         first = await offer_of(h, RESIDENT, TOWN_GRIEVANCE)
         await offer_of(h, RESIDENT, GRIEVANCE)
         place_prompt = await h.click(RESIDENT, first, texts.BUTTON_COMPLAIN)
-        assert REGION in place_prompt.button_texts and texts.BUTTON_OTHER_PLACE not in place_prompt.button_texts
+        assert (
+            REGION in place_prompt.button_texts
+            and texts.BUTTON_OTHER_PLACE not in place_prompt.button_texts
+        )
 
         # A forged 是/其他地方 where no place was offered: the current step again, nothing set.
         for data in ("cp:rg:known", "cp:rg:other"):
@@ -452,7 +557,9 @@ async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(policy_
         await h.click(RESIDENT, again, REGION)
         await h.ask(RESIDENT, PLACE)
         resumed = await h.click(RESIDENT, first, texts.BUTTON_COMPLAIN)
-        assert resumed.text.startswith(texts.COMPLAINT_RESUME.strip()) and "发生了什么" in resumed.text
+        assert (
+            resumed.text.startswith(texts.COMPLAINT_RESUME.strip()) and "发生了什么" in resumed.text
+        )
         draft = h.app.user_data[RESIDENT][DRAFT_KEY]
         assert (draft["region"], draft["township"]) == (REGION, "坂东镇")
 
@@ -461,7 +568,9 @@ async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(policy_
         offer = await offer_of(h, RESIDENT, TOWN_GRIEVANCE)
         place_prompt = await h.click(RESIDENT, offer, texts.BUTTON_COMPLAIN)
         await h.click(RESIDENT, place_prompt, texts.BUTTON_OTHER_PLACE)
-        query = await h.press(RESIDENT, place_prompt, texts.BUTTON_KNOWN_PLACE.format(place="坂东镇（闽清县）"))
+        query = await h.press(
+            RESIDENT, place_prompt, texts.BUTTON_KNOWN_PLACE.format(place="坂东镇（闽清县）")
+        )
         again = await h.reply(RESIDENT)
         assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST
         assert REGION in again.button_texts and "region" not in h.app.user_data[RESIDENT][DRAFT_KEY]
@@ -470,11 +579,21 @@ async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(policy_
 # ---------------------------------------------------------------------------- units
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("13812345678", "13812345678"), ("138 1234 5678", "13812345678"), ("138-1234-5678", "13812345678"),
-    ("１３８１２３４５６７８", "13812345678"), ("+86 138 1234 5678", "13812345678"),
-    ("12812345678", None), ("1381234567", None), ("138123456789", None), ("0591-1234567", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("138-1234-5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("12812345678", None),
+        ("1381234567", None),
+        ("138123456789", None),
+        ("0591-1234567", None),
+        ("", None),
+    ],
+)
 def test_mobile_numbers(typed, expected):
     assert normalize_phone(typed) == expected
 
@@ -483,7 +602,6 @@ def test_place_is_split_into_township_and_village():
     assert split_place("坂东镇 湖头村") == ("坂东镇", "湖头村")
     assert split_place("湖头村") == (None, "湖头村")
     assert split_place("街上") == ("街上", None)
-
 
 
 def test_every_category_fits_in_the_offer_callback(router):

@@ -31,28 +31,34 @@ def chat(kb, messages: list[str], region: str | None = None, now: float = NOW):
     return answers, context
 
 
-@pytest.mark.parametrize(("question", "kind"), [
-    ("低保一个月能领多少钱", AMOUNT),
-    ("住院报销比例是几成", AMOUNT),
-    ("危房改造啥时候能弄好", TIME),
-    ("这个补助要等多久", TIME),
-    ("申请截止到哪一年", TIME),
-    ("那要找谁办", WHO),
-    ("这事归哪个单位管", WHO),
-    ("是哪个部门牵头的", WHO),
-    ("我家够不够条件", ELIGIBILITY),
-    ("残疾人能不能吃低保", ELIGIBILITY),
-    ("要啥条件", ELIGIBILITY),
-    ("要跑到哪里去办", HOW),
-    ("雨露计划怎么申请", HOW),
-    ("娃上学有什么补助", None),
-])
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("低保一个月能领多少钱", AMOUNT),
+        ("住院报销比例是几成", AMOUNT),
+        ("危房改造啥时候能弄好", TIME),
+        ("这个补助要等多久", TIME),
+        ("申请截止到哪一年", TIME),
+        ("那要找谁办", WHO),
+        ("这事归哪个单位管", WHO),
+        ("是哪个部门牵头的", WHO),
+        ("我家够不够条件", ELIGIBILITY),
+        ("残疾人能不能吃低保", ELIGIBILITY),
+        ("要啥条件", ELIGIBILITY),
+        ("要跑到哪里去办", HOW),
+        ("雨露计划怎么申请", HOW),
+        ("娃上学有什么补助", None),
+    ],
+)
 def test_the_kind_of_fact_asked_for_is_recognised(question, kind):
     assert asked_fact(question) == kind
 
 
 def test_units_are_named_plainly_with_townships_last():
-    assert units_sentence(("区民政局",), ("区财政局", "区残联")) == "这件事由区民政局牵头，区财政局、区残联配合。"
+    assert (
+        units_sentence(("区民政局",), ("区财政局", "区残联"))
+        == "这件事由区民政局牵头，区财政局、区残联配合。"
+    )
     assert units_sentence((), ("各镇、街道", "区扶贫办")) == "这件事由区扶贫办、各镇、街道负责。"
     assert units_sentence((), ()) is None
     many = units_sentence(("县民政局",), tuple(f"县{i}局" for i in range(10)))
@@ -78,23 +84,34 @@ def test_amount_and_time_follow_ups_lead_with_the_figure(policy_kb):
 
 
 def test_a_place_switch_asks_the_same_topic_of_the_new_place(policy_kb):
-    (first, switched), context = chat(policy_kb, ["低保户住院能报销多少", "那我们镇头那边呢"], "淮安区")
+    (first, switched), context = chat(
+        policy_kb, ["低保户住院能报销多少", "那我们镇头那边呢"], "淮安区"
+    )
     assert first.hits[0].passage.region == "淮安区"
     assert switched.region == "镇头镇" and context.place == "镇头镇"
-    assert switched.hits and all(h.passage.region in ("镇头镇", "浏阳市", "长沙市", "湖南省") for h in switched.hits)
+    assert switched.hits and all(
+        h.passage.region in ("镇头镇", "浏阳市", "长沙市", "湖南省") for h in switched.hits
+    )
     assert "住院" in switched.text and "【" not in switched.text
 
 
 def test_a_narrowing_and_more_search_the_same_topic(policy_kb):
-    (first, narrowed, more), context = chat(policy_kb, ["闽清娃上学有什么补助", "那上大学的呢", "还有别的吗"])
+    (first, narrowed, more), context = chat(
+        policy_kb, ["闽清娃上学有什么补助", "那上大学的呢", "还有别的吗"]
+    )
     assert "大学" in body(narrowed.text) or "本专科" in body(narrowed.text)
-    assert more.hits and more.hits[0].passage.id not in {first.hits[0].passage.id, narrowed.hits[0].passage.id}
+    assert more.hits and more.hits[0].passage.id not in {
+        first.hits[0].passage.id,
+        narrowed.hits[0].passage.id,
+    }
     read = {a.hits[0].passage.id for a in (first, narrowed, more)}
     assert read <= set(context.shown) and len(context.shown) == len(set(context.shown))
 
 
 def test_a_self_contained_question_starts_a_new_topic(policy_kb):
-    (housing, dibao), context = chat(policy_kb, ["危房改造有什么补助", "残疾人能单独纳入低保吗"], "淮安区")
+    (housing, dibao), context = chat(
+        policy_kb, ["危房改造有什么补助", "残疾人能单独纳入低保吗"], "淮安区"
+    )
     assert "危房" in body(housing.text)
     assert "危房" not in body(dibao.text) and "低保" in body(dibao.text)
     assert context.topic == "残疾人能单独纳入低保吗"
@@ -109,7 +126,12 @@ def test_the_context_expires_after_thirty_minutes(policy_kb):
 
 
 def test_answers_state_the_fact_in_at_most_300_characters(policy_kb):
-    for question in ["低保一个月能领多少钱", "雨露计划怎么申请", "危房改造啥时候完成", "护林员找谁报名"]:
+    for question in [
+        "低保一个月能领多少钱",
+        "雨露计划怎么申请",
+        "危房改造啥时候完成",
+        "护林员找谁报名",
+    ]:
         answer, _ = policy_kb.converse(question, None, "闽清县", NOW)
         if not answer.abstained:
             assert 0 < len(body(answer.text)) <= 300, answer.text
@@ -133,15 +155,20 @@ def test_the_context_is_plain_json_and_garbage_reads_as_none(policy_kb):
 def test_ask_jsonl_answers_the_last_question_in_the_context_of_its_history(policy_data_dir):
     rows = [
         {"id": "alone", "question": "那要找谁办", "region": None},
-        {"id": "follow", "question": "那要找谁办", "region": None,
-         "history": ["我是淮安区的", "低保户住院能报销多少"]},
+        {
+            "id": "follow",
+            "question": "那要找谁办",
+            "region": None,
+            "history": ["我是淮安区的", "低保户住院能报销多少"],
+        },
         {"id": "bad-history", "question": "低保怎么申请", "region": None, "history": "不是列表"},
     ]
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--jsonl"],
         input="".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode(),
         env={**os.environ, "DATA_DIR": str(policy_data_dir), "LOG_LEVEL": "WARNING"},
-        capture_output=True, timeout=300,
+        capture_output=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr.decode()
     out = {row["id"]: row for row in map(json.loads, result.stdout.decode().splitlines())}
@@ -151,7 +178,9 @@ def test_ask_jsonl_answers_the_last_question_in_the_context_of_its_history(polic
     assert "error" not in out["bad-history"]
 
 
-@pytest.mark.parametrize("aside", ["明天天气怎么样", "驾照在哪办", "手机话费找谁退", "三轮车能补多少"])
+@pytest.mark.parametrize(
+    "aside", ["明天天气怎么样", "驾照在哪办", "手机话费找谁退", "三轮车能补多少"]
+)
 def test_a_message_about_something_else_is_not_answered_from_the_topic(policy_kb, aside):
     (first, reply), _ = chat(policy_kb, ["低保户住院能报销多少", aside], "淮安区")
     assert not first.abstained
@@ -169,7 +198,9 @@ def test_a_follow_up_naming_a_place_no_plan_covers_is_not_answered_from_the_topi
 
     def ask(question, region):
         if "贵州" in question:
-            return Answer("贵州不在这里的政策范围内", True, [], None, kind=UNCOVERED, uncovered_place="贵州省")
+            return Answer(
+                "贵州不在这里的政策范围内", True, [], None, kind=UNCOVERED, uncovered_place="贵州省"
+            )
         return backend.ask(question, region)
 
     steered = replace(backend, ask=ask)
@@ -177,22 +208,27 @@ def test_a_follow_up_naming_a_place_no_plan_covers_is_not_answered_from_the_topi
     reply, after = converse(steered, "那贵州那边呢", context, "淮安区", NOW)
     assert not first.abstained
     assert reply.kind == UNCOVERED and reply.uncovered_place == "贵州省"
-    assert after.topic == context.topic  # the topic stays for a follow-up on the resident's own place
+    assert (
+        after.topic == context.topic
+    )  # the topic stays for a follow-up on the resident's own place
 
 
 def test_who_follow_up_says_so_when_the_plan_names_no_unit(policy_kb):
-    (first, who), _ = chat(policy_kb, ["镇头的低保户住院能报销多少", "那要找谁办"])
+    (_first, who), _ = chat(policy_kb, ["镇头的低保户住院能报销多少", "那要找谁办"])
     passage = who.hits[0].passage
     assert not passage.lead_units and not passage.responsible_units
     assert body(who.text).startswith("这一条没有写明由哪个单位负责") and passage.issuer in who.text
     assert len(body(who.text)) <= 300
 
 
-@pytest.mark.parametrize(("message", "word"), [
-    ("那光伏扶贫呢", "光伏"),
-    ("还有，娃上学有什么补助", "学"),
-    ("这样的话养老保险要自己交吗", "养老保险"),
-])
+@pytest.mark.parametrize(
+    ("message", "word"),
+    [
+        ("那光伏扶贫呢", "光伏"),
+        ("还有，娃上学有什么补助", "学"),
+        ("这样的话养老保险要自己交吗", "养老保险"),
+    ],
+)
 def test_a_new_topic_that_leans_in_form_is_still_a_new_topic(policy_kb, message, word):
     (housing, reply), context = chat(policy_kb, ["危房改造有什么补助", message], "淮安区")
     assert "危房" in body(housing.text)

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from standin import BotAPIStandIn
 from cases.deadlines import DeadlineCheck
 from handlers import deadline_texts
-from tests import casework_support
+from standin import BotAPIStandIn
 from storage.complaints import ESCALATE, FEEDBACK, REMIND, Actor
 from storage.models import ActorKind, ComplaintStatus, Role
 from storage.workdays import CHINA_TZ
+from tests import casework_support
 from tests.casework_support import Clock, case_bot, file_case
 from tests.telegram_harness import BotHarness
 
@@ -80,10 +80,15 @@ async def silent(h: BotHarness, *users: int) -> None:
         assert h.standin.drain(user) == [], f"user {user} was told something"
 
 
-async def deadline_events(h: BotHarness, ticket: str) -> list[tuple[str, ActorKind, dict[str, Any]]]:
+async def deadline_events(
+    h: BotHarness, ticket: str
+) -> list[tuple[str, ActorKind, dict[str, Any]]]:
     complaint = await h.storage.cases.repo.get(ticket)
-    return [(e.action, e.actor_kind, {k: v for k, v in e.payload.items() if k != "notified"})
-            for e in complaint.events if e.action in (REMIND, ESCALATE)]
+    return [
+        (e.action, e.actor_kind, {k: v for k, v in e.payload.items() if k != "notified"})
+        for e in complaint.events
+        if e.action in (REMIND, ESCALATE)
+    ]
 
 
 async def recorded(h: BotHarness, ticket: str, count: int, within: float = 5.0) -> None:
@@ -94,7 +99,9 @@ async def recorded(h: BotHarness, ticket: str, count: int, within: float = 5.0) 
         await asyncio.sleep(0.01)
 
 
-async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(policy_kb, migrated_url):
+async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(
+    policy_kb, migrated_url
+):
     clock = Clock(cst(11, 20, 10))  # Friday
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
         await staff_and_supervisor(h)
@@ -135,8 +142,14 @@ async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(poli
 
 async def test_a_configured_holiday_does_not_count(policy_kb, migrated_url):
     clock = Clock(cst(11, 20, 10))  # Friday; Monday is made a holiday in settings
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN],
-                        holidays=[date(2026, 11, 23)], **CHECK) as h:
+    async with case_bot(
+        policy_kb,
+        migrated_url,
+        clock=clock,
+        admin_ids=[ADMIN],
+        holidays=[date(2026, 11, 23)],
+        **CHECK,
+    ) as h:
         await staff_and_supervisor(h)
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
         clock.set(cst(11, 23, 12))
@@ -154,7 +167,9 @@ async def test_a_restart_sends_nothing_twice_and_what_came_due_meanwhile(policy_
         first = await file_case(h.storage, description=STORY, units=[UNIT])  # due Tuesday 09:00
         clock.set(cst(11, 23, 11))
         await tick(h)
-        second = await file_case(h.storage, description=STORY + "（第二件）", units=[UNIT])  # due Tuesday 11:00
+        second = await file_case(
+            h.storage, description=STORY + "（第二件）", units=[UNIT]
+        )  # due Tuesday 11:00
         clock.set(cst(11, 24, 6))
         await tick(h)
         reminder = await h.reply(STAFF)
@@ -190,8 +205,13 @@ async def test_a_transfer_brings_a_fresh_reminder_to_the_new_unit(policy_kb, mig
         await tick(h)
         new_due = services.policy.accept_due(clock())
         await services.repo.transition(
-            ticket, ComplaintStatus.TRANSFERRED, Actor(ActorKind.STAFF, STAFF),
-            payload={"reason": "属于民政部门职责"}, units=[OTHER_UNIT], accept_due_at=new_due)
+            ticket,
+            ComplaintStatus.TRANSFERRED,
+            Actor(ActorKind.STAFF, STAFF),
+            payload={"reason": "属于民政部门职责"},
+            units=[OTHER_UNIT],
+            accept_due_at=new_due,
+        )
         clock.set(cst(11, 24, 9, 30))  # the first unit's deadline has passed, the new one has not
         await silent(h, STAFF, OTHER_STAFF, SUPERVISOR)
 
@@ -201,26 +221,38 @@ async def test_a_transfer_brings_a_fresh_reminder_to_the_new_unit(policy_kb, mig
         assert ticket in reminder.text and "受理期限：2026-11-25 06:30" in reminder.text
         await silent(h, STAFF, OTHER_STAFF, SUPERVISOR)
         assert await deadline_events(h, ticket) == [
-            (REMIND, ActorKind.SYSTEM, {"deadline": "accept", "due": cst(11, 24, 9).astimezone(UTC).isoformat()}),
+            (
+                REMIND,
+                ActorKind.SYSTEM,
+                {"deadline": "accept", "due": cst(11, 24, 9).astimezone(UTC).isoformat()},
+            ),
             (REMIND, ActorKind.SYSTEM, {"deadline": "accept", "due": new_due.isoformat()}),
         ]
 
 
-async def test_an_unrated_resolved_case_is_closed_when_the_feedback_window_ends(policy_kb, migrated_url):
+async def test_an_unrated_resolved_case_is_closed_when_the_feedback_window_ends(
+    policy_kb, migrated_url
+):
     clock = Clock(cst(11, 23, 9))
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
         await staff_and_supervisor(h)
         repository = h.storage.cases.repo
         staff = Actor(ActorKind.STAFF, STAFF)
         named = await file_case(h.storage, description=STORY, units=[UNIT])
-        anonymous = await file_case(h.storage, description=STORY + "（匿名）", units=[UNIT], resident=None)
-        rated = await file_case(h.storage, description=STORY + "（已评价）", units=[UNIT], resident=3002)
+        anonymous = await file_case(
+            h.storage, description=STORY + "（匿名）", units=[UNIT], resident=None
+        )
+        rated = await file_case(
+            h.storage, description=STORY + "（已评价）", units=[UNIT], resident=3002
+        )
         for ticket in (named, anonymous, rated):
             await repository.transition(ticket, ComplaintStatus.ACCEPTED, staff)
-            await repository.transition(ticket, ComplaintStatus.RESOLVED, staff,
-                                        payload={"public": "补助款已发放。"})
-        await repository.append_event(rated, Actor(ActorKind.RESIDENT, 3002), FEEDBACK,
-                                      {"rating": "basically_satisfied"})
+            await repository.transition(
+                ticket, ComplaintStatus.RESOLVED, staff, payload={"public": "补助款已发放。"}
+            )
+        await repository.append_event(
+            rated, Actor(ActorKind.RESIDENT, 3002), FEEDBACK, {"rating": "basically_satisfied"}
+        )
 
         clock.set(cst(11, 28, 8, 59))  # 回访 window: 5 days from resolution
         await silent(h, FILER, 3002, STAFF)
@@ -232,27 +264,45 @@ async def test_an_unrated_resolved_case_is_closed_when_the_feedback_window_ends(
         assert named in told.text and "自动办结" in told.text and "/complain" in told.text
         assert "感谢您的评价" in (await h.reply(3002)).text
         await silent(h, FILER, 3002, STAFF)
-        for ticket, public in ((named, deadline_texts.CLOSED_PUBLIC_UNRATED),
-                               (anonymous, deadline_texts.CLOSED_PUBLIC_UNRATED),
-                               (rated, deadline_texts.CLOSED_PUBLIC_RATED)):
+        for ticket, public in (
+            (named, deadline_texts.CLOSED_PUBLIC_UNRATED),
+            (anonymous, deadline_texts.CLOSED_PUBLIC_UNRATED),
+            (rated, deadline_texts.CLOSED_PUBLIC_RATED),
+        ):
             complaint = await repository.get(ticket)
             assert complaint.status is ComplaintStatus.CLOSED
             last = complaint.events[-1]
-            assert (last.action, last.actor_kind, last.payload) == ("closed", ActorKind.SYSTEM, {"public": public})
+            assert (last.action, last.actor_kind, last.payload) == (
+                "closed",
+                ActorKind.SYSTEM,
+                {"public": public},
+            )
         assert "回访期满，自动办结" in deadline_texts.CLOSED_PUBLIC_UNRATED
 
 
 async def test_resolution_days_per_category_come_from_settings(policy_kb, migrated_url):
     clock = Clock(cst(11, 23, 9))
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN],
-                        resolve_working_days_by_category={"housing_renovation": 3}, **CHECK) as h:
+    async with case_bot(
+        policy_kb,
+        migrated_url,
+        clock=clock,
+        admin_ids=[ADMIN],
+        resolve_working_days_by_category={"housing_renovation": 3},
+        **CHECK,
+    ) as h:
         await staff_and_supervisor(h)
         repository = h.storage.cases.repo
         housing = await file_case(h.storage, description=STORY, units=[UNIT])
-        school = await file_case(h.storage, description="孩子上学的补助今年没发下来，学校说没有名额。",
-                                 units=[UNIT], category="education_subsidy")
+        school = await file_case(
+            h.storage,
+            description="孩子上学的补助今年没发下来，学校说没有名额。",
+            units=[UNIT],
+            category="education_subsidy",
+        )
         for ticket in (housing, school):
-            await repository.transition(ticket, ComplaintStatus.ACCEPTED, Actor(ActorKind.STAFF, STAFF))
+            await repository.transition(
+                ticket, ComplaintStatus.ACCEPTED, Actor(ActorKind.STAFF, STAFF)
+            )
         assert shown((await repository.get(housing)).resolve_due_at) == "2026-11-26 09:00"
         assert shown((await repository.get(school)).resolve_due_at) == "2026-12-14 09:00"
 
@@ -280,15 +330,24 @@ async def test_one_failing_case_does_not_stop_the_others(policy_kb, migrated_url
         await silent(h, STAFF)
         # Nobody supervises the region: the escalation is on record and staff are told so.
         assert all("已记入超期督办记录" in t for t in told)
-        assert sorted(ticket for ticket in (first, second) for t in told if ticket in t) == sorted([first, second])
+        assert sorted(ticket for ticket in (first, second) for t in told if ticket in t) == sorted(
+            [first, second]
+        )
         for ticket in (first, second):
             complaint = await h.storage.cases.repo.get(ticket)
             escalations = [e.payload for e in complaint.events if e.action == ESCALATE]
-            assert escalations == [{"reason": "overdue_accept", "due": complaint.accept_due_at.isoformat(),
-                                    "notified": 0}]
+            assert escalations == [
+                {
+                    "reason": "overdue_accept",
+                    "due": complaint.accept_due_at.isoformat(),
+                    "notified": 0,
+                }
+            ]
 
 
-async def test_a_reopened_case_owes_only_the_deadlines_set_when_it_was_reopened(policy_kb, migrated_url):
+async def test_a_reopened_case_owes_only_the_deadlines_set_when_it_was_reopened(
+    policy_kb, migrated_url
+):
     clock = Clock(cst(11, 23, 9))
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
         await staff_and_supervisor(h)
@@ -296,13 +355,21 @@ async def test_a_reopened_case_owes_only_the_deadlines_set_when_it_was_reopened(
         staff = Actor(ActorKind.STAFF, STAFF)
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
         await services.repo.transition(ticket, ComplaintStatus.ACCEPTED, staff)
-        await services.repo.transition(ticket, ComplaintStatus.RESOLVED, staff, payload={"public": "已处理。"})
+        await services.repo.transition(
+            ticket, ComplaintStatus.RESOLVED, staff, payload={"public": "已处理。"}
+        )
         clock.set(cst(11, 25, 9))  # unsatisfied: reopened with a new resolution deadline
         await tick(h)
         new_due = services.policy.resolve_due(clock(), "housing_renovation")
-        await services.repo.transition(ticket, ComplaintStatus.REOPENED, Actor(ActorKind.RESIDENT, FILER),
-                                             resolve_due_at=new_due)
-        await silent(h, STAFF, SUPERVISOR)  # the first round's acceptance deadline is not owed again
+        await services.repo.transition(
+            ticket,
+            ComplaintStatus.REOPENED,
+            Actor(ActorKind.RESIDENT, FILER),
+            resolve_due_at=new_due,
+        )
+        await silent(
+            h, STAFF, SUPERVISOR
+        )  # the first round's acceptance deadline is not owed again
 
         clock.set(new_due - timedelta(hours=47))
         await tick(h)

@@ -14,7 +14,7 @@ import pytest
 
 from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.models import ABSTAIN, SUGGEST, SURE, UNCOVERED
-from knowledge.places import COUNTY, PREFECTURE, PROVINCE, Division, divisions, division_short_forms
+from knowledge.places import COUNTY, PREFECTURE, PROVINCE, Division, division_short_forms, divisions
 from knowledge.service import KnowledgeBase
 
 REGIONS = ("闽清县", "淮安区", "湖北省", "镇头镇", "新平县")
@@ -40,12 +40,22 @@ def test_divisions_know_every_level_by_code():
 
 @pytest.mark.parametrize(
     ("name", "short"),
-    [("贵州省", ["贵州"]), ("漳州市", ["漳州"]), ("恩施土家族苗族自治州", ["恩施"]),
-     ("新平彝族傣族自治县", ["新平"]), ("广西壮族自治区", ["广西"]), ("伊犁哈萨克自治州", ["伊犁"]),
-     ("房县", [])],
+    [
+        ("贵州省", ["贵州"]),
+        ("漳州市", ["漳州"]),
+        ("恩施土家族苗族自治州", ["恩施"]),
+        ("新平彝族傣族自治县", ["新平"]),
+        ("广西壮族自治区", ["广西"]),
+        ("伊犁哈萨克自治州", ["伊犁"]),
+        ("房县", []),
+    ],
 )
 def test_short_forms_drop_the_suffix_and_the_nationalities(name, short):
-    nations = frozenset(Path(DEFAULT_CORPUS.parent / "data" / "nationalities.txt").read_text(encoding="utf-8").split())
+    nations = frozenset(
+        Path(DEFAULT_CORPUS.parent / "data" / "nationalities.txt")
+        .read_text(encoding="utf-8")
+        .split()
+    )
     assert division_short_forms(name, nations) == short
 
 
@@ -114,8 +124,12 @@ def test_the_uncovered_reply_names_the_regions_of_the_corpus_in_use(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(DEFAULT_CORPUS, corpus)
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    manifest["documents"] = [d for d in manifest["documents"] if d["region"] in ("闽清县", "新平县")]
-    (corpus / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    manifest["documents"] = [
+        d for d in manifest["documents"] if d["region"] in ("闽清县", "新平县")
+    ]
+    (corpus / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
+    )
     answer = KnowledgeBase.open(tmp_path / "data", corpus).ask("甘肃的低保标准")
     assert answer.kind == UNCOVERED
     assert "闽清县和新平县" in answer.text and "湖北省" not in answer.text
@@ -139,7 +153,10 @@ def test_an_unsure_question_gets_its_closest_matches_ranked_and_the_best_extract
     assert "——来源：《" in answer.text
 
 
-@pytest.mark.parametrize("question", ["推荐一部电影", "怎么办护照", "明天天气怎么样", "<script>alert(1)</script>", "1 2 3"])
+@pytest.mark.parametrize(
+    "question",
+    ["推荐一部电影", "怎么办护照", "明天天气怎么样", "<script>alert(1)</script>", "1 2 3"],
+)
 def test_questions_outside_the_plans_are_not_found(kb, question):
     answer = kb.ask(question)
     assert answer.kind == ABSTAIN and answer.abstained and HOTLINE in answer.text
@@ -155,8 +172,12 @@ def test_batch_output_says_what_kind_of_reply_each_is(policy_kb, policy_data_dir
         [sys.executable, "-m", "bot", "ask", "--jsonl"],
         input="".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode(),
         env={**os.environ, "DATA_DIR": str(policy_data_dir), "LOG_LEVEL": "WARNING"},
-        capture_output=True, timeout=300,
+        capture_output=True,
+        timeout=300,
     )
     out = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [(o["kind"], o["uncovered_place"], o["abstained"]) for o in out] == [
-        (SURE, None, False), (UNCOVERED, "贵州省", True), (ABSTAIN, None, True)]
+        (SURE, None, False),
+        (UNCOVERED, "贵州省", True),
+        (ABSTAIN, None, True),
+    ]

@@ -37,7 +37,9 @@ def test_the_lifecycle_diagram_is_the_allowed_transitions():
 async def test_the_intake_diagram_has_the_conversations_states(policy_kb, tmp_path):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'unused.sqlite3'}")
     service = CaseService(ComplaintRepository(db), Access(RoleRepository(db)), shared_router())
-    handler = complaints._conversation(complaints.ComplaintHandlers(policy_kb, service, ComplaintCues()), False)
+    handler = complaints._conversation(
+        complaints.ComplaintHandlers(policy_kb, service, ComplaintCues()), False
+    )
     assert states("handlers/complaint_intake.mmd") == set(handler.states)
     await db.dispose()
 

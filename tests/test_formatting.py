@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.formatting import TELEGRAM_LIMIT, clean_input, html_messages, parse_number, split_text, utf16_len
+from handlers.formatting import (
+    TELEGRAM_LIMIT,
+    clean_input,
+    html_messages,
+    parse_number,
+    split_text,
+    utf16_len,
+)
 from standin import parse_telegram_html
 
 
@@ -57,8 +64,23 @@ def test_clean_input_drops_control_characters_but_keeps_words():
     assert clean_input("\u200b\u200b") == ""
 
 
-@pytest.mark.parametrize(("text", "number"), [("0", 0), ("42", 42), ("007", 7), ("²", None), ("①", None),
-                                              ("٣", None), ("０", None), ("-1", None), ("1.5", None), ("", None),
-                                              (None, None), (" 1", None), ("1" * 19, None)])
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0", 0),
+        ("42", 42),
+        ("007", 7),
+        ("²", None),
+        ("①", None),
+        ("٣", None),
+        ("０", None),
+        ("-1", None),
+        ("1.5", None),
+        ("", None),
+        (None, None),
+        (" 1", None),
+        ("1" * 19, None),
+    ],
+)
 def test_parse_number_reads_ascii_digits_only(text, number):
     assert parse_number(text) == number

@@ -28,13 +28,51 @@ from tests.casework_support import Clock, case_bot
 
 FUZZER = 6601  # an admin, so admin commands parse their arguments too
 SENTINEL = 6602
-COMMANDS = ["/start", "/help", "/region", "/cancel", "/status", "/complain", "/myid", "/grant", "/revoke",
-            "/roles", "/docs", "/remove", "/stats", "/export", "/queue", "/case", "/web"]
-CALLBACK_PREFIXES = ["cp:rg:", "cp:cat:", "cp:edit:", "cp:dup:", "cp:", "rg:", "src:", "src:0:", "rel:",
-                     "kd:", "kd:1:", "complain:", "cw:q:", "cw:open:", "cw:tp:", "cw:tu:", "cw:fb:", "cw:", ""]
+COMMANDS = [
+    "/start",
+    "/help",
+    "/region",
+    "/cancel",
+    "/status",
+    "/complain",
+    "/myid",
+    "/grant",
+    "/revoke",
+    "/roles",
+    "/docs",
+    "/remove",
+    "/stats",
+    "/export",
+    "/queue",
+    "/case",
+    "/web",
+]
+CALLBACK_PREFIXES = [
+    "cp:rg:",
+    "cp:cat:",
+    "cp:edit:",
+    "cp:dup:",
+    "cp:",
+    "rg:",
+    "src:",
+    "src:0:",
+    "rel:",
+    "kd:",
+    "kd:1:",
+    "complain:",
+    "cw:q:",
+    "cw:open:",
+    "cw:tp:",
+    "cw:tu:",
+    "cw:fb:",
+    "cw:",
+    "",
+]
 _TRICKY = "²³¹①⑩٣۴०๓０９0123456789 :-_.,，、/\\()<>&\"'\n\t\u200b\u202e🙂"
-ARGUMENT = st.text(alphabet=st.sampled_from(_TRICKY) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                   max_size=40)
+ARGUMENT = st.text(
+    alphabet=st.sampled_from(_TRICKY) | st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    max_size=40,
+)
 
 
 class BackgroundBot:
@@ -45,7 +83,9 @@ class BackgroundBot:
         self.errors: list[BaseException] = []
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
-        self.thread = threading.Thread(target=self.loop.run_until_complete, args=(self._main(kb, url),), daemon=True)
+        self.thread = threading.Thread(
+            target=self.loop.run_until_complete, args=(self._main(kb, url),), daemon=True
+        )
         self.thread.start()
         if not self._ready.wait(120):
             raise RuntimeError("the bot did not start")
@@ -54,6 +94,7 @@ class BackgroundBot:
         self._stop = asyncio.Event()
         clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
         async with case_bot(kb, url, clock=clock, admin_ids=[FUZZER]) as h:
+
             async def record(_update: object, context: Any) -> None:
                 self.errors.append(context.error)
 
@@ -105,7 +146,9 @@ def bot(policy_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backgro
     background.close()
 
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def test_a_superscript_digit_in_a_region_button_is_refused_politely(bot):
@@ -123,6 +166,8 @@ def test_no_command_argument_reaches_the_error_handler(bot, command, argument):
 @FUZZ
 @given(prefix=st.sampled_from(CALLBACK_PREFIXES), rest=ARGUMENT, in_intake=st.booleans())
 def test_no_callback_data_reaches_the_error_handler(bot, prefix, rest, in_intake):
-    data = (prefix + rest).encode()[:64].decode(errors="ignore") or "x"  # Telegram allows 1-64 bytes
+    data = (prefix + rest).encode()[:64].decode(
+        errors="ignore"
+    ) or "x"  # Telegram allows 1-64 bytes
     bot.run(bot.forged_press(data, in_intake=in_intake))
     assert not bot.errors, (data, bot.errors)

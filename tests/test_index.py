@@ -42,7 +42,9 @@ def _copy_corpus(target: Path, ids: tuple[str, ...] | None = None) -> Path:
     if ids is not None:
         manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
         manifest["documents"] = [d for d in manifest["documents"] if d["id"] in ids]
-        (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        (target / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
+        )
     return target
 
 
@@ -54,7 +56,9 @@ def _add_document(corpus: Path, entry: dict, text: str | bytes) -> None:
         path.write_text(text, encoding="utf-8")
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     manifest["documents"].append(entry)
-    (corpus / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    (corpus / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 def _current(data: Path) -> str:
@@ -126,14 +130,20 @@ def test_editing_a_document_changes_the_hash_and_a_running_bot_reloads_it(small_
     kb = KnowledgeBase.open(data, small_corpus)
     before = corpus_hash(small_corpus)
     path = small_corpus / "003_zhentou.txt"
-    path.write_text(path.read_text(encoding="utf-8") + "\n(九)养蜂增收\n对养殖中华蜜蜂的贫困户每箱补助150元。\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n(九)养蜂增收\n对养殖中华蜜蜂的贫困户每箱补助150元。\n",
+        encoding="utf-8",
+    )
     assert corpus_hash(small_corpus) != before
     assert not _found(kb, "养蜜蜂有补助吗", "003")
     kb.reload()
     assert _found(kb, "养蜜蜂有补助吗", "003")
 
 
-def test_a_build_failing_midway_leaves_the_previous_index_in_use(small_corpus, tmp_path, monkeypatch):
+def test_a_build_failing_midway_leaves_the_previous_index_in_use(
+    small_corpus, tmp_path, monkeypatch
+):
     data = tmp_path / "data"
     kb = KnowledgeBase.open(data, small_corpus)
     old_version = _current(data)
@@ -156,7 +166,9 @@ def test_a_build_failing_midway_leaves_the_previous_index_in_use(small_corpus, t
     assert len(written) > 5  # it really failed midway, not before starting
 
     assert _current(data) == old_version
-    assert sorted(p.name for p in (data / "index").iterdir()) == sorted([index.CURRENT, old_version])
+    assert sorted(p.name for p in (data / "index").iterdir()) == sorted(
+        [index.CURRENT, old_version]
+    )
     assert kb.ask("易地扶贫搬迁人均建房面积不超过多少").text == old_answer.text
     # Another process starting now still gets a working knowledge base from the old index.
     monkeypatch.setattr(index, "build", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
@@ -171,7 +183,11 @@ def test_a_build_failing_midway_leaves_the_previous_index_in_use(small_corpus, t
 
 
 def test_unreadable_files_are_reported_by_name_and_the_rest_load(small_corpus, tmp_path):
-    _add_document(small_corpus, {**NEW_ENTRY, "id": "901", "file": "broken.docx"}, b"PK\x03\x04 this is no zip archive")
+    _add_document(
+        small_corpus,
+        {**NEW_ENTRY, "id": "901", "file": "broken.docx"},
+        b"PK\x03\x04 this is no zip archive",
+    )
     _add_document(small_corpus, {**NEW_ENTRY, "id": "902", "file": "empty.txt"}, "")
     _add_document(small_corpus, {**NEW_ENTRY, "id": "903", "file": "missing.pdf"}, b"")
     (small_corpus / "missing.pdf").unlink()
@@ -185,18 +201,27 @@ def test_unreadable_files_are_reported_by_name_and_the_rest_load(small_corpus, t
     assert not kb.ask("易地扶贫搬迁人均建房面积不超过多少").abstained
 
 
-def _run_bot(args: list[str], data: Path, corpus: Path | None = None) -> subprocess.CompletedProcess:
+def _run_bot(
+    args: list[str], data: Path, corpus: Path | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
     if corpus is not None:
         env["CORPUS_DIR"] = str(corpus)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, cwd=data.parent, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "bot", *args],
+        env=env,
+        cwd=data.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
 def test_reindex_command_prints_the_counts(small_corpus, tmp_path):
     data = tmp_path / "data"
-    _add_document(small_corpus, {**NEW_ENTRY, "id": "901", "file": "broken.docx"}, b"not a word file")
+    _add_document(
+        small_corpus, {**NEW_ENTRY, "id": "901", "file": "broken.docx"}, b"not a word file"
+    )
     result = _run_bot(["reindex"], data, small_corpus)
     assert result.returncode == 0, result.stderr
     expected = len(load_corpus(small_corpus).passages)

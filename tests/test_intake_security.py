@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from handlers import texts
 from bot.persistence import USER_DATA
+from handlers import texts
 from handlers.complaints import CONVERSATION_NAME, DRAFT_KEY, PHONE, PURGE_JOB, SEND_ATTEMPTS
 from storage.conversations import KeyValueStore, conversation_namespace
 from storage.db import Database
@@ -20,8 +20,18 @@ from storage.migrate import upgrade
 from storage.models import Complaint
 from storage.workdays import CHINA_TZ
 from tests.casework_support import Clock, case_bot, shared_router
-from tests.test_complaint_intake import (CATEGORY, NEIGHBOUR, PLACE, REGION, RESIDENT, STORY,  # noqa: F401
-                                         complaint_bot, confirm, router, to_summary)
+from tests.test_complaint_intake import (  # noqa: F401
+    CATEGORY,
+    NEIGHBOUR,
+    PLACE,
+    REGION,
+    RESIDENT,
+    STORY,
+    complaint_bot,
+    confirm,
+    router,
+    to_summary,
+)
 
 
 @pytest.fixture
@@ -37,9 +47,21 @@ async def _to_township(h, user: int):
     return await h.click(user, region_prompt, REGION)
 
 
-@pytest.mark.parametrize("typed", ["13812345678", "坂东镇 138 1234 5678", "湖头村（138）1234-5678",
-                                   "坂东镇 350124 19700101 1234"])
-async def test_a_phone_or_id_typed_as_the_place_is_refused_and_not_kept(policy_kb, database, router, typed):
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13812345678",
+        "坂东镇 138 1234 5678",
+        "湖头村（138）1234-5678",
+        "坂东镇 350124 19700101 1234",
+    ],
+)
+async def test_a_phone_or_id_typed_as_the_place_is_refused_and_not_kept(
+    policy_kb,
+    database,
+    router,  # noqa: F811 - the fixture imported above
+    typed,
+):
     async with complaint_bot(policy_kb, database, router) as h:
         await _to_township(h, RESIDENT)
         again = await h.ask(RESIDENT, typed)
@@ -62,14 +84,20 @@ async def case_database(migrated_url: str) -> str:
     return migrated_url
 
 
-async def test_a_ticket_whose_message_fails_reaches_the_resident_with_their_next_message(policy_kb, case_database):
+async def test_a_ticket_whose_message_fails_reaches_the_resident_with_their_next_message(
+    policy_kb, case_database
+):
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     unit = shared_router().route(STORY, REGION, category="housing_renovation").units[0]
     async with case_bot(policy_kb, case_database, clock=clock) as h:
-        await h.storage.cases.access.roles.grant(STAFF, "staff", unit=unit, region=REGION, granted_by=1)
+        await h.storage.cases.access.roles.grant(
+            STAFF, "staff", unit=unit, region=REGION, granted_by=1
+        )
         await h.ask(STAFF, "/start")  # staff have opened a chat with the bot
         summary = await to_summary(h, RESIDENT, anonymous=True)
-        h.standin.fail_next(SEND_ATTEMPTS, status=502, methods={"sendMessage"})  # every try of the ticket fails
+        h.standin.fail_next(
+            SEND_ATTEMPTS, status=502, methods={"sendMessage"}
+        )  # every try of the ticket fails
         await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
         notice = await h.reply(STAFF, timeout=15)  # the staff notice started regardless
         assert "FP" in notice.text
@@ -82,7 +110,10 @@ async def test_a_ticket_whose_message_fails_reaches_the_resident_with_their_next
         # press itself is answered as a finished step (no KeyError, nothing filed twice).
         await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
         filed, code, again = await h.replies(RESIDENT, 3)
-        assert filed.text.startswith(texts.PENDING_TICKET_LEAD.strip()) and f"投诉编号：{tickets[0]}" in filed.text
+        assert (
+            filed.text.startswith(texts.PENDING_TICKET_LEAD.strip())
+            and f"投诉编号：{tickets[0]}" in filed.text
+        )
         assert again.text == texts.STALE_STEP
         query_code = code.text.split("查询码：")[1].split()[0]
         found = await h.ask(RESIDENT, f"/status {tickets[0]} {query_code}")
@@ -95,6 +126,7 @@ async def test_a_ticket_whose_message_fails_reaches_the_resident_with_their_next
 
 # ------------------------------------------------- how often one account may file, and re-sends
 
+
 async def _file(h, user: int, *, anonymous: bool, story: str = STORY) -> tuple[str, str]:
     return await confirm(h, user, await to_summary(h, user, anonymous=anonymous, story=story))
 
@@ -104,17 +136,26 @@ async def _counter_rows(h) -> list[tuple]:
         return list((await session.execute(text("SELECT * FROM expiring_counters"))).all())
 
 
-async def test_filings_per_account_and_day_are_limited_named_and_anonymous(policy_kb, case_database):
+async def test_filings_per_account_and_day_are_limited_named_and_anonymous(
+    policy_kb, case_database
+):
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, case_database, clock=clock, complaints_per_day=2) as h:
         await _file(h, RESIDENT, anonymous=False, story=STORY)
-        await _file(h, RESIDENT, anonymous=True, story="村里的低保名额被村干部亲戚占了，真正困难的人家评不上。")
+        await _file(
+            h,
+            RESIDENT,
+            anonymous=True,
+            story="村里的低保名额被村干部亲戚占了，真正困难的人家评不上。",
+        )
         refused = await h.ask(RESIDENT, "/complain")
         assert refused.text == texts.FILING_LIMIT.format(n=2)
         async with h.storage.db.session() as session:
             assert await session.scalar(select(func.count()).select_from(Complaint)) == 2
         clock.advance(timedelta(days=1))  # the next day (China time) counts afresh
-        await _file(h, RESIDENT, anonymous=True, story="危房改造的补助款被乡里扣了一半，说是手续费。")
+        await _file(
+            h, RESIDENT, anonymous=True, story="危房改造的补助款被乡里扣了一半，说是手续费。"
+        )
         rows = await _counter_rows(h)
     assert rows and not [row for row in rows if str(RESIDENT) in " ".join(map(str, row))]
 
@@ -132,26 +173,46 @@ async def test_an_anonymous_resend_is_caught_without_keeping_who_sent_it(policy_
         await _file(h, NEIGHBOUR, anonymous=True)
         async with h.storage.db.session() as session:
             assert await session.scalar(select(func.count()).select_from(Complaint)) == 2
-            assert await session.scalar(select(func.count()).select_from(Complaint).where(
-                Complaint.resident_id.is_not(None))) == 0
+            assert (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(Complaint)
+                    .where(Complaint.resident_id.is_not(None))
+                )
+                == 0
+            )
         rows = await _counter_rows(h)
         assert rows
         for row in rows:
             shown = " ".join(map(str, row))
-            assert str(RESIDENT) not in shown and str(NEIGHBOUR) not in shown and STORY[:4] not in shown
+            assert (
+                str(RESIDENT) not in shown
+                and str(NEIGHBOUR) not in shown
+                and STORY[:4] not in shown
+            )
             expires = row[2] if isinstance(row[2], datetime) else datetime.fromisoformat(row[2])
-            assert (expires.hour, expires.minute) == (16, 0)  # expiry at a China midnight (UTC), not the filing time
+            assert (expires.hour, expires.minute) == (
+                16,
+                0,
+            )  # expiry at a China midnight (UTC), not the filing time
 
 
 # ------------------------------------------------------------------ guessing query codes
 
-async def test_wrong_query_codes_lock_the_ticket_and_are_logged_without_the_code(policy_kb, case_database, caplog):
+
+async def test_wrong_query_codes_lock_the_ticket_and_are_logged_without_the_code(
+    policy_kb, case_database, caplog
+):
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, case_database, clock=clock, query_code_tries_per_ticket=3) as h:
         ticket, code = await _file(h, RESIDENT, anonymous=True)
-        guesses = [f"{n:08d}" for n in range(11111111, 99999999, 22222222) if f"{n:08d}" != code][:3]
+        guesses = [f"{n:08d}" for n in range(11111111, 99999999, 22222222) if f"{n:08d}" != code][
+            :3
+        ]
         for guess in guesses:
-            assert (await h.ask(NEIGHBOUR, f"/status {ticket} {guess}")).text == texts.STATUS_NOT_FOUND
+            assert (
+                await h.ask(NEIGHBOUR, f"/status {ticket} {guess}")
+            ).text == texts.STATUS_NOT_FOUND
         assert (await h.ask(NEIGHBOUR, f"/status {ticket} {code}")).text == texts.STATUS_LOCKED
         assert (await h.ask(RESIDENT, f"/status {ticket} {code}")).text == texts.STATUS_LOCKED
         clock.advance(timedelta(days=1, hours=1))  # the lock ends
@@ -168,12 +229,17 @@ async def test_an_account_guessing_across_tickets_is_stopped(policy_kb, case_dat
         number = int(ticket.rsplit("-", 1)[1])
         for n in range(4):
             guess = f"{ticket[:-6]}{number + 1 + n:06d}"
-            assert (await h.ask(NEIGHBOUR, f"/status {guess} 12345678")).text == texts.STATUS_NOT_FOUND
+            assert (
+                await h.ask(NEIGHBOUR, f"/status {guess} 12345678")
+            ).text == texts.STATUS_NOT_FOUND
         assert (await h.ask(NEIGHBOUR, f"/status {ticket} {code}")).text == texts.STATUS_LOCKED
-        assert ticket in (await h.ask(RESIDENT, f"/status {ticket} {code}")).text  # others are not locked out
+        assert (
+            ticket in (await h.ask(RESIDENT, f"/status {ticket} {code}")).text
+        )  # others are not locked out
 
 
 # ------------------------------------------------------------------- abandoned drafts
+
 
 async def _run_purge(h) -> None:
     (job,) = h.app.job_queue.get_jobs_by_name(PURGE_JOB)
@@ -201,8 +267,11 @@ async def test_an_abandoned_draft_is_purged_after_the_retention_time(policy_kb, 
         assert STORY[:10] not in kept and "张大山" not in kept
         await h.app.update_persistence()
         async with h.storage.db.session() as session:
-            stored = json.dumps([row for row in (await session.execute(text("SELECT value FROM kv_store"))).all()],
-                                ensure_ascii=False, default=str)
+            stored = json.dumps(
+                [row for row in (await session.execute(text("SELECT value FROM kv_store"))).all()],
+                ensure_ascii=False,
+                default=str,
+            )
         assert STORY[:10] not in stored and "张大山" not in stored
         # The resident comes back and types the phone the old step asked for: told, nothing filed.
         told = await h.ask(RESIDENT, "13812345678")
@@ -212,7 +281,9 @@ async def test_an_abandoned_draft_is_purged_after_the_retention_time(policy_kb, 
             assert await session.scalar(select(func.count()).select_from(Complaint)) == 0
 
 
-async def test_a_draft_left_too_long_is_not_continued_even_before_the_purge_runs(policy_kb, case_database):
+async def test_a_draft_left_too_long_is_not_continued_even_before_the_purge_runs(
+    policy_kb, case_database
+):
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, case_database, clock=clock, draft_retention_hours=48) as h:
         await _named_draft_up_to_the_phone(h, RESIDENT)
@@ -224,18 +295,25 @@ async def test_a_draft_left_too_long_is_not_continued_even_before_the_purge_runs
 
 # ------------------------------------------------------------ filing the same draft twice
 
-async def test_the_same_draft_filed_again_after_a_crash_returns_the_first_ticket(policy_kb, case_database):
+
+async def test_the_same_draft_filed_again_after_a_crash_returns_the_first_ticket(
+    policy_kb, case_database
+):
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, case_database, clock=clock) as h:
         summary = await to_summary(h, RESIDENT, anonymous=True)
-        saved = json.loads(json.dumps(h.app.user_data[RESIDENT][DRAFT_KEY]))  # as persisted before filing
+        saved = json.loads(
+            json.dumps(h.app.user_data[RESIDENT][DRAFT_KEY])
+        )  # as persisted before filing
         ticket, first_code = await confirm(h, RESIDENT, summary)
         await h.quiet(RESIDENT, 0.5)  # the filing has finished
         # A crash lost the last write: after the restart the draft is back, waiting at 确认提交.
         h.app.user_data[RESIDENT][DRAFT_KEY] = saved
         # Its old summary's button cannot work without the conversation: the resident is told how
         # to go on (instead of being shown the same summary again and again).
-        assert (await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)).text == texts.CONTINUE_WITH_COMPLAIN
+        assert (
+            await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        ).text == texts.CONTINUE_WITH_COMPLAIN
         resumed = await h.ask(RESIDENT, "/complain")
         again_ticket, new_code = await confirm(h, RESIDENT, resumed)
         assert again_ticket == ticket
@@ -247,7 +325,9 @@ async def test_the_same_draft_filed_again_after_a_crash_returns_the_first_ticket
         assert len((await repo.get(ticket)).events) == 1
 
 
-async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(policy_kb, case_database):
+async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(
+    policy_kb, case_database
+):
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, case_database, clock=clock) as h:
         ticket, code = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=True))
@@ -260,7 +340,8 @@ async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(p
         # The bot drops the pending ticket right after the messages are out; well before the
         # periodic persistence write (every 2 s), nothing of the filing is left.
         deadline = asyncio.get_running_loop().time() + 1.0
-        while ticket in await stored() and asyncio.get_running_loop().time() < deadline:
+        # The database has no event to wait on: poll it.
+        while ticket in await stored() and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         left = await stored()
         assert ticket not in left and code not in left and STORY[:10] not in left
@@ -268,17 +349,32 @@ async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(p
 
 # ------------------------------------------------- a draft and a step that disagree after a crash
 
+
 async def test_a_step_whose_earlier_answers_were_lost_asks_for_them_again(policy_kb, case_database):
     """After a crash the stored step (phone) can be ahead of the stored draft (no description)."""
     store = KeyValueStore(Database(case_database))
-    await store.write({
-        (conversation_namespace(CONVERSATION_NAME), json.dumps([RESIDENT, RESIDENT])): PHONE,
-        (USER_DATA, str(RESIDENT)): {DRAFT_KEY: {"step": PHONE, "category": "housing_renovation", "region": REGION,
-                                                 "anonymous": False, "contact_name": "张大山"}}})
+    await store.write(
+        {
+            (conversation_namespace(CONVERSATION_NAME), json.dumps([RESIDENT, RESIDENT])): PHONE,
+            (USER_DATA, str(RESIDENT)): {
+                DRAFT_KEY: {
+                    "step": PHONE,
+                    "category": "housing_renovation",
+                    "region": REGION,
+                    "anonymous": False,
+                    "contact_name": "张大山",
+                }
+            },
+        }
+    )
     await store.db.dispose()
     clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
     async with case_bot(policy_kb, case_database, clock=clock) as h:
         asked = await h.ask(RESIDENT, "13812345678")
         assert "第 3 步" in asked.text  # the description it never got, instead of an error
         contact = await h.ask(RESIDENT, STORY)
-        assert "第 4 步" in contact.text or texts.BUTTON_NAMED in contact.button_texts or "确认" in contact.text
+        assert (
+            "第 4 步" in contact.text
+            or texts.BUTTON_NAMED in contact.button_texts
+            or "确认" in contact.text
+        )

@@ -68,7 +68,9 @@ def test_a_question_in_everyday_words_is_answered_from_the_right_topic(kb, quest
     answer = kb.ask(question)
     assert answer.kind != ABSTAIN
     passage = answer.hits[0].passage
-    assert any(__import__("re").search(topic, part) for part in (*passage.heading_path, passage.text))
+    assert any(
+        __import__("re").search(topic, part) for part in (*passage.heading_path, passage.text)
+    )
 
 
 @pytest.mark.parametrize(

@@ -36,8 +36,14 @@ def _file(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 
 def _add(library: Library, path: Path, name: str | None = None, region: str = "镇头镇"):
-    return library.add(path, original_name=name or path.name, region=region, parents=("浏阳市", "长沙市", "湖南省"),
-                       added_by=1, added_at=ADDED_AT)
+    return library.add(
+        path,
+        original_name=name or path.name,
+        region=region,
+        parents=("浏阳市", "长沙市", "湖南省"),
+        added_by=1,
+        added_at=ADDED_AT,
+    )
 
 
 def test_added_documents_are_listed_persist_and_are_removed(tmp_path):
@@ -45,13 +51,24 @@ def test_added_documents_are_listed_persist_and_are_removed(tmp_path):
     library = Library(root)
     assert library.entries() == []
     bees = _add(library, _file(tmp_path, "镇头镇养蜂补助办法.txt", BEES))
-    hogs = _add(library, _file(tmp_path, "scan01.txt", "生猪养殖补助细则\n" + BEES.replace("蜜蜂", "生猪")))
+    hogs = _add(
+        library, _file(tmp_path, "scan01.txt", "生猪养殖补助细则\n" + BEES.replace("蜜蜂", "生猪"))
+    )
 
     assert (bees.document.id, hogs.document.id) == ("L001", "L002")
     assert bees.document.title == "镇头镇养蜂补助办法"  # the file name says what it is
     assert hogs.document.title == "生猪养殖补助细则"  # "scan01" says nothing: the first line does
-    assert bees.document.level == "镇" and bees.document.jurisdiction == ("镇头镇", "浏阳市", "长沙市", "湖南省")
-    assert (bees.added_by, bees.added_at, bees.original_name) == (1, ADDED_AT, "镇头镇养蜂补助办法.txt")
+    assert bees.document.level == "镇" and bees.document.jurisdiction == (
+        "镇头镇",
+        "浏阳市",
+        "长沙市",
+        "湖南省",
+    )
+    assert (bees.added_by, bees.added_at, bees.original_name) == (
+        1,
+        ADDED_AT,
+        "镇头镇养蜂补助办法.txt",
+    )
 
     reopened = Library(root)  # a restart
     assert [e.document.id for e in reopened.entries()] == ["L001", "L002"]
@@ -77,12 +94,15 @@ def test_a_word_file_keeps_its_text(tmp_path):
     assert (tmp_path / "documents" / "L001.docx").read_bytes() == path.read_bytes()
 
 
-@pytest.mark.parametrize("name, content", [
-    ("broken.pdf", b"%PDF-1.4 this is not really a pdf"),
-    ("empty.txt", "   \n"),
-    ("table.xlsx", b"PK\x03\x04"),
-    ("noext", "一、扶持对象\n补助150元。"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf"),
+        ("empty.txt", "   \n"),
+        ("table.xlsx", b"PK\x03\x04"),
+        ("noext", "一、扶持对象\n补助150元。"),
+    ],
+)
 def test_a_broken_document_is_refused_and_nothing_is_kept(tmp_path, name, content):
     root = tmp_path / "documents"
     library = Library(root)
@@ -100,16 +120,25 @@ def test_the_knowledge_base_answers_from_the_library_and_leaves_the_shipped_corp
     before = _current(data)
     assert not _found(kb, "养蜜蜂有补助吗", "L001")
 
-    entry, state = kb.add_document(_file(tmp_path, "镇头镇养蜂补助办法.txt", BEES), original_name="镇头镇养蜂补助办法.txt",
-                                   region="镇头镇", parents=("浏阳市", "长沙市", "湖南省"), added_by=1,
-                                   added_at=ADDED_AT)
+    entry, state = kb.add_document(
+        _file(tmp_path, "镇头镇养蜂补助办法.txt", BEES),
+        original_name="镇头镇养蜂补助办法.txt",
+        region="镇头镇",
+        parents=("浏阳市", "长沙市", "湖南省"),
+        added_by=1,
+        added_at=ADDED_AT,
+    )
     assert state.passage_counts()[entry.document.id] >= 1
     assert [d.id for d in kb.documents] == ["002", "003", "L001"]
     answer = kb.ask("养蜜蜂每箱补助多少钱", "镇头镇")
-    assert not answer.abstained and "150元" in answer.text and "《镇头镇养蜂补助办法》" in answer.text
+    assert (
+        not answer.abstained and "150元" in answer.text and "《镇头镇养蜂补助办法》" in answer.text
+    )
     assert {p.name: p.read_bytes() for p in corpus.iterdir()} == shipped
     assert (data / LIBRARY_DIR / "manifest.json").exists()
-    assert sorted(p.name for p in (data / "index").iterdir()) == sorted([index.CURRENT, _current(data)])
+    assert sorted(p.name for p in (data / "index").iterdir()) == sorted(
+        [index.CURRENT, _current(data)]
+    )
     assert _current(data) != before
 
     # A restart (and `python -m bot reindex`, which opens the same data dir) sees the library.
@@ -120,7 +149,9 @@ def test_the_knowledge_base_answers_from_the_library_and_leaves_the_shipped_corp
     assert not _found(kb, "养蜜蜂有补助吗", "L001")
     assert kb.remove_document("L001") is None
     assert kb.remove_document("002") is None  # shipped plans are not the library's to remove
-    assert corpus_hash(corpus, data / LIBRARY_DIR) != corpus_hash(corpus)  # an emptied library still counts
+    assert corpus_hash(corpus, data / LIBRARY_DIR) != corpus_hash(
+        corpus
+    )  # an emptied library still counts
 
 
 def test_a_broken_upload_keeps_the_old_index(tmp_path):
@@ -128,8 +159,14 @@ def test_a_broken_upload_keeps_the_old_index(tmp_path):
     kb = KnowledgeBase.open(data, _copy_corpus(tmp_path / "corpus", ("002",)))
     version, answer = _current(data), kb.ask("易地扶贫搬迁人均建房面积不超过多少").text
     with pytest.raises(UnreadableDocument):
-        kb.add_document(_file(tmp_path, "broken.pdf", b"%PDF-1.4 garbage"), original_name="broken.pdf",
-                        region="湖北省", parents=(), added_by=1, added_at=ADDED_AT)
+        kb.add_document(
+            _file(tmp_path, "broken.pdf", b"%PDF-1.4 garbage"),
+            original_name="broken.pdf",
+            region="湖北省",
+            parents=(),
+            added_by=1,
+            added_at=ADDED_AT,
+        )
     assert _current(data) == version and kb.state.version == version
     assert kb.library.entries() == []
     assert kb.ask("易地扶贫搬迁人均建房面积不超过多少").text == answer
@@ -141,8 +178,14 @@ def test_a_failed_rebuild_drops_the_new_document_again(tmp_path, monkeypatch):
     version = _current(data)
     monkeypatch.setattr(index, "build", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(OSError):
-        kb.add_document(_file(tmp_path, "养蜂.txt", BEES), original_name="养蜂.txt", region="湖北省", parents=(),
-                        added_by=1, added_at=ADDED_AT)
+        kb.add_document(
+            _file(tmp_path, "养蜂.txt", BEES),
+            original_name="养蜂.txt",
+            region="湖北省",
+            parents=(),
+            added_by=1,
+            added_at=ADDED_AT,
+        )
     assert kb.library.entries() == [] and kb.state.version == version
 
 
@@ -167,8 +210,14 @@ def test_questions_asked_during_reloads_are_all_answered(tmp_path):
     for thread in threads:
         thread.start()
     try:
-        kb.add_document(upload, original_name="养蜂.txt", region="湖北省", parents=(), added_by=1,
-                        added_at=ADDED_AT)
+        kb.add_document(
+            upload,
+            original_name="养蜂.txt",
+            region="湖北省",
+            parents=(),
+            added_by=1,
+            added_at=ADDED_AT,
+        )
         kb.remove_document(kb.library.entries()[0].document.id)
         kb.reload(force=True)
     finally:
@@ -178,7 +227,9 @@ def test_questions_asked_during_reloads_are_all_answered(tmp_path):
     assert errors == []
     assert answers and set(answers) == {expected}
     # Old versions go once no question uses them; at most the one just retired may linger.
-    versions = [p.name for p in (data / "index").iterdir() if p.is_dir() and not p.name.startswith(".")]
+    versions = [
+        p.name for p in (data / "index").iterdir() if p.is_dir() and not p.name.startswith(".")
+    ]
     assert kb.state.version in versions and len(versions) <= 2
 
 
@@ -208,8 +259,14 @@ def test_complaints_about_an_added_plan_go_to_the_units_it_names(tmp_path):
         "五、工作保障\n(一)加强领导\n县扶贫开发领导小组办公室负责统筹协调，受理群众反映的问题。(牵头单位:县扶贫办)\n"
     )
     library = Library(tmp_path / "documents")
-    library.add(_file(tmp_path, "宁乡县脱贫攻坚实施方案.txt", plan), original_name="宁乡县脱贫攻坚实施方案.txt",
-                region="宁乡县", parents=("长沙市", "湖南省"), added_by=1, added_at=ADDED_AT)
+    library.add(
+        _file(tmp_path, "宁乡县脱贫攻坚实施方案.txt", plan),
+        original_name="宁乡县脱贫攻坚实施方案.txt",
+        region="宁乡县",
+        parents=("长沙市", "湖南省"),
+        added_by=1,
+        added_at=ADDED_AT,
+    )
     complaint = "我家是贫困户，住院报销比例不到九成，还让先交钱"
 
     without = Router.from_corpus(DEFAULT_CORPUS).route(complaint, region="宁乡县")

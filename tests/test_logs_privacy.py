@@ -30,7 +30,9 @@ async def database(tmp_path: Path) -> str:
     return url
 
 
-INSERT = text("INSERT INTO kv_store (namespace, key, value, updated_at) VALUES (:n, :k, :v, CURRENT_TIMESTAMP)")
+INSERT = text(
+    "INSERT INTO kv_store (namespace, key, value, updated_at) VALUES (:n, :k, :v, CURRENT_TIMESTAMP)"
+)
 PERSONAL = {"n": "user_data", "k": "1", "v": f'{{"name": "{NAME}", "phone": "{PHONE_DIGITS}"}}'}
 
 
@@ -44,7 +46,9 @@ async def test_a_write_that_fails_mid_statement_names_no_data_in_its_error_or_tr
     lock = lock_sqlite(database)
     try:
         with pytest.raises(StorageUnavailable) as failure:
-            async with db.session() as session:  # no BEGIN IMMEDIATE: the INSERT itself meets the lock
+            async with (
+                db.session() as session
+            ):  # no BEGIN IMMEDIATE: the INSERT itself meets the lock
                 await session.execute(INSERT, PERSONAL)
     finally:
         lock.rollback()

@@ -16,11 +16,35 @@ from knowledge.places import Gazetteer
 from knowledge.readers import read_document
 
 EXPECTED = {
-    "000": ("闽清县", ("福州市", "福建省"), "县", "2019-11-21", "中共闽清县委 闽清县人民政府关于打好脱贫攻坚战三年行动的实施方案"),
-    "001": ("淮安区", ("淮安市", "江苏省"), "区", "2019-02-14", "关于打赢脱贫攻坚战三年行动的实施意见"),
+    "000": (
+        "闽清县",
+        ("福州市", "福建省"),
+        "县",
+        "2019-11-21",
+        "中共闽清县委 闽清县人民政府关于打好脱贫攻坚战三年行动的实施方案",
+    ),
+    "001": (
+        "淮安区",
+        ("淮安市", "江苏省"),
+        "区",
+        "2019-02-14",
+        "关于打赢脱贫攻坚战三年行动的实施意见",
+    ),
     "002": ("湖北省", (), "省", "2018-04-27", "2018年全省脱贫攻坚工作要点"),
-    "003": ("镇头镇", ("浏阳市", "长沙市", "湖南省"), "镇", "2019-04-25", "镇头镇打赢脱贫攻坚战行动工作方案(2019—2020年)"),
-    "004": ("新平县", ("玉溪市", "云南省"), "县", "2018-11-28", "新平县脱贫攻坚巩固提升三年行动实施方案（2018—2020年）"),
+    "003": (
+        "镇头镇",
+        ("浏阳市", "长沙市", "湖南省"),
+        "镇",
+        "2019-04-25",
+        "镇头镇打赢脱贫攻坚战行动工作方案(2019—2020年)",
+    ),
+    "004": (
+        "新平县",
+        ("玉溪市", "云南省"),
+        "县",
+        "2018-11-28",
+        "新平县脱贫攻坚巩固提升三年行动实施方案（2018—2020年）",
+    ),
 }
 
 
@@ -53,7 +77,11 @@ def test_manifest_agrees_with_the_document_text(documents, doc_id):
     squashed = re.sub(r"\s+", "", text)
     assert re.sub(r"\s+", "", doc.title) in squashed
     year, month, day = (int(x) for x in doc.date.split("-"))
-    stated = {f"{year}年{month}月{day}日", f"{year}-{month:02d}-{day:02d}", f"{year}/{month:02d}/{day:02d}"}
+    stated = {
+        f"{year}年{month}月{day}日",
+        f"{year}-{month:02d}-{day:02d}",
+        f"{year}/{month:02d}/{day:02d}",
+    }
     assert any(s in text for s in stated), stated
     assert doc.region in text or doc.region.rstrip("省") in text
     for unit in re.split(r"[、，,]", doc.issuer):
@@ -85,9 +113,18 @@ def test_gazetteer_chains_follow_the_manifest(documents):
 def test_manifest_entries_keep_their_order_and_optional_fields(tmp_path):
     entries = [
         {"id": "b", "file": "b.txt", "title": "乙", "region": "乙县"},
-        {"id": "a", "file": "a.txt", "title": "甲", "region": "甲县", "parents": ["甲市"], "date": "2020-01-01"},
+        {
+            "id": "a",
+            "file": "a.txt",
+            "title": "甲",
+            "region": "甲县",
+            "parents": ["甲市"],
+            "date": "2020-01-01",
+        },
     ]
-    (tmp_path / "manifest.json").write_text(json.dumps({"documents": entries}, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"documents": entries}, ensure_ascii=False), encoding="utf-8"
+    )
     docs = load_manifest(tmp_path)
     assert [d.id for d in docs] == ["b", "a"]
     assert docs[0].parents == () and docs[0].date is None and docs[0].issuer == ""

@@ -5,6 +5,7 @@ A cut between 9. and 6公里 or between 1, and 000元 would show a resident the 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -15,7 +16,13 @@ from knowledge.models import Clause, DocumentInfo, Section
 from knowledge.passages import MAX_CHARS, make_passages
 
 NUMBER = re.compile(r"\d+(?:[.,．]\d+)*[%％]?")
-DOC = DocumentInfo(id="t", title="测试县脱贫攻坚实施方案", issuer="测试县人民政府", region="测试县", date="2019-01-01")
+DOC = DocumentInfo(
+    id="t",
+    title="测试县脱贫攻坚实施方案",
+    issuer="测试县人民政府",
+    region="测试县",
+    date="2019-01-01",
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +45,10 @@ def test_no_real_passage_boundary_falls_inside_a_number(corpus):
     passages = corpus.passages
     cuts = [
         (a.id, a.text[-12:], b.text[:12])
-        for a, b in zip(passages, passages[1:])
-        if a.doc_id == b.doc_id and a.text[-1].isdigit() and (b.text[0].isdigit() or b.text[0] in ".．,，%％")
+        for a, b in itertools.pairwise(passages)
+        if a.doc_id == b.doc_id
+        and a.text[-1].isdigit()
+        and (b.text[0].isdigit() or b.text[0] in ".．,，%％")
     ]
     assert not cuts
 
@@ -47,11 +56,19 @@ def test_no_real_passage_boundary_falls_inside_a_number(corpus):
 def test_real_passages_lose_no_text_and_no_figure(corpus):
     for doc_id, sections in corpus.sections.items():
         for section in sections:
-            pieces = [p.text for p in corpus.passages if p.doc_id == doc_id and p.heading_path == section.heading_path]
+            pieces = [
+                p.text
+                for p in corpus.passages
+                if p.doc_id == doc_id and p.heading_path == section.heading_path
+            ]
             joined = _squash("".join(pieces))
             assert _squash(section.text) in joined, (doc_id, section.heading_path)
             for number in NUMBER.findall(section.text):
-                assert any(number in piece for piece in pieces), (doc_id, section.heading_path, number)
+                assert any(number in piece for piece in pieces), (
+                    doc_id,
+                    section.heading_path,
+                    number,
+                )
 
 
 def _sentence_with(figure: str, at: int, length: int = 1200) -> str:
@@ -98,12 +115,23 @@ def test_short_sentences_are_packed_and_never_split():
 def test_passages_carry_document_and_heading_path():
     sections = [
         Section("t", ("一、措施", "(一)住房"), ((Clause("危房改造每户补助2万元。" * 60),),)),
-        Section("t", ("一、措施", "(二)教育"), ((Clause("每生每年补助1000元。", (), ("县教育局",)),),)),
+        Section(
+            "t", ("一、措施", "(二)教育"), ((Clause("每生每年补助1000元。", (), ("县教育局",)),),)
+        ),
     ]
     passages = make_passages(DOC, sections)
-    assert {p.heading_path for p in passages} == {("一、措施", "(一)住房"), ("一、措施", "(二)教育")}
+    assert {p.heading_path for p in passages} == {
+        ("一、措施", "(一)住房"),
+        ("一、措施", "(二)教育"),
+    }
     for p in passages:
-        assert (p.title, p.region, p.issuer, p.date, p.doc_id) == (DOC.title, "测试县", "测试县人民政府", "2019-01-01", "t")
+        assert (p.title, p.region, p.issuer, p.date, p.doc_id) == (
+            DOC.title,
+            "测试县",
+            "测试县人民政府",
+            "2019-01-01",
+            "t",
+        )
     assert len({p.id for p in passages}) == len(passages)
     education = [p for p in passages if p.heading_path[-1] == "(二)教育"]
     assert education[0].responsible_units == ("县教育局",)

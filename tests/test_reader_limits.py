@@ -15,24 +15,34 @@ from pypdf import PdfWriter
 
 from handlers import admin_texts
 from handlers.admin_knowledge import read_problem
-from knowledge.readers import (MAX_DOCX_UNCOMPRESSED, MAX_PDF_PAGES, UnreadableDocument, read_document,
-                               read_document_limited)
 from knowledge.library import Library
+from knowledge.readers import (
+    MAX_DOCX_UNCOMPRESSED,
+    MAX_PDF_PAGES,
+    UnreadableDocument,
+    read_document,
+    read_document_limited,
+)
 
 
 def _docx_with_body(path: Path, body_xml: bytes) -> None:
     """A real .docx (from python-docx) whose word/document.xml is replaced by `body_xml`."""
     template = io.BytesIO()
     docx.Document().save(template)
-    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
         for item in source.infolist():
             data = body_xml if item.filename == "word/document.xml" else source.read(item.filename)
             bomb.writestr(item.filename, data)
 
 
 def _document_xml(paragraphs: int) -> bytes:
-    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    )
     paragraph = "<w:p><w:r><w:t>村里的补助款按规定发放到户。</w:t></w:r></w:p>".encode()
     return head + paragraph * paragraphs + b"</w:body></w:document>"
 
@@ -51,7 +61,9 @@ def test_a_docx_that_inflates_to_huge_xml_is_refused_before_parsing(tmp_path):
 
 def test_a_docx_entry_with_an_absurd_compression_ratio_is_refused(tmp_path):
     path = tmp_path / "ratio.docx"
-    _docx_with_body(path, _document_xml(20) + b" " * (4 * 1024 * 1024))  # 4 MiB of spaces, ~4 KiB zipped
+    _docx_with_body(
+        path, _document_xml(20) + b" " * (4 * 1024 * 1024)
+    )  # 4 MiB of spaces, ~4 KiB zipped
     with pytest.raises(UnreadableDocument) as refused:
         read_document(path)
     assert refused.value.reason.startswith("too large")
@@ -77,8 +89,12 @@ def test_a_pdf_with_too_many_pages_is_refused(tmp_path):
 
 def test_a_file_that_parses_too_long_is_stopped_at_the_time_limit(tmp_path):
     path = tmp_path / "slow.html"
-    path.write_text("<html><body>" + "<div><p>补助标准</p><span>每人每年</span></div>" * 200_000 + "</body></html>",
-                    encoding="utf-8")
+    path.write_text(
+        "<html><body>"
+        + "<div><p>补助标准</p><span>每人每年</span></div>" * 200_000
+        + "</body></html>",
+        encoding="utf-8",
+    )
     started = time.perf_counter()
     with pytest.raises(UnreadableDocument) as refused:
         read_document_limited(path, seconds=1.0)
@@ -92,5 +108,11 @@ def test_an_admin_upload_goes_through_the_limited_reader(tmp_path):
     _docx_with_body(bomb, _document_xml(MAX_DOCX_UNCOMPRESSED // 60 + 1000))
     library = Library(tmp_path / "library")
     with pytest.raises(UnreadableDocument):
-        library.add(bomb, original_name="闽清县政策.docx", region="闽清县", added_by=1, added_at="2026-11-29")
+        library.add(
+            bomb,
+            original_name="闽清县政策.docx",
+            region="闽清县",
+            added_by=1,
+            added_at="2026-11-29",
+        )
     assert library.entries() == []

@@ -224,7 +224,7 @@ def test_pdf_pages_joined_in_order_with_chinese_text(tmp_path):
 def test_pdf_without_a_text_layer_is_unreadable(tmp_path):
     path = tmp_path / "scan.pdf"
     write_pdf(path, [[]])
-    with pytest.raises(UnreadableDocument, match="scan.pdf: no text"):
+    with pytest.raises(UnreadableDocument, match=r"scan.pdf: no text"):
         read_document(path)
 
 
@@ -257,7 +257,7 @@ def test_docx_archive_without_document_part_is_unreadable(tmp_path):
     path = tmp_path / "half.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-    with pytest.raises(UnreadableDocument, match="half.docx"):
+    with pytest.raises(UnreadableDocument, match=r"half.docx"):
         read_document(path)
 
 

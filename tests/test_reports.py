@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from cases.export import safe_cell
 from handlers import report_texts as t
 from handlers import texts
-from cases.export import safe_cell
-from storage.complaints import FEEDBACK, REMIND, ESCALATE, REPLY, SYSTEM, Actor
+from storage.complaints import ESCALATE, FEEDBACK, REMIND, REPLY, SYSTEM, Actor
 from storage.models import ActorKind, Complaint, ComplaintEvent, ComplaintUnit, Unit
 from storage.reports import CaseFilter, CaseReports
 from storage.workdays import CHINA_TZ
@@ -39,8 +39,24 @@ MINQING = {"region": "闽清县", "parents": ("福州市", "福建省")}
 GUTIAN = {"region": "古田县", "parents": ("宁德市", "福建省")}
 LIUYANG = {"region": "浏阳市", "parents": ("长沙市", "湖南省")}
 INJECTED = '=HYPERLINK("http://example.com") 我的电话 138 1234 5678，身份证 350124199001011234，房子漏雨没人管'
-HEADER = ["工单号", "状态", "类别", "地区", "乡镇", "村", "责任单位", "协办单位", "提交时间", "受理时限", "办结时限",
-          "办结时间", "是否超期", "回访评价", "是否匿名", "诉求内容"]
+HEADER = [
+    "工单号",
+    "状态",
+    "类别",
+    "地区",
+    "乡镇",
+    "村",
+    "责任单位",
+    "协办单位",
+    "提交时间",
+    "受理时限",
+    "办结时限",
+    "办结时间",
+    "是否超期",
+    "回访评价",
+    "是否匿名",
+    "诉求内容",
+]
 
 
 @dataclass
@@ -55,16 +71,25 @@ async def put_cases_on_file(h: Any, clock: Clock) -> Cases:
     await roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
     await roles.grant(SUPERVISOR_FUZHOU, "supervisor", region="福州市", granted_by=ADMIN)
     await roles.grant(SUPERVISOR_GUTIAN, "supervisor", region="古田县", granted_by=ADMIN)
-    staff, supervisor, filer = Actor(ActorKind.STAFF, STAFF), Actor(ActorKind.SUPERVISOR, SUPERVISOR_FUZHOU), \
-        Actor(ActorKind.RESIDENT, FILER)
+    staff, supervisor, filer = (
+        Actor(ActorKind.STAFF, STAFF),
+        Actor(ActorKind.SUPERVISOR, SUPERVISOR_FUZHOU),
+        Actor(ActorKind.RESIDENT, FILER),
+    )
     tickets: dict[str, str] = {}
 
     async def file(name: str, units: list[str], place: dict[str, Any], **kwargs: Any) -> str:
         clock.advance(timedelta(minutes=7))
         kwargs.setdefault("resident", FILER)
-        tickets[name] = await file_case(h.storage, description=kwargs.pop("description", f"{name}：补助没有发放"),
-                                        units=units, contact_name=FILER_NAME, contact_phone=FILER_PHONE,
-                                        **place, **kwargs)
+        tickets[name] = await file_case(
+            h.storage,
+            description=kwargs.pop("description", f"{name}：补助没有发放"),
+            units=units,
+            contact_name=FILER_NAME,
+            contact_phone=FILER_PHONE,
+            **place,
+            **kwargs,
+        )
         return tickets[name]
 
     async def step(ticket: str, action: str, actor: Actor, **kwargs: Any) -> None:
@@ -95,7 +120,9 @@ async def put_cases_on_file(h: Any, clock: Clock) -> Cases:
     await step(c2, FEEDBACK, filer, payload={"rating": "unsatisfied"})
     await step(c2, "reopened", SYSTEM)
     await step(c4, "rejected", staff, payload={"public": "不属于本单位职责。"})
-    await step(c5, "transferred", staff, units=["县农业农村局"], payload={"reason": "属农业农村局职责"})
+    await step(
+        c5, "transferred", staff, units=["县农业农村局"], payload={"reason": "属农业农村局职责"}
+    )
     await step(c5, "accepted", staff)
     await step(c6, "accepted", supervisor)
     await step(c6, "resolved", staff, payload={"public": "资金已追回。"})
@@ -125,26 +152,58 @@ async def put_cases_on_file(h: Any, clock: Clock) -> Cases:
 async def expected_figures(h: Any, now: datetime, region: str | None = None) -> dict[str, Any]:
     """Counts straight from the tables (every row read, nothing from storage/reports.py)."""
     async with h.storage.db.session() as session:
-        cases = (await session.execute(select(
-            Complaint.id, Complaint.status, Complaint.category, Complaint.region, Complaint.region_path,
-            Complaint.accept_due_at, Complaint.resolve_due_at))).all()
-        events = (await session.execute(select(
-            ComplaintEvent.complaint_id, ComplaintEvent.actor_kind, ComplaintEvent.action,
-            ComplaintEvent.to_status, ComplaintEvent.payload).order_by(ComplaintEvent.id))).all()
-        primary = {row.complaint_id: (row.name, row.region) for row in await session.execute(
-            select(ComplaintUnit.complaint_id, Unit.name, Unit.region)
-            .join(Unit, Unit.id == ComplaintUnit.unit_id).where(ComplaintUnit.position == 0))}
+        cases = (
+            await session.execute(
+                select(
+                    Complaint.id,
+                    Complaint.status,
+                    Complaint.category,
+                    Complaint.region,
+                    Complaint.region_path,
+                    Complaint.accept_due_at,
+                    Complaint.resolve_due_at,
+                )
+            )
+        ).all()
+        events = (
+            await session.execute(
+                select(
+                    ComplaintEvent.complaint_id,
+                    ComplaintEvent.actor_kind,
+                    ComplaintEvent.action,
+                    ComplaintEvent.to_status,
+                    ComplaintEvent.payload,
+                ).order_by(ComplaintEvent.id)
+            )
+        ).all()
+        primary = {
+            row.complaint_id: (row.name, row.region)
+            for row in await session.execute(
+                select(ComplaintUnit.complaint_id, Unit.name, Unit.region)
+                .join(Unit, Unit.id == ComplaintUnit.unit_id)
+                .where(ComplaintUnit.position == 0)
+            )
+        }
     cases = [c for c in cases if region is None or f"/{region}/" in c.region_path]
     ids = {c.id for c in cases}
     events = [e for e in events if e.complaint_id in ids]
     last_status = {e.complaint_id: e.to_status for e in events if e.to_status is not None}
     last_rating = {e.complaint_id: e.payload["rating"] for e in events if e.action == "feedback"}
-    responded = {e.complaint_id for e in events if e.actor_kind in ("staff", "supervisor")
-                 and e.action in ("accepted", "in_progress", "transferred", "rejected", "duplicate",
-                                  "reply", "resolved")}
-    overdue_accept = [c for c in cases if c.status in ("submitted", "transferred") and c.accept_due_at < now]
-    overdue_resolve = [c for c in cases if c.status in ("accepted", "in_progress", "reopened")
-                       and c.resolve_due_at < now]
+    responded = {
+        e.complaint_id
+        for e in events
+        if e.actor_kind in ("staff", "supervisor")
+        and e.action
+        in ("accepted", "in_progress", "transferred", "rejected", "duplicate", "reply", "resolved")
+    }
+    overdue_accept = [
+        c for c in cases if c.status in ("submitted", "transferred") and c.accept_due_at < now
+    ]
+    overdue_resolve = [
+        c
+        for c in cases
+        if c.status in ("accepted", "in_progress", "reopened") and c.resolve_due_at < now
+    ]
     countable = [s for s in last_status.values() if s not in ("rejected", "duplicate")]
     return {
         "total": len(cases),
@@ -154,8 +213,10 @@ async def expected_figures(h: Any, now: datetime, region: str | None = None) -> 
         "unit": Counter(primary[c.id] for c in cases),
         "responded": (len(responded), len(cases)),
         "resolved": (sum(s in ("resolved", "closed") for s in countable), len(countable)),
-        "satisfied": (sum(r in ("satisfied", "basically_satisfied") for r in last_rating.values()),
-                      len(last_rating)),
+        "satisfied": (
+            sum(r in ("satisfied", "basically_satisfied") for r in last_rating.values()),
+            len(last_rating),
+        ),
         "overdue": (len(overdue_accept), len(overdue_resolve)),
     }
 
@@ -207,18 +268,25 @@ async def test_stats_match_the_tables_for_an_admin_and_a_supervisor(policy_kb, m
         supervisor_view = await h.ask(SUPERVISOR_FUZHOU, "/stats")
         assert "范围：福州市" in supervisor_view.text
         assert_stats_show(supervisor_view.text, fuzhou, h)
-        assert "古田县" not in supervisor_view.text and cases.tickets["c5"] not in supervisor_view.text
+        assert (
+            "古田县" not in supervisor_view.text and cases.tickets["c5"] not in supervisor_view.text
+        )
 
         # November only, as a supervisor asks for it: the two cases filed on 1 December drop out.
         november = await h.ask(SUPERVISOR_FUZHOU, "/stats 2026-11-01 2026-11-30")
-        assert "工单总数：6 件" in november.text and "提交日期从 2026-11-01，到 2026-11-30" in november.text
+        assert (
+            "工单总数：6 件" in november.text
+            and "提交日期从 2026-11-01，到 2026-11-30" in november.text
+        )
         assert "待受理：2 件" in november.text
 
         nothing = await h.ask(SUPERVISOR_GUTIAN, "/stats 地区=闽清县")
         assert nothing.text.startswith("没有符合条件的工单")
 
 
-async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numbers(policy_kb, migrated_url):
+async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numbers(
+    policy_kb, migrated_url
+):
     clock = Clock(START)
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
         cases = await put_cases_on_file(h, clock)
@@ -236,35 +304,64 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
         assert len(rows) - 1 == len(by_ticket) == 11 and set(by_ticket) == set(tickets.values())
 
         injected = by_ticket[tickets["c11"]]
-        assert injected["状态"] == "待受理" and injected["类别"] == "危房改造" and injected["地区"] == "闽清县"
-        assert injected["责任单位"] == "县住建局" and injected["是否匿名"] == "否" and injected["是否超期"] == "否"
+        assert (
+            injected["状态"] == "待受理"
+            and injected["类别"] == "危房改造"
+            and injected["地区"] == "闽清县"
+        )
+        assert (
+            injected["责任单位"] == "县住建局"
+            and injected["是否匿名"] == "否"
+            and injected["是否超期"] == "否"
+        )
         assert injected["提交时间"] == (NOW + timedelta(minutes=7)).strftime("%Y-%m-%d %H:%M")
-        assert injected["诉求内容"].startswith("'=HYPERLINK")  # shown as text, never run as a formula
+        assert injected["诉求内容"].startswith(
+            "'=HYPERLINK"
+        )  # shown as text, never run as a formula
         assert "138****5678" in injected["诉求内容"] and "房子漏雨没人管" in injected["诉求内容"]
-        assert "1234 5678" not in injected["诉求内容"] and "199001011234" not in injected["诉求内容"]
+        assert (
+            "1234 5678" not in injected["诉求内容"] and "199001011234" not in injected["诉求内容"]
+        )
         text = raw.decode("utf-8-sig")
         assert FILER_NAME not in text and FILER_PHONE not in text and str(FILER) not in text
 
         record = await h.storage.cases.repo.get(tickets["c8"])
         reworked = by_ticket[tickets["c8"]]
-        assert reworked["协办单位"] == "县财政局" and reworked["回访评价"] == "满意" and reworked["状态"] == "已办结"
-        assert reworked["办结时间"] == record.resolved_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-        assert reworked["受理时限"] == record.accept_due_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+        assert (
+            reworked["协办单位"] == "县财政局"
+            and reworked["回访评价"] == "满意"
+            and reworked["状态"] == "已办结"
+        )
+        assert reworked["办结时间"] == record.resolved_at.astimezone(CHINA_TZ).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+        assert reworked["受理时限"] == record.accept_due_at.astimezone(CHINA_TZ).strftime(
+            "%Y-%m-%d %H:%M"
+        )
         assert by_ticket[tickets["c3"]]["是否超期"] == "是（受理超期）"
         assert by_ticket[tickets["c2"]]["是否超期"] == "是（办结超期）"
         assert by_ticket[tickets["c2"]]["回访评价"] == "不满意"
-        assert by_ticket[tickets["c6"]]["是否匿名"] == "是" and by_ticket[tickets["c6"]]["回访评价"] == "基本满意"
+        assert (
+            by_ticket[tickets["c6"]]["是否匿名"] == "是"
+            and by_ticket[tickets["c6"]]["回访评价"] == "基本满意"
+        )
         assert by_ticket[tickets["c5"]]["责任单位"] == "县农业农村局"
 
         async def exported(user: int, command: str) -> set[str]:
             reply = await h.ask(user, command)
             assert reply.method == "sendDocument", reply.text
-            content = h.standin.file_content(reply.message["document"]["file_id"]).decode("utf-8-sig")
+            content = h.standin.file_content(reply.message["document"]["file_id"]).decode(
+                "utf-8-sig"
+            )
             return {row[0] for row in list(csv.reader(io.StringIO(content, newline="")))[1:]}
 
         names = lambda *ns: {tickets[n] for n in ns}  # noqa: E731
-        assert await exported(ADMIN, "/export 单位=县住建局 从=2026-11-01 到=2026-11-30") == names("c1", "c2", "c7", "c8")
-        assert await exported(ADMIN, "/export 状态=未办结 地区=闽清县") == names("c2", "c3", "c9", "c11")
+        assert await exported(ADMIN, "/export 单位=县住建局 从=2026-11-01 到=2026-11-30") == names(
+            "c1", "c2", "c7", "c8"
+        )
+        assert await exported(ADMIN, "/export 状态=未办结 地区=闽清县") == names(
+            "c2", "c3", "c9", "c11"
+        )
         assert await exported(ADMIN, "/export 状态=已受理") == names("c5")
         assert await exported(ADMIN, "/export 2026-12-01") == names("c11", "c12")
         assert await exported(ADMIN, "/export 类别=教育资助") == names("c3", "c9")
@@ -276,14 +373,18 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
         # Large exports are read a few cases at a time: every case once, in filing order.
         paged = [row async for row in CaseReports(h.storage.db).case_rows(CaseFilter(), batch=3)]
         assert [row.ticket for row in paged] == [row[0] for row in rows[1:]]
-        assert paged[[r.ticket for r in paged].index(tickets["c8"])].units == ("县住建局", "县财政局")
+        assert paged[[r.ticket for r in paged].index(tickets["c8"])].units == (
+            "县住建局",
+            "县财政局",
+        )
 
 
 async def test_staff_and_residents_are_refused_and_bad_filters_explained(policy_kb, migrated_url):
     clock = Clock(START)
     async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        await h.storage.cases.access.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县",
-                                                       granted_by=ADMIN)
+        await h.storage.cases.access.roles.grant(
+            STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN
+        )
         await file_case(h.storage, description="补助没有发放", units=["县住建局"])
         for user in (STAFF, FILER):
             for command in ("/stats", "/export"):
@@ -292,7 +393,11 @@ async def test_staff_and_residents_are_refused_and_bad_filters_explained(policy_
         assert await h.quiet(STAFF) == [] and await h.quiet(FILER) == []
 
         bad_date = await h.ask(ADMIN, "/stats 从=2026-13-01")
-        assert "从=2026-13-01" in bad_date.text and t.WHY_BAD_DATE in bad_date.text and "筛选条件的写法" in bad_date.text
+        assert (
+            "从=2026-13-01" in bad_date.text
+            and t.WHY_BAD_DATE in bad_date.text
+            and "筛选条件的写法" in bad_date.text
+        )
         unknown = await h.ask(ADMIN, "/export 颜色=<红>")
         assert "颜色=<红>" in unknown.text and t.WHY_UNKNOWN_KEY in unknown.text
         backwards = await h.ask(ADMIN, "/stats 2026-11-30 2026-11-01")
@@ -312,8 +417,24 @@ def test_cells_a_spreadsheet_would_run_are_kept_as_text(text):
     assert safe_cell(text) == "'" + text and safe_cell("补助 = 0") == "补助 = 0"
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "＝HYPERLINK(\"x\")", "＋1",
-                                   "－1", "＠SUM(A1)", " =1+1", "\u3000＝1", "\n=1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=1+1",
+        "+1",
+        "-1",
+        "@SUM(A1)",
+        "\t=1",
+        "\r=1",
+        '＝HYPERLINK("x")',
+        "＋1",
+        "－1",
+        "＠SUM(A1)",
+        " =1+1",
+        "\u3000＝1",
+        "\n=1",
+    ],
+)
 def test_cells_a_spreadsheet_would_run_are_defused_in_both_widths(value):
     assert safe_cell(value).startswith("'")
 

@@ -43,6 +43,8 @@ def test_a_question_of_only_unknown_characters_finds_nothing_by_bigrams(kb):
         ("恩施的娃上大学有补助吗", "湖北省"),
     ],
 )
-def test_a_named_place_puts_its_own_plan_first_even_when_another_covers_more_words(kb, question, region):
+def test_a_named_place_puts_its_own_plan_first_even_when_another_covers_more_words(
+    kb, question, region
+):
     hits, _ = kb.search(question, None, 5)
     assert hits[0].passage.region == region

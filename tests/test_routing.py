@@ -73,7 +73,9 @@ OWN_COMPLAINTS = [
 
 
 @pytest.mark.parametrize(("text", "region", "category", "primary", "routed_to"), OWN_COMPLAINTS)
-def test_own_complaints_reach_the_unit_whose_job_it_is(router, text, region, category, primary, routed_to):
+def test_own_complaints_reach_the_unit_whose_job_it_is(
+    router, text, region, category, primary, routed_to
+):
     routing = router.route(text, region)
     assert routing.category == category
     assert routing.region == routed_to
@@ -222,7 +224,10 @@ def test_units_come_from_the_section_that_covers_the_matter(router):
 
 
 def test_lead_unit_comes_first_when_it_fits(router):
-    assert router.route("残疾人家里无障碍改造一直没人来做", "新平县").units[:2] == ["县民政局", "县残联"]
+    assert router.route("残疾人家里无障碍改造一直没人来做", "新平县").units[:2] == [
+        "县民政局",
+        "县残联",
+    ]
     relocation = router.route("搬到安置点以后什么扶持都没有", "湖北省")
     assert relocation.units[:2] == ["省发改委", "省扶贫办"]
     assert relocation.evidence.startswith("(牵头单位:省发改委、省扶贫办")
@@ -284,19 +289,33 @@ def test_matter_no_plan_covers_gets_a_general_channel(router):
 def test_override_table_wins(tmp_path):
     table = tmp_path / "overrides.json"
     table.write_text(
-        json.dumps({"overrides": [{"region": "闽清县", "category": "education_subsidy", "units": ["县教育局学生资助中心"]}]}),
+        json.dumps(
+            {
+                "overrides": [
+                    {
+                        "region": "闽清县",
+                        "category": "education_subsidy",
+                        "units": ["县教育局学生资助中心"],
+                    }
+                ]
+            }
+        ),
         encoding="utf-8",
     )
     router = Router.from_corpus(overrides_path=table)
     assert router.route("助学金没发", "闽清县").units == ["县教育局学生资助中心"]
     assert router.route("助学金没发", "新平县").units[0] == "县教育局"
     # A table passed in by storage beats the file; "*" stands for any region.
-    stored = Router.from_corpus(overrides_path=table, overrides={("*", "education_subsidy"): ["教育督导室"]})
+    stored = Router.from_corpus(
+        overrides_path=table, overrides={("*", "education_subsidy"): ["教育督导室"]}
+    )
     assert stored.route("助学金没发", "新平县").units == ["教育督导室"]
 
 
 def test_shipped_override_table_is_empty_and_valid():
-    data = json.loads((ROOT / "knowledge" / "data" / "routing_overrides.json").read_text(encoding="utf-8"))
+    data = json.loads(
+        (ROOT / "knowledge" / "data" / "routing_overrides.json").read_text(encoding="utf-8")
+    )
     assert data["overrides"] == []
 
 
@@ -317,7 +336,17 @@ def test_batch_route_survives_hostile_lines(router):
     out = io.StringIO()
     failures = run_jsonl(route_handler(router), io.StringIO("\n".join(HOSTILE) + "\n"), out)
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [r["id"] for r in rows] == ["empty", "emoji", "sql", "markup", "long", "broken", None, "nulltext", "surrogate"]
+    assert [r["id"] for r in rows] == [
+        "empty",
+        "emoji",
+        "sql",
+        "markup",
+        "long",
+        "broken",
+        None,
+        "nulltext",
+        "surrogate",
+    ]
     assert failures == 2 and "error" in rows[5] and "error" in rows[6]
     by_id = {r["id"]: r for r in rows}
     assert by_id["long"]["units"][0] == "县民政局"
@@ -326,12 +355,25 @@ def test_batch_route_survives_hostile_lines(router):
 
 def test_batch_command_line_answers_every_line():
     payload = ("\n".join(HOSTILE) + "\n").encode("utf-8") + b'\xff\xfe{"id": "bytes"}\n'
-    payload += json.dumps({"id": "ok", "text": "护林员工资没发,新平的", "region": None}, ensure_ascii=False).encode() + b"\n"
+    payload += (
+        json.dumps(
+            {"id": "ok", "text": "护林员工资没发,新平的", "region": None}, ensure_ascii=False
+        ).encode()
+        + b"\n"
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "route", "--jsonl"], input=payload, capture_output=True, cwd=ROOT, timeout=120
+        [sys.executable, "-m", "bot", "route", "--jsonl"],
+        input=payload,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
     assert len(rows) == len(HOSTILE) + 2
     assert rows[-2]["id"] == "bytes" and "error" in rows[-2]
-    assert (rows[-1]["id"], rows[-1]["region"], rows[-1]["units"][0]) == ("ok", "新平县", "县林业局")
+    assert (rows[-1]["id"], rows[-1]["region"], rows[-1]["units"][0]) == (
+        "ok",
+        "新平县",
+        "县林业局",
+    )

@@ -6,27 +6,58 @@ from __future__ import annotations
 from handlers import case_texts as t
 from handlers import texts
 from tests.casework_support import file_case
-from tests.test_casework_actions import ADMIN, FILER, STAFF, STORY, SUPERVISOR, UNIT, actions, staff_bot, start_clock
+from tests.test_casework_actions import (
+    ADMIN,
+    FILER,
+    STAFF,
+    STORY,
+    SUPERVISOR,
+    UNIT,
+    actions,
+    staff_bot,
+    start_clock,
+)
 
-STRANGE = ["", "<b>加粗</b> & <script>", "FP20261123-999999", "' OR 1=1 --", "状态=* AND 地区:*",
-           "😀😀😀", "x" * 5000, "１２３４５６", "/case", "\u202e反向"]
+STRANGE = [
+    "",
+    "<b>加粗</b> & <script>",
+    "FP20261123-999999",
+    "' OR 1=1 --",
+    "状态=* AND 地区:*",
+    "😀😀😀",
+    "x" * 5000,
+    "１２３４５６",
+    "/case",
+    "\u202e反向",
+]
 
 
 async def test_strange_arguments_are_answered_and_change_nothing(policy_kb, migrated_url):
     async with staff_bot(policy_kb, migrated_url, start_clock()) as h:
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
-        for command, user in (("/case", STAFF), ("/queue", STAFF), ("/stats", SUPERVISOR), ("/export", SUPERVISOR),
-                              ("/grant", ADMIN), ("/revoke", ADMIN), ("/remove", ADMIN)):
+        for command, user in (
+            ("/case", STAFF),
+            ("/queue", STAFF),
+            ("/stats", SUPERVISOR),
+            ("/export", SUPERVISOR),
+            ("/grant", ADMIN),
+            ("/revoke", ADMIN),
+            ("/remove", ADMIN),
+        ):
             for junk in STRANGE:
                 reply = await h.ask(user, f"{command} {junk}".strip()[:4096])
                 assert reply.text and reply.text != texts.ERROR_RETRY, (command, junk)
                 h.standin.drain(user)
         assert [a for a, _, _ in await actions(h, ticket)] == ["submitted"]
-        assert [g.user_id for g in await h.storage.cases.access.roles.all_active()] == [STAFF, SUPERVISOR]
+        assert [g.user_id for g in await h.storage.cases.access.roles.all_active()] == [
+            STAFF,
+            SUPERVISOR,
+        ]
 
 
 async def test_a_reply_with_markup_and_emoji_reaches_the_filer_as_typed_and_5000_characters_are_refused(
-        policy_kb, migrated_url):
+    policy_kb, migrated_url
+):
     async with staff_bot(policy_kb, migrated_url, start_clock()) as h:
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
         card = await h.ask(STAFF, f"/case {ticket}")

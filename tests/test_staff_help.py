@@ -18,7 +18,12 @@ async def test_help_follows_the_roles_in_force(policy_kb, migrated_url: str) -> 
         await roles.grant(SUPERVISOR, "supervisor", region="闽清县", granted_by=ADMIN)
 
         staff = (await h.ask(STAFF, "/help")).text
-        assert "/queue" in staff and "/case" in staff and "/stats" not in staff and "/grant" not in staff
+        assert (
+            "/queue" in staff
+            and "/case" in staff
+            and "/stats" not in staff
+            and "/grant" not in staff
+        )
         assert "/complain" in staff  # residents' commands work for them too
         supervisor = (await h.ask(SUPERVISOR, "/help")).text
         assert "/stats" in supervisor and "/export" in supervisor and "/grant" not in supervisor

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 
-from standin import BotAPIStandIn, parse_telegram_html, EntityParseError
+from standin import BotAPIStandIn, EntityParseError, parse_telegram_html
 
 
 @pytest.fixture
@@ -22,8 +22,13 @@ async def standin():
 
 @pytest.fixture
 async def bot(standin):
-    async with Bot(standin.token, base_url=standin.base_url, base_file_url=standin.base_file_url,
-                   request=HTTPXRequest(), get_updates_request=HTTPXRequest()) as client:
+    async with Bot(
+        standin.token,
+        base_url=standin.base_url,
+        base_file_url=standin.base_file_url,
+        request=HTTPXRequest(),
+        get_updates_request=HTTPXRequest(),
+    ) as client:
         yield client
 
 
@@ -67,7 +72,9 @@ async def test_get_updates_honours_offset(bot, standin):
         standin.push_text(7, text)
     updates = await bot.get_updates(timeout=0)
     assert [u.message.text for u in updates] == ["一", "二", "三"]
-    assert [u.message.text for u in await bot.get_updates(offset=updates[1].update_id, timeout=0)] == ["二", "三"]
+    assert [
+        u.message.text for u in await bot.get_updates(offset=updates[1].update_id, timeout=0)
+    ] == ["二", "三"]
     assert await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == ()
     # confirmed updates are gone for good
     assert await bot.get_updates(timeout=0) == ()
@@ -87,9 +94,9 @@ async def test_text_length_counts_utf16_units(bot, standin):
     standin.push_text(7, "hi")
     await bot.send_message(7, "字" * 4096)
     await bot.send_message(7, "😀" * 2048)  # each emoji is two UTF-16 code units
-    with pytest.raises(BadRequest, match="too long"):
+    with pytest.raises(BadRequest, match=r"too long"):
         await bot.send_message(7, "😀" * 2049)
-    with pytest.raises(BadRequest, match="too long"):
+    with pytest.raises(BadRequest, match=r"too long"):
         await bot.send_message(7, "字" * 4097)
     # the limit applies to the visible text, not the markup
     await bot.send_message(7, "<b>" + "字" * 4090 + "</b>", parse_mode=ParseMode.HTML)
@@ -97,32 +104,52 @@ async def test_text_length_counts_utf16_units(bot, standin):
 
 async def test_empty_text_is_refused(bot, standin):
     standin.push_text(7, "hi")
-    with pytest.raises(BadRequest, match="empty"):
+    with pytest.raises(BadRequest, match=r"empty"):
         await bot.send_message(7, "  \n ")
-    with pytest.raises(BadRequest, match="empty"):
+    with pytest.raises(BadRequest, match=r"empty"):
         await bot.send_message(7, "<b> </b>", parse_mode=ParseMode.HTML)
 
 
 async def test_unknown_chat_is_refused(bot):
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(123456, "没人")
 
 
-@pytest.mark.parametrize("markup", [
-    "<script>alert(1)</script>", "a < b", "A & B", "<b>bold", "<b><i>x</b></i>", "</i>", "<br>", "<b",
-    '<span class="x">s</span>', '<a href="x" onclick="y">l</a>', "&nbsp;", "<!-- c -->",
-])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<script>alert(1)</script>",
+        "a < b",
+        "A & B",
+        "<b>bold",
+        "<b><i>x</b></i>",
+        "</i>",
+        "<br>",
+        "<b",
+        '<span class="x">s</span>',
+        '<a href="x" onclick="y">l</a>',
+        "&nbsp;",
+        "<!-- c -->",
+    ],
+)
 async def test_malformed_html_is_refused(bot, standin, markup):
     standin.push_text(7, "hi")
-    with pytest.raises(BadRequest, match="parse entities"):
+    with pytest.raises(BadRequest, match=r"parse entities"):
         await bot.send_message(7, markup, parse_mode=ParseMode.HTML)
 
 
 def test_telegram_html_visible_text():
-    assert parse_telegram_html('<b>粗</b> &lt;x&gt; &amp; &quot; &#128512; <a href="http://a">链</a>') == \
-        '粗 <x> & " 😀 链'
-    assert parse_telegram_html('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>'
-                               '<pre><code class="language-python">c</code></pre><blockquote>q</blockquote>') == "stcq"
+    assert (
+        parse_telegram_html('<b>粗</b> &lt;x&gt; &amp; &quot; &#128512; <a href="http://a">链</a>')
+        == '粗 <x> & " 😀 链'
+    )
+    assert (
+        parse_telegram_html(
+            '<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>'
+            '<pre><code class="language-python">c</code></pre><blockquote>q</blockquote>'
+        )
+        == "stcq"
+    )
     with pytest.raises(EntityParseError):
         parse_telegram_html("<b>x</B")
 
@@ -131,45 +158,69 @@ async def test_callback_data_over_64_bytes_is_refused(bot, standin):
     standin.push_text(7, "hi")
     ok = InlineKeyboardMarkup([[InlineKeyboardButton("好", callback_data="x" * 64)]])
     await bot.send_message(7, "可以", reply_markup=ok)
-    too_long = InlineKeyboardMarkup([[InlineKeyboardButton("长", callback_data="政" * 22)]])  # 66 bytes
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    too_long = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("长", callback_data="政" * 22)]]
+    )  # 66 bytes
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(7, "不行", reply_markup=too_long)
 
 
 async def test_button_press_and_callback_answer(bot, standin):
     standin.push_text(7, "hi")
     await bot.get_updates(timeout=0)
-    sent = await bot.send_message(7, "选一个", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("甲", callback_data="a"), InlineKeyboardButton("乙", callback_data="b")]]))
+    sent = await bot.send_message(
+        7,
+        "选一个",
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("甲", callback_data="a"),
+                    InlineKeyboardButton("乙", callback_data="b"),
+                ]
+            ]
+        ),
+    )
     with pytest.raises(LookupError):
         standin.press_button(7, sent.message_id, "c")  # no such button on screen
     query_id = standin.press_button(7, sent.message_id, "b")
     updates = await bot.get_updates(timeout=0)
     query = updates[-1].callback_query
-    assert query.data == "b" and query.message.message_id == sent.message_id and query.id == query_id
-    with pytest.raises(BadRequest, match="(?i)message_too_long"):
+    assert (
+        query.data == "b" and query.message.message_id == sent.message_id and query.id == query_id
+    )
+    with pytest.raises(BadRequest, match=r"(?i)message_too_long"):
         await bot.answer_callback_query(query.id, "长" * 201)
     assert await bot.answer_callback_query(query.id, "好的")
     assert standin.callback_answers[query_id]["text"] == "好的"
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query(query.id)
 
 
 async def test_edit_message_text_and_markup(bot, standin):
     standin.push_text(7, "hi")
-    sent = await bot.send_message(7, "原来", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("甲", callback_data="a")]]))
+    sent = await bot.send_message(
+        7,
+        "原来",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("甲", callback_data="a")]]),
+    )
     await bot.edit_message_text("改了", chat_id=7, message_id=sent.message_id)
-    with pytest.raises(BadRequest, match="not modified"):
+    with pytest.raises(BadRequest, match=r"not modified"):
         await bot.edit_message_text("改了", chat_id=7, message_id=sent.message_id)
-    with pytest.raises(BadRequest, match="not found"):
+    with pytest.raises(BadRequest, match=r"not found"):
         await bot.edit_message_text("改了", chat_id=7, message_id=999)
-    with pytest.raises(BadRequest, match="can't be edited"):
+    with pytest.raises(BadRequest, match=r"can't be edited"):
         await bot.edit_message_text("别人的", chat_id=7, message_id=1)
-    await bot.edit_message_reply_markup(chat_id=7, message_id=sent.message_id, reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("乙", callback_data="b")]]))
+    await bot.edit_message_reply_markup(
+        chat_id=7,
+        message_id=sent.message_id,
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("乙", callback_data="b")]]),
+    )
     replies = standin.drain(7)
-    assert [r.method for r in replies] == ["sendMessage", "editMessageText", "editMessageReplyMarkup"]
+    assert [r.method for r in replies] == [
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    ]
     assert replies[1].text == "改了" and replies[1].buttons == []
     assert replies[2].button_texts == ["乙"]
 
@@ -184,15 +235,18 @@ async def test_commands_menu_round_trip(bot, standin):
 
 
 async def test_documents_both_ways(bot, standin):
-    standin.push_document(7, "政策.txt", "第一条 补助500元".encode(), mime_type="text/plain", caption="新文件")
+    standin.push_document(
+        7, "政策.txt", "第一条 补助500元".encode(), mime_type="text/plain", caption="新文件"
+    )
     (update,) = await bot.get_updates(timeout=0)
     document = update.message.document
     assert document.file_name == "政策.txt" and update.message.caption == "新文件"
     file = await bot.get_file(document.file_id)
     assert bytes(await file.download_as_bytearray()) == "第一条 补助500元".encode()
 
-    sent = await bot.send_document(7, b"report,1\n", filename="report.csv", caption="<b>统计</b>",
-                                   parse_mode=ParseMode.HTML)
+    sent = await bot.send_document(
+        7, b"report,1\n", filename="report.csv", caption="<b>统计</b>", parse_mode=ParseMode.HTML
+    )
     assert sent.document.file_name == "report.csv"
     assert standin.file_content(sent.document.file_id) == b"report,1\n"
     reply = await standin.pop_reply(7, timeout=1)
@@ -236,7 +290,9 @@ async def test_webhook_delivers_updates_in_order_with_the_secret(bot, standin):
     received: list[tuple[dict, str | None]] = []
 
     async def hook(request: web.Request) -> web.Response:
-        received.append((await request.json(), request.headers.get("X-Telegram-Bot-Api-Secret-Token")))
+        received.append(
+            (await request.json(), request.headers.get("X-Telegram-Bot-Api-Secret-Token"))
+        )
         return web.Response(status=200 if len(received) > 1 else 500)  # the first try fails
 
     app = web.Application()
@@ -257,7 +313,11 @@ async def test_webhook_delivers_updates_in_order_with_the_secret(bot, standin):
             if len(received) >= 3:
                 break
             await asyncio.sleep(0.05)
-        assert [u["message"]["text"] for u, _ in received] == ["一", "一", "二"]  # redelivered after the 500
+        assert [u["message"]["text"] for u, _ in received] == [
+            "一",
+            "一",
+            "二",
+        ]  # redelivered after the 500
         assert {secret for _, secret in received} == {"s3cret"}
         await bot.delete_webhook()
         assert await bot.get_updates(timeout=0) == ()
@@ -267,7 +327,7 @@ async def test_webhook_delivers_updates_in_order_with_the_secret(bot, standin):
 
 async def test_text_that_looks_like_json_stays_text(bot, standin):
     standin.push_text(7, "hi")
-    sent = await bot.send_message(7, '[1, 2]')
+    sent = await bot.send_message(7, "[1, 2]")
     assert sent.text == "[1, 2]"
     assert (await bot.send_message(7, '{"a": 1}')).text == '{"a": 1}'
 
@@ -275,10 +335,16 @@ async def test_text_that_looks_like_json_stays_text(bot, standin):
 async def test_html_becomes_entities_counted_in_utf16(bot, standin):
     standin.push_text(7, "hi")
     sent = await bot.send_message(
-        7, '😀<b>粗</b> <a href="https://example.org">链接</a> <pre><code class="language-python">x=1</code></pre>',
-        parse_mode=ParseMode.HTML)
+        7,
+        '😀<b>粗</b> <a href="https://example.org">链接</a> <pre><code class="language-python">x=1</code></pre>',
+        parse_mode=ParseMode.HTML,
+    )
     assert sent.text == "😀粗 链接 x=1"
-    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 2, 1), ("text_link", 4, 2), ("pre", 7, 3)]
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [
+        ("bold", 2, 1),
+        ("text_link", 4, 2),
+        ("pre", 7, 3),
+    ]
     assert sent.entities[1].url == "https://example.org" and sent.entities[2].language == "python"
     assert sent.text_html.startswith("😀<b>粗</b>")
 
@@ -290,6 +356,6 @@ async def test_a_second_poller_terminates_the_first(bot, standin):
     await standin.poll_waiting()
     async with Bot(standin.token, base_url=standin.base_url) as second:
         second_poll = asyncio.create_task(second.get_updates(timeout=0.5))
-        with pytest.raises(Conflict, match="(?i)only one bot instance"):
+        with pytest.raises(Conflict, match=r"(?i)only one bot instance"):
             await first
         assert await second_poll == ()

@@ -26,7 +26,11 @@ NEIGHBOUR = 1002
 STAFF = Actor(ActorKind.STAFF, 9001)
 
 
-def named_draft(user: int = RESIDENT, description: str = "村里的低保名额被村干部给了亲戚，我家符合条件却没评上。", **kw) -> ComplaintDraft:
+def named_draft(
+    user: int = RESIDENT,
+    description: str = "村里的低保名额被村干部给了亲戚，我家符合条件却没评上。",
+    **kw,
+) -> ComplaintDraft:
     values = dict(
         category="低保",
         region="浏阳市",
@@ -64,8 +68,17 @@ async def test_migrations_create_the_schema_on_an_empty_database(database_url: s
             version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     finally:
         await db.dispose()
-    assert {"residents", "units", "complaints", "complaint_units", "complaint_events", "role_grants", "kv_store",
-            "web_login_tokens", "web_sessions"} <= tables
+    assert {
+        "residents",
+        "units",
+        "complaints",
+        "complaint_units",
+        "complaint_events",
+        "role_grants",
+        "kv_store",
+        "web_login_tokens",
+        "web_sessions",
+    } <= tables
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert "expiring_counters" in tables
 
@@ -110,7 +123,9 @@ async def test_migrations_downgrade_to_empty_and_up_again(migrated_url: str) -> 
         await db.dispose()
 
 
-async def test_filing_commits_the_complaint_and_its_first_event_before_returning(migrated_url: str) -> None:
+async def test_filing_commits_the_complaint_and_its_first_event_before_returning(
+    migrated_url: str,
+) -> None:
     db = Database(migrated_url)
     filed = await ComplaintRepository(db).create(named_draft())
     await db.dispose()
@@ -121,7 +136,10 @@ async def test_filing_commits_the_complaint_and_its_first_event_before_returning
         complaint = await ComplaintRepository(fresh).get(filed.ticket)
         assert complaint.status is ComplaintStatus.SUBMITTED
         assert [e.action for e in complaint.events] == ["submitted"]
-        assert complaint.events[0].actor_kind is ActorKind.RESIDENT and complaint.events[0].actor_id == RESIDENT
+        assert (
+            complaint.events[0].actor_kind is ActorKind.RESIDENT
+            and complaint.events[0].actor_id == RESIDENT
+        )
         assert [a.unit.name for a in complaint.assignments] == ["浏阳市民政局", "浏阳市扶贫办"]
         assert complaint.region_path == "/湖南省/长沙市/浏阳市/"
         assert complaint.query_code_hash and filed.query_code not in complaint.query_code_hash
@@ -146,7 +164,9 @@ async def test_a_failure_while_filing_leaves_nothing_behind(db: Database) -> Non
 async def test_a_thousand_concurrent_submissions_give_a_thousand_complaints(db: Database) -> None:
     repo = ComplaintRepository(db)
     drafts = [
-        anonymous_draft() if i % 3 == 0 else named_draft(user=50_000 + i % 200, description=f"第{i}件：危房改造补助没有发放")
+        anonymous_draft()
+        if i % 3 == 0
+        else named_draft(user=50_000 + i % 200, description=f"第{i}件：危房改造补助没有发放")
         for i in range(1000)
     ]
     filed = await asyncio.gather(*(repo.create(d) for d in drafts))
@@ -167,7 +187,9 @@ async def test_a_thousand_concurrent_submissions_give_a_thousand_complaints(db: 
     assert len(first_events) == 1000 and all(n == 1 for _, n in first_events)
 
 
-async def test_an_unreachable_database_is_a_clear_error_and_files_nothing(database_url: str, tmp_path) -> None:
+async def test_an_unreachable_database_is_a_clear_error_and_files_nothing(
+    database_url: str, tmp_path
+) -> None:
     if database_url.startswith("sqlite"):
         dead_db = Database(f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'fupin.sqlite3'}")
         (tmp_path / "gone").rmdir()  # the disk went away: the file cannot be opened
@@ -180,12 +202,16 @@ async def test_an_unreachable_database_is_a_clear_error_and_files_nothing(databa
         with pytest.raises(StorageUnavailable):
             await ComplaintRepository(dead_db).create(named_draft())
         with pytest.raises(StorageUnavailable):
-            await ComplaintRepository(dead_db).lookup("FP20261122-000001", telegram_user_id=RESIDENT)
+            await ComplaintRepository(dead_db).lookup(
+                "FP20261122-000001", telegram_user_id=RESIDENT
+            )
     finally:
         await dead_db.dispose()
 
 
-async def test_an_outage_during_submissions_loses_no_complaint_reported_filed(db: Database, migrated_url: str) -> None:
+async def test_an_outage_during_submissions_loses_no_complaint_reported_filed(
+    db: Database, migrated_url: str
+) -> None:
     from tests.storage_support import lock_sqlite, postgres_outage
 
     if db.is_sqlite:
@@ -200,13 +226,15 @@ async def test_an_outage_during_submissions_loses_no_complaint_reported_filed(db
         nonlocal done
         await started.wait()
         try:
-            return await repo.create(named_draft(user=70_000 + i, description=f"第{i}件：补助被克扣"))
+            return await repo.create(
+                named_draft(user=70_000 + i, description=f"第{i}件：补助被克扣")
+            )
         finally:
             done += 1
 
     async def outage() -> None:
         started.set()
-        while done < 60:
+        while done < 60:  # noqa: ASYNC110 - a counter of other tasks' progress, polled
             await asyncio.sleep(0.001)
         if db.is_sqlite:
             lock = await asyncio.to_thread(lock_sqlite, migrated_url)
@@ -224,13 +252,17 @@ async def test_an_outage_during_submissions_loses_no_complaint_reported_filed(db
 
     assert failures, "the outage should have refused some submissions"
     assert reported, "submissions before and after the outage should have succeeded"
-    assert all(isinstance(f, StorageUnavailable) for f in failures), {repr(f)[:300] for f in failures if not isinstance(f, StorageUnavailable)}
+    assert all(isinstance(f, StorageUnavailable) for f in failures), {
+        repr(f)[:300] for f in failures if not isinstance(f, StorageUnavailable)
+    }
 
     async with db.session() as session:
         stored = set(await session.scalars(select(Complaint.ticket)))
         with_event = set(
             await session.scalars(
-                select(Complaint.ticket).join(ComplaintEvent).where(ComplaintEvent.action == "submitted")
+                select(Complaint.ticket)
+                .join(ComplaintEvent)
+                .where(ComplaintEvent.action == "submitted")
             )
         )
     assert reported <= stored and reported <= with_event  # every ticket shown is really filed
@@ -244,30 +276,51 @@ async def test_an_outage_during_submissions_loses_no_complaint_reported_filed(db
 async def test_residents_see_only_their_own_complaints(db: Database) -> None:
     repo = ComplaintRepository(db)
     mine = await repo.create(named_draft())
-    theirs = await repo.create(named_draft(user=NEIGHBOUR, description="危房改造的钱被村里扣了一半，问了也不给说法。"))
+    theirs = await repo.create(
+        named_draft(user=NEIGHBOUR, description="危房改造的钱被村里扣了一半，问了也不给说法。")
+    )
 
     assert (await repo.lookup(mine.ticket, telegram_user_id=RESIDENT)).ticket == mine.ticket
     assert await repo.lookup(theirs.ticket, telegram_user_id=RESIDENT) is None
-    assert await repo.lookup(theirs.ticket, telegram_user_id=RESIDENT, query_code=mine.query_code) is None
+    assert (
+        await repo.lookup(theirs.ticket, telegram_user_id=RESIDENT, query_code=mine.query_code)
+        is None
+    )
     assert await repo.lookup("FP20991231-999999", telegram_user_id=RESIDENT) is None
     assert await repo.lookup("不是单号", telegram_user_id=RESIDENT) is None
     assert [v.ticket for v in await repo.list_for_resident(RESIDENT)] == [mine.ticket]
     # The query code works from any account (a new phone), typed the way residents type.
-    full_width = mine.ticket.lower().translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+    full_width = mine.ticket.lower().translate(
+        str.maketrans("0123456789-", "０１２３４５６７８９－")
+    )
     view = await repo.lookup(full_width, query_code=" ".join(mine.query_code))
     assert view is not None and view.ticket == mine.ticket
 
 
-async def test_anonymous_complaints_keep_no_identity_and_open_only_with_the_query_code(db: Database) -> None:
+async def test_anonymous_complaints_keep_no_identity_and_open_only_with_the_query_code(
+    db: Database,
+) -> None:
     repo = ComplaintRepository(db)
     filed = await repo.create(anonymous_draft())
 
     complaint = await repo.get(filed.ticket)
     assert complaint.anonymous
-    assert (complaint.resident_id, complaint.contact_name, complaint.contact_phone) == (None, None, None)
+    assert (complaint.resident_id, complaint.contact_name, complaint.contact_phone) == (
+        None,
+        None,
+        None,
+    )
     assert all(e.actor_id is None for e in complaint.events)
     async with db.session() as session:
-        row = (await session.execute(text("SELECT * FROM complaints WHERE ticket = :t"), {"t": filed.ticket})).mappings().one()
+        row = (
+            (
+                await session.execute(
+                    text("SELECT * FROM complaints WHERE ticket = :t"), {"t": filed.ticket}
+                )
+            )
+            .mappings()
+            .one()
+        )
     # Compared per column: a short id could occur by chance inside a hash or a timestamp.
     assert all(v not in (RESIDENT, str(RESIDENT)) for v in row.values())
     assert "13800138000" not in " ".join(str(v) for v in row.values())
@@ -280,25 +333,34 @@ async def test_anonymous_complaints_keep_no_identity_and_open_only_with_the_quer
     assert view is not None and view.anonymous and [e.action for e in view.history] == ["submitted"]
 
     # The filer stays anonymous in the log when acting later (e.g. feedback).
-    await repo.append_event(filed.ticket, Actor(ActorKind.RESIDENT, RESIDENT), "feedback", {"public": "不满意"})
+    await repo.append_event(
+        filed.ticket, Actor(ActorKind.RESIDENT, RESIDENT), "feedback", {"public": "不满意"}
+    )
     assert all(e.actor_id is None for e in (await repo.get(filed.ticket)).events)
 
 
 async def test_the_event_log_is_append_only(db: Database) -> None:
     repo = ComplaintRepository(db)
     filed = await repo.create(named_draft())
-    await repo.transition(filed.ticket, ComplaintStatus.ACCEPTED, STAFF, payload={"public": "已受理，将在15日内办理"})
+    await repo.transition(
+        filed.ticket, ComplaintStatus.ACCEPTED, STAFF, payload={"public": "已受理，将在15日内办理"}
+    )
     await repo.append_event(filed.ticket, STAFF, "note", {"text": "已联系村委"})
     before = [(e.id, e.action, e.payload) for e in (await repo.get(filed.ticket)).events]
     assert [a for _, a, _ in before] == ["submitted", "accepted", "note"]
 
-    for statement in ("UPDATE complaint_events SET action = 'resolved'", "DELETE FROM complaint_events"):
+    for statement in (
+        "UPDATE complaint_events SET action = 'resolved'",
+        "DELETE FROM complaint_events",
+    ):
         with pytest.raises(DBAPIError, match="append-only"):
             async with db.transaction() as session:
                 await session.execute(text(statement))
     assert [(e.id, e.action, e.payload) for e in (await repo.get(filed.ticket)).events] == before
     with pytest.raises(ValueError):
-        await repo.append_event(filed.ticket, STAFF, "resolved")  # status changes go through transition()
+        await repo.append_event(
+            filed.ticket, STAFF, "resolved"
+        )  # status changes go through transition()
 
 
 async def test_status_changes_follow_the_lifecycle(db: Database) -> None:
@@ -308,11 +370,22 @@ async def test_status_changes_follow_the_lifecycle(db: Database) -> None:
         await repo.transition(filed.ticket, ComplaintStatus.CLOSED, STAFF)
 
     await repo.transition(filed.ticket, "accepted", STAFF)
-    moved = await repo.transition(filed.ticket, "transferred", STAFF, payload={"reason": "属住建部门职责"}, units=["浏阳市住建局"])
+    moved = await repo.transition(
+        filed.ticket,
+        "transferred",
+        STAFF,
+        payload={"reason": "属住建部门职责"},
+        units=["浏阳市住建局"],
+    )
     assert [a.unit.name for a in moved.assignments] == ["浏阳市住建局"]
     for status in ("accepted", "in_progress", "resolved"):
         await repo.transition(filed.ticket, status, STAFF)
-    await repo.transition(filed.ticket, "reopened", Actor(ActorKind.RESIDENT, RESIDENT), payload={"public": "问题没有解决"})
+    await repo.transition(
+        filed.ticket,
+        "reopened",
+        Actor(ActorKind.RESIDENT, RESIDENT),
+        payload={"public": "问题没有解决"},
+    )
     final = await repo.get(filed.ticket)
     assert final.status is ComplaintStatus.REOPENED and final.resolved_at is not None
     steps = [(e.from_status, e.to_status) for e in final.events]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.app import polling
 from bot.persistence import DatabasePersistence
@@ -34,7 +41,9 @@ async def test_everything_persisted_is_there_after_a_restart(migrated_url: str) 
     await persistence.update_user_data(1002, {"draft": {"category": "教育"}})
     await persistence.update_chat_data(RESIDENT, {"last_menu": 42})
     await persistence.update_bot_data({"reload": {"version": 3}})
-    await persistence.update_callback_data(([("uuid-1", 1700000000.5, {"k": "申请"})], {"uuid-1": "uuid-1"}))
+    await persistence.update_callback_data(
+        ([("uuid-1", 1700000000.5, {"k": "申请"})], {"uuid-1": "uuid-1"})
+    )
     await persistence.get_conversations("complaint")
     await persistence.update_conversation("complaint", (RESIDENT, RESIDENT), 2)
     await persistence.update_conversation("complaint", (1002, 1002), 1)
@@ -49,14 +58,19 @@ async def test_everything_persisted_is_there_after_a_restart(migrated_url: str) 
         assert await restored.get_user_data() == {RESIDENT: {"draft": DRAFT}}
         assert await restored.get_chat_data() == {RESIDENT: {"last_menu": 42}}
         assert await restored.get_bot_data() == {"reload": {"version": 3}}
-        assert await restored.get_callback_data() == ([("uuid-1", 1700000000.5, {"k": "申请"})], {"uuid-1": "uuid-1"})
+        assert await restored.get_callback_data() == (
+            [("uuid-1", 1700000000.5, {"k": "申请"})],
+            {"uuid-1": "uuid-1"},
+        )
         assert await restored.get_conversations("complaint") == {(RESIDENT, RESIDENT): 2}
         assert await restored.get_conversations("other") == {}
     finally:
         await fresh.dispose()
 
 
-async def test_a_change_made_during_an_outage_is_written_when_the_database_is_back(migrated_url: str) -> None:
+async def test_a_change_made_during_an_outage_is_written_when_the_database_is_back(
+    migrated_url: str,
+) -> None:
     from tests.storage_support import lock_sqlite, postgres_outage
 
     db = Database(migrated_url, sqlite_busy_timeout_ms=100)
@@ -106,7 +120,9 @@ async def _category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def _place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     draft = context.user_data.pop("draft")
-    await update.effective_message.reply_text(f"已记下：{draft['category']}，{update.effective_message.text}")
+    await update.effective_message.reply_text(
+        f"已记下：{draft['category']}，{update.effective_message.text}"
+    )
     return ConversationHandler.END
 
 
@@ -143,7 +159,9 @@ async def test_a_draft_survives_a_restart_of_the_bot(migrated_url: str) -> None:
             assert (await standin.pop_reply(RESIDENT)).text == "在哪个乡镇？"
             # Written within the update interval, so even a crash from here on keeps it.
             await asyncio.sleep(0.6)
-            assert await KeyValueStore(db).get("user_data", str(RESIDENT)) == {"draft": {"category": "低保"}}
+            assert await KeyValueStore(db).get("user_data", str(RESIDENT)) == {
+                "draft": {"category": "低保"}
+            }
         await db.dispose()
 
         restarted = Database(migrated_url)

@@ -14,8 +14,12 @@ ADMIN, STAFF = 1, 2001
 
 async def test_grants_are_revoked_not_deleted(db: Database) -> None:
     roles = RoleRepository(db)
-    grant = await roles.grant(STAFF, "staff", unit="浏阳市教育局", region="浏阳市", granted_by=ADMIN)
-    again = await roles.grant(STAFF, Role.STAFF, unit="浏阳市教育局", region="浏阳市", granted_by=ADMIN)
+    grant = await roles.grant(
+        STAFF, "staff", unit="浏阳市教育局", region="浏阳市", granted_by=ADMIN
+    )
+    again = await roles.grant(
+        STAFF, Role.STAFF, unit="浏阳市教育局", region="浏阳市", granted_by=ADMIN
+    )
     assert again.id == grant.id and grant.unit.name == "浏阳市教育局"
     await roles.grant(STAFF, Role.SUPERVISOR, region="长沙市", granted_by=ADMIN)
     assert sorted(g.role for g in await roles.active(STAFF)) == [Role.STAFF, Role.SUPERVISOR]

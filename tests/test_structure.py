@@ -111,7 +111,9 @@ def test_real_minqing_plan_has_repaired_headings(corpus):
 
 def test_real_plans_keep_full_width_and_numbered_headings(corpus):
     assert ("一、脱贫攻坚巩固提升的总体要求", "（一）指导思想") in _paths(corpus.sections["004"])
-    assert ("一、总体要求", "(二)目标任务", "1.低收入人口全部脱贫") in _paths(corpus.sections["001"])
+    assert ("一、总体要求", "(二)目标任务", "1.低收入人口全部脱贫") in _paths(
+        corpus.sections["001"]
+    )
 
 
 def test_every_section_of_every_document_has_a_heading_path_below_its_preamble(corpus):
@@ -129,7 +131,14 @@ def test_square_bracket_list_with_nested_round_brackets():
     text = "加强帮扶。[责任单位:县委组织部,县农业农村局、县扶贫办、县民政局(老区办)、县财政局,各有关乡镇]"
     [found] = find_unit_lists(text)
     assert found.lead == ()
-    assert found.responsible == ("县委组织部", "县农业农村局", "县扶贫办", "县民政局(老区办)", "县财政局", "各有关乡镇")
+    assert found.responsible == (
+        "县委组织部",
+        "县农业农村局",
+        "县扶贫办",
+        "县民政局(老区办)",
+        "县财政局",
+        "各有关乡镇",
+    )
     assert text[found.start : found.end].startswith("[责任单位")
     assert text[found.end - 1] == "]"
 
@@ -192,16 +201,28 @@ def _raw_lines(doc_id):
     ("doc_id", "bracket", "lead", "responsible"),
     [
         ("000", "[责任单位:", (), ("县委组织部", "县民政局(老区办)", "各有关乡镇")),
-        ("002", "(牵头单位:", ("省纪委<监察委>",), ("省检察院", "国家统计局湖北调查总队", "各市、州、县党委、政府")),
+        (
+            "002",
+            "(牵头单位:",
+            ("省纪委<监察委>",),
+            ("省检察院", "国家统计局湖北调查总队", "各市、州、县党委、政府"),
+        ),
         ("004", "（牵头单位：", ("县农业局",), ("县林业局", "县工商联")),
         ("001", "(区财政局、", (), ("区财政局", "区扶贫办", "区审计局", "各镇、街道")),
     ],
 )
 def test_every_bracket_style_of_the_seeds(doc_id, bracket, lead, responsible):
     """Each seed's own bracket style yields the units it names."""
-    lists = [u for line in _raw_lines(doc_id) for u in find_unit_lists(line) if line[u.start :].startswith(bracket)]
+    lists = [
+        u
+        for line in _raw_lines(doc_id)
+        for u in find_unit_lists(line)
+        if line[u.start :].startswith(bracket)
+    ]
     assert lists, f"no {bracket} list found in {doc_id}"
-    matching = [u for u in lists if set(lead) <= set(u.lead) and set(responsible) <= set(u.responsible)]
+    matching = [
+        u for u in lists if set(lead) <= set(u.lead) and set(responsible) <= set(u.responsible)
+    ]
     assert matching, [(u.lead, u.responsible) for u in lists]
     for u in lists:
         assert not any(x.endswith("等") or not x for x in u.lead + u.responsible)
@@ -224,7 +245,11 @@ def test_unit_brackets_leave_the_passage_text_but_stay_as_data(corpus):
     label = re.compile(r"(责任单位|牵头单位)\s*[:：]")
     assert not [p.id for p in corpus.passages if label.search(p.text)]
     assert not [p.id for p in corpus.passages if "等,各镇、街道)" in p.text]
-    education = [p for p in corpus.passages if p.heading_path[-1:] == ("(四)深化教育扶贫",) and p.doc_id == "000"]
+    education = [
+        p
+        for p in corpus.passages
+        if p.heading_path[-1:] == ("(四)深化教育扶贫",) and p.doc_id == "000"
+    ]
     assert education and all("县教育局" in p.responsible_units for p in education)
     assert "不因贫失学辍学" in "".join(p.text for p in education)
 

@@ -13,8 +13,8 @@ import pytest
 from telegram.ext import CommandHandler
 
 from bot.settings import Settings
-from standin import BotAPIStandIn
 from handlers import texts
+from standin import BotAPIStandIn
 from tests.telegram_harness import bot_harness
 
 RESIDENT = 1001
@@ -28,7 +28,9 @@ async def test_start_welcomes_and_offers_places(telegram_bot, policy_kb):
     assert "扶贫政策问答助手" in welcome.text and "投诉" in welcome.text
     assert welcome.button_texts == [*policy_kb.regions, texts.REGION_ALL]
     assert {c["command"] for c in h.standin.commands} >= {"start", "help", "region", "cancel"}
-    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c["description"]) for c in h.standin.commands)
+    assert all(
+        any("\u4e00" <= ch <= "\u9fff" for ch in c["description"]) for c in h.standin.commands
+    )
 
 
 async def test_start_escapes_the_residents_name(telegram_bot):
@@ -49,7 +51,11 @@ async def test_choosing_a_place(telegram_bot, policy_kb):
 
     answer = await h.ask(RESIDENT, "看病能报销多少？")
     source = await h.click(RESIDENT, answer, texts.BUTTON_SOURCE)
-    assert any(document.issuer in source.text for document in policy_kb.documents if document.region == place)
+    assert any(
+        document.issuer in source.text
+        for document in policy_kb.documents
+        if document.region == place
+    )
 
     again = await h.ask(RESIDENT, "/region")
     assert place in again.text
@@ -62,7 +68,9 @@ async def test_a_question_is_answered_with_buttons_and_each_button_works(telegra
     answer = await h.ask(RESIDENT, QUESTION)
     assert answer.button_texts == [texts.BUTTON_SOURCE, texts.BUTTON_RELATED, texts.BUTTON_COMPLAIN]
     assert "《" in answer.text  # the answer cites its source
-    assert answer.message["reply_markup"]["inline_keyboard"][1][0]["callback_data"] == "complain:start"
+    assert (
+        answer.message["reply_markup"]["inline_keyboard"][1][0]["callback_data"] == "complain:start"
+    )
 
     query = await h.press(RESIDENT, answer, texts.BUTTON_SOURCE)
     source = await h.reply(RESIDENT)
@@ -70,7 +78,9 @@ async def test_a_question_is_answered_with_buttons_and_each_button_works(telegra
     await h.wait_answered(query)
 
     related = await h.click(RESIDENT, answer, texts.BUTTON_RELATED)
-    assert related.text.startswith("相关政策") and related.button_texts[0] == texts.BUTTON_SOURCE_N.format(n=1)
+    assert related.text.startswith("相关政策") and related.button_texts[
+        0
+    ] == texts.BUTTON_SOURCE_N.format(n=1)
     second_source = await h.click(RESIDENT, related, texts.BUTTON_SOURCE_N.format(n=1))
     assert second_source.text.startswith("《") and second_source.text != source.text
 
@@ -112,7 +122,9 @@ async def test_unanswerable_question_offers_only_the_complaint_path(telegram_bot
 
 
 async def test_non_text_messages_get_a_hint(telegram_bot):
-    telegram_bot.standin.push_document(RESIDENT, "照片.jpg", b"\xff\xd8\xff", mime_type="image/jpeg")
+    telegram_bot.standin.push_document(
+        RESIDENT, "照片.jpg", b"\xff\xd8\xff", mime_type="image/jpeg"
+    )
     assert (await telegram_bot.reply(RESIDENT)).text == texts.NOT_TEXT
 
 
@@ -191,7 +203,7 @@ HOSTILE = {
     "long": "我家娃上学有什么补助" * 500,
     "emoji": "😀🙏🏻👨‍👩‍👧‍👦",
     "sql": "'; DROP TABLE complaints; -- 低保",
-    "lucene": "title:(a OR b)~2^3 AND NOT \"低保",
+    "lucene": 'title:(a OR b)~2^3 AND NOT "低保',
     "wildcards": "*?低保* [1 TO 9] {a TO b} \\ / +-&&||!",
     "html": "<script>alert('x')</script><b>低保</b> &amp; &nbsp; <",
     "markdown": "*_[]()~`>#+-=|{}.! **低保** `code` [link](http://x)",
@@ -270,11 +282,25 @@ def _free_port() -> int:
 
 
 async def test_python_m_bot_without_a_token_opens_the_terminal_chat(policy_data_dir, policy_kb):
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "", "DATA_DIR": str(policy_data_dir), "WEBHOOK_URL": ""}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "",
+        "DATA_DIR": str(policy_data_dir),
+        "WEBHOOK_URL": "",
+    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(process.communicate("3\n看病能报销多少？\n/quit\n".encode()), 90)
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(
+        process.communicate("3\n看病能报销多少？\n/quit\n".encode()), 90
+    )
     shown = out.decode()
     assert process.returncode == 0, err.decode()
     assert "本地聊天" in shown and "已经选好：湖北省" in shown and "[1] 查看原文" in shown
@@ -284,13 +310,26 @@ async def test_python_m_bot_without_a_token_opens_the_terminal_chat(policy_data_
 async def test_webhook_mode_answers_through_the_webhook(policy_data_dir, policy_kb):
     port = _free_port()
     async with BotAPIStandIn() as standin:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": standin.token, "TELEGRAM_BASE_URL": standin.base_url,
-               "TELEGRAM_BASE_FILE_URL": standin.base_file_url, "DATA_DIR": str(policy_data_dir),
-               "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram", "WEBHOOK_LISTEN": "127.0.0.1",
-               "WEBHOOK_PORT": str(port), "WEBHOOK_SECRET": "s3cret-token"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": standin.token,
+            "TELEGRAM_BASE_URL": standin.base_url,
+            "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
+            "DATA_DIR": str(policy_data_dir),
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+            "WEBHOOK_SECRET": "s3cret-token",
+        }
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from bot.runner import main; from bot.settings import Settings; "
-            "raise SystemExit(main(Settings()))", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-c",
+            "from bot.runner import main; from bot.settings import Settings; "
+            "raise SystemExit(main(Settings()))",
+            cwd=ROOT,
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             for _ in range(600):
                 if standin.calls_to("setWebhook") or process.returncode is not None:

@@ -128,12 +128,17 @@ def test_everyday_words_bring_the_policy_words(parse, question, policy_words):
 def test_colloquial_questions_find_the_policy_section(kb, question, topic):
     answer = kb.ask(question)
     assert not answer.abstained
-    assert re.search(topic, answer.hits[0].passage.heading_path[-1]), answer.hits[0].passage.heading_path
+    assert re.search(topic, answer.hits[0].passage.heading_path[-1]), answer.hits[
+        0
+    ].passage.heading_path
 
 
 def test_lexicon_is_data_with_comments_and_longest_phrases_first(tmp_path):
     path = tmp_path / "lexicon.tsv"
-    path.write_text("# residents' words\n看病\t医疗\n看病报销\t医疗 报销  # longer\n\n没有制表符的行\n", encoding="utf-8")
+    path.write_text(
+        "# residents' words\n看病\t医疗\n看病报销\t医疗 报销  # longer\n\n没有制表符的行\n",
+        encoding="utf-8",
+    )
     assert load_lexicon(path) == [("看病报销", ("医疗", "报销")), ("看病", ("医疗",))]
 
 
@@ -142,7 +147,14 @@ def test_lexicon_is_data_with_comments_and_longest_phrases_first(tmp_path):
 
 @pytest.mark.parametrize(
     ("place", "region"),
-    [("坂东", "闽清县"), ("车桥", "淮安区"), ("恩施", "湖北省"), ("戛洒", "新平县"), ("浏阳", "镇头镇"), ("福建", "闽清县")],
+    [
+        ("坂东", "闽清县"),
+        ("车桥", "淮安区"),
+        ("恩施", "湖北省"),
+        ("戛洒", "新平县"),
+        ("浏阳", "镇头镇"),
+        ("福建", "闽清县"),
+    ],
 )
 def test_places_resolve_to_their_jurisdiction(parse, place, region):
     query = parse(f"我是{place}的，低保怎么申请")
@@ -169,7 +181,14 @@ def test_an_unknown_explicit_region_falls_back_to_the_text(parse):
 
 @pytest.mark.parametrize(
     ("region", "plan"),
-    [("新平县", "新平县"), ("闽清县", "闽清县"), ("淮安区", "淮安区"), ("镇头镇", "镇头镇"), ("浏阳市", "镇头镇"), ("戛洒镇", "新平县")],
+    [
+        ("新平县", "新平县"),
+        ("闽清县", "闽清县"),
+        ("淮安区", "淮安区"),
+        ("镇头镇", "镇头镇"),
+        ("浏阳市", "镇头镇"),
+        ("戛洒镇", "新平县"),
+    ],
 )
 def test_the_residents_own_plan_ranks_first(kb, region, plan):
     answer = kb.ask("危房改造有什么补助", region)
@@ -190,7 +209,7 @@ def test_several_plans_answer_unlabelled_questions_and_each_part_says_whose_rule
     titles = {p.region: p.title for p in (h.passage for h in answer.hits)}
     blocks = answer.text.split("\n\n")
     assert len(blocks) == len(labels)
-    for label, block in zip(labels, blocks):
+    for label, block in zip(labels, blocks, strict=False):
         assert block.startswith(f"【{label}】")
         assert f"《{titles[label]}》" in block  # the source of each part is that region's plan
     assert len(answer.text) <= MAX_ANSWER
@@ -239,7 +258,9 @@ def test_trimming_a_long_sentence_keeps_figures_whole(limit, weights):
         "对符合条件的贫困户给予一次性补助1,000元，用于房屋修缮和加固，并逐步提高补助标准，"
         "各乡镇要做好政策宣传工作，确保群众知晓。"
     )
-    passage = Passage(id="t-0000", doc_id="t", heading_path=("一、住房",), text=text, title="测试方案")
+    passage = Passage(
+        id="t-0000", doc_id="t", heading_path=("一、住房",), text=text, title="测试方案"
+    )
     extracted = extract(passage, weights, True, limit)
     assert extracted.strip("…")
     assert extracted.replace("…", "") in text
@@ -251,7 +272,10 @@ def test_citation_format(kb):
     assert citation(passage) == (
         f"《{passage.title}》 › {' › '.join(passage.heading_path)}（{passage.issuer}，{passage.date}）"
     )
-    assert citation(passage) == "《2018年全省脱贫攻坚工作要点》 › 三、加大综合施策力度 › (三)做实教育扶贫（湖北省扶贫办，2018-04-27）"
+    assert (
+        citation(passage)
+        == "《2018年全省脱贫攻坚工作要点》 › 三、加大综合施策力度 › (三)做实教育扶贫（湖北省扶贫办，2018-04-27）"
+    )
     bare = Passage(id="t-0000", doc_id="t", heading_path=(), text="……", title="某方案")
     assert citation(bare) == "《某方案》"
 
@@ -269,7 +293,8 @@ def test_an_answer_ends_each_part_with_its_source(kb):
 
 
 @pytest.mark.parametrize(
-    "question", ["明天天气怎么样", "推荐一部电影", "怎么办护照", "手机坏了去哪修", "今晚吃什么", "股票怎么买"]
+    "question",
+    ["明天天气怎么样", "推荐一部电影", "怎么办护照", "手机坏了去哪修", "今晚吃什么", "股票怎么买"],
 )
 def test_off_topic_questions_abstain_and_offer_the_hotline(kb, question):
     answer = kb.ask(question)

@@ -25,23 +25,33 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)
 BEES = "一、扶持对象\n(一)养蜂补助\n对发展中华蜜蜂养殖的建档立卡贫困户，每箱蜜蜂补助150元，每户最多补助20箱。\n"
 
 
-async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(policy_kb, migrated_url):
+async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(
+    policy_kb, migrated_url
+):
     clock = Clock(NOW)
     async with console_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as c:
         await c.roles.grant(STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN)
         await c.roles.grant(SUPERVISOR, "supervisor", region="闽清县", granted_by=ADMIN)
         await c.roles.grant(OTHER_SUPERVISOR, "supervisor", region="淮安区", granted_by=ADMIN)
         for _ in range(3):
-            await file_case(c.storage, description="危房改造补助没有发到户，村里说还要等。", units=["县住建局"])
-        await file_case(c.storage, description="低保评定不公平，村干部亲戚都评上了。", units=["区民政局"],
-                        region="淮安区", category="identification_unfair", parents=("淮安市", "江苏省"))
+            await file_case(
+                c.storage, description="危房改造补助没有发到户，村里说还要等。", units=["县住建局"]
+            )
+        await file_case(
+            c.storage,
+            description="低保评定不公平，村干部亲戚都评上了。",
+            units=["区民政局"],
+            region="淮安区",
+            category="identification_unfair",
+            parents=("淮安市", "江苏省"),
+        )
         clock.advance(timedelta(days=3))  # past the accept deadline: all four overdue
 
         mine = await (await c.signed_in(SUPERVISOR)).get("/dashboard")
         assert mine.status == 200
         assert re.search(r'id="total">3<', mine.text) and "范围：闽清县" in mine.text
         assert t.OVERDUE_SUMMARY.format(accept=3, resolve=0) in mine.text
-        assert "<svg class=\"chart\"" in mine.text and "新收 3" in mine.text
+        assert '<svg class="chart"' in mine.text and "新收 3" in mine.text
         for definition in t.RATE_DEFINITIONS.values():
             assert definition in mine.text
         assert "淮安区" not in mine.text.split("按地区")[1]
@@ -51,10 +61,15 @@ async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(poli
 
         sheet = await (await c.signed_in(SUPERVISOR)).get("/dashboard/export.csv")
         assert sheet.status == 200 and sheet.headers["Content-Type"].startswith("text/csv")
-        assert "filename*=UTF-8''%E6%8A%95%E8%AF%89%E5%B7%A5%E5%8D%95_20261126.csv" in sheet.headers["Content-Disposition"]
+        assert (
+            "filename*=UTF-8''%E6%8A%95%E8%AF%89%E5%B7%A5%E5%8D%95_20261126.csv"
+            in sheet.headers["Content-Disposition"]
+        )
         rows = list(csv.reader(io.StringIO(sheet.body.decode("utf-8-sig"))))
         assert rows[0][:3] == ["工单号", "状态", "类别"] and len(rows) == 4
-        assert {row[3] for row in rows[1:]} == {"闽清县"} and {row[12] for row in rows[1:]} == {"是（受理超期）"}
+        assert {row[3] for row in rows[1:]} == {"闽清县"} and {row[12] for row in rows[1:]} == {
+            "是（受理超期）"
+        }
         assert "张大山" not in sheet.text and "13812345678" not in sheet.text
 
         staff = await c.signed_in(STAFF)
@@ -70,15 +85,20 @@ async def test_only_admins_open_the_admin_pages(policy_kb, migrated_url):
         csrf = await supervisor.csrf("/dashboard")
         for path in ("/admin/roles", "/admin/documents"):
             assert (await supervisor.get(path)).status == 403
-        for path, data in (("/admin/roles/grant", {"user": "5001", "role": "admin"}),
-                           ("/admin/roles/revoke", {"user": str(SUPERVISOR), "role": "supervisor"}),
-                           ("/admin/reload", {}), ("/admin/documents/L001/remove", {})):
+        for path, data in (
+            ("/admin/roles/grant", {"user": "5001", "role": "admin"}),
+            ("/admin/roles/revoke", {"user": str(SUPERVISOR), "role": "supervisor"}),
+            ("/admin/reload", {}),
+            ("/admin/documents/L001/remove", {}),
+        ):
             page = await supervisor.post(path, {"csrf": csrf, **data})
             assert page.status == 403, path
         assert sorted(g.user_id for g in await c.roles.all_active()) == [SUPERVISOR]
 
 
-async def test_granting_checks_the_unit_against_routing_and_needs_the_csrf_token(policy_kb, migrated_url):
+async def test_granting_checks_the_unit_against_routing_and_needs_the_csrf_token(
+    policy_kb, migrated_url
+):
     async with console_bot(policy_kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
         admin = await c.signed_in(ADMIN)
         csrf = await admin.csrf("/admin/roles")
@@ -91,23 +111,47 @@ async def test_granting_checks_the_unit_against_routing_and_needs_the_csrf_token
         assert await c.roles.all_active() == []
 
         typo = await admin.post("/admin/roles/grant", {**grant, "csrf": csrf, "unit": "县住键局"})
-        assert typo.status == 422 and "「县住键局」这个单位" in typo.text and "县住建局" in typo.text
-        nowhere = await admin.post("/admin/roles/grant", {**grant, "csrf": csrf, "region": "火星县"})
+        assert (
+            typo.status == 422 and "「县住键局」这个单位" in typo.text and "县住建局" in typo.text
+        )
+        nowhere = await admin.post(
+            "/admin/roles/grant", {**grant, "csrf": csrf, "region": "火星县"}
+        )
         assert nowhere.status == 422 and "没有「火星县」这个地区" in nowhere.text
         bad_id = await admin.post("/admin/roles/grant", {**grant, "csrf": csrf, "user": "12ab"})
         assert bad_id.status == 422 and t.BAD_USER_ID.format(value="12ab") in bad_id.text
         assert await c.roles.all_active() == []
 
         done = await admin.post("/admin/roles/grant", {**grant, "csrf": csrf})
-        assert done.status == 200 and t.GRANTED.format(user=STAFF, role="工作人员", scope="（闽清县 县住建局）") in done.text
+        assert (
+            done.status == 200
+            and t.GRANTED.format(user=STAFF, role="工作人员", scope="（闽清县 县住建局）")
+            in done.text
+        )
         [g] = await c.roles.all_active()
-        assert (g.user_id, g.role.value, g.region, g.unit.name, g.granted_by) == (STAFF, "staff", "闽清县", "县住建局", ADMIN)
+        assert (g.user_id, g.role.value, g.region, g.unit.name, g.granted_by) == (
+            STAFF,
+            "staff",
+            "闽清县",
+            "县住建局",
+            ADMIN,
+        )
 
-        revoked = await admin.post("/admin/roles/revoke", {"csrf": csrf, "user": str(STAFF), "role": "staff"})
-        assert revoked.status == 200 and t.REVOKED.format(user=STAFF, role="工作人员", count=1) in revoked.text
+        revoked = await admin.post(
+            "/admin/roles/revoke", {"csrf": csrf, "user": str(STAFF), "role": "staff"}
+        )
+        assert (
+            revoked.status == 200
+            and t.REVOKED.format(user=STAFF, role="工作人员", count=1) in revoked.text
+        )
         assert await c.roles.all_active() == []
-        configured = await admin.post("/admin/roles/revoke", {"csrf": csrf, "user": str(ADMIN), "role": "admin"})
-        assert configured.status == 409 and t.REVOKE_CONFIGURED_ADMIN.format(user=ADMIN, role="管理员") in configured.text
+        configured = await admin.post(
+            "/admin/roles/revoke", {"csrf": csrf, "user": str(ADMIN), "role": "admin"}
+        )
+        assert (
+            configured.status == 409
+            and t.REVOKE_CONFIGURED_ADMIN.format(user=ADMIN, role="管理员") in configured.text
+        )
 
 
 @pytest.fixture(scope="module")
@@ -140,15 +184,21 @@ async def test_documents_are_uploaded_checked_and_removed(kb, migrated_url):
         assert listing.status == 200 and listing.text.count(t.DOCS_SHIPPED) == shipped
         csrf = listing.csrf
 
-        page = await admin.post("/admin/documents", _upload(csrf, "通知.doc", b"\xd0\xcf\x11\xe0", "湖北省"))
+        page = await admin.post(
+            "/admin/documents", _upload(csrf, "通知.doc", b"\xd0\xcf\x11\xe0", "湖北省")
+        )
         assert page.status == 422 and t.DOC_UNSUPPORTED.format(name="通知.doc") in page.text
-        page = await admin.post("/admin/documents", _upload(csrf, "空白.txt", "   \n".encode(), "湖北省"))
+        page = await admin.post("/admin/documents", _upload(csrf, "空白.txt", b"   \n", "湖北省"))
         assert page.status == 422 and "未能加入《空白.txt》" in page.text
-        page = await admin.post("/admin/documents", _upload(csrf, "养蜂.txt", BEES.encode(), "火星县"))
+        page = await admin.post(
+            "/admin/documents", _upload(csrf, "养蜂.txt", BEES.encode(), "火星县")
+        )
         assert page.status == 422 and "没有「火星县」这个地区" in page.text
         assert kb.library.entries() == [] and len(kb.documents) == shipped
 
-        page = await admin.post("/admin/documents", _upload(csrf, "养蜂补助.txt", BEES.encode(), "湖北省"))
+        page = await admin.post(
+            "/admin/documents", _upload(csrf, "养蜂补助.txt", BEES.encode(), "湖北省")
+        )
         assert page.status == 200 and "已加入知识库" in page.text and "自检" in page.text
         [entry] = kb.library.entries()
         assert entry.added_by == ADMIN and entry.document.region == "湖北省"
@@ -158,8 +208,14 @@ async def test_documents_are_uploaded_checked_and_removed(kb, migrated_url):
         page = await admin.post(f"/admin/documents/{shipped_id}/remove", {"csrf": csrf})
         assert page.status == 404 and len(kb.documents) == shipped + 1
         page = await admin.post(f"/admin/documents/{entry.document.id}/remove", {"csrf": csrf})
-        assert page.status == 200 and t.REMOVED.format(id=entry.document.id, title=entry.document.title) in page.text
+        assert (
+            page.status == 200
+            and t.REMOVED.format(id=entry.document.id, title=entry.document.title) in page.text
+        )
         assert kb.library.entries() == [] and len(kb.documents) == shipped
 
         page = await admin.post("/admin/reload", {"csrf": csrf})
-        assert page.status == 200 and t.RELOAD_DONE.format(documents=shipped, passages=kb.passage_count) in page.text
+        assert (
+            page.status == 200
+            and t.RELOAD_DONE.format(documents=shipped, passages=kb.passage_count) in page.text
+        )

@@ -52,12 +52,20 @@ async def _sign_in(c, browser, user: int, viewport=OFFICE):
 
 
 async def test_a_case_worked_in_the_browser_from_acceptance_to_the_residents_rating(
-        policy_kb, sqlite_url, tmp_path):
+    policy_kb, sqlite_url, tmp_path
+):
     clock = Clock(NOW)
-    async with console_bot(policy_kb, sqlite_url, clock=clock, admin_ids=[ADMIN]) as c, chromium() as browser:
+    async with (
+        console_bot(policy_kb, sqlite_url, clock=clock, admin_ids=[ADMIN]) as c,
+        chromium() as browser,
+    ):
         await _people(c)
-        housing = await file_case(c.storage, description="危房改造补助一直没发，村里说还要等。", units=["县住建局"])
-        school = await file_case(c.storage, description="孩子上学的补助没有发下来，学校让问住建局。", units=["县住建局"])
+        housing = await file_case(
+            c.storage, description="危房改造补助一直没发，村里说还要等。", units=["县住建局"]
+        )
+        school = await file_case(
+            c.storage, description="孩子上学的补助没有发下来，学校让问住建局。", units=["县住建局"]
+        )
         dialogs: list[str] = []
 
         page = await _sign_in(c, browser, STAFF)
@@ -78,7 +86,11 @@ async def test_a_case_worked_in_the_browser_from_acceptance_to_the_residents_rat
         await page.click("#resolve")
         assert await page.inner_text("#status") == "已办结"
         rating = await c.bot.reply(RESIDENT)
-        assert "补助已于11月25日发放到户" in rating.text and rating.button_texts == ["满意", "基本满意", "不满意"]
+        assert "补助已于11月25日发放到户" in rating.text and rating.button_texts == [
+            "满意",
+            "基本满意",
+            "不满意",
+        ]
         await c.bot.click(RESIDENT, rating, "满意")
         await page.reload()
         assert await page.inner_text("#status") == "已结案"
@@ -99,7 +111,9 @@ async def test_a_case_worked_in_the_browser_from_acceptance_to_the_residents_rat
         supervisor = await _sign_in(c, browser, SUPERVISOR)
         await supervisor.goto(f"{c.base_url}/dashboard")
         assert await supervisor.inner_text("#total") == "2"
-        assert "响应率" in await supervisor.inner_text("#rate-1") and "100.0%" in await supervisor.inner_text("#rate-1")
+        assert "响应率" in await supervisor.inner_text(
+            "#rate-1"
+        ) and "100.0%" in await supervisor.inner_text("#rate-1")
         await supervisor.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     for name in ("case-list.png", "case.png", "dashboard.png"):
         assert (tmp_path / name).stat().st_size > 10_000
@@ -107,16 +121,28 @@ async def test_a_case_worked_in_the_browser_from_acceptance_to_the_residents_rat
 
 async def test_filtering_the_list_in_the_browser(policy_kb, sqlite_url):
     clock = Clock(NOW)
-    async with console_bot(policy_kb, sqlite_url, clock=clock, admin_ids=[ADMIN]) as c, chromium() as browser:
+    async with (
+        console_bot(policy_kb, sqlite_url, clock=clock, admin_ids=[ADMIN]) as c,
+        chromium() as browser,
+    ):
         await _people(c)
-        late = await file_case(c.storage, description="危房改造补助一直没发，村里说还要等。", units=["县住建局"])
+        late = await file_case(
+            c.storage, description="危房改造补助一直没发，村里说还要等。", units=["县住建局"]
+        )
         clock.advance(timedelta(days=3))
-        fresh = await file_case(c.storage, description="房子漏雨申请改造，没人来看。", units=["县住建局"])
+        fresh = await file_case(
+            c.storage, description="房子漏雨申请改造，没人来看。", units=["县住建局"]
+        )
         page = await _sign_in(c, browser, STAFF)
         rows = page.locator("#case-list tbody tr")
         assert await rows.count() == 2
-        assert t.OVERDUE_MARK in await rows.nth(0).inner_text() and late in await rows.nth(0).inner_text()
-        assert "共" not in await page.inner_text("#counts") and "其中超期 1 件" in await page.inner_text("#counts")
+        assert (
+            t.OVERDUE_MARK in await rows.nth(0).inner_text()
+            and late in await rows.nth(0).inner_text()
+        )
+        assert "共" not in await page.inner_text(
+            "#counts"
+        ) and "其中超期 1 件" in await page.inner_text("#counts")
 
         await page.check("input[name=overdue]")
         await page.click(f"text={t.FILTER_APPLY}")
@@ -135,30 +161,48 @@ async def test_filtering_the_list_in_the_browser(policy_kb, sqlite_url):
 
 
 async def test_markup_in_a_complaint_is_shown_as_text(policy_kb, sqlite_url, tmp_path):
-    async with console_bot(policy_kb, sqlite_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c, chromium() as browser:
+    async with (
+        console_bot(policy_kb, sqlite_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c,
+        chromium() as browser,
+    ):
         await _people(c)
-        text = '村干部<script>alert("x")</script><img src=x onerror=alert(1)><b>扣钱</b>，补助没发。'
+        text = (
+            '村干部<script>alert("x")</script><img src=x onerror=alert(1)><b>扣钱</b>，补助没发。'
+        )
         ticket = await file_case(c.storage, description=text, units=["县住建局"])
         page = await _sign_in(c, browser, STAFF)
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: dialogs.append(dialog.message))
         await page.goto(f"{c.base_url}/cases/{ticket}")
         assert await page.inner_text("#description") == text
-        assert await page.locator("#description b, #description script, #description img").count() == 0
+        assert (
+            await page.locator("#description b, #description script, #description img").count() == 0
+        )
         await page.wait_for_timeout(300)
         assert dialogs == []
 
 
 @pytest.mark.parametrize("viewport", [OFFICE, PHONE], ids=["1366x768", "phone"])
 async def test_pages_fit_an_office_screen_and_a_phone(policy_kb, sqlite_url, tmp_path, viewport):
-    async with console_bot(policy_kb, sqlite_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c, chromium() as browser:
+    async with (
+        console_bot(policy_kb, sqlite_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c,
+        chromium() as browser,
+    ):
         await _people(c)
-        ticket = await file_case(c.storage, description="危房改造补助一直没发，村里说还要等。" * 5, units=["县住建局"])
+        ticket = await file_case(
+            c.storage, description="危房改造补助一直没发，村里说还要等。" * 5, units=["县住建局"]
+        )
         staff = await _sign_in(c, browser, STAFF, viewport)
         supervisor = await _sign_in(c, browser, SUPERVISOR, viewport)
-        for page, path in ((staff, "/cases"), (staff, f"/cases/{ticket}"), (supervisor, "/dashboard")):
+        for page, path in (
+            (staff, "/cases"),
+            (staff, f"/cases/{ticket}"),
+            (supervisor, "/dashboard"),
+        ):
             await page.goto(c.base_url + path)
             width = await page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], (path, width)
             name = path.strip("/").replace("/", "-") or "home"
-            await page.screenshot(path=str(tmp_path / f"{name}-{viewport['width']}.png"), full_page=True)
+            await page.screenshot(
+                path=str(tmp_path / f"{name}-{viewport['width']}.png"), full_page=True
+            )

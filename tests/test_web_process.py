@@ -26,14 +26,23 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def test_the_console_runs_alone_against_the_bots_database(policy_data_dir, policy_kb, tmp_path):
+async def test_the_console_runs_alone_against_the_bots_database(
+    policy_data_dir, policy_kb, tmp_path
+):
     url = f"sqlite+aiosqlite:///{tmp_path / 'fupin.sqlite3'}"
     await upgrade(url)
     port = _free_port()
-    env = {**os.environ, "DATA_DIR": str(policy_data_dir), "DATABASE_URL": url, "WEB_PORT": str(port),
-           "ADMIN_IDS": f"[{ADMIN}]", "TELEGRAM_BOT_TOKEN": ""}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "web", cwd=ROOT, env=env,
-                                                   stderr=asyncio.subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATA_DIR": str(policy_data_dir),
+        "DATABASE_URL": url,
+        "WEB_PORT": str(port),
+        "ADMIN_IDS": f"[{ADMIN}]",
+        "TELEGRAM_BOT_TOKEN": "",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "web", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:

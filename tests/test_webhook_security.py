@@ -28,19 +28,33 @@ def test_the_webhook_listens_on_loopback_unless_told_otherwise():
     assert Settings(_env_file=None).webhook_listen == "127.0.0.1"
 
 
-async def test_webhook_without_a_configured_secret_refuses_forged_updates(policy_data_dir, policy_kb, tmp_path):
+async def test_webhook_without_a_configured_secret_refuses_forged_updates(
+    policy_data_dir, policy_kb, tmp_path
+):
     port = _free_port()
     async with BotAPIStandIn() as standin:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": standin.token, "TELEGRAM_BASE_URL": standin.base_url,
-               "TELEGRAM_BASE_FILE_URL": standin.base_file_url, "DATA_DIR": str(policy_data_dir),
-               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
-               "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram", "WEBHOOK_PORT": str(port),
-               "ADMIN_IDS": f"[{ADMIN}]"}
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": standin.token,
+            "TELEGRAM_BASE_URL": standin.base_url,
+            "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
+            "DATA_DIR": str(policy_data_dir),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}",
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "WEBHOOK_PORT": str(port),
+            "ADMIN_IDS": f"[{ADMIN}]",
+        }
         env.pop("WEBHOOK_SECRET", None)
         env.pop("WEBHOOK_LISTEN", None)
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from bot.runner import main; from bot.settings import Settings; "
-            "raise SystemExit(main(Settings(_env_file=None)))", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-c",
+            "from bot.runner import main; from bot.settings import Settings; "
+            "raise SystemExit(main(Settings(_env_file=None)))",
+            cwd=ROOT,
+            env=env,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             for _ in range(600):
                 if standin.calls_to("setWebhook") or process.returncode is not None:
@@ -50,18 +64,29 @@ async def test_webhook_without_a_configured_secret_refuses_forged_updates(policy
             secret = standin.calls_to("setWebhook")[-1].params.get("secret_token")
             assert secret and len(secret) >= 32, "the webhook was registered without a secret token"
 
-            forged = {"update_id": 999_001, "message": {
-                "message_id": 1, "date": 1_700_000_000, "text": "/myid",
-                "chat": {"id": ADMIN, "type": "private"},
-                "from": {"id": ADMIN, "is_bot": False, "first_name": "admin"},
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+            forged = {
+                "update_id": 999_001,
+                "message": {
+                    "message_id": 1,
+                    "date": 1_700_000_000,
+                    "text": "/myid",
+                    "chat": {"id": ADMIN, "type": "private"},
+                    "from": {"id": ADMIN, "is_bot": False, "first_name": "admin"},
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                },
+            }
             async with aiohttp.ClientSession() as session:
                 for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guessed"}):
-                    async with session.post(f"http://127.0.0.1:{port}/telegram", data=json.dumps(forged),
-                                            headers={"Content-Type": "application/json", **headers}) as response:
+                    async with session.post(
+                        f"http://127.0.0.1:{port}/telegram",
+                        data=json.dumps(forged),
+                        headers={"Content-Type": "application/json", **headers},
+                    ) as response:
                         assert response.status == 403
             await asyncio.sleep(0.5)
-            assert not [c for c in standin.calls if c.method == "sendMessage"], "a forged update was answered"
+            assert not [c for c in standin.calls if c.method == "sendMessage"], (
+                "a forged update was answered"
+            )
         finally:
             process.terminate()
             _, err = await asyncio.wait_for(process.communicate(), 30)

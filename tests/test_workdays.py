@@ -19,7 +19,9 @@ NATIONAL_DAY = WorkCalendar(
 
 
 def test_a_friday_case_is_due_on_monday() -> None:
-    assert WorkCalendar().add_working_days(cst(2026, 11, 20, 10, 30), 1) == cst(2026, 11, 23, 10, 30)
+    assert WorkCalendar().add_working_days(cst(2026, 11, 20, 10, 30), 1) == cst(
+        2026, 11, 23, 10, 30
+    )
 
 
 def test_a_weekend_case_counts_from_monday_morning() -> None:
@@ -29,7 +31,9 @@ def test_a_weekend_case_counts_from_monday_morning() -> None:
 def test_holidays_do_not_count_and_makeup_saturdays_do() -> None:
     assert NATIONAL_DAY.add_working_days(cst(2026, 9, 30, 9, 0), 1) == cst(2026, 10, 8, 9, 0)
     assert NATIONAL_DAY.add_working_days(cst(2026, 10, 9, 9, 0), 1) == cst(2026, 10, 10, 9, 0)
-    assert NATIONAL_DAY.is_working_day(date(2026, 9, 20)) and not NATIONAL_DAY.is_working_day(date(2026, 10, 5))
+    assert NATIONAL_DAY.is_working_day(date(2026, 9, 20)) and not NATIONAL_DAY.is_working_day(
+        date(2026, 10, 5)
+    )
 
 
 def test_utc_in_utc_out() -> None:
@@ -49,7 +53,9 @@ def test_resolution_time_depends_on_the_category() -> None:
 def test_the_shipped_schedule_and_settings_extend_each_other(tmp_path: Path) -> None:
     shipped = WorkCalendar.from_file(holidays=[date(2027, 1, 1)])
     assert shipped.covers(2026) and shipped.covers(2027)
-    assert not shipped.is_working_day(date(2026, 10, 1)) and shipped.is_working_day(date(2026, 10, 10))
+    assert not shipped.is_working_day(date(2026, 10, 1)) and shipped.is_working_day(
+        date(2026, 10, 10)
+    )
     custom = tmp_path / "holidays.json"
     custom.write_text('{"holidays": ["2026-11-23"]}', encoding="utf-8")
     assert not WorkCalendar.from_file(custom).is_working_day(date(2026, 11, 23))

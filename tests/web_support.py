@@ -51,11 +51,15 @@ class Browser:
         self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
     async def get(self, path: str, **params: str) -> Page:
-        async with self.session.get(self.base_url + path, params=params or None, allow_redirects=False) as r:
+        async with self.session.get(
+            self.base_url + path, params=params or None, allow_redirects=False
+        ) as r:
             return Page(r.status, await r.read(), r.headers, str(r.url))
 
     async def post(self, path: str, data: Any = None) -> Page:
-        async with self.session.post(self.base_url + path, data=data or {}, allow_redirects=False) as r:
+        async with self.session.post(
+            self.base_url + path, data=data or {}, allow_redirects=False
+        ) as r:
             return Page(r.status, await r.read(), r.headers, str(r.url))
 
     async def csrf(self, path: str = "/login") -> str:
@@ -106,8 +110,9 @@ class ConsoleHarness:
 
 
 @asynccontextmanager
-async def console_bot(kb: Any, url: str, *, clock: Clock, admin_ids: Sequence[int] = (),
-                      **overrides: Any) -> AsyncIterator[ConsoleHarness]:
+async def console_bot(
+    kb: Any, url: str, *, clock: Clock, admin_ids: Sequence[int] = (), **overrides: Any
+) -> AsyncIterator[ConsoleHarness]:
     """The bot as in tests.casework_support.case_bot, and the console beside it on a free port
     (WEB_PORT, so that /web links point at it)."""
     with socket.socket() as probe:

@@ -36,10 +36,13 @@ REBUILDING = web.AppKey("rebuilding", asyncio.Lock)
 
 
 def read_problem(reason: str) -> str:
-    return next((said for start, said in t.READ_PROBLEMS if reason.startswith(start)), t.READ_PROBLEM_OTHER)
+    return next(
+        (said for start, said in t.READ_PROBLEMS if reason.startswith(start)), t.READ_PROBLEM_OTHER
+    )
 
 
 # ----------------------------------------------------------------------------- documents
+
 
 def _documents(kb: Any) -> list[dict[str, Any]]:
     state = kb.state
@@ -49,12 +52,25 @@ def _documents(kb: Any) -> list[dict[str, Any]]:
     rows = []
     for doc in [*state.documents, *(e.document for i, e in added.items() if i not in loaded)]:
         entry = added.get(doc.id)
-        origin = t.DOCS_SHIPPED if entry is None else t.DOCS_ADDED.format(
-            when=_when(entry.added_at), by=entry.added_by if entry.added_by is not None else "—")
+        origin = (
+            t.DOCS_SHIPPED
+            if entry is None
+            else t.DOCS_ADDED.format(
+                when=_when(entry.added_at), by=entry.added_by if entry.added_by is not None else "—"
+            )
+        )
         if doc.id not in loaded:
             origin += " · " + t.DOCS_UNREADABLE
-        rows.append({"id": doc.id, "title": doc.title, "region": doc.region, "passages": counts.get(doc.id, 0),
-                     "origin": origin, "removable": entry is not None})
+        rows.append(
+            {
+                "id": doc.id,
+                "title": doc.title,
+                "region": doc.region,
+                "passages": counts.get(doc.id, 0),
+                "origin": origin,
+                "removable": entry is not None,
+            }
+        )
     return rows
 
 
@@ -67,11 +83,21 @@ def _when(iso: str) -> str:
         return "—"
 
 
-def _documents_page(request: web.Request, *, ok: list[str] = (), bad: str | None = None,
-                    status: int = 200) -> web.Response:
+def _documents_page(
+    request: web.Request, *, ok: list[str] = (), bad: str | None = None, status: int = 200
+) -> web.Response:
     kb = request.app[CONSOLE].kb
-    return render(request, "documents.html", status=status, title=t.DOCS_TITLE, documents=_documents(kb),
-                  passages=kb.passage_count, ok=list(ok), bad=bad, limit=MAX_UPLOAD_BYTES // 2**20)
+    return render(
+        request,
+        "documents.html",
+        status=status,
+        title=t.DOCS_TITLE,
+        documents=_documents(kb),
+        passages=kb.passage_count,
+        ok=list(ok),
+        bad=bad,
+        limit=MAX_UPLOAD_BYTES // 2**20,
+    )
 
 
 @allow(admin)
@@ -91,8 +117,11 @@ async def _report(kb: Any, state: Any, head: str | None) -> list[str]:
     lines.append(t.SELF_CHECK_HEADER)
     for question in SELF_CHECK:
         answer = await asyncio.to_thread(kb.ask, question)
-        lines.append(t.SELF_CHECK_MISSED.format(question=question) if answer.abstained else
-                     t.SELF_CHECK_OK.format(question=question, title=answer.hits[0].passage.title))
+        lines.append(
+            t.SELF_CHECK_MISSED.format(question=question)
+            if answer.abstained
+            else t.SELF_CHECK_OK.format(question=question, title=answer.hits[0].passage.title)
+        )
     return lines
 
 
@@ -114,11 +143,16 @@ async def _rebuild(request: web.Request, job, head, upload: str = "") -> web.Res
             result, state = await asyncio.to_thread(job)
         except UnreadableDocument as problem:
             log.info("web: unreadable upload: %s", problem.reason)
-            return _documents_page(request, bad=t.DOC_REJECTED.format(name=upload, reason=read_problem(problem.reason)),
-                                   status=422)
+            return _documents_page(
+                request,
+                bad=t.DOC_REJECTED.format(name=upload, reason=read_problem(problem.reason)),
+                status=422,
+            )
         except Exception as exc:  # any failure keeps the old index; the admin reads why
             log.exception("web: knowledge rebuild failed")
-            return _documents_page(request, bad=t.RELOAD_FAILED.format(reason=_failure(exc)), status=500)
+            return _documents_page(
+                request, bad=t.RELOAD_FAILED.format(reason=_failure(exc)), status=500
+            )
         return _documents_page(request, ok=await _report(kb, state, head(result)))
 
 
@@ -157,7 +191,9 @@ async def upload(request: web.Request) -> web.Response:
     if Path(name).suffix.lower() not in SUFFIXES:
         return _documents_page(request, bad=t.DOC_UNSUPPORTED.format(name=name), status=422)
     if len(content) > MAX_UPLOAD_BYTES:
-        return _documents_page(request, bad=t.DOC_TOO_LARGE.format(limit=MAX_UPLOAD_BYTES // 2**20), status=422)
+        return _documents_page(
+            request, bad=t.DOC_TOO_LARGE.format(limit=MAX_UPLOAD_BYTES // 2**20), status=422
+        )
     region = form.get("region")
     chain = region_chain(console.kb, region if isinstance(region, str) else "")
     if isinstance(chain, str):
@@ -168,12 +204,22 @@ async def upload(request: web.Request) -> web.Response:
     path.write_bytes(content)
 
     def job() -> Any:
-        return console.kb.add_document(path, original_name=name, region=chain[0], parents=chain[1:],
-                                       added_by=who, added_at=console.clock().isoformat())
+        return console.kb.add_document(
+            path,
+            original_name=name,
+            region=chain[0],
+            parents=chain[1:],
+            added_by=who,
+            added_at=console.clock().isoformat(),
+        )
 
     def head(entry: Any) -> str:
-        return t.DOC_ADDED.format(id=entry.document.id, title=entry.document.title, region=entry.document.region,
-                                  passages=console.kb.state.passage_counts()[entry.document.id])
+        return t.DOC_ADDED.format(
+            id=entry.document.id,
+            title=entry.document.title,
+            region=entry.document.region,
+            passages=console.kb.state.passage_counts()[entry.document.id],
+        )
 
     try:
         response = await _rebuild(request, job, head, upload=name)
@@ -205,16 +251,40 @@ async def remove(request: web.Request) -> web.Response:
 ROLE_CHOICES = {"staff": Role.STAFF, "supervisor": Role.SUPERVISOR, "admin": Role.ADMIN}
 
 
-async def _roles_page(request: web.Request, *, ok: str | None = None, bad: str | None = None,
-                      status: int = 200, values: dict[str, str] | None = None) -> web.Response:
+async def _roles_page(
+    request: web.Request,
+    *,
+    ok: str | None = None,
+    bad: str | None = None,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+) -> web.Response:
     console = request.app[CONSOLE]
     grants = await console.roles.all_active()
-    rows = [{"user": g.user_id, "role": g.role.value, "region": g.region or "",
-             "unit": g.unit.name if g.unit else "", "when": g.granted_at,
-             "by": g.granted_by if g.granted_by is not None else t.BY_CONFIG} for g in grants]
+    rows = [
+        {
+            "user": g.user_id,
+            "role": g.role.value,
+            "region": g.region or "",
+            "unit": g.unit.name if g.unit else "",
+            "when": g.granted_at,
+            "by": g.granted_by if g.granted_by is not None else t.BY_CONFIG,
+        }
+        for g in grants
+    ]
     configured = "、".join(str(i) for i in sorted(getattr(console.access, "admin_ids", ()))) or "—"
-    return render(request, "roles.html", status=status, title=t.ROLES_TITLE, grants=rows, ok=ok, bad=bad,
-                  configured=configured, regions=console.kb.known_regions(), values=values or {})
+    return render(
+        request,
+        "roles.html",
+        status=status,
+        title=t.ROLES_TITLE,
+        grants=rows,
+        ok=ok,
+        bad=bad,
+        configured=configured,
+        regions=console.kb.known_regions(),
+        values=values or {},
+    )
 
 
 @allow(admin)
@@ -247,7 +317,11 @@ def parse_grant(console: Any, form: Any) -> tuple[int, Role, str | None, str | N
         raise BadGrant(t.NEED_REGION)
     chain = console.kb.region_chain(region_text)
     if chain is None:
-        raise BadGrant(t.UNKNOWN_REGION.format(value=region_text[:30], regions="、".join(console.kb.known_regions())))
+        raise BadGrant(
+            t.UNKNOWN_REGION.format(
+                value=region_text[:30], regions="、".join(console.kb.known_regions())
+            )
+        )
     region = chain[0]
     if role is Role.SUPERVISOR:
         if unit:
@@ -257,7 +331,11 @@ def parse_grant(console: Any, form: Any) -> tuple[int, Role, str | None, str | N
         raise BadGrant(t.NEED_UNIT)
     known = console.router.units_of(region)
     if unit not in known:
-        raise BadGrant(t.UNKNOWN_UNIT.format(region=region, value=unit[:MAX_UNIT_CHARS], units="、".join(known)))
+        raise BadGrant(
+            t.UNKNOWN_UNIT.format(
+                region=region, value=unit[:MAX_UNIT_CHARS], units="、".join(known)
+            )
+        )
     return int(user), role, region, unit
 
 
@@ -272,10 +350,24 @@ async def grant(request: web.Request) -> web.Response:
         return await _roles_page(request, bad=str(bad), status=422, values=values)
     admin_id = request[WHO].user_id
     await console.roles.grant(user, role, granted_by=admin_id, unit=unit, region=region)
-    log.info("web: admin %s granted %s (unit %r, region %r) to user %s", admin_id, role.value, unit, region, user)
-    scope = t.SCOPE_UNIT.format(region=region, unit=unit) if unit else t.SCOPE_REGION.format(region=region) \
-        if region else ""
-    return await _roles_page(request, ok=t.GRANTED.format(user=user, role=t.ROLE_LABELS[role.value], scope=scope))
+    log.info(
+        "web: admin %s granted %s (unit %r, region %r) to user %s",
+        admin_id,
+        role.value,
+        unit,
+        region,
+        user,
+    )
+    scope = (
+        t.SCOPE_UNIT.format(region=region, unit=unit)
+        if unit
+        else t.SCOPE_REGION.format(region=region)
+        if region
+        else ""
+    )
+    return await _roles_page(
+        request, ok=t.GRANTED.format(user=user, role=t.ROLE_LABELS[role.value], scope=scope)
+    )
 
 
 @allow(admin)
@@ -290,8 +382,13 @@ async def revoke(request: web.Request) -> web.Response:
     count = await console.roles.revoke(int(user), role, revoked_by=admin_id)
     if not count:
         configured = role is Role.ADMIN and int(user) in getattr(console.access, "admin_ids", ())
-        return await _roles_page(request, bad=(t.REVOKE_CONFIGURED_ADMIN if configured else t.REVOKE_NONE)
-                                 .format(user=user, role=name), status=409)
+        return await _roles_page(
+            request,
+            bad=(t.REVOKE_CONFIGURED_ADMIN if configured else t.REVOKE_NONE).format(
+                user=user, role=name
+            ),
+            status=409,
+        )
     log.info("web: admin %s revoked %s from user %s (%d grants)", admin_id, role.value, user, count)
     return await _roles_page(request, ok=t.REVOKED.format(user=user, role=name, count=count))
 

@@ -87,6 +87,7 @@ FORM = web.RequestKey("form", object)  # a POST's fields, read once by `guard`
 
 # ----------------------------------------------------------------------------- route checks
 
+
 def public(handler: Handler) -> Handler:
     """Open to anyone: sign-in pages."""
     handler.check = None  # type: ignore[attr-defined]
@@ -95,9 +96,11 @@ def public(handler: Handler) -> Handler:
 
 def allow(check: Check) -> Callable[[Handler], Handler]:
     """Open to signed-in people whose permissions pass `check` (read afresh on each request)."""
+
     def mark(handler: Handler) -> Handler:
         handler.check = check  # type: ignore[attr-defined]
         return handler
+
     return mark
 
 
@@ -116,6 +119,7 @@ def admin(p: Any) -> bool:
 
 # ----------------------------------------------------------------------------- rendering
 
+
 def china_time(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
@@ -123,16 +127,26 @@ def china_time(moment: datetime | None) -> str:
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     env = request.app[TEMPLATES]
     body = env.get_template(template).render(
-        t=t, who=request.get(WHO), csrf=request.get(CSRF, ""), path=request.path, **context)
+        t=t, who=request.get(WHO), csrf=request.get(CSRF, ""), path=request.path, **context
+    )
     response = web.Response(text=body, content_type="text/html", status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def refused(request: web.Request, why: str, message: str = t.REFUSED, status: int = 403) -> web.Response:
+def refused(
+    request: web.Request, why: str, message: str = t.REFUSED, status: int = 403
+) -> web.Response:
     who = request.get(WHO)
-    log.warning("web: refused %s %s to user %s: %s", request.method, request.match_info.route.resource.canonical
-                if request.match_info.route.resource else request.path, getattr(who, "user_id", None), why)
+    log.warning(
+        "web: refused %s %s to user %s: %s",
+        request.method,
+        request.match_info.route.resource.canonical
+        if request.match_info.route.resource
+        else request.path,
+        getattr(who, "user_id", None),
+        why,
+    )
     return render(request, "message.html", status=status, title=t.REFUSED_TITLE, message=message)
 
 
@@ -143,11 +157,15 @@ def see_other(location: Any) -> web.Response:
 
 def to_sign_in(request: web.Request, message: str | None = None) -> web.Response:
     target = request.path_qs if request.method == "GET" else "/"
-    return see_other(request.app.router["sign_in"].url_for().with_query(
-        {"next": target, **({"m": "1"} if message else {})}))
+    return see_other(
+        request.app.router["sign_in"]
+        .url_for()
+        .with_query({"next": target, **({"m": "1"} if message else {})})
+    )
 
 
 # ----------------------------------------------------------------------------- middleware
+
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -156,7 +174,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response.headers.setdefault(
         "Content-Security-Policy",
         f"default-src 'self'; script-src 'self' {widget}; frame-src https://oauth.telegram.org; "
-        "img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+        "img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     # Same-origin: other sites never see a page's address (a sign-in link's carries its token),
     # and our own forms' POSTs carry our Origin, which the sign-in link's POST checks.
@@ -169,14 +188,22 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     route_handler = request.match_info.handler
     check = getattr(route_handler, "check", None)
-    if (request.match_info.http_exception is not None or request.path.startswith("/static/")
-            or (check is None and hasattr(route_handler, "check"))):
+    if (
+        request.match_info.http_exception is not None
+        or request.path.startswith("/static/")
+        or (check is None and hasattr(route_handler, "check"))
+    ):
         return await handler(request)
     console = request.app[CONSOLE]
     try:
         cookie = request.cookies.get(COOKIE, "")
-        signed = await console.store.session(cookie, idle=console.config.session_idle,
-                                             max_age=console.config.session_max_age) if cookie else None
+        signed = (
+            await console.store.session(
+                cookie, idle=console.config.session_idle, max_age=console.config.session_max_age
+            )
+            if cookie
+            else None
+        )
         if signed is None:
             response = to_sign_in(request, t.SESSION_ENDED if cookie else None)
             if cookie:
@@ -184,7 +211,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             return response
         who = await console.access.of(signed.user_id)
     except StorageUnavailable:
-        return render(request, "message.html", status=503, title=t.STORAGE_DOWN, message=t.STORAGE_DOWN)
+        return render(
+            request, "message.html", status=503, title=t.STORAGE_DOWN, message=t.STORAGE_DOWN
+        )
     request[WHO], request[CSRF] = who, signed.csrf_token
     if not who.has_role:
         return refused(request, "no role", t.NO_ROLE)
@@ -193,13 +222,17 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method == "POST":
         form = await request.post()
         given = form.get("csrf")
-        if not isinstance(given, str) or not hmac.compare_digest(given.encode(), signed.csrf_token.encode()):
+        if not isinstance(given, str) or not hmac.compare_digest(
+            given.encode(), signed.csrf_token.encode()
+        ):
             return refused(request, "bad csrf token", t.CSRF_REFUSED)
         request[FORM] = form
     try:
         return await handler(request)
     except StorageUnavailable:
-        return render(request, "message.html", status=503, title=t.STORAGE_DOWN, message=t.STORAGE_DOWN)
+        return render(
+            request, "message.html", status=503, title=t.STORAGE_DOWN, message=t.STORAGE_DOWN
+        )
 
 
 @web.middleware
@@ -207,20 +240,32 @@ async def not_found(request: web.Request, handler: Handler) -> web.StreamRespons
     try:
         return await handler(request)
     except web.HTTPNotFound:
-        return render(request, "message.html", status=404, title=t.NOT_FOUND_TITLE, message=t.NOT_FOUND)
+        return render(
+            request, "message.html", status=404, title=t.NOT_FOUND_TITLE, message=t.NOT_FOUND
+        )
     except web.HTTPMethodNotAllowed:
-        return render(request, "message.html", status=405, title=t.NOT_FOUND_TITLE, message=t.NOT_FOUND)
+        return render(
+            request, "message.html", status=405, title=t.NOT_FOUND_TITLE, message=t.NOT_FOUND
+        )
 
 
 # ----------------------------------------------------------------------------- the application
 
+
 def create_app(console: Console) -> web.Application:
     from web import admin_pages, case_pages, dashboard, sign_in
 
-    app = web.Application(middlewares=[security_headers, not_found, guard], client_max_size=MAX_UPLOAD_BYTES + 65536)
+    app = web.Application(
+        middlewares=[security_headers, not_found, guard], client_max_size=MAX_UPLOAD_BYTES + 65536
+    )
     app[CONSOLE] = console
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["china_time"] = china_time
     app[TEMPLATES] = env
     sign_in.routes(app)

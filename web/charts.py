@@ -12,8 +12,11 @@ from web import texts as t
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 12, 36
-SERIES = (("filed", t.CHART_FILED, "#1d4ed8"), ("resolved", t.CHART_RESOLVED, "#15803d"),
-          ("overdue", t.CHART_OVERDUE, "#b91c1c"))
+SERIES = (
+    ("filed", t.CHART_FILED, "#1d4ed8"),
+    ("resolved", t.CHART_RESOLVED, "#15803d"),
+    ("overdue", t.CHART_OVERDUE, "#b91c1c"),
+)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,18 @@ def weekly_chart(weeks: list) -> Chart:
         for j, (key, name, color) in enumerate(SERIES):
             value = getattr(week, key)
             h = plot_h * value / top
-            bars.append(Bar(round(x0 + j * bar_w, 1), round(TOP + plot_h - h, 1), round(bar_w - 1, 1), round(h, 1),
-                            color, f"{label} {name} {value}"))
+            bars.append(
+                Bar(
+                    round(x0 + j * bar_w, 1),
+                    round(TOP + plot_h - h, 1),
+                    round(bar_w - 1, 1),
+                    round(h, 1),
+                    color,
+                    f"{label} {name} {value}",
+                )
+            )
         labels.append((round(LEFT + i * slot + slot / 2, 1), label))
-    ticks = [Tick(round(TOP + plot_h - plot_h * v / top, 1), str(v)) for v in range(0, top + 1, step)]
+    ticks = [
+        Tick(round(TOP + plot_h - plot_h * v / top, 1), str(v)) for v in range(0, top + 1, step)
+    ]
     return Chart(WIDTH, HEIGHT, bars, ticks, labels, SERIES, TOP + plot_h)

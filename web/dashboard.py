@@ -46,16 +46,38 @@ async def dashboard(request: web.Request) -> web.Response:
     repeated = {}
     for unit in stats.by_unit:
         repeated[unit.name] = repeated.get(unit.name, 0) + 1
-    units = [(t.NO_UNIT if u.name is None else f"{u.name}（{u.region}）" if repeated[u.name] > 1 and u.region
-              else u.name, u.count) for u in stats.by_unit]
-    rates = [(t.RATE_RESPONSE, stats.responded), (t.RATE_RESOLUTION, stats.resolved),
-             (t.RATE_SATISFACTION, stats.satisfied)]
+    units = [
+        (
+            t.NO_UNIT
+            if u.name is None
+            else f"{u.name}（{u.region}）"
+            if repeated[u.name] > 1 and u.region
+            else u.name,
+            u.count,
+        )
+        for u in stats.by_unit
+    ]
+    rates = [
+        (t.RATE_RESPONSE, stats.responded),
+        (t.RATE_RESOLUTION, stats.resolved),
+        (t.RATE_SATISFACTION, stats.satisfied),
+    ]
     return render(
-        request, "dashboard.html", title=t.DASHBOARD_TITLE, stats=stats, rates=rates, units=units, now=now,
-        scope=t.SCOPE_ALL if scope.scope is None else t.SCOPE_REGIONS.format(regions="、".join(scope.scope)),
+        request,
+        "dashboard.html",
+        title=t.DASHBOARD_TITLE,
+        stats=stats,
+        rates=rates,
+        units=units,
+        now=now,
+        scope=t.SCOPE_ALL
+        if scope.scope is None
+        else t.SCOPE_REGIONS.format(regions="、".join(scope.scope)),
         statuses=[(t.STATUS_NAMES[s.value], n) for s, n in stats.by_status],
         categories=[(labels.get(c, c), n) for c, n in stats.by_category],
-        chart=weekly_chart(weeks), weeks=CHART_WEEKS)
+        chart=weekly_chart(weeks),
+        weeks=CHART_WEEKS,
+    )
 
 
 @allow(overseer)
@@ -65,12 +87,18 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     who = request[WHO]
     now = console.clock()
     with tempfile.SpooledTemporaryFile(max_size=SPOOLED_IN_MEMORY) as buffer:
-        count = await export.write_csv(console.reports, scope_of(who), now, buffer, category_labels(console.router))
+        count = await export.write_csv(
+            console.reports, scope_of(who), now, buffer, category_labels(console.router)
+        )
         log.info("web: user %s exported %d cases", who.user_id, count)
         buffer.seek(0)
-        response = web.StreamResponse(headers={
-            "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-            "Content-Disposition": f"attachment; filename=\"export.csv\"; filename*=UTF-8''{quote(export.filename(now))}"})
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/csv; charset=utf-8",
+                "Cache-Control": "no-store",
+                "Content-Disposition": f"attachment; filename=\"export.csv\"; filename*=UTF-8''{quote(export.filename(now))}",
+            }
+        )
         await response.prepare(request)
         while chunk := buffer.read(64 * 1024):
             await response.write(chunk)

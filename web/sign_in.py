@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 
 from web import texts as t
-from web.app import COOKIE, CONSOLE, public, render, see_other
+from web.app import CONSOLE, COOKIE, public, render, see_other
 from web.widget import verified_user
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,22 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-async def _signed_in(request: web.Request, user_id: int, how: str, target: str | None) -> web.StreamResponse:
+async def _signed_in(
+    request: web.Request, user_id: int, how: str, target: str | None
+) -> web.StreamResponse:
     console = request.app[CONSOLE]
     session_id, _ = await console.store.open_session(user_id)
     log.info("web: user %s signed in by %s", user_id, how)
     response = see_other(_safe_next(target))
-    response.set_cookie(COOKIE, session_id, path="/", httponly=True, samesite="Lax", secure=console.config.secure,
-                        max_age=int(console.config.session_max_age.total_seconds()))
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=console.config.secure,
+        max_age=int(console.config.session_max_age.total_seconds()),
+    )
     return response
 
 
@@ -46,8 +55,14 @@ async def _signed_in(request: web.Request, user_id: int, how: str, target: str |
 async def sign_in_page(request: web.Request) -> web.Response:
     config = request.app[CONSOLE].config
     note = t.SESSION_ENDED if request.query.get("m") else None
-    return render(request, "sign_in.html", note=note, widget=config.widget, bot_username=config.bot_username or "",
-                  auth_url=f"{config.base_url}/login/telegram?{urlencode({'next': _safe_next(request.query.get('next'))})}")
+    return render(
+        request,
+        "sign_in.html",
+        note=note,
+        widget=config.widget,
+        bot_username=config.bot_username or "",
+        auth_url=f"{config.base_url}/login/telegram?{urlencode({'next': _safe_next(request.query.get('next'))})}",
+    )
 
 
 @public
@@ -61,15 +76,29 @@ async def redeem_link(request: web.Request) -> web.StreamResponse:
     if origin and origin.rstrip("/") != _origin(request.app[CONSOLE].config.base_url):
         # Another site's form posting someone's link: it would sign this browser in as that someone.
         log.warning("web: a sign-in link was posted from another site")
-        return render(request, "message.html", status=403, title=t.SIGN_IN_TITLE, message=t.SIGN_IN_LINK_BAD,
-                      back="/login")
+        return render(
+            request,
+            "message.html",
+            status=403,
+            title=t.SIGN_IN_TITLE,
+            message=t.SIGN_IN_LINK_BAD,
+            back="/login",
+        )
     form = await request.post()
     token = form.get("token")
-    user_id = await request.app[CONSOLE].store.redeem_link(token) if isinstance(token, str) else None
+    user_id = (
+        await request.app[CONSOLE].store.redeem_link(token) if isinstance(token, str) else None
+    )
     if user_id is None:
         log.warning("web: a sign-in link was refused (unknown, used or expired)")
-        return render(request, "message.html", status=403, title=t.SIGN_IN_TITLE, message=t.SIGN_IN_LINK_BAD,
-                      back="/login")
+        return render(
+            request,
+            "message.html",
+            status=403,
+            title=t.SIGN_IN_TITLE,
+            message=t.SIGN_IN_LINK_BAD,
+            back="/login",
+        )
     return await _signed_in(request, user_id, "link", "/")
 
 
@@ -77,12 +106,21 @@ async def redeem_link(request: web.Request) -> web.StreamResponse:
 async def widget_callback(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
     token = console.config.bot_token
-    user_id = verified_user(request.query, token, console.clock(), console.config.widget_max_age_seconds) \
-        if token else None
+    user_id = (
+        verified_user(request.query, token, console.clock(), console.config.widget_max_age_seconds)
+        if token
+        else None
+    )
     if user_id is None:
         log.warning("web: a Telegram Login Widget answer was refused (bad hash or stale)")
-        return render(request, "message.html", status=403, title=t.SIGN_IN_TITLE, message=t.SIGN_IN_WIDGET_BAD,
-                      back="/login")
+        return render(
+            request,
+            "message.html",
+            status=403,
+            title=t.SIGN_IN_TITLE,
+            message=t.SIGN_IN_WIDGET_BAD,
+            back="/login",
+        )
     return await _signed_in(request, user_id, "widget", request.query.get("next"))
 
 
@@ -93,7 +131,9 @@ async def sign_out(request: web.Request) -> web.StreamResponse:
     cookie = request.cookies.get(COOKIE)
     if cookie:
         await request.app[CONSOLE].store.close_session(cookie)
-    response = render(request, "message.html", title=t.SIGNED_OUT, message=t.SIGNED_OUT, back="/login")
+    response = render(
+        request, "message.html", title=t.SIGNED_OUT, message=t.SIGNED_OUT, back="/login"
+    )
     response.del_cookie(COOKIE, path="/")
     return response
 

@@ -18,12 +18,16 @@ ROLE_LABELS = names.ROLE_NAMES
 
 # ------------------------------------------------------------------ sign-in
 SIGN_IN_TITLE = "登录工作台"
-SIGN_IN_HOW = "请在 Telegram 里给本机器人发送 /web，点开机器人发来的登录链接（10 分钟内有效，只能用一次）。"
+SIGN_IN_HOW = (
+    "请在 Telegram 里给本机器人发送 /web，点开机器人发来的登录链接（10 分钟内有效，只能用一次）。"
+)
 SIGN_IN_WIDGET = "或者用 Telegram 账号登录："
 SIGN_IN_LINK_TITLE = "确认登录"
 SIGN_IN_LINK_BUTTON = "进入工作台"
 SIGN_IN_LINK_NOTE = "点击按钮即用本链接登录。链接只能用一次。"
-SIGN_IN_LINK_BAD = "这个登录链接无效、已经用过或已过期。请在 Telegram 里重新发送 /web 获取新的链接。"
+SIGN_IN_LINK_BAD = (
+    "这个登录链接无效、已经用过或已过期。请在 Telegram 里重新发送 /web 获取新的链接。"
+)
 SIGN_IN_WIDGET_BAD = "Telegram 登录信息核对不上或已过期，请重新登录。"
 SIGNED_OUT = "已退出登录。"
 SESSION_ENDED = "登录已过期，请重新登录。"
@@ -61,7 +65,9 @@ RATE_DEFINITIONS = {
 OVERDUE_TITLE = "超期未办"
 OVERDUE_SUMMARY = "受理超期 {accept} 件，办结超期 {resolve} 件"
 OVERDUE_NONE = "没有超期的工单。"
-OVERDUE_DEFINITION = "待受理、已转办的工单过了受理时限，已受理、办理中、重新办理的工单过了办结时限。"
+OVERDUE_DEFINITION = (
+    "待受理、已转办的工单过了受理时限，已受理、办理中、重新办理的工单过了办结时限。"
+)
 DEADLINE_ACCEPT = "受理时限"
 DEADLINE_RESOLVE = "办结时限"
 BY_STATUS = "按状态"
@@ -79,8 +85,10 @@ CHART_TITLE = "近 {weeks} 周：新收、办结、到期未办结"
 CHART_FILED = "新收"
 CHART_RESOLVED = "办结"
 CHART_OVERDUE = "到期未办结"
-CHART_NOTE = ("按周（周一至周日，北京时间）统计：新收＝当周提交的工单；办结＝当周办结的工单；"
-              "到期未办结＝办结时限落在当周、到时限仍未办结的工单（不含不予受理、重复投诉）。")
+CHART_NOTE = (
+    "按周（周一至周日，北京时间）统计：新收＝当周提交的工单；办结＝当周办结的工单；"
+    "到期未办结＝办结时限落在当周、到时限仍未办结的工单（不含不予受理、重复投诉）。"
+)
 CHART_WEEK = "{month}/{day}"
 EXPORT = "导出 CSV"
 EXPORT_NOTE = "表格不含投诉人姓名、电话，诉求内容中的电话和身份证号已隐去。"
@@ -109,8 +117,10 @@ DOC_UNSUPPORTED = "不支持「{name}」这种文件。请上传 txt、docx、pd
 DOC_TOO_LARGE = "文件太大，最大 {limit} MB。文件未保存。"
 DOC_NO_REGION = "请填写文件适用的地区。文件未保存。"
 DOC_BAD_REGION = "地区名称「{region}」不对，请只写地区名（最多 {limit} 个字）。文件未保存。"
-DOC_UNKNOWN_REGION = ("知识库里没有「{region}」这个地区。已有的地区：{regions}。"
-                      "如是新地区，请依次写上它的上级地区，例如：闽侯县 福州市 福建省。文件未保存。")
+DOC_UNKNOWN_REGION = (
+    "知识库里没有「{region}」这个地区。已有的地区：{regions}。"
+    "如是新地区，请依次写上它的上级地区，例如：闽侯县 福州市 福建省。文件未保存。"
+)
 DOC_REJECTED = "未能加入《{name}》：{reason}。文件没有保存，知识库保持不变。"
 DOC_ADDED = "已加入知识库：{id}《{title}》（{region}），{passages} 段。"
 REMOVE_UNKNOWN = "没有编号为「{value}」的管理员添加的文件；随程序发布的文件不能在这里删除。"
@@ -172,7 +182,9 @@ LOCAL_CONSOLE = (
     "网页工作台：{url}\n"
     "本地管理员（用户ID {admin}）的登录链接，{minutes} 分钟内有效、只能用一次：\n{link}\n"
 )
-LOCAL_NO_CONSOLE = "网页工作台没有启动：{host}:{port} 无法使用（{error}）。可设置 WEB_PORT 换一个端口。\n"
+LOCAL_NO_CONSOLE = (
+    "网页工作台没有启动：{host}:{port} 无法使用（{error}）。可设置 WEB_PORT 换一个端口。\n"
+)
 
 # ------------------------------------------------------------------ case list
 CASES_TITLE = "工单"

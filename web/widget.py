@@ -23,7 +23,9 @@ def sign(fields: Mapping[str, str], bot_token: str) -> str:
     return hmac.new(secret, check.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def verified_user(query: Mapping[str, str], bot_token: str, now: datetime, max_age_seconds: int) -> int | None:
+def verified_user(
+    query: Mapping[str, str], bot_token: str, now: datetime, max_age_seconds: int
+) -> int | None:
     """The Telegram user id the widget vouches for, or None."""
     given = query.get("hash", "")
     fields = {key: value for key, value in query.items() if key in WIDGET_FIELDS}
