@@ -88,16 +88,47 @@ class Term:
 
     def found(self, text: str) -> float:
         """Weight earned in `text`: full when present, half when one character is off."""
+        match = self.match(text)
+        return match[0] if match else 0.0
+
+    def match(self, text: str) -> tuple[float, int, int, bool] | None:
+        """The weight earned, the span of `text` that earned it and whether it was a near
+        miss, or None."""
         if self.pattern is not None:
-            return self.weight if self.pattern.search(text) else 0.0
-        if self.text in text:
-            return self.weight
+            found = self.pattern.search(text)
+            return (self.weight, found.start(), found.end(), False) if found else None
+        start = text.find(self.text)
+        if start >= 0:
+            return self.weight, start, start + len(self.text), False
         n = len(self.text)
         if n >= 4 and len(text) >= n - 1:
-            score = fuzz.partial_ratio(self.text, text[:FUZZY_MAX_TEXT])
-            if score >= 100 * (n - 1) / n - 0.01:
-                return self.weight * FUZZY_WEIGHT
-        return 0.0
+            near = fuzz.partial_ratio_alignment(self.text, text[:FUZZY_MAX_TEXT])
+            if near is not None and near.score >= 100 * (n - 1) / n - 0.01:
+                return self.weight * FUZZY_WEIGHT, near.dest_start, near.dest_end, True
+        return None
+
+
+def weigh(terms: list[Term], text: str) -> float:
+    """Total weight of the terms found in `text`, each stretch of text counted once.
+
+    One phrase is one piece of evidence, however many lexicon entries it contains: a term
+    matched inside the stretch of a longer exact match adds nothing (危房 inside 危房改造), and
+    a near miss counts only where no exact match stands (房屋改造 one character off 危房改造).
+    """
+    found = [m for m in (t.match(text) for t in terms) if m is not None]
+    exact = sorted((m for m in found if not m[3]), key=lambda m: (-m[0], m[1] - m[2]))
+    near = sorted((m for m in found if m[3]), key=lambda m: -m[0])
+    kept: list[tuple[int, int]] = []
+    total = 0.0
+    for weight, start, end, _ in exact:
+        if not any(s <= start and end <= e for s, e in kept):
+            kept.append((start, end))
+            total += weight
+    for weight, start, end, _ in near:
+        if not any(start < e and s < end for s, e in kept):
+            kept.append((start, end))
+            total += weight
+    return total
 
 
 def _terms(words, strong: bool = False) -> list[Term]:
@@ -140,7 +171,7 @@ class Category:
 
     def score(self, text: str) -> float:
         """Weight of the category's words in the text, plus its precedence if one is strong."""
-        score = sum(t.found(text) for t in self.terms)
+        score = weigh(self.terms, text)
         if self.precedence and any(t.found(text) == t.weight for t in self.strong_terms):
             score += self.precedence
         return score
@@ -201,7 +232,7 @@ class Lexicon:
 
     @staticmethod
     def topic(category: Category, text: str) -> Topic | None:
-        scored = [(sum(t.found(text) for t in topic.terms), topic) for topic in category.topics]
+        scored = [(weigh(topic.terms, text), topic) for topic in category.topics]
         scored = [(s, topic) for s, topic in scored if s > 0]
         return max(scored, key=lambda st: st[0])[1] if scored else None
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.batch import route_handler, run_jsonl
 from knowledge.manifest import DEFAULT_CORPUS, load_manifest
-from knowledge.routing import Router
+from knowledge.routing import Router, Term, weigh
 from knowledge.units import is_catch_all
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,6 +198,21 @@ EVERYDAY = [
 @pytest.mark.parametrize(("text", "category"), EVERYDAY)
 def test_everyday_wording_is_classified(router, text, category):
     assert router.classify(text) == category
+
+
+def test_one_phrase_is_one_piece_of_evidence():
+    """Lexicon entries nested in one phrase (危房 in 危房改造) or near-missing it count once."""
+    terms = [Term.parse("危房改造", strong=True), Term.parse("危房"), Term.parse("房屋改造")]
+    assert weigh(terms, "我家危房改造的钱没到") == Term.parse("危房改造", strong=True).weight
+    # Apart, they are two pieces of evidence.
+    assert weigh(terms, "危房漏雨，危房改造也没人管") == sum(
+        Term.parse(*spec).weight for spec in (("危房改造", True), ("危房",))
+    )
+
+
+def test_money_demanded_outweighs_the_subsidy_it_was_demanded_for(router):
+    text = "镇上干部说我家的危房改造补助要交五百块好处费才给办"
+    assert router.classify(text) == "fund_misuse"
 
 
 def test_place_in_the_text_sets_the_region(router):
