@@ -68,6 +68,8 @@ class Gazetteer:
         for region, places in data.get("places", {}).items():
             for name in places:
                 self._add(name, region, allow_short=name not in no_short)
+                if name in no_short:
+                    self._add_after_region(name, region)
         for region, aliases in data.get("aliases", {}).items():
             for alias in aliases:
                 self._names[alias] = Place(alias, region)
@@ -81,6 +83,15 @@ class Gazetteer:
         short = short_form(name)
         if allow_short and short:
             self._names.setdefault(short, place)
+
+    def _add_after_region(self, name: str, region: str) -> None:
+        """A short form that is also an everyday word (水塘, 新化) still names the place
+        right after its county's name, as people write it: 新平水塘, 新平县新化."""
+        short = short_form(name)
+        if not short:
+            return
+        for prefix in filter(None, (region, short_form(region))):
+            self._names.setdefault(prefix + short, Place(name, region))
 
     def find(self, text: str) -> Place | None:
         """The most specific place named in the text (longest name; first on a tie)."""

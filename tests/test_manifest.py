@@ -12,7 +12,7 @@ import re
 import pytest
 
 from knowledge.manifest import DEFAULT_CORPUS, load_manifest
-from knowledge.places import Gazetteer
+from knowledge.places import Gazetteer, Place
 from knowledge.readers import read_document
 
 EXPECTED = {
@@ -108,6 +108,17 @@ def test_gazetteer_chains_follow_the_manifest(documents):
     assert gazetteer.chain("淮安区") == ("淮安区", "淮安市", "江苏省")
     assert gazetteer.chain("新平县") == ("新平县", "玉溪市", "云南省")
     assert gazetteer.chain("湖北省") == ("湖北省",)
+
+
+def test_a_town_whose_short_name_is_an_everyday_word_is_known_after_its_county(documents):
+    gazetteer = Gazetteer(list(documents.values()))
+    for text, town in (
+        ("新平水塘的低保", "水塘镇"),
+        ("我是新平县新化的", "新化乡"),
+        ("新平建兴这边", "建兴乡"),
+    ):
+        assert gazetteer.find(text) == Place(town, "新平县"), text
+    assert gazetteer.find("村口水塘边的路") is None
 
 
 def test_manifest_entries_keep_their_order_and_optional_fields(tmp_path):
