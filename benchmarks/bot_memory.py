@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 import time
@@ -29,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from telegram_throughput import BOT_PROCESS, drive, questions  # noqa: E402
+from telegram_throughput import BOT_PROCESS, bot_process_env, drive, questions  # noqa: E402
 
-from bot.standin import BotAPIStandIn  # noqa: E402
+from standin import BotAPIStandIn  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -44,17 +43,7 @@ async def measure(data_dir: Path, total: int) -> dict[str, object]:
     KnowledgeBase.open(data_dir)  # build the index first: a restart finds it built
     pool = questions()
     async with BotAPIStandIn() as standin:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": standin.token,
-            "TELEGRAM_BASE_URL": standin.base_url,
-            "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
-            "TELEGRAM_OVERALL_RATE": "0",
-            "TELEGRAM_POLL_TIMEOUT": "1",
-            "DATA_DIR": str(data_dir),
-            "LOG_LEVEL": "WARNING",
-        }
-        env.pop("WEBHOOK_URL", None)
+        env = bot_process_env(standin, data_dir)
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", BOT_PROCESS, cwd=str(ROOT), env=env

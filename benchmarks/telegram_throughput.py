@@ -36,11 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application, polling  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.terminal import settings_for_standin  # noqa: E402
 from handlers import texts  # noqa: E402
 from standin import BotAPIStandIn, Reply  # noqa: E402
+from tests.telegram_harness import bot_harness  # noqa: E402
 
 TOPICS = [
     "看病能报销多少",
@@ -147,34 +145,34 @@ def _outcome(reply: Reply) -> str:
 async def level_in_process(
     kb: object, residents: int, total: int, pool: list[str]
 ) -> dict[str, object]:
-    async with BotAPIStandIn() as standin:
-        settings = settings_for_standin(
-            Settings(_env_file=None),
-            standin,
-            telegram_poll_timeout=1.0,
-            telegram_overall_rate=0,
-            concurrent_updates=max(256, residents),
-        )
-        async with polling(build_application(settings, kb), 1.0):
-            return await drive(standin, residents, total, pool)
+    async with bot_harness(
+        kb, telegram_overall_rate=0, concurrent_updates=max(256, residents)
+    ) as h:
+        return await drive(h.standin, residents, total, pool)
+
+
+def bot_process_env(standin: BotAPIStandIn, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a bot process (`BOT_PROCESS`) that polls `standin`."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": standin.token,
+        "TELEGRAM_BASE_URL": standin.base_url,
+        "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
+        "TELEGRAM_OVERALL_RATE": "0",
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    env.pop("WEBHOOK_URL", None)
+    return env
 
 
 async def level_bot_process(
     data_dir: Path, bot_cpus: set[int], residents: int, total: int, pool: list[str]
 ) -> dict[str, object]:
     async with BotAPIStandIn() as standin:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": standin.token,
-            "TELEGRAM_BASE_URL": standin.base_url,
-            "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
-            "TELEGRAM_OVERALL_RATE": "0",
-            "TELEGRAM_POLL_TIMEOUT": "1",
-            "CONCURRENT_UPDATES": str(max(256, residents)),
-            "DATA_DIR": str(data_dir),
-            "LOG_LEVEL": "WARNING",
-        }
-        env.pop("WEBHOOK_URL", None)
+        env = bot_process_env(standin, data_dir, CONCURRENT_UPDATES=str(max(256, residents)))
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",

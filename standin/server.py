@@ -390,6 +390,14 @@ class BotAPIStandIn:
         """Calls answered 400 — what Telegram would have refused."""
         return [c for c in self.calls if c.status == 400]
 
+    def accept_refusals(self, chat_id: int) -> list[Call]:
+        """Takes the refused calls to `chat_id` out of `rejected()` and returns them, for a test
+        whose point is that Telegram refuses them (e.g. writing to a chat never opened)."""
+        refused = [c for c in self.rejected() if str(c.params.get("chat_id")) == str(chat_id)]
+        taken = {id(c) for c in refused}
+        self.calls = [c for c in self.calls if id(c) not in taken]
+        return refused
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
 

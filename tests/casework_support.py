@@ -1,4 +1,4 @@
-"""The bot as staff, supervisors and admins meet it: roles, a clock tests can move, cases on file.
+"""The bot with its database, as staff, supervisors, admins and filers meet it, and cases on file.
 
 clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
 async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
@@ -11,93 +11,35 @@ async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from typing import Any
 
-from bot.app import build_application, polling
 from bot.services import BotStorage
-from bot.settings import Settings
-from bot.terminal import settings_for_standin
-from knowledge.routing import Router
-from standin import BotAPIStandIn
 from storage.complaints import ComplaintDraft
-from tests.telegram_harness import TEST_POLL_TIMEOUT, BotHarness
+from storage.workdays import CHINA_TZ
+from tests.telegram_harness import BotHarness, Clock, bot_harness
 
 
-class Clock:
-    """A clock that stands still until a test moves it; always timezone-aware UTC."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> datetime:
-        self.now += delta
-        return self.now
-
-    def set(self, moment: datetime) -> datetime:
-        self.now = moment.astimezone(UTC)
-        return self.now
-
-
-_ROUTER: Router | None = None
-
-
-def shared_router() -> Router:
-    """The router over the shipped corpus, built once per test process (it takes a moment)."""
-    global _ROUTER
-    if _ROUTER is None:
-        _ROUTER = Router.from_corpus()
-    return _ROUTER
-
-
-@asynccontextmanager
-async def case_bot(
+def case_bot(
     kb: Any,
     url: str,
     *,
-    clock: Clock,
+    clock: Clock | None = None,
     admin_ids: Sequence[int] = (),
-    settings: Settings | None = None,
-    deadline_job: bool = True,
-    **overrides: Any,
-) -> AsyncIterator[BotHarness]:
-    """The bot as the runner builds it on the migrated database `url`, polling a fresh stand-in.
+    **options: Any,
+) -> AbstractAsyncContextManager[BotHarness]:
+    """`bot_harness` on the migrated database `url`, with flood control off (tests type fast).
 
-    `h.storage` is the BotStorage (repository, roles via `h.storage.cases.access.roles`).
-    `overrides` are Settings fields (deadline settings included); flood control is off. Without
-    `deadline_job` the deadline check runs only when a test calls it (cases.deadlines.DeadlineCheck).
+    `options` go to `bot_harness` (Settings fields, `deadline_job=False`, `open_chats`, ...).
     """
-    base = settings or Settings(_env_file=None)
-    configured = base.model_copy(
-        update={"admin_ids": list(admin_ids), "flood_max_messages": 0, **overrides}
-    )
-    storage = BotStorage.open(
-        url,
-        router=shared_router(),
-        admin_ids=configured.admin_ids,
-        deadlines=configured.deadline_policy(),
+    return bot_harness(
+        kb,
+        storage_url=url,
         clock=clock,
+        admin_ids=admin_ids,
+        **{"flood_max_messages": 0, **options},
     )
-    try:
-        async with BotAPIStandIn() as standin:
-            live = settings_for_standin(
-                configured, standin, telegram_poll_timeout=TEST_POLL_TIMEOUT
-            )
-            application = build_application(live, kb, **storage.application_options())
-            if not deadline_job:
-                for job in application.job_queue.jobs():
-                    job.schedule_removal()
-            async with polling(application, live.telegram_poll_timeout):
-                harness = BotHarness(standin, application, live)
-                harness.storage = storage  # type: ignore[attr-defined]
-                yield harness
-            harness.assert_nothing_rejected()
-    finally:
-        await storage.db.dispose()
 
 
 async def file_case(
@@ -134,3 +76,34 @@ async def file_case(
         )
     )
     return filed.ticket
+
+
+# -- one county's casework: a unit with its staff, a supervisor over the county, an admin ----------
+
+ADMIN, FILER, STAFF, SUPERVISOR, RESIDENT = 9001, 3001, 4001, 5001, 2001
+UNIT, REGION = "县住建局", "闽清县"
+STORY = "危房改造补助款去年就该发了，到现在一分钱都没收到，村里也不给说法。"
+
+
+def start_clock() -> Clock:
+    return Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+
+
+@asynccontextmanager
+async def staff_bot(
+    kb: Any, url: str, clock: Clock, *, with_staff: bool = True
+) -> AsyncIterator[BotHarness]:
+    """The bot with STAFF in UNIT and SUPERVISOR over the county, everyone having opened it once."""
+    async with case_bot(kb, url, clock=clock, admin_ids=[ADMIN]) as h:
+        roles = h.storage.cases.access.roles
+        if with_staff:
+            await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
+        await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
+        await h.meet(FILER, STAFF, SUPERVISOR, RESIDENT)
+        yield h
+
+
+async def actions(h: BotHarness, ticket: str) -> list[tuple[str, str, int | None]]:
+    """The case's event log as (action, actor kind, actor id)."""
+    record = await h.storage.cases.repo.get(ticket)
+    return [(e.action, e.actor_kind.value, e.actor_id) for e in record.events]

@@ -9,8 +9,9 @@ import pytest
 
 # ---------------------------------------------------------------------------------------------
 # Telegram (issue 4): the shipped knowledge base, and the real bot polling the Bot API stand-in.
-# Use `telegram_bot` for a ready harness, or `bot_harness(policy_kb, **settings)` from
-# tests/telegram_harness.py for custom settings or extra handlers.
+# Use `telegram_bot` for a ready harness, or `bot_harness(policy_kb, ...)` from
+# tests/telegram_harness.py (the one factory: database, clock, stand-in, roles, settings), or its
+# preset with a database, `case_bot` in tests/casework_support.py.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -37,6 +38,14 @@ async def telegram_bot(policy_kb) -> AsyncIterator:
         harness.assert_nothing_rejected()
 
 
+@pytest.fixture(scope="session")
+def router():
+    """The complaint router over the shipped corpus, the one the bot under test routes with."""
+    from tests.telegram_harness import shared_router
+
+    return shared_router()
+
+
 # ------------------------------------------------------------------------- end of Telegram block
 
 
@@ -44,7 +53,8 @@ async def telegram_bot(policy_kb) -> AsyncIterator:
 # Storage (issue 5): real databases. `database_url` runs a test twice: on a fresh SQLite file and
 # on a fresh PostgreSQL database of the server in TEST_DATABASE_URL (skipped with a reason when
 # unset; scripts/with-postgres.sh sets it). `migrated_url` has the schema applied; `db` is a
-# storage.db.Database on it, disposed afterwards. Helpers: tests/storage_support.py.
+# storage.db.Database on it, disposed afterwards; `database` is a migrated SQLite file only.
+# Helpers: tests/storage_support.py.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -70,6 +80,16 @@ async def migrated_url(database_url: str) -> str:
 
     await upgrade(database_url)
     return database_url
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> str:
+    """A migrated SQLite file, for tests of the bot that are not about the database."""
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    await upgrade(url)
+    return url
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from bot.services import BotStorage
 from cases.deadlines import DeadlineCheck
 from handlers.case_notices import TelegramNotifier
 from storage.workdays import DeadlinePolicy
-from tests.casework_support import shared_router
+from tests.telegram_harness import shared_router
 
 
 async def main(url: str, base_url: str, token: str, now: str) -> None:

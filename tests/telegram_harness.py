@@ -1,11 +1,18 @@
-"""Drive the real bot over HTTP through the Bot API stand-in, as residents would.
+"""Drive the real bot over HTTP through the Bot API stand-in, as residents and staff would.
 
-    async with bot_harness(kb) as h:
+`bot_harness` is the one way tests (and the benchmarks) start the bot under test; the knowledge
+base, the stand-in, the database, the clock and the roles are its parameters:
+
+    async with bot_harness(kb) as h:                       # questions only, no database
         await h.send(1001, "/start")
         welcome = await h.reply(1001)
         await h.press(1001, welcome, "闽清县")
         ...
         h.assert_nothing_rejected()
+
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with bot_harness(kb, storage_url=migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
+        await h.storage.cases.access.roles.grant(STAFF, "staff", unit="县住建局", ...)
 
 Each user id is a private chat with the same id. Everything the bot sent is also in
 `h.standin.replies`, every API call in `h.standin.calls`.
@@ -14,24 +21,69 @@ Each user id is a private chat with the same id. Everything the bot sent is also
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import Registrar, build_application, polling
+from bot.services import BotStorage
 from bot.settings import Settings
 from bot.terminal import settings_for_standin
+from knowledge.routing import Router
 from standin import BotAPIStandIn, Reply
 
 # Short long-poll so that shutting down never waits long.
 TEST_POLL_TIMEOUT = 1.0
 
 
+class Clock:
+    """A clock that stands still until a test moves it; always timezone-aware UTC."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+    def set(self, moment: datetime) -> datetime:
+        self.now = moment.astimezone(UTC)
+        return self.now
+
+
+_ROUTER: Router | None = None
+
+
+def shared_router() -> Router:
+    """The router over the shipped corpus, built once per process (it takes a moment)."""
+    global _ROUTER
+    if _ROUTER is None:
+        _ROUTER = Router.from_corpus()
+    return _ROUTER
+
+
 class BotHarness:
-    def __init__(self, standin: BotAPIStandIn, application: Any, settings: Settings) -> None:
+    def __init__(
+        self,
+        standin: BotAPIStandIn,
+        application: Any,
+        settings: Settings,
+        storage: BotStorage | None = None,
+    ) -> None:
         self.standin = standin
         self.app = application
         self.settings = settings
+        self._storage = storage
+
+    @property
+    def storage(self) -> BotStorage:
+        """The bot's database side (complaints, roles, persistence); only with `storage_url`."""
+        assert self._storage is not None, "this bot runs without a database (pass storage_url)"
+        return self._storage
 
     async def send(self, user: int, text: str, *, first_name: str = "居民") -> dict[str, Any]:
         """A resident (private chat `user`) sends `text`."""
@@ -64,6 +116,16 @@ class BotHarness:
         await asyncio.sleep(within)
         return self.standin.drain(user)
 
+    def forge_press(self, user: int, data: str) -> str:
+        """A tampered client sends callback `data` on the last message in its chat (no such
+        button there); returns the query id."""
+        return self.standin.forge_press(user, self.standin.last_message_id(user), data)
+
+    async def meet(self, *users: int) -> None:
+        """Each user opens the bot once, as everyone the bot writes to first must have."""
+        for user in users:
+            await self.ask(user, "/help")
+
     def callback_answer(self, query_id: str) -> dict[str, Any] | None:
         """How the bot answered a button press (None while unanswered)."""
         return self.standin.callback_answers.get(query_id)
@@ -89,23 +151,63 @@ async def bot_harness(
     kb: Any,
     settings: Settings | None = None,
     *,
+    storage_url: str | None = None,
+    clock: Clock | None = None,
+    router: Router | None = None,
+    admin_ids: Sequence[int] | None = None,
+    standin: BotAPIStandIn | None = None,
+    open_chats: Iterable[int] = (),
+    deadline_job: bool = True,
+    engine_options: Mapping[str, Any] | None = None,
     extra_handlers: Iterable[Registrar] = (),
     app_options: Mapping[str, Any] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[BotHarness]:
-    """The stand-in plus the real Application polling it over HTTP; both torn down on exit.
+    """The real Application polling a stand-in over HTTP, as the runner builds it; torn down on exit.
 
-    `overrides` are Settings fields (e.g. flood_max_messages=5); `extra_handlers` and
-    `app_options` (e.g. `BotStorage.application_options()`) go to `build_application`.
+    - `kb`: the knowledge base the bot answers from.
+    - `storage_url`: a migrated database; the bot then has persistence, complaints and roles
+      (`h.storage`, a BotStorage), routed by `router` (default: the shipped corpus) and timed by
+      `clock` (default: the real time). Nothing the bot sent may have been refused, checked on
+      exit. Without it the bot answers questions only.
+    - `admin_ids`: the configured admins (ADMIN_IDS, default: those of `settings`); grant
+      other roles through `h.storage.cases.access.roles`.
+    - `standin`: a stand-in not yet started (default: a fresh one); `open_chats` are users who
+      opened the bot before it started, so it may write to them first.
+    - `deadline_job=False` leaves the deadline check to the test (cases.deadlines.DeadlineCheck).
+    - `overrides` are Settings fields (e.g. flood_max_messages=0); `engine_options` go to the
+      database engine; `extra_handlers` and `app_options` to `build_application`.
     """
-    async with BotAPIStandIn() as standin:
-        configured = settings_for_standin(
-            settings or Settings(_env_file=None),
-            standin,
-            **{"telegram_poll_timeout": TEST_POLL_TIMEOUT, **overrides},
+    roles = {} if admin_ids is None else {"admin_ids": list(admin_ids)}
+    configured = (settings or Settings(_env_file=None)).model_copy(update={**roles, **overrides})
+    async with AsyncExitStack() as stack:
+        storage = None
+        options = dict(app_options or {})
+        if storage_url is not None:
+            storage = BotStorage.open(
+                storage_url,
+                router=router or shared_router(),
+                admin_ids=configured.admin_ids,
+                deadlines=configured.deadline_policy(),
+                **({"clock": clock} if clock is not None else {}),
+                **(engine_options or {}),
+            )
+            stack.push_async_callback(storage.db.dispose)
+            options = {**storage.application_options(), **options}
+        live_standin = await stack.enter_async_context(standin or BotAPIStandIn())
+        for user in open_chats:
+            live_standin.open_chat(user)
+        live = settings_for_standin(
+            configured,
+            live_standin,
+            telegram_poll_timeout=overrides.get("telegram_poll_timeout", TEST_POLL_TIMEOUT),
         )
-        application = build_application(
-            configured, kb, extra_handlers=extra_handlers, **(app_options or {})
-        )
-        async with polling(application, configured.telegram_poll_timeout):
-            yield BotHarness(standin, application, configured)
+        application = build_application(live, kb, extra_handlers=extra_handlers, **options)
+        if not deadline_job:
+            for job in application.job_queue.jobs():
+                job.schedule_removal()
+        harness = BotHarness(live_standin, application, live, storage)
+        async with polling(application, live.telegram_poll_timeout):
+            yield harness
+        if storage is not None:
+            harness.assert_nothing_rejected()

@@ -20,7 +20,8 @@ from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.models import SUGGEST
 from knowledge.service import LIBRARY_DIR, KnowledgeBase
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot
+from tests.casework_support import case_bot
+from tests.telegram_harness import Clock
 
 ADMIN, STAFF, RESIDENT = 1, 2001, 3001
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=CHINA_TZ)

@@ -14,7 +14,8 @@ from bot.services import BotStorage
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.workdays import DeadlinePolicy
-from tests.casework_support import file_case, shared_router
+from tests.casework_support import file_case
+from tests.telegram_harness import shared_router
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = (

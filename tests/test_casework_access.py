@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from handlers import case_texts as t
 from handlers import texts
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot, file_case
+from tests.casework_support import case_bot, file_case
+from tests.telegram_harness import Clock
 
 ADMIN, FILER, STAFF, OTHER, REVOKED, SUPERVISOR, RESIDENT = 9001, 3001, 4001, 4002, 4003, 5001, 2001
 UNIT, OTHER_UNIT, REGION = "县住建局", "县教育局", "闽清县"
@@ -19,17 +20,6 @@ STORY = (
 
 def start_clock() -> Clock:
     return Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
-
-
-def forged_press(h, user: int, data: str) -> str:
-    """A tampered client sends callback `data` on the last message in its chat (no such button there)."""
-    return h.standin.forge_press(user, h.standin.last_message_id(user), data)
-
-
-async def meet(h, *users: int) -> None:
-    """Each user opens the bot once, as everyone the bot writes to first must have."""
-    for user in users:
-        await h.ask(user, "/help")
 
 
 async def snapshot(h, ticket: str) -> tuple[str, int, list[str]]:
@@ -52,7 +42,7 @@ async def test_other_unit_resident_and_revoked_staff_are_refused_and_nothing_cha
         await roles.grant(REVOKED, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
         await roles.grant(OTHER, "staff", unit=OTHER_UNIT, region=REGION, granted_by=ADMIN)
         await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
-        await meet(h, FILER, STAFF, REVOKED, OTHER, SUPERVISOR, RESIDENT)
+        await h.meet(FILER, STAFF, REVOKED, OTHER, SUPERVISOR, RESIDENT)
         ticket = await file_case(h.storage, description=STORY, units=[OTHER_UNIT])
 
         # The other unit had the case and kept its card; a supervisor sends the case on to UNIT.
@@ -74,7 +64,7 @@ async def test_other_unit_resident_and_revoked_staff_are_refused_and_nothing_cha
             for label in (t.BUTTON_ACCEPT, t.BUTTON_TRANSFER, t.BUTTON_REPLY, t.BUTTON_REJECT):
                 await refused_press(h, user, card, label)
         for data in (f"cw:acc:{ticket}", f"cw:open:{ticket}", f"cw:rev:{ticket}", "cw:q:0"):
-            answer = await h.wait_answered(forged_press(h, RESIDENT, data))
+            answer = await h.wait_answered(h.forge_press(RESIDENT, data))
             assert answer.get("text") == texts.REFUSED
         for user in (OTHER, REVOKED, RESIDENT):
             assert (await h.ask(user, f"/case {ticket}")).text == texts.REFUSED
@@ -135,7 +125,7 @@ async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(
         )
 
         # Staff cannot reveal, even with a forged button; nothing is logged.
-        answer = await h.wait_answered(forged_press(h, STAFF, f"cw:rev:{ticket}"))
+        answer = await h.wait_answered(h.forge_press(STAFF, f"cw:rev:{ticket}"))
         assert answer.get("text") == texts.REFUSED
         clock.advance(timedelta(minutes=30))
         revealed = await h.click(SUPERVISOR, supervisor_card, t.BUTTON_REVEAL)

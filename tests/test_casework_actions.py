@@ -4,41 +4,29 @@ anonymous filers, and a unit without staff."""
 from __future__ import annotations
 
 import re
-from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from handlers import case_texts as t
 from handlers import texts
 from storage.complaints import Actor
 from storage.models import ActorKind
-from storage.workdays import CHINA_TZ
-from tests import test_complaint_intake as intake
-from tests.casework_support import Clock, case_bot, file_case
-from tests.test_casework_access import forged_press, meet
-
-ADMIN, FILER, STAFF, SUPERVISOR, RESIDENT = 9001, 3001, 4001, 5001, 2001
-UNIT, REGION = "县住建局", "闽清县"
-STORY = "危房改造补助款去年就该发了，到现在一分钱都没收到，村里也不给说法。"
+from tests import intake_support as intake
+from tests.casework_support import (
+    FILER,
+    RESIDENT,
+    STAFF,
+    STORY,
+    SUPERVISOR,
+    UNIT,
+    actions,
+    file_case,
+    staff_bot,
+    start_clock,
+)
 
 
 def shown(template: str, **values: object) -> str:
     return re.sub(r"<[^>]+>", "", template.format(**values))
-
-
-def start_clock() -> Clock:
-    return Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
-
-
-@asynccontextmanager
-async def staff_bot(policy_kb, migrated_url, clock: Clock, *, with_staff: bool = True):
-    """The bot with STAFF in UNIT and SUPERVISOR over the county, everyone having opened it once."""
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
-        roles = h.storage.cases.access.roles
-        if with_staff:
-            await roles.grant(STAFF, "staff", unit=UNIT, region=REGION, granted_by=ADMIN)
-        await roles.grant(SUPERVISOR, "supervisor", region=REGION, granted_by=ADMIN)
-        await meet(h, FILER, STAFF, SUPERVISOR, RESIDENT)
-        yield h
 
 
 async def resolved_case(h, result: str = "补助款已发放到户。") -> tuple[str, object]:
@@ -52,18 +40,13 @@ async def resolved_case(h, result: str = "补助款已发放到户。") -> tuple
     return ticket, await h.reply(FILER)
 
 
-async def actions(h, ticket: str) -> list[tuple[str, str, int | None]]:
-    record = await h.storage.cases.repo.get(ticket)
-    return [(e.action, e.actor_kind.value, e.actor_id) for e in record.events]
-
-
 async def test_satisfied_closes_the_case_and_a_second_answer_changes_nothing(
     policy_kb, migrated_url
 ):
     async with staff_bot(policy_kb, migrated_url, start_clock()) as h:
         ticket, survey = await resolved_case(h)
         assert survey.button_texts == ["满意", "基本满意", "不满意"]
-        answer = await h.wait_answered(forged_press(h, RESIDENT, f"cw:fb:{ticket}:u"))
+        answer = await h.wait_answered(h.forge_press(RESIDENT, f"cw:fb:{ticket}:u"))
         assert answer.get("text") == t.RATING_ONLY_FILER
 
         thanks = await h.click(FILER, survey, "满意")

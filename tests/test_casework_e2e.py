@@ -12,8 +12,9 @@ from handlers import texts
 from handlers.casework import china_time
 from storage.models import ComplaintEvent
 from storage.workdays import CHINA_TZ
-from tests import test_complaint_intake as intake
-from tests.casework_support import Clock, case_bot, shared_router
+from tests import intake_support as intake
+from tests.casework_support import case_bot
+from tests.telegram_harness import Clock, shared_router
 
 ADMIN, RESIDENT, STAFF_A, STAFF_B, SUPERVISOR = 9001, 2001, 4001, 4002, 5001
 REGION = "闽清县"

@@ -8,7 +8,8 @@ from handlers import case_texts as t
 from storage.complaints import Actor
 from storage.models import ActorKind
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot, file_case
+from tests.casework_support import case_bot, file_case
+from tests.telegram_harness import Clock
 
 ADMIN, STAFF, SUPERVISOR = 9001, 4001, 5001
 UNIT, OTHER_UNIT, REGION = "县住建局", "县教育局", "闽清县"

@@ -3,101 +3,29 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import build_application, polling
-from bot.services import BotStorage
-from bot.settings import Settings
-from bot.terminal import settings_for_standin
 from handlers import texts
 from handlers.complaints import DRAFT_KEY, normalize_phone, split_place
-from knowledge.routing import Router
-from standin import BotAPIStandIn
-from storage.migrate import upgrade
 from storage.models import Complaint
+from tests.casework_support import case_bot
+from tests.intake_support import (
+    CATEGORY,
+    NAME,
+    NEIGHBOUR,
+    PLACE,
+    REGION,
+    RESIDENT,
+    STORY,
+    confirm,
+    to_description,
+    to_summary,
+)
 from tests.storage_support import lock_sqlite
 from tests.telegram_harness import BotHarness
-
-RESIDENT = 2001
-NEIGHBOUR = 2002
-CATEGORY = texts.CATEGORY_BUTTONS["housing_renovation"]
-REGION = "闽清县"
-PLACE = "坂东镇 湖头村"
-STORY = "我家是建档立卡贫困户，去年申请了危房改造，房子已经验收了，补助款到现在一分钱都没发。"
-NAME = "张大山"
-PHONE = "138 1234 5678"
-
-
-@pytest.fixture(scope="module")
-def router() -> Router:
-    return Router.from_corpus()
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    await upgrade(url)
-    return url
-
-
-@asynccontextmanager
-async def complaint_bot(
-    kb: Any, url: str, router: Router, **engine_options: Any
-) -> AsyncIterator[BotHarness]:
-    """The bot as the runner builds it (persistence + complaints on `url`), polling a fresh stand-in."""
-    storage = BotStorage.open(url, router=router, **engine_options)
-    try:
-        async with BotAPIStandIn() as standin:
-            settings = settings_for_standin(
-                Settings(_env_file=None), standin, telegram_poll_timeout=1.0, flood_max_messages=0
-            )
-            application = build_application(settings, kb, **storage.application_options())
-            async with polling(application, 1.0):
-                harness = BotHarness(standin, application, settings)
-                harness.storage = storage  # type: ignore[attr-defined]
-                yield harness
-            harness.assert_nothing_rejected()
-    finally:
-        await storage.db.dispose()
-
-
-def push_photo(standin: BotAPIStandIn, user: int, caption: str | None = None) -> None:
-    """A resident sends a photo."""
-    standin.push_photo(user, caption=caption)
-
-
-async def to_description(h: BotHarness, user: int) -> Any:
-    intro = await h.ask(user, "/complain")
-    assert texts.ASK_CATEGORY.split("</b>")[1][:8] in intro.text
-    region_prompt = await h.click(user, intro, CATEGORY)
-    township_prompt = await h.click(user, region_prompt, REGION)
-    assert REGION in township_prompt.text
-    return await h.ask(user, PLACE)
-
-
-async def to_summary(h: BotHarness, user: int, *, anonymous: bool, story: str = STORY) -> Any:
-    await to_description(h, user)
-    contact = await h.ask(user, story)
-    if anonymous:
-        return await h.click(user, contact, texts.BUTTON_ANONYMOUS)
-    await h.click(user, contact, texts.BUTTON_NAMED)
-    await h.ask(user, NAME)
-    return await h.ask(user, PHONE)
-
-
-async def confirm(h: BotHarness, user: int, summary: Any) -> tuple[str, str]:
-    """Press 确认提交; returns (ticket, query code) from the two messages shown."""
-    filed = await h.click(user, summary, texts.BUTTON_CONFIRM)
-    code = await h.reply(user)
-    ticket = filed.text.split("投诉编号：")[1].split()[0]
-    query_code = code.text.split("查询码：")[1].split()[0]
-    return ticket, query_code
 
 
 def persisted_text(h: BotHarness, user: int) -> str:
@@ -110,9 +38,9 @@ def persisted_text(h: BotHarness, user: int) -> str:
 
 
 async def test_named_complaint_is_filed_routed_and_shown_in_status(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+    async with case_bot(policy_kb, database) as h:
         await to_description(h, RESIDENT)
-        push_photo(h.standin, RESIDENT)
+        h.standin.push_photo(RESIDENT)
         assert (await h.reply(RESIDENT)).text == texts.PHOTO_RECEIVED.format(n=1)
         contact = await h.ask(RESIDENT, STORY)
         await h.click(RESIDENT, contact, texts.BUTTON_NAMED)
@@ -159,10 +87,8 @@ async def test_named_complaint_is_filed_routed_and_shown_in_status(policy_kb, da
         assert {"complain", "status"} <= {c["command"] for c in h.standin.commands}
 
 
-async def test_anonymous_complaint_keeps_no_identity_and_needs_the_query_code(
-    policy_kb, database, router
-):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_anonymous_complaint_keeps_no_identity_and_needs_the_query_code(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         summary = await to_summary(h, RESIDENT, anonymous=True)
         assert texts.SUMMARY_ANONYMOUS in summary.text
         ticket, code = await confirm(h, RESIDENT, summary)
@@ -178,8 +104,8 @@ async def test_anonymous_complaint_keeps_no_identity_and_needs_the_query_code(
         assert ticket in found.text and STORY[:10] in found.text
 
 
-async def test_another_resident_guessing_a_ticket_gets_not_found(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_another_resident_guessing_a_ticket_gets_not_found(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
         number = int(ticket.rsplit("-", 1)[1])
         for guess in (
@@ -197,8 +123,8 @@ async def test_another_resident_guessing_a_ticket_gets_not_found(policy_kb, data
 # ---------------------------------------------------------------------- cancel, bad input
 
 
-async def test_cancel_works_at_every_step(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_cancel_works_at_every_step(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         steps = [
             [],
             [("click", CATEGORY)],
@@ -246,10 +172,8 @@ async def test_cancel_works_at_every_step(policy_kb, database, router):
         assert await h.storage.cases.repo.list_for_resident(RESIDENT) == []
 
 
-async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(
-    policy_kb, database, router
-):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         intro = await h.ask(RESIDENT, "/complain")
         again = await h.ask(RESIDENT, "随便说点什么")
         assert again.text.startswith(texts.PRESS_A_BUTTON) and CATEGORY in again.button_texts
@@ -266,7 +190,7 @@ async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(
         for text, problem in township_bad:
             reply = await h.ask(RESIDENT, text)
             assert reply.text.startswith(problem) and "哪个乡镇" in reply.text, text
-        push_photo(h.standin, RESIDENT)
+        h.standin.push_photo(RESIDENT)
         assert (await h.reply(RESIDENT)).text.startswith(texts.BAD_TEXT_EXPECTED)
         await h.ask(RESIDENT, PLACE)
 
@@ -300,7 +224,7 @@ async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(
         for text in ["12345", "138123456789", "23812345678", "电话是多少", "😀"]:
             reply = await h.ask(RESIDENT, text)
             assert reply.text.startswith(texts.BAD_PHONE) and texts.ASK_PHONE in reply.text, text
-        push_photo(h.standin, RESIDENT)
+        h.standin.push_photo(RESIDENT)
         assert (await h.reply(RESIDENT)).text.startswith(texts.BAD_TEXT_EXPECTED)
         summary = await h.ask(RESIDENT, "+86 139-8765-4321")
         assert "13987654321" in summary.text
@@ -311,8 +235,8 @@ async def test_bad_input_at_every_step_gets_a_polite_reply_and_the_same_step(
         )
 
 
-async def test_editing_from_the_summary_changes_one_answer(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_editing_from_the_summary_changes_one_answer(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         summary = await to_summary(h, RESIDENT, anonymous=True)
         menu = await h.click(RESIDENT, summary, texts.BUTTON_EDIT)
         await h.click(RESIDENT, menu, texts.BUTTON_EDIT_DESCRIPTION)
@@ -326,11 +250,11 @@ async def test_editing_from_the_summary_changes_one_answer(policy_kb, database, 
 # ------------------------------------------------------------ restart, duplicates, outage
 
 
-async def test_a_draft_survives_a_restart_of_the_bot(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_a_draft_survives_a_restart_of_the_bot(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         prompt = await to_description(h, RESIDENT)
         assert "发生了什么" in prompt.text
-    async with complaint_bot(policy_kb, database, router) as h:
+    async with case_bot(policy_kb, database) as h:
         contact = await h.ask(RESIDENT, STORY)
         assert texts.BUTTON_ANONYMOUS in contact.button_texts
         summary = await h.click(RESIDENT, contact, texts.BUTTON_ANONYMOUS)
@@ -339,8 +263,8 @@ async def test_a_draft_survives_a_restart_of_the_bot(policy_kb, database, router
         assert (await h.storage.cases.repo.get(ticket)).township == "坂东镇"
 
 
-async def test_the_same_complaint_again_is_recognised(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_the_same_complaint_again_is_recognised(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         first, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
         summary = await to_summary(h, RESIDENT, anonymous=False, story=STORY + "！")
         duplicate = await h.click(RESIDENT, summary, texts.BUTTON_CONFIRM)
@@ -360,10 +284,8 @@ async def test_the_same_complaint_again_is_recognised(policy_kb, database, route
         assert len(await h.storage.cases.repo.list_for_resident(RESIDENT)) == 2
 
 
-async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(
-    policy_kb, database, router
-):
-    async with complaint_bot(policy_kb, database, router, sqlite_busy_timeout_ms=100) as h:
+async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(policy_kb, database):
+    async with case_bot(policy_kb, database, engine_options={"sqlite_busy_timeout_ms": 100}) as h:
         summary = await to_summary(h, RESIDENT, anonymous=False)
         lock = lock_sqlite(database)
         try:
@@ -381,8 +303,8 @@ async def test_database_outage_at_submission_keeps_the_draft_for_a_retry(
             assert await session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
-async def test_buttons_of_a_finished_complaint_are_refused_politely(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_buttons_of_a_finished_complaint_are_refused_politely(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         summary = await to_summary(h, RESIDENT, anonymous=True)
         await confirm(h, RESIDENT, summary)
         query = await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
@@ -391,8 +313,8 @@ async def test_buttons_of_a_finished_complaint_are_refused_politely(policy_kb, d
         assert len(await h.quiet(RESIDENT, 0.2)) == 0
 
 
-async def test_a_double_tap_on_confirm_files_once(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_a_double_tap_on_confirm_files_once(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         summary = await to_summary(h, RESIDENT, anonymous=False)
         await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
         await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
@@ -401,8 +323,8 @@ async def test_a_double_tap_on_confirm_files_once(policy_kb, database, router):
         assert len(await h.storage.cases.repo.list_for_resident(RESIDENT)) == 1
 
 
-async def test_complaints_stay_out_of_group_chats(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_complaints_stay_out_of_group_chats(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=False))
         group = -3001
         for command in ("/status", f"/status {ticket}", "/complain"):
@@ -419,11 +341,6 @@ TOWN_GRIEVANCE = "坂东镇的低保被村干部克扣了，我要举报"
 TOWN_STORY = "坂东镇的低保金被村干部克扣了，每个月少发两百块，问了也不给说法。"
 
 
-def forged_press(h: BotHarness, user: int, data: str) -> str:
-    """A tampered client sends callback `data` on the last message in its chat."""
-    return h.standin.forge_press(user, h.standin.last_message_id(user), data)
-
-
 async def offer_of(h: BotHarness, user: int, message: str) -> Any:
     """Send a grievance; its one reply (nothing else follows) carries the offer to file."""
     reply = await h.ask(user, message)
@@ -432,9 +349,9 @@ async def offer_of(h: BotHarness, user: int, message: str) -> Any:
 
 
 async def test_a_grievance_gets_one_reply_whose_button_starts_the_intake_at_the_place(
-    policy_kb, database, router
+    policy_kb, database
 ):
-    async with complaint_bot(policy_kb, database, router) as h:
+    async with case_bot(policy_kb, database) as h:
         reply = await offer_of(h, RESIDENT, GRIEVANCE)
         assert texts.GRIEVANCE_ACK.format(category=CATEGORY).strip() in reply.text
         assert "没有找到" not in reply.text
@@ -463,8 +380,8 @@ async def test_a_grievance_gets_one_reply_whose_button_starts_the_intake_at_the_
         )
 
 
-async def test_the_intake_offers_the_place_chosen_with_start_first(policy_kb, database, router):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_the_intake_offers_the_place_chosen_with_start_first(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         await h.click(RESIDENT, await h.ask(RESIDENT, "/start"), REGION)
         intro = await h.ask(RESIDENT, "/complain")
         place_prompt = await h.click(RESIDENT, intro, CATEGORY)
@@ -492,7 +409,7 @@ async def test_the_intake_offers_the_place_chosen_with_start_first(policy_kb, da
 async def test_a_town_named_in_the_grievance_is_offered_and_sets_the_county(
     policy_kb, database, router
 ):
-    async with complaint_bot(policy_kb, database, router) as h:
+    async with case_bot(policy_kb, database) as h:
         await h.click(
             RESIDENT, await h.ask(RESIDENT, "/start"), "淮安区"
         )  # the story's town is more specific
@@ -521,17 +438,15 @@ async def test_a_town_named_in_the_grievance_is_offered_and_sets_the_county(
         assert "闽清县 坂东镇" in summary.text
 
 
-async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(
-    policy_kb, database, router
-):
-    async with complaint_bot(policy_kb, database, router) as h:
+async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(policy_kb, database):
+    async with case_bot(policy_kb, database) as h:
         await h.ask(RESIDENT, "/help")
         for data in (
             "complain:cat:no_such_category:1",
             "complain:cat:" + "x" * 40,
             "complain:cat:",
         ):
-            query = forged_press(h, RESIDENT, data)
+            query = h.forge_press(RESIDENT, data)
             assert (await h.reply(RESIDENT)).text == texts.STALE_STEP
             assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST
             assert DRAFT_KEY not in h.app.user_data.get(RESIDENT, {})
@@ -547,7 +462,7 @@ async def test_bad_presses_on_the_offer_and_place_buttons_change_nothing(
 
         # A forged 是/其他地方 where no place was offered: the current step again, nothing set.
         for data in ("cp:rg:known", "cp:rg:other"):
-            query = forged_press(h, RESIDENT, data)
+            query = h.forge_press(RESIDENT, data)
             again = await h.reply(RESIDENT)
             assert REGION in again.button_texts
             assert (await h.wait_answered(query)).get("text") == texts.STALE_STEP_TOAST

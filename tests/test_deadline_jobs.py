@@ -12,17 +12,13 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from cases.deadlines import DeadlineCheck
 from handlers import deadline_texts
-from standin import BotAPIStandIn
 from storage.complaints import ESCALATE, FEEDBACK, REMIND, Actor
 from storage.models import ActorKind, ComplaintStatus, Role
 from storage.workdays import CHINA_TZ
-from tests import casework_support
-from tests.casework_support import Clock, case_bot, file_case
-from tests.telegram_harness import BotHarness
+from tests.casework_support import case_bot, file_case
+from tests.telegram_harness import BotHarness, Clock
 
 ADMIN = 4000
 STAFF = 4001  # 县住建局
@@ -33,22 +29,9 @@ UNIT, OTHER_UNIT = "县住建局", "县民政局"
 REGION = "闽清县"
 STORY = "我家的危房改造补助款到现在一分钱都没发，村里说还要等。"
 CHECK = {"deadline_job": False}
+# Everyone here opened the bot long ago: Telegram keeps those chats across the bot's restarts,
+# which a fresh stand-in would not (the first check runs before any test step).
 PEOPLE = (STAFF, OTHER_STAFF, SUPERVISOR, FILER, 3002)
-
-
-class OpenedChats(BotAPIStandIn):
-    """Telegram, where everyone here opened the bot long ago: it keeps those chats across the
-    bot's restarts, which a fresh stand-in would not (the first check runs before any test step)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for user in PEOPLE:
-            self.open_chat(user)
-
-
-@pytest.fixture(autouse=True)
-def opened_chats(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(casework_support, "BotAPIStandIn", OpenedChats)
 
 
 def cst(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -103,7 +86,9 @@ async def test_a_friday_case_is_due_monday_reminded_once_and_escalated_once(
     policy_kb, migrated_url
 ):
     clock = Clock(cst(11, 20, 10))  # Friday
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
+    async with case_bot(
+        policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], open_chats=PEOPLE, **CHECK
+    ) as h:
         await staff_and_supervisor(h)
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
         due = (await h.storage.cases.repo.get(ticket)).accept_due_at
@@ -147,6 +132,7 @@ async def test_a_configured_holiday_does_not_count(policy_kb, migrated_url):
         migrated_url,
         clock=clock,
         admin_ids=[ADMIN],
+        open_chats=PEOPLE,
         holidays=[date(2026, 11, 23)],
         **CHECK,
     ) as h:
@@ -162,7 +148,9 @@ async def test_a_configured_holiday_does_not_count(policy_kb, migrated_url):
 
 async def test_a_restart_sends_nothing_twice_and_what_came_due_meanwhile(policy_kb, migrated_url):
     clock = Clock(cst(11, 23, 9))  # Monday
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
+    async with case_bot(
+        policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], open_chats=PEOPLE, **CHECK
+    ) as h:
         await staff_and_supervisor(h)
         first = await file_case(h.storage, description=STORY, units=[UNIT])  # due Tuesday 09:00
         clock.set(cst(11, 23, 11))
@@ -179,7 +167,9 @@ async def test_a_restart_sends_nothing_twice_and_what_came_due_meanwhile(policy_
     # Down while the first case went overdue and the second came within its reminder window.
     # Started again with its timer, whose first run at start sends what is owed.
     clock.set(cst(11, 24, 9, 30))
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as h:
+    async with case_bot(
+        policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], open_chats=PEOPLE
+    ) as h:
         told = [(await h.reply(STAFF)).text for _ in range(2)]
         escalation = await h.reply(SUPERVISOR)
         assert first in escalation.text and "已超期不到 1 小时" in escalation.text
@@ -193,7 +183,9 @@ async def test_a_restart_sends_nothing_twice_and_what_came_due_meanwhile(policy_
 
 async def test_a_transfer_brings_a_fresh_reminder_to_the_new_unit(policy_kb, migrated_url):
     clock = Clock(cst(11, 23, 9))
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
+    async with case_bot(
+        policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], open_chats=PEOPLE, **CHECK
+    ) as h:
         await staff_and_supervisor(h)
         services = h.storage.cases
         ticket = await file_case(h.storage, description=STORY, units=[UNIT])
@@ -234,7 +226,9 @@ async def test_an_unrated_resolved_case_is_closed_when_the_feedback_window_ends(
     policy_kb, migrated_url
 ):
     clock = Clock(cst(11, 23, 9))
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
+    async with case_bot(
+        policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], open_chats=PEOPLE, **CHECK
+    ) as h:
         await staff_and_supervisor(h)
         repository = h.storage.cases.repo
         staff = Actor(ActorKind.STAFF, STAFF)
@@ -287,6 +281,7 @@ async def test_resolution_days_per_category_come_from_settings(policy_kb, migrat
         migrated_url,
         clock=clock,
         admin_ids=[ADMIN],
+        open_chats=PEOPLE,
         resolve_working_days_by_category={"housing_renovation": 3},
         **CHECK,
     ) as h:
@@ -317,7 +312,9 @@ async def test_resolution_days_per_category_come_from_settings(policy_kb, migrat
 
 async def test_one_failing_case_does_not_stop_the_others(policy_kb, migrated_url):
     clock = Clock(cst(11, 23, 9))
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
+    async with case_bot(
+        policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], open_chats=PEOPLE, **CHECK
+    ) as h:
         await staff_and_supervisor(h, supervisor=False)
         first = await file_case(h.storage, description=STORY, units=[UNIT])
         second = await file_case(h.storage, description=STORY + "（第二件）", units=[UNIT])
@@ -349,7 +346,9 @@ async def test_a_reopened_case_owes_only_the_deadlines_set_when_it_was_reopened(
     policy_kb, migrated_url
 ):
     clock = Clock(cst(11, 23, 9))
-    async with case_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], **CHECK) as h:
+    async with case_bot(
+        policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN], open_chats=PEOPLE, **CHECK
+    ) as h:
         await staff_and_supervisor(h)
         services = h.storage.cases
         staff = Actor(ActorKind.STAFF, STAFF)

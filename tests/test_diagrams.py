@@ -14,7 +14,7 @@ from storage.complaints import ComplaintRepository
 from storage.db import Database
 from storage.lifecycle import ALLOWED_TRANSITIONS
 from storage.roles import RoleRepository
-from tests.casework_support import shared_router
+from tests.telegram_harness import shared_router
 
 ROOT = Path(__file__).resolve().parent.parent
 ARROW = re.compile(r"^\s*(\S+)\s*-->\s*([^\s:]+)", re.M)

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from handlers import texts
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot
+from tests.casework_support import case_bot
+from tests.telegram_harness import Clock
 
 ADMIN = 8801
 NEWCOMER = 8802

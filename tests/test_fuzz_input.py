@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from handlers import texts
 from storage.migrate import upgrade
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot
+from tests.casework_support import case_bot
+from tests.telegram_harness import Clock
 
 FUZZER = 6601  # an admin, so admin commands parse their arguments too
 SENTINEL = 6602

@@ -4,10 +4,6 @@ half-written, and tolerant of a bad file in the corpus."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +11,8 @@ from whoosh.writing import SegmentWriter
 
 from knowledge import index
 from knowledge.ingest import corpus_hash, load_corpus
-from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.service import KnowledgeBase
+from tests.index_support import copy_corpus, current_version, found, run_bot
 
 NEW_DOCUMENT = (
     "测试县蜂产业扶贫实施办法\n"
@@ -36,18 +32,6 @@ NEW_ENTRY = {
 }
 
 
-def _copy_corpus(target: Path, ids: tuple[str, ...] | None = None) -> Path:
-    """A copy of the shipped corpus (or of some of its documents) that a test may change."""
-    shutil.copytree(DEFAULT_CORPUS, target)
-    if ids is not None:
-        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
-        manifest["documents"] = [d for d in manifest["documents"] if d["id"] in ids]
-        (target / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
-        )
-    return target
-
-
 def _add_document(corpus: Path, entry: dict, text: str | bytes) -> None:
     path = corpus / entry["file"]
     if isinstance(text, bytes):
@@ -61,27 +45,17 @@ def _add_document(corpus: Path, entry: dict, text: str | bytes) -> None:
     )
 
 
-def _current(data: Path) -> str:
-    return (data / "index" / index.CURRENT).read_text().strip()
-
-
-def _found(kb: KnowledgeBase, question: str, doc_id: str, text: str = "蜜蜂") -> bool:
-    """Whether a search finds a passage of `doc_id` that says `text`."""
-    hits, _ = kb.search(question)
-    return any(h.passage.doc_id == doc_id and text in h.passage.text for h in hits)
-
-
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """Two of the shipped documents: enough to search, quick to index."""
-    return _copy_corpus(tmp_path / "corpus", ("002", "003"))
+    return copy_corpus(tmp_path / "corpus", ("002", "003"))
 
 
 def test_open_builds_the_index_of_the_whole_shipped_corpus(tmp_path):
-    corpus = _copy_corpus(tmp_path / "corpus")
+    corpus = copy_corpus(tmp_path / "corpus")
     data = tmp_path / "data"
     kb = KnowledgeBase.open(data, corpus)
-    version = _current(data)
+    version = current_version(data)
     assert (data / "index" / version / index.PASSAGES).exists()
     assert version.startswith(corpus_hash(corpus))
     assert kb.passage_count == len(load_corpus(corpus).passages) > 100
@@ -94,32 +68,32 @@ def test_open_builds_the_index_of_the_whole_shipped_corpus(tmp_path):
 def test_reopening_an_unchanged_corpus_does_not_rebuild(small_corpus, tmp_path, monkeypatch):
     data = tmp_path / "data"
     KnowledgeBase.open(data, small_corpus)
-    version = _current(data)
+    version = current_version(data)
 
     def no_build(*args, **kwargs):
         raise AssertionError("the index was rebuilt although nothing changed")
 
     monkeypatch.setattr(index, "build", no_build)
     kb = KnowledgeBase.open(data, small_corpus)
-    assert _current(data) == version
-    assert _found(kb, "易地扶贫搬迁", "002", "搬迁")
+    assert current_version(data) == version
+    assert found(kb, "易地扶贫搬迁", "002", "搬迁")
 
 
 def test_adding_a_document_rebuilds_on_the_next_open(small_corpus, tmp_path):
     data = tmp_path / "data"
     before_hash = corpus_hash(small_corpus)
     kb = KnowledgeBase.open(data, small_corpus)
-    old_version = _current(data)
-    assert not _found(kb, "养蜜蜂有补助吗", "900")
+    old_version = current_version(data)
+    assert not found(kb, "养蜜蜂有补助吗", "900")
 
     _add_document(small_corpus, NEW_ENTRY, NEW_DOCUMENT)
     assert corpus_hash(small_corpus) != before_hash
 
     reopened = KnowledgeBase.open(data, small_corpus)
-    assert _current(data) != old_version
+    assert current_version(data) != old_version
     assert not (data / "index" / old_version).exists()  # the stale version is cleaned up
     assert "测试县" in reopened.regions
-    assert _found(reopened, "养蜜蜂有补助吗", "900")
+    assert found(reopened, "养蜜蜂有补助吗", "900")
     answer = reopened.ask("养蜜蜂每箱补助多少钱", "测试县")
     assert not answer.abstained
     assert "150元" in answer.text and "《测试县蜂产业扶贫实施办法》" in answer.text
@@ -136,9 +110,9 @@ def test_editing_a_document_changes_the_hash_and_a_running_bot_reloads_it(small_
         encoding="utf-8",
     )
     assert corpus_hash(small_corpus) != before
-    assert not _found(kb, "养蜜蜂有补助吗", "003")
+    assert not found(kb, "养蜜蜂有补助吗", "003")
     kb.reload()
-    assert _found(kb, "养蜜蜂有补助吗", "003")
+    assert found(kb, "养蜜蜂有补助吗", "003")
 
 
 def test_a_build_failing_midway_leaves_the_previous_index_in_use(
@@ -146,7 +120,7 @@ def test_a_build_failing_midway_leaves_the_previous_index_in_use(
 ):
     data = tmp_path / "data"
     kb = KnowledgeBase.open(data, small_corpus)
-    old_version = _current(data)
+    old_version = current_version(data)
     old_answer = kb.ask("易地扶贫搬迁人均建房面积不超过多少")
     assert not old_answer.abstained
 
@@ -165,7 +139,7 @@ def test_a_build_failing_midway_leaves_the_previous_index_in_use(
         kb.reload()
     assert len(written) > 5  # it really failed midway, not before starting
 
-    assert _current(data) == old_version
+    assert current_version(data) == old_version
     assert sorted(p.name for p in (data / "index").iterdir()) == sorted(
         [index.CURRENT, old_version]
     )
@@ -174,12 +148,12 @@ def test_a_build_failing_midway_leaves_the_previous_index_in_use(
     monkeypatch.setattr(index, "build", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(OSError):
         KnowledgeBase.open(data, small_corpus)
-    assert _current(data) == old_version
+    assert current_version(data) == old_version
 
     monkeypatch.undo()
     recovered = KnowledgeBase.open(data, small_corpus)
-    assert _current(data) != old_version
-    assert _found(recovered, "养蜜蜂有补助吗", "900")
+    assert current_version(data) != old_version
+    assert found(recovered, "养蜜蜂有补助吗", "900")
 
 
 def test_unreadable_files_are_reported_by_name_and_the_rest_load(small_corpus, tmp_path):
@@ -201,39 +175,23 @@ def test_unreadable_files_are_reported_by_name_and_the_rest_load(small_corpus, t
     assert not kb.ask("易地扶贫搬迁人均建房面积不超过多少").abstained
 
 
-def _run_bot(
-    args: list[str], data: Path, corpus: Path | None = None
-) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
-    if corpus is not None:
-        env["CORPUS_DIR"] = str(corpus)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=data.parent,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_reindex_command_prints_the_counts(small_corpus, tmp_path):
     data = tmp_path / "data"
     _add_document(
         small_corpus, {**NEW_ENTRY, "id": "901", "file": "broken.docx"}, b"not a word file"
     )
-    result = _run_bot(["reindex"], data, small_corpus)
+    result = run_bot(["reindex"], data, small_corpus)
     assert result.returncode == 0, result.stderr
     expected = len(load_corpus(small_corpus).passages)
     assert f"2 documents, {expected} passages" in result.stdout
     assert "broken.docx" in result.stderr
-    assert (data / "index" / _current(data) / index.PASSAGES).exists()
+    assert (data / "index" / current_version(data) / index.PASSAGES).exists()
 
 
 def test_reindex_command_on_the_shipped_corpus(tmp_path):
     data = tmp_path / "data"
-    result = _run_bot(["reindex"], data)
+    result = run_bot(["reindex"], data)
     assert result.returncode == 0, result.stderr
     expected = len(load_corpus().passages)
     assert f"5 documents, {expected} passages" in result.stdout
-    assert _current(data) in result.stdout
+    assert current_version(data) in result.stdout

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -16,29 +15,20 @@ from handlers import texts
 from handlers.complaints import CONVERSATION_NAME, DRAFT_KEY, PHONE, PURGE_JOB, SEND_ATTEMPTS
 from storage.conversations import KeyValueStore, conversation_namespace
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import Complaint
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot, shared_router
-from tests.test_complaint_intake import (  # noqa: F401
+from tests.casework_support import case_bot
+from tests.intake_support import (
     CATEGORY,
     NEIGHBOUR,
     PLACE,
     REGION,
     RESIDENT,
     STORY,
-    complaint_bot,
     confirm,
-    router,
     to_summary,
 )
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    await upgrade(url)
-    return url
+from tests.telegram_harness import Clock, shared_router
 
 
 async def _to_township(h, user: int):
@@ -59,10 +49,9 @@ async def _to_township(h, user: int):
 async def test_a_phone_or_id_typed_as_the_place_is_refused_and_not_kept(
     policy_kb,
     database,
-    router,  # noqa: F811 - the fixture imported above
     typed,
 ):
-    async with complaint_bot(policy_kb, database, router) as h:
+    async with case_bot(policy_kb, database) as h:
         await _to_township(h, RESIDENT)
         again = await h.ask(RESIDENT, typed)
         assert again.text.startswith(texts.BAD_TOWNSHIP_NUMBER.split("\n")[0])

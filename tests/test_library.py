@@ -15,7 +15,7 @@ from knowledge.ingest import corpus_hash
 from knowledge.library import Library
 from knowledge.readers import UnreadableDocument
 from knowledge.service import LIBRARY_DIR, KnowledgeBase
-from tests.test_index import _copy_corpus, _current, _found, _run_bot
+from tests.index_support import copy_corpus, current_version, found, run_bot
 
 BEES = (
     "一、扶持对象\n"
@@ -113,12 +113,12 @@ def test_a_broken_document_is_refused_and_nothing_is_kept(tmp_path, name, conten
 
 
 def test_the_knowledge_base_answers_from_the_library_and_leaves_the_shipped_corpus_alone(tmp_path):
-    corpus = _copy_corpus(tmp_path / "corpus", ("002", "003"))
+    corpus = copy_corpus(tmp_path / "corpus", ("002", "003"))
     shipped = {p.name: p.read_bytes() for p in corpus.iterdir()}
     data = tmp_path / "data"
     kb = KnowledgeBase.open(data, corpus)
-    before = _current(data)
-    assert not _found(kb, "养蜜蜂有补助吗", "L001")
+    before = current_version(data)
+    assert not found(kb, "养蜜蜂有补助吗", "L001")
 
     entry, state = kb.add_document(
         _file(tmp_path, "镇头镇养蜂补助办法.txt", BEES),
@@ -137,16 +137,16 @@ def test_the_knowledge_base_answers_from_the_library_and_leaves_the_shipped_corp
     assert {p.name: p.read_bytes() for p in corpus.iterdir()} == shipped
     assert (data / LIBRARY_DIR / "manifest.json").exists()
     assert sorted(p.name for p in (data / "index").iterdir()) == sorted(
-        [index.CURRENT, _current(data)]
+        [index.CURRENT, current_version(data)]
     )
-    assert _current(data) != before
+    assert current_version(data) != before
 
     # A restart (and `python -m bot reindex`, which opens the same data dir) sees the library.
-    assert _found(KnowledgeBase.open(data, corpus), "养蜜蜂有补助吗", "L001")
+    assert found(KnowledgeBase.open(data, corpus), "养蜜蜂有补助吗", "L001")
 
     removed, state = kb.remove_document("L001")
     assert removed.document.id == "L001" and "L001" not in state.passage_counts()
-    assert not _found(kb, "养蜜蜂有补助吗", "L001")
+    assert not found(kb, "养蜜蜂有补助吗", "L001")
     assert kb.remove_document("L001") is None
     assert kb.remove_document("002") is None  # shipped plans are not the library's to remove
     assert corpus_hash(corpus, data / LIBRARY_DIR) != corpus_hash(
@@ -156,8 +156,8 @@ def test_the_knowledge_base_answers_from_the_library_and_leaves_the_shipped_corp
 
 def test_a_broken_upload_keeps_the_old_index(tmp_path):
     data = tmp_path / "data"
-    kb = KnowledgeBase.open(data, _copy_corpus(tmp_path / "corpus", ("002",)))
-    version, answer = _current(data), kb.ask("易地扶贫搬迁人均建房面积不超过多少").text
+    kb = KnowledgeBase.open(data, copy_corpus(tmp_path / "corpus", ("002",)))
+    version, answer = current_version(data), kb.ask("易地扶贫搬迁人均建房面积不超过多少").text
     with pytest.raises(UnreadableDocument):
         kb.add_document(
             _file(tmp_path, "broken.pdf", b"%PDF-1.4 garbage"),
@@ -167,15 +167,15 @@ def test_a_broken_upload_keeps_the_old_index(tmp_path):
             added_by=1,
             added_at=ADDED_AT,
         )
-    assert _current(data) == version and kb.state.version == version
+    assert current_version(data) == version and kb.state.version == version
     assert kb.library.entries() == []
     assert kb.ask("易地扶贫搬迁人均建房面积不超过多少").text == answer
 
 
 def test_a_failed_rebuild_drops_the_new_document_again(tmp_path, monkeypatch):
     data = tmp_path / "data"
-    kb = KnowledgeBase.open(data, _copy_corpus(tmp_path / "corpus", ("002",)))
-    version = _current(data)
+    kb = KnowledgeBase.open(data, copy_corpus(tmp_path / "corpus", ("002",)))
+    version = current_version(data)
     monkeypatch.setattr(index, "build", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(OSError):
         kb.add_document(
@@ -192,7 +192,7 @@ def test_a_failed_rebuild_drops_the_new_document_again(tmp_path, monkeypatch):
 def test_questions_asked_during_reloads_are_all_answered(tmp_path):
     """Threads ask while the index is rebuilt and swapped again and again: no error, no loss."""
     data = tmp_path / "data"
-    kb = KnowledgeBase.open(data, _copy_corpus(tmp_path / "corpus", ("002", "003")))
+    kb = KnowledgeBase.open(data, copy_corpus(tmp_path / "corpus", ("002", "003")))
     upload = _file(tmp_path, "养蜂.txt", BEES)
     expected = kb.ask("易地扶贫搬迁人均建房面积不超过多少").text
     errors: list[BaseException] = []
@@ -235,13 +235,13 @@ def test_questions_asked_during_reloads_are_all_answered(tmp_path):
 
 def test_reindex_command_includes_the_library(tmp_path):
     """`python -m bot reindex` (CORPUS_DIR honoured) indexes the library under DATA_DIR as well."""
-    corpus = _copy_corpus(tmp_path / "corpus", ("002", "003"))
+    corpus = copy_corpus(tmp_path / "corpus", ("002", "003"))
     data = tmp_path / "data"
     _add(Library(data / LIBRARY_DIR), _file(tmp_path, "镇头镇养蜂补助办法.txt", BEES))
-    result = _run_bot(["reindex"], data, corpus)
+    result = run_bot(["reindex"], data, corpus)
     assert result.returncode == 0, result.stderr
     assert "3 documents" in result.stdout
-    assert _found(KnowledgeBase.open(data, corpus), "养蜜蜂有补助吗", "L001")
+    assert found(KnowledgeBase.open(data, corpus), "养蜜蜂有补助吗", "L001")
 
 
 def test_complaints_about_an_added_plan_go_to_the_units_it_names(tmp_path):

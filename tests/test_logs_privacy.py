@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,18 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.logs import PAYLOAD_LOGGERS, configure_logging
 from storage.db import Database, StorageUnavailable
-from storage.migrate import upgrade
+from tests.intake_support import NAME
 from tests.storage_support import lock_sqlite
-from tests.test_complaint_intake import NAME
 
 PHONE_DIGITS = "13812345678"
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    await upgrade(url)
-    return url
 
 
 INSERT = text(

@@ -5,7 +5,6 @@ is read into memory beyond the caps."""
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
 
@@ -51,12 +50,11 @@ def test_a_docx_that_inflates_to_huge_xml_is_refused_before_parsing(tmp_path):
     path = tmp_path / "bomb.docx"
     _docx_with_body(path, _document_xml(MAX_DOCX_UNCOMPRESSED // 60 + 1000))
     assert path.stat().st_size < 2 * 1024 * 1024  # small on disk, the check the upload already had
-    started = time.perf_counter()
     with pytest.raises(UnreadableDocument) as refused:
         read_document(path)
-    assert refused.value.reason.startswith("too large")
+    # Refused from the zip directory's declared size, not after inflating and parsing.
+    assert refused.value.reason.endswith("bytes uncompressed")
     assert read_problem(refused.value.reason) != admin_texts.READ_PROBLEM_OTHER
-    assert time.perf_counter() - started < 5  # refused from the zip directory, not after parsing
 
 
 def test_a_docx_entry_with_an_absurd_compression_ratio_is_refused(tmp_path):
@@ -95,11 +93,9 @@ def test_a_file_that_parses_too_long_is_stopped_at_the_time_limit(tmp_path):
         + "</body></html>",
         encoding="utf-8",
     )
-    started = time.perf_counter()
     with pytest.raises(UnreadableDocument) as refused:
         read_document_limited(path, seconds=1.0)
     assert refused.value.reason.startswith("too slow")
-    assert time.perf_counter() - started < 10
     assert read_problem(refused.value.reason) != admin_texts.READ_PROBLEM_OTHER
 
 

@@ -25,7 +25,8 @@ from storage.complaints import ESCALATE, FEEDBACK, REMIND, REPLY, SYSTEM, Actor
 from storage.models import ActorKind, Complaint, ComplaintEvent, ComplaintUnit, Unit
 from storage.reports import CaseFilter, CaseReports
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot, file_case
+from tests.casework_support import case_bot, file_case
+from tests.telegram_harness import Clock
 
 ADMIN = 9001
 STAFF = 4001  # 闽清县 县住建局

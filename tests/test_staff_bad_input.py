@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from handlers import case_texts as t
 from handlers import texts
-from tests.casework_support import file_case
-from tests.test_casework_actions import (
+from tests.casework_support import (
     ADMIN,
     FILER,
     STAFF,
@@ -14,6 +13,7 @@ from tests.test_casework_actions import (
     SUPERVISOR,
     UNIT,
     actions,
+    file_case,
     staff_bot,
     start_clock,
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, case_bot
+from tests.casework_support import case_bot
+from tests.telegram_harness import Clock
 
 ADMIN, STAFF, SUPERVISOR, RESIDENT = 9001, 9002, 9003, 9004
 

@@ -110,9 +110,15 @@ async def test_empty_text_is_refused(bot, standin):
         await bot.send_message(7, "<b> </b>", parse_mode=ParseMode.HTML)
 
 
-async def test_unknown_chat_is_refused(bot):
+async def test_unknown_chat_is_refused(bot, standin):
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(123456, "没人")
+    standin.push_text(7, "hi")
+    with pytest.raises(BadRequest, match=r"empty"):
+        await bot.send_message(7, " ")
+    # A test that expects a refusal takes it out of `rejected()`; the others stay.
+    assert [c.params["chat_id"] for c in standin.accept_refusals(123456)] == ["123456"]
+    assert [str(c.params["chat_id"]) for c in standin.rejected()] == ["7"]
 
 
 @pytest.mark.parametrize(

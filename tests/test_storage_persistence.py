@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from telegram import Update
-from telegram.ext import (
-    ApplicationBuilder,
-    CommandHandler,
-    ContextTypes,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot.app import polling
 from bot.persistence import DatabasePersistence
-from standin import BotAPIStandIn
+from handlers import texts
+from handlers.complaints import CONVERSATION_NAME, DRAFT_KEY
 from storage.conversations import KeyValueStore
 from storage.db import Database, StorageUnavailable
+from tests.casework_support import case_bot
+from tests.intake_support import REGION, STORY, confirm, to_description
 
 RESIDENT = 1001
 DRAFT = {"category": "低保", "region": "浏阳市", "township": "镇头镇", "photos": [], "step": 3}
@@ -101,76 +91,25 @@ async def _update_fails(persistence: DatabasePersistence) -> None:
     raise AssertionError("the update should have met the outage")
 
 
-# -- the real Application, polling the Bot API stand-in, restarted mid-conversation ---------
-
-CATEGORY, PLACE = range(2)
+# -- the real bot, restarted mid-complaint, on both databases -------------------------------
 
 
-async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data["draft"] = {}
-    await update.effective_message.reply_text("哪一类问题？")
-    return CATEGORY
+async def test_a_draft_survives_a_restart_of_the_bot(policy_kb, migrated_url: str) -> None:
+    async with case_bot(policy_kb, migrated_url) as h:
+        await to_description(h, RESIDENT)
+        # One run of PTB's persistence job (every few seconds in the bot): from here on even a
+        # crash keeps the draft.
+        await h.app.update_persistence()
+        stored = await KeyValueStore(h.storage.db).get("user_data", str(RESIDENT))
+        assert stored[DRAFT_KEY]["region"] == REGION and stored[DRAFT_KEY]["township"] == "坂东镇"
+        assert await KeyValueStore(h.storage.db).get_all(f"conversations:{CONVERSATION_NAME}")
 
-
-async def _category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data["draft"]["category"] = update.effective_message.text
-    await update.effective_message.reply_text("在哪个乡镇？")
-    return PLACE
-
-
-async def _place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    draft = context.user_data.pop("draft")
-    await update.effective_message.reply_text(
-        f"已记下：{draft['category']}，{update.effective_message.text}"
-    )
-    return ConversationHandler.END
-
-
-def _application(standin: BotAPIStandIn, db: Database):
-    application = (
-        ApplicationBuilder()
-        .token(standin.token)
-        .base_url(standin.base_url)
-        .persistence(DatabasePersistence(KeyValueStore(db), update_interval=0.2))
-        .build()
-    )
-    application.add_handler(
-        ConversationHandler(
-            entry_points=[CommandHandler("complain", _start)],
-            states={
-                CATEGORY: [MessageHandler(filters.TEXT & ~filters.COMMAND, _category)],
-                PLACE: [MessageHandler(filters.TEXT & ~filters.COMMAND, _place)],
-            },
-            fallbacks=[],
-            name="complaint",
-            persistent=True,
-        )
-    )
-    return application
-
-
-async def test_a_draft_survives_a_restart_of_the_bot(migrated_url: str) -> None:
-    async with BotAPIStandIn() as standin:
-        db = Database(migrated_url)
-        async with polling(_application(standin, db), 1.0):
-            standin.push_text(RESIDENT, "/complain")
-            assert (await standin.pop_reply(RESIDENT)).text == "哪一类问题？"
-            standin.push_text(RESIDENT, "低保")
-            assert (await standin.pop_reply(RESIDENT)).text == "在哪个乡镇？"
-            # Written within the update interval, so even a crash from here on keeps it.
-            await asyncio.sleep(0.6)
-            assert await KeyValueStore(db).get("user_data", str(RESIDENT)) == {
-                "draft": {"category": "低保"}
-            }
-        await db.dispose()
-
-        restarted = Database(migrated_url)
-        try:
-            async with polling(_application(standin, restarted), 1.0):
-                standin.push_text(RESIDENT, "镇头镇")
-                assert (await standin.pop_reply(RESIDENT)).text == "已记下：低保，镇头镇"
-            # The finished conversation and its draft are gone from the database too.
-            assert await KeyValueStore(restarted).get_all("conversations:complaint") == {}
-            assert await KeyValueStore(restarted).get("user_data", str(RESIDENT)) == {}
-        finally:
-            await restarted.dispose()
+    async with case_bot(policy_kb, migrated_url) as h:
+        contact = await h.ask(RESIDENT, STORY)
+        summary = await h.click(RESIDENT, contact, texts.BUTTON_ANONYMOUS)
+        await confirm(h, RESIDENT, summary)
+        await h.app.update_persistence()
+        # The finished conversation and its draft are gone from the database too.
+        store = KeyValueStore(h.storage.db)
+        assert await store.get_all(f"conversations:{CONVERSATION_NAME}") == {}
+        assert DRAFT_KEY not in await store.get("user_data", str(RESIDENT))

@@ -15,7 +15,8 @@ from standin import BotAPIStandIn
 from storage.complaints import ESCALATE, REMIND
 from storage.models import Role
 from storage.workdays import CHINA_TZ, DeadlinePolicy
-from tests.casework_support import file_case, shared_router
+from tests.casework_support import file_case
+from tests.telegram_harness import shared_router
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF, SUPERVISOR, ADMIN = 5101, 5102, 5100

@@ -16,7 +16,8 @@ import pytest
 
 from knowledge.service import KnowledgeBase
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, file_case
+from tests.casework_support import file_case
+from tests.telegram_harness import Clock
 from tests.web_support import console_bot
 from web import texts as t
 

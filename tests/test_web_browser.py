@@ -16,7 +16,8 @@ import pytest
 from storage.migrate import upgrade
 from storage.workdays import CHINA_TZ
 from tests.browser_support import OFFICE, PHONE, chromium
-from tests.casework_support import Clock, file_case
+from tests.casework_support import file_case
+from tests.telegram_harness import Clock
 from tests.web_support import console_bot
 from web import texts as t
 

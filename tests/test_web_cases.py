@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from storage.models import ComplaintStatus
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock, file_case
+from tests.casework_support import file_case
+from tests.telegram_harness import Clock
 from tests.web_support import app_routes, console_bot
 from web import texts as t
 from web.app import create_app

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from storage.workdays import CHINA_TZ
-from tests.casework_support import Clock
+from tests.telegram_harness import Clock
 from tests.web_support import console_bot
 from web import texts as t
 from web.widget import sign

@@ -19,7 +19,8 @@ import aiohttp
 from aiohttp import web as aioweb
 
 from bot.console import build_console
-from tests.casework_support import Clock, case_bot
+from tests.casework_support import case_bot
+from tests.telegram_harness import Clock
 from web.app import COOKIE, Console, create_app, serve
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
