@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from cases.service import CaseService
 from storage.complaints import InvalidTransition
@@ -63,16 +64,18 @@ class DeadlineCheck:
         )
         for case in reminders:
             await _each(
-                case.complaint, lambda c=case: self.service.remind(c.complaint, c.deadline, c.due)
+                case.complaint,
+                partial(self.service.remind, case.complaint, case.deadline, case.due),
             )
         for case in overdue:
             await _each(
-                case.complaint, lambda c=case: self.service.escalate(c.complaint, c.deadline, c.due)
+                case.complaint,
+                partial(self.service.escalate, case.complaint, case.deadline, case.due),
             )
         for item in expired:
             await _each(
                 item.complaint,
-                lambda i=item: self.service.close_after_feedback(i.complaint, i.rated),
+                partial(self.service.close_after_feedback, item.complaint, item.rated),
             )
         if reminders or overdue or expired:
             log.info(

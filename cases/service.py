@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from cases import notices as n
 from cases import texts
@@ -381,7 +382,7 @@ class CaseService:
         return await self.access.roles.holders(Role.SUPERVISOR, regions=chain)
 
     async def _to_units(
-        self, complaint: Complaint, kind: str, kind_no_staff: str, extra: dict
+        self, complaint: Complaint, kind: str, kind_no_staff: str, extra: dict[str, Any]
     ) -> None:
         view = self._view(complaint, None)
         staff = await self.unit_staff(complaint)

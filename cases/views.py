@@ -10,7 +10,7 @@ from datetime import datetime
 from cases.masking import mask_name, mask_phone, mask_text
 from storage import lifecycle
 from storage.complaints import ESCALATE, FEEDBACK
-from storage.models import ActorKind, Complaint, ComplaintStatus
+from storage.models import ActorKind, Complaint, ComplaintEvent, ComplaintStatus
 
 S = ComplaintStatus
 # What a viewer may do, as CaseView.actions holds it.
@@ -128,7 +128,7 @@ def _filer(complaint: Complaint) -> str | None:
     return f"{name} {phone}".strip()
 
 
-def _event(event) -> EventLine:
+def _event(event: ComplaintEvent) -> EventLine:
     payload = event.payload or {}
     text = payload.get("reason") if event.action == S.TRANSFERRED.value else payload.get("public")
     code = (

@@ -94,7 +94,7 @@ class CaseworkQueries:
                 await session.scalar(select(func.count()).select_from(Complaint).where(*where)) or 0
             )
             page = max(0, min(page, -(-total // per_page) - 1))
-            query: Select[tuple[Complaint]] = (
+            query: Select[Complaint] = (
                 select(Complaint)
                 .where(*where)
                 .options(selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit))

@@ -222,7 +222,7 @@ def _view(complaint: Complaint) -> ComplaintView:
     )
 
 
-def _with_details() -> Select[tuple[Complaint]]:
+def _with_details() -> Select[Complaint]:
     return (
         select(Complaint)
         .options(
@@ -395,9 +395,11 @@ class ComplaintRepository:
                 await upsert(
                     session, Unit, {"name": name, "region": region}, keys=["name", "region"]
                 )
-                unit_id = await session.scalar(
-                    select(Unit.id).where(Unit.name == name, Unit.region == region)
-                )
+                unit_id = (
+                    await session.scalars(
+                        select(Unit.id).where(Unit.name == name, Unit.region == region)
+                    )
+                ).one()
             result.append((name, unit_id))
         return result
 

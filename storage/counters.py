@@ -12,8 +12,9 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import CursorResult, case, delete, select
 
 from storage.db import Database, upsert
 from storage.models import ExpiringCounter, utcnow
@@ -44,7 +45,7 @@ class ExpiringCounters:
         """Count one more under `parts` (starting again from 1 if it had expired); the new count."""
         now = self.clock()
         async with self.db.transaction() as session:
-            return await upsert(
+            count: int = await upsert(
                 session,
                 ExpiringCounter,
                 {"key": self._hash(parts), "count": 1, "expires_at": expires_at},
@@ -57,6 +58,7 @@ class ExpiringCounters:
                 },
                 returning=ExpiringCounter.count,
             )
+        return count
 
     async def clear(self, *parts: object) -> None:
         async with self.db.transaction() as session:
@@ -67,7 +69,11 @@ class ExpiringCounters:
     async def purge(self) -> int:
         """Forget every expired count; how many were forgotten."""
         async with self.db.transaction() as session:
-            result = await session.execute(
-                delete(ExpiringCounter).where(ExpiringCounter.expires_at <= self.clock())
+            # A DELETE without RETURNING yields a CursorResult (SQLAlchemy's typing advice).
+            result = cast(
+                CursorResult[Any],
+                await session.execute(
+                    delete(ExpiringCounter).where(ExpiringCounter.expires_at <= self.clock())
+                ),
             )
         return result.rowcount or 0

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     DataError,
@@ -245,11 +246,11 @@ async def upsert(
     `update` names columns to take from the new row, or maps columns to expressions.
     With `returning`, the value of that column in the inserted or updated row is returned.
     """
+    stmt: postgresql.Insert | sqlite.Insert
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        stmt = postgresql.insert(model).values(**values)
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(model).values(**values)
+        stmt = sqlite.insert(model).values(**values)
     if update:
         set_ = (
             update

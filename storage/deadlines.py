@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import DateTime, Select, and_, cast, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -45,12 +46,12 @@ class _Moment(FunctionElement[datetime]):
 
 
 @compiles(_Moment)
-def _moment_default(element: _Moment, compiler: Any, **kw: Any) -> str:
+def _moment_default(element: _Moment, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(cast(next(iter(element.clauses)), DateTime(timezone=True)), **kw)
 
 
 @compiles(_Moment, "sqlite")
-def _moment_sqlite(element: _Moment, compiler: Any, **kw: Any) -> str:
+def _moment_sqlite(element: _Moment, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(func.datetime(next(iter(element.clauses))), **kw)
 
 
@@ -81,7 +82,7 @@ def _already(action: str, key: str, value: str, due: Any) -> ColumnElement[bool]
     )
 
 
-def _with_units() -> Select[tuple[Complaint]]:
+def _with_units() -> Select[Complaint]:
     return select(Complaint).options(
         selectinload(Complaint.assignments).joinedload(ComplaintUnit.unit)
     )

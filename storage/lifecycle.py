@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, null, or_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import Complaint, ComplaintStatus
 
@@ -55,8 +56,8 @@ def pending_deadline(
     return None
 
 
-def due_column(deadline: str) -> ColumnElement[datetime]:
-    return Complaint.accept_due_at if deadline == ACCEPT else Complaint.resolve_due_at  # type: ignore[return-value]
+def due_column(deadline: str) -> InstrumentedAttribute[datetime | None]:
+    return Complaint.accept_due_at if deadline == ACCEPT else Complaint.resolve_due_at
 
 
 def waiting_on(deadline: str) -> ColumnElement[bool]:

@@ -44,10 +44,11 @@ class WeeklyCounts:
         start = datetime.combine(mondays[0], time(0), CHINA_TZ)
         where = case_filter.conditions()
         async with self.db.session() as session:
-            filed = await session.scalars(
-                select(Complaint.created_at).where(*where, Complaint.created_at >= start)
+            filed = list(
+                await session.scalars(
+                    select(Complaint.created_at).where(*where, Complaint.created_at >= start)
+                )
             )
-            filed = list(filed)
             resolved = list(
                 await session.scalars(
                     select(Complaint.resolved_at).where(*where, Complaint.resolved_at >= start)
@@ -69,16 +70,18 @@ class WeeklyCounts:
             ).all()
         counts = {monday: [0, 0, 0] for monday in mondays}
 
-        def bucket(moment: datetime, column: int) -> None:
+        def bucket(moment: datetime | None, column: int) -> None:
+            if moment is None:  # nullable column; the queries' comparisons already skip NULL
+                return
             day = moment.astimezone(CHINA_TZ).date()
             monday = day - timedelta(days=day.weekday())
             if monday in counts:
                 counts[monday][column] += 1
 
-        for moment in filed:
-            bucket(moment, 0)
-        for moment in resolved:
-            bucket(moment, 1)
+        for filed_at in filed:
+            bucket(filed_at, 0)
+        for resolved_at in resolved:
+            bucket(resolved_at, 1)
         for due_at, _ in due:
             bucket(due_at, 2)
         return [Week(monday, *counts[monday]) for monday in mondays]

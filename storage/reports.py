@@ -25,9 +25,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TypeVar, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, distinct, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -60,6 +70,9 @@ SOLVED = frozenset({S.RESOLVED.value, S.CLOSED.value})
 NOT_TO_SOLVE = frozenset({S.REJECTED.value, S.DUPLICATE.value})
 GOOD_RATINGS = frozenset({SATISFIED, BASICALLY_SATISFIED})
 EXPORT_BATCH = 500
+
+_Key = TypeVar("_Key")
+_Columns = TypeVarTuple("_Columns")
 
 
 @dataclass(frozen=True)
@@ -239,8 +252,9 @@ class CaseReports:
         overdue = []
         for ticket, status, accept_due, resolve_due, unit in overdue_rows:
             pending = lifecycle.pending_deadline(status, accept_due, resolve_due)
-            if pending is not None:
-                overdue.append(OverdueCase(ticket, unit, *pending))
+            # The query kept only cases whose pending due moment has passed, so it is set.
+            if pending is not None and pending[1] is not None:
+                overdue.append(OverdueCase(ticket, unit, pending[0], pending[1]))
         overdue.sort(key=lambda c: (c.due, c.ticket))
         statuses = dict(last_status)
         return Statistics(
@@ -312,7 +326,7 @@ class CaseReports:
                     )
                     .group_by(ComplaintEvent.complaint_id)
                 )
-                ratings = dict(
+                ratings: dict[int, str] = dict(
                     (
                         await session.execute(
                             select(
@@ -342,7 +356,7 @@ class CaseReports:
             after = ids[-1]
 
 
-def _with_primary_unit(query: Select[Any]) -> Select[Any]:
+def _with_primary_unit(query: Select[*_Columns]) -> Select[*_Columns]:
     """`query` over complaints, outer-joined to their primary (position 0) unit."""
     return (
         query.select_from(Complaint)
@@ -354,7 +368,9 @@ def _with_primary_unit(query: Select[Any]) -> Select[Any]:
     )
 
 
-def _latest(scoped_ids: Select[Any], kind: ColumnElement[bool], value: Any) -> Select[Any]:
+def _latest(
+    scoped_ids: Select[int], kind: ColumnElement[bool], value: SQLColumnExpression[_Key]
+) -> Select[_Key, int]:
     """How many cases have each `value` on their latest event of `kind`."""
     last = (
         select(func.max(ComplaintEvent.id).label("id"))
@@ -370,7 +386,7 @@ def _latest(scoped_ids: Select[Any], kind: ColumnElement[bool], value: Any) -> S
     )
 
 
-async def _counts(session: AsyncSession, query: Select[Any]) -> list[tuple[Any, int]]:
+async def _counts(session: AsyncSession, query: Select[_Key, int]) -> list[tuple[_Key, int]]:
     """(key, count) rows, largest count first, then by key."""
     rows = [(key, int(n)) for key, n in await session.execute(query)]
     return sorted(rows, key=lambda r: (-r[1], str(r[0])))

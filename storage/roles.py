@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from storage.db import Database, upsert
 from storage.models import Role, RoleGrant, Unit, utcnow
@@ -69,14 +70,18 @@ class RoleRepository:
     async def revoke(self, user_id: int, role: Role | str, *, revoked_by: int | None) -> int:
         """Revoke every active grant of `role` to `user_id`; returns how many were revoked."""
         async with self.db.transaction() as session:
-            result = await session.execute(
-                update(RoleGrant)
-                .where(
-                    RoleGrant.user_id == user_id,
-                    RoleGrant.role == Role(role),
-                    RoleGrant.revoked_at.is_(None),
-                )
-                .values(revoked_at=self.clock(), revoked_by=revoked_by)
+            # An UPDATE without RETURNING yields a CursorResult (SQLAlchemy's typing advice).
+            result = cast(
+                CursorResult[Any],
+                await session.execute(
+                    update(RoleGrant)
+                    .where(
+                        RoleGrant.user_id == user_id,
+                        RoleGrant.role == Role(role),
+                        RoleGrant.revoked_at.is_(None),
+                    )
+                    .values(revoked_at=self.clock(), revoked_by=revoked_by)
+                ),
             )
             return result.rowcount
 
