@@ -2,7 +2,8 @@
 
 Layout in the data directory::
 
-    index/<corpus hash>/      a complete Whoosh index plus passages.json
+    index/<corpus hash>/      a complete Whoosh index plus passages.json, words.json and
+                              the scored postings questions are answered from (postings.py)
     index/CURRENT             the name of the directory in use
 
 A build writes into a temporary directory and only renames it into place when complete,
@@ -21,12 +22,14 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
+from knowledge import postings
 from knowledge.analyzer import analyze, chinese_analyzer, gram_analyzer
 from knowledge.models import Passage
+from knowledge.postings import Postings
 
 # Bumped whenever what is written changes (fields, analyzers, stopwords), so an index of an
 # older layout is rebuilt.
-FORMAT = "4"
+FORMAT = "5"
 PASSAGES = "passages.json"
 WORDS = "words.json"
 CURRENT = "CURRENT"
@@ -63,6 +66,7 @@ def _write(
             region=" ".join(jurisdictions.get(p.doc_id, (p.region,))),
         )
     writer.commit()
+    postings.write(directory, ix)
     data = [asdict(p) for p in passages]
     words = {p.id: sorted(set(analyze(p.text + "\n" + " ".join(p.heading_path)))) for p in passages}
     (directory / WORDS).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
@@ -123,10 +127,10 @@ def current_version(root: Path) -> str | None:
 
 def open_version(
     root: Path, version: str
-) -> tuple[whoosh_index.Index, list[Passage], dict[str, frozenset[str]]]:
-    """The index, its passages, and each passage's indexed words (for coverage checks)."""
+) -> tuple[Postings, list[Passage], dict[str, frozenset[str]]]:
+    """The scored postings, the passages, and each passage's indexed words (for coverage
+    checks). Whoosh's own files are not opened: questions are answered from the postings."""
     directory = root / version
-    ix = whoosh_index.open_dir(str(directory))
     raw = json.loads((directory / PASSAGES).read_text(encoding="utf-8"))
     passages = [
         Passage(
@@ -140,4 +144,4 @@ def open_version(
         for r in raw
     ]
     words = json.loads((directory / WORDS).read_text(encoding="utf-8"))
-    return ix, passages, {pid: frozenset(ws) for pid, ws in words.items()}
+    return Postings(directory), passages, {pid: frozenset(ws) for pid, ws in words.items()}

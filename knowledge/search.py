@@ -1,22 +1,19 @@
-"""Ranked passage search over the Whoosh index.
+"""Ranked passage search over the scored postings of the index (knowledge.postings).
 
-Queries are built as query objects from analysed words; raw user text never reaches a
-query parser, so `title:(a OR b)~2^3` is just words. Whoosh searchers are not thread-safe,
-so one searcher is shared under a lock: each thread's own would hold ~7 MB more, and under
-the GIL threads would not search any faster side by side.
+A question's words become (field, word, boost) clauses; a passage's score is its postings'
+BM25F scores times the boosts, added in clause order, as Whoosh adds them in an OR query, so
+the ranking is Whoosh's without running Whoosh's matchers. Raw user text never reaches a
+query parser.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
-import threading
 from dataclasses import dataclass
 
-from whoosh import scoring
-from whoosh.index import Index
-from whoosh.query import Or, Term
-
 from knowledge.models import Hit, Passage
+from knowledge.postings import Postings
 
 # Title and region are indexed for completeness, but jurisdiction is ranked by
 # knowledge.ranking and titles repeat on every passage of a plan, so queries skip them.
@@ -45,29 +42,35 @@ class WeightedTerm:
 
 class PassageSearcher:
     def __init__(
-        self, ix: Index, passages: list[Passage], words: dict[str, frozenset[str]]
+        self, postings: Postings, passages: list[Passage], words: dict[str, frozenset[str]]
     ) -> None:
-        self.ix = ix
         self.passages = {p.id: p for p in passages}
         self.words = words
-        self._lock = threading.Lock()  # one Whoosh search at a time
-        self._shared = None
-        with ix.searcher() as s:
-            self.doc_count = s.doc_count() or 1
-            reader = s.reader()
-            self._df = {
-                text: reader.doc_frequency("body", text) for text in reader.field_terms("body")
-            }
-            self._gram_df = {
-                text: reader.doc_frequency("grams", text) for text in reader.field_terms("grams")
-            }
+        self._postings = postings
+        self._by_docnum = [self.passages[pid] for pid in postings.passage_ids]
+        self.doc_count = len(self._by_docnum) or 1
+        self._df = postings.doc_frequencies("body")
+        self._gram_df = postings.doc_frequencies("grams")
 
-    def _run(self, query, limit: int) -> list[Hit]:
-        with self._lock:
-            if self._shared is None:
-                self._shared = self.ix.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2))
-            results = self._shared.search(query, limit=limit)
-            return [Hit(self.passages[r["id"]], float(r.score)) for r in results]
+    def _run(self, clauses: list[tuple[str, str, float]], limit: int) -> list[Hit]:
+        """The best `limit` passages for an OR of (field, word, boost) clauses: each
+        passage's clause scores times their boosts, added in clause order as Whoosh adds
+        them; ties go to the passage indexed first, as in Whoosh."""
+        totals: dict[int, float] = {}
+        get = totals.get
+        for field, text, boost in clauses:
+            found = self._postings.get(field, text)
+            if found is None:
+                continue
+            docs, scores = found
+            if boost == 1.0:
+                for d, score in zip(docs, scores, strict=True):
+                    totals[d] = get(d, 0.0) + score
+            else:
+                for d, score in zip(docs, scores, strict=True):
+                    totals[d] = get(d, 0.0) + score * boost
+        best = heapq.nsmallest(limit, totals.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [Hit(self._by_docnum[d], score) for d, score in best]
 
     def idf(self, word: str) -> float:
         """Inverse document frequency in passage bodies; 0 for words the corpus never uses."""
@@ -123,7 +126,7 @@ class PassageSearcher:
         chosen = sorted(known, key=lambda g: (-self.gram_idf(g), g))[:MAX_QUERY_GRAMS]
         if not chosen:
             return []
-        return self._run(Or([Term("grams", g) for g in chosen]), limit)
+        return self._run([("grams", g, 1.0) for g in chosen], limit)
 
     def search_words(self, terms: list[WeightedTerm], limit: int = 20) -> list[Hit]:
         """BM25F over the body and heading fields."""
@@ -138,15 +141,11 @@ class PassageSearcher:
             :MAX_QUERY_WORDS
         ]
         clauses = [
-            Term(field, t.text, boost=boost * t.weight)
+            (field, t.text, boost * t.weight)
             for t in chosen
             for field, boost in FIELD_BOOSTS.items()
         ]
-        return self._run(Or(clauses), limit)
+        return self._run(clauses, limit)
 
     def close(self) -> None:
-        """Close the searcher (after a reload has swapped this one out)."""
-        with self._lock:
-            shared, self._shared = self._shared, None
-        if shared is not None:
-            shared.close()
+        """Nothing to close: the postings are in memory (kept for the knowledge base's swap)."""
