@@ -26,7 +26,7 @@ from knowledge.models import Passage
 
 # Bumped whenever what is written changes (fields, analyzers, stopwords), so an index of an
 # older layout is rebuilt.
-FORMAT = "4"
+FORMAT = "5"
 PASSAGES = "passages.json"
 WORDS = "words.json"
 CURRENT = "CURRENT"
