@@ -321,3 +321,12 @@ def test_answerable_questions_do_not_abstain(kb, question):
     assert not answer.abstained
     assert HOTLINE not in answer.text
     assert "《" in answer.text and "来源" in answer.text
+
+
+def test_a_specific_word_the_plans_use_once_makes_a_question_theirs(kb, parse):
+    """热水器 is rare in general Chinese and named once in the plans: a question about it is
+    theirs; 手机, common everywhere and mentioned in passing, is not."""
+    searcher = kb.state.searcher
+    assert searcher.doc_frequency("热水器") == 1
+    assert parse("冬天冷，想装个热水器").in_domain
+    assert not parse("手机坏了去哪修").in_domain
