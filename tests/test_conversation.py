@@ -273,3 +273,14 @@ def test_who_answered_from_a_passage_without_units_uses_its_sections_list(policy
     assert answer.hits[0].passage.id == "t-0001"
     assert answer.hits[0].passage.text.startswith(carrier.units_text)
     assert body(answer.text).startswith("这件事由区住建局牵头，区财政局配合。")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["工作队全脱产帮扶2年以上。", "15个工作日内办结。", "三个月内完成。", "服务期半年。"],
+)
+def test_durations_state_a_time(sentence):
+    from knowledge.asked import states
+
+    assert states(TIME, sentence)
+    assert not states(TIME, "加强驻村工作队的建设和管理。")
