@@ -26,8 +26,9 @@ from typing import Any
 
 from knowledge.analyzer import analyze, segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
-from knowledge.asked import ask_words, asked_fact
+from knowledge.asked import WHO, ask_words, asked_fact
 from knowledge.models import SURE, UNCOVERED, Answer, Hit, Passage
+from knowledge.passages import neighbour_ids, with_units
 
 EXPIRY_SECONDS = 30 * 60
 # The topic grows with each narrowing; only its latest words are kept.
@@ -49,6 +50,8 @@ MORE_SHARE = 0.5
 LIGHT_VERBS = re.compile(r"[弄搞办做整修建盖拿领][好完成到定妥]|搞定|落实|完成|到手|下来|得到")
 # A verb jieba's general dictionary counts less often than this is specific (考驾照), not glue.
 RARE_VERB_FREQ = 100
+# How far from a passage its section's unit list may stand (sections are a few passages long).
+SECTION_SPAN = 4
 # "Is there anything else": the next best passage not shown yet.
 MORE = re.compile(r"别的|其他|其它|另外|还有没有|还有啥|还有什么|还有么子")
 
@@ -163,6 +166,7 @@ def converse(
         ):
             return standalone, new
     if hits:
+        hits = _presented(kb, hits, asks)
         text = answer_from(hits, weights, False, region_known=place is not None, asks=asks)
         answer = Answer(text, False, hits[:5], place, asks=asks)
     elif more:
@@ -285,6 +289,7 @@ def _answer(kb: Backend, text: str, place: str | None, asks: str | None) -> Answ
     answer.asks = asks
     if answer.abstained or answer.kind != SURE or asks is None:
         return answer
+    answer.hits = _presented(kb, answer.hits, asks)
     answer.text = answer_from(
         answer.hits,
         _weights(kb, text, place),
@@ -299,8 +304,39 @@ def _from_last(kb: Backend, ctx: Context, weights: dict[str, float], asks: str |
     hits = [Hit(p, score) for pid, score in ctx.last if (p := kb.passage(pid)) is not None]
     if not hits:
         return kb.ask(ctx.topic or "", ctx.place)
+    hits = _presented(kb, hits, asks)
     text = answer_from(hits, weights, False, region_known=ctx.place is not None, asks=asks)
     return Answer(text, False, hits, ctx.place, asks=asks)
+
+
+def _presented(kb: Backend, hits: list[Hit], asks: str | None) -> list[Hit]:
+    """The hits as shown for the kind of fact asked. For 找谁 each passage stands for its
+    section's passage that carries the plan's list of responsible units (the list follows
+    the measures it covers), shown with that list; a section naming no unit keeps its passage."""
+    if asks != WHO:
+        return hits
+    shown: list[Hit] = []
+    for hit in hits:
+        passage = _with_section_units(kb, hit.passage)
+        if all(h.passage.id != passage.id for h in shown):
+            shown.append(Hit(with_units(passage), hit.score))
+    return shown
+
+
+def _with_section_units(kb: Backend, passage: Passage) -> Passage:
+    """The passage if it carries units, else the nearest one of its section that does."""
+    if passage.has_units:
+        return passage
+    for pid in neighbour_ids(passage.id, SECTION_SPAN):
+        other = kb.passage(pid)
+        if (
+            other is not None
+            and other.heading_path == passage.heading_path
+            and other.doc_id == passage.doc_id
+            and other.has_units
+        ):
+            return other
+    return passage
 
 
 def choose(
@@ -312,7 +348,7 @@ def choose(
     if passage is None:
         return None
     asks = asked_fact(question)
-    hits = [Hit(passage, 1.0)]
+    hits = _presented(kb, [Hit(passage, 1.0)], asks)
     text = answer_from(hits, _weights(kb, question, region), False, region_known=True, asks=asks)
     answer = Answer(text, False, hits, region, asks=asks)
     return answer, _remember(answer, question, region, asks, now, [])

@@ -30,12 +30,14 @@ class Clause:
     """A stretch of text and the units the document makes responsible for it.
 
     Unit lists are removed from the text (they are kept here as data) so that passages
-    read as policy, not as lists of offices.
+    read and are searched as policy, not as lists of offices; `units_text` is the list as the
+    plan writes it (the bracket), shown to a resident who asks who handles the matter.
     """
 
     text: str
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
+    units_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,12 @@ class Passage:
     date: str | None = None
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
+    # The plan's own responsibility brackets for this passage's clauses, verbatim.
+    units_text: str = ""
+
+    @property
+    def has_units(self) -> bool:
+        return bool(self.lead_units or self.responsible_units)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ is never cut inside a number (a cut between 9. and 6公里 would state the wrong
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from knowledge.models import Clause, DocumentInfo, Passage, Section, ordered_union
 
@@ -63,9 +64,13 @@ def _pieces(sentence: str, limit: int) -> list[str]:
     return out
 
 
-def _units_of(clauses: list[Clause]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return ordered_union(c.lead_units for c in clauses), ordered_union(
-        c.responsible_units for c in clauses
+def _units_of(clauses: list[Clause]) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """The clauses' lead and responsible units, and their brackets as the plan writes them."""
+    brackets = dict.fromkeys(c.units_text for c in clauses if c.units_text)
+    return (
+        ordered_union(c.lead_units for c in clauses),
+        ordered_union(c.responsible_units for c in clauses),
+        "".join(brackets),
     )
 
 
@@ -90,14 +95,46 @@ def split_section(section: Section, limit: int = MAX_CHARS) -> list[tuple[str, l
     return chunks
 
 
+def passage_id(doc_id: str, number: int) -> str:
+    """Passages are numbered in document order, so a section's passages have adjacent ids."""
+    return f"{doc_id}-{number:04d}"
+
+
+def neighbour_ids(pid: str, span: int) -> list[str]:
+    """The ids of the passages up to `span` places after, then before, `pid` in its document."""
+    doc_id, _, number = pid.rpartition("-")
+    if not number.isdigit():
+        return []
+    n = int(number)
+    after = [passage_id(doc_id, n + k) for k in range(1, span + 1)]
+    before = [passage_id(doc_id, n - k) for k in range(1, span + 1) if n - k >= 0]
+    return after + before
+
+
+def with_units(passage: Passage, limit: int = MAX_CHARS) -> Passage:
+    """The passage as shown to a resident who asks who handles it: the plan's own list of the
+    units responsible (verbatim) before the measure, within the passage size."""
+    if not passage.units_text:
+        return passage
+    head = passage.units_text + "\n"
+    text = head
+    for sentence in sentences(passage.text):
+        if len(text) + len(sentence) > limit:
+            if text == head:  # one long sentence: as much of it as fits, no figure cut
+                text += sentence[: _safe_cut(sentence, limit - len(text) - 1)] + "…"
+            break
+        text += sentence
+    return replace(passage, text=text.strip())
+
+
 def make_passages(doc: DocumentInfo, sections: list[Section]) -> list[Passage]:
     passages = []
     for section in sections:
         for text, clauses in split_section(section):
-            lead, responsible = _units_of(clauses)
+            lead, responsible, units_text = _units_of(clauses)
             passages.append(
                 Passage(
-                    id=f"{doc.id}-{len(passages):04d}",
+                    id=passage_id(doc.id, len(passages)),
                     doc_id=doc.id,
                     heading_path=section.heading_path,
                     text=text,
@@ -107,6 +144,7 @@ def make_passages(doc: DocumentInfo, sections: list[Section]) -> list[Passage]:
                     date=doc.date,
                     lead_units=lead,
                     responsible_units=responsible,
+                    units_text=units_text,
                 )
             )
     return passages

@@ -23,6 +23,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
+from knowledge.analyzer import segmenter
 from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
 from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.coverage_texts import UNCOVERED, region_list
@@ -38,8 +39,10 @@ from knowledge.understanding import Understanding
 
 log = logging.getLogger(__name__)
 # A word the plans use in at least this many passages is one of their topics (油茶, 光伏),
-# not a passing mention (手机, 考试).
+# not a passing mention (手机, 考试); a word rare in general Chinese (jieba's dictionary counts
+# it less often than SPECIFIC_FREQ: 热水器, 太阳能) is a topic wherever the plans use it.
 TOPICAL_MIN_DF = 2
+SPECIFIC_FREQ = 1000
 # Confidence (see knowledge.ranking.confidence) from which the best passage is given as the
 # answer, and below which nothing is offered; in between, the closest matches are offered.
 # Chosen on the odd half of the development questions: above SURE_CONFIDENCE the best passage
@@ -113,7 +116,10 @@ class KnowledgeBase:
             gazetteer = Gazetteer(corpus.documents)
             vocabulary = {w: searcher.idf(w) for w in searcher.vocabulary}
             topical = {
-                w for w in searcher.vocabulary if searcher.doc_frequency(w) >= TOPICAL_MIN_DF
+                w
+                for w in searcher.vocabulary
+                if searcher.doc_frequency(w) >= TOPICAL_MIN_DF
+                or segmenter().FREQ.get(w, 0) < SPECIFIC_FREQ
             }
             state = _State(
                 version=version,

@@ -10,6 +10,7 @@ under its heading path so that an answer can say where in the plan it comes from
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from knowledge.models import Clause, Section
 from knowledge.units import find_unit_lists
@@ -91,14 +92,15 @@ def _clauses(paragraph: str) -> tuple[Clause, ...]:
     for found in find_unit_lists(paragraph):
         text = paragraph[pos : found.start]
         if text.strip() or clauses:
-            clauses.append(Clause(text, found.lead, found.responsible))
+            units = paragraph[found.start : found.end]
+            clauses.append(Clause(text, found.lead, found.responsible, units))
         pos = found.end
     tail = paragraph[pos:]
     if tail.strip() and tail.strip() != "。":
         clauses.append(Clause(tail))
     elif tail.strip() == "。" and clauses:
         last = clauses[-1]
-        clauses[-1] = Clause(last.text + "。", last.lead_units, last.responsible_units)
+        clauses[-1] = replace(last, text=last.text + "。")
     return tuple(c for c in clauses if c.text.strip())
 
 

@@ -31,6 +31,11 @@ TYPO_MAX_FREQ = 5
 EVERYDAY_FREQ = 10000
 # Characters that glue words together; a stretch containing one is never taken for a typo.
 FUNCTION_CHARS = "一不人到在是了的有个这那就都也还又很给把被让从对向和与及或"
+# Speech glues helper words to a verb or adjective (想查, 帮着, 冷得, 补得, 交喃): a stretch no
+# dictionary knows is read without the modal or adverb before it and the aspect particle,
+# complement marker or sentence particle after it.
+GLUED_BEFORE = "想要会能该得去来还都就才也又再没冇不"
+GLUED_AFTER = "着了过得下要才点个喃嘛哦咯呢啊吧呀噻撒哈"
 AMOUNT_WORDS = re.compile(
     r"多少|几多|好多钱|几个|几年|几次|几天|几回|几档|哪一档|哪档|标准|比例|多高|多大|多长|多久|几成|几公里|多远"
 )
@@ -162,11 +167,13 @@ class Understanding:
                 # Whole target words only: 最低生活保障 must not count as present where
                 # only 生活 or 保障 is.
                 words = [g[0] for t in targets for g in analyze_groups(t)]
+                if phrase in self.idf and phrase not in words:
+                    words.append(phrase)  # the plans use the resident's own word too (工作队)
                 for word in words:
                     typed = word in phrase  # 低保 typed as 低保 counts in full
                     weights[word] = max(weights.get(word, 0.0), 1.0 if typed else EXPANSION_WEIGHT)
                 concepts.append(Concept(phrase, frozenset(words), expanded=True))
-        groups = analyze_groups(rest)
+        groups = [g for group in analyze_groups(rest) for g in self._unglue(group)]
         phrases = [
             (a[0], b[0])
             for a, b in itertools.pairwise(groups)
@@ -192,6 +199,21 @@ class Understanding:
             in_domain,
             bigrams,
         )
+
+    def _unglue(self, group: list[str]) -> list[list[str]]:
+        """The group as it stands, or, for a glued stretch no dictionary knows (想查), the
+        groups of its core (查); nothing when it was all helper words."""
+        word = group[0]
+        if len(group) > 1 or len(word) < 2 or word in self.idf or segmenter().FREQ.get(word, 0):
+            return [group]
+        core = word
+        while len(core) > 1 and core[0] in GLUED_BEFORE:
+            core = core[1:]
+        while len(core) > 1 and core[-1] in GLUED_AFTER:
+            core = core[:-1]
+        if core == word:
+            return [group]
+        return analyze_groups(core)
 
     def _inside_policy_word(self, text: str, phrase: str) -> bool:
         """Whether the phrase is only part of a longer word the plans use (搬迁 in 易地搬迁),

@@ -234,3 +234,53 @@ def test_a_new_topic_that_leans_in_form_is_still_a_new_topic(policy_kb, message,
     assert "危房" in body(housing.text)
     assert word in body(reply.text) and "危房" not in body(reply.text)
     assert context.topic == message
+
+
+def test_who_follow_up_shows_the_plans_own_unit_list_first(policy_kb):
+    (_, who), _ = chat(policy_kb, ["娃上高中有啥补助", "那归哪个部门管"], "闽清县")
+    passage = who.hits[0].passage
+    assert passage.text.startswith(policy_kb.passage(passage.id).units_text)
+    assert "责任单位" in passage.text.split("\n")[0] and "县教育局" in passage.text.split("\n")[0]
+    assert body(who.text).startswith("这件事由县教育局")
+    assert len(passage.text) <= 500
+
+
+def test_who_answered_from_a_passage_without_units_uses_its_sections_list(policy_kb):
+    """A long section is cut into passages; its unit list follows the measures it covers, so
+    a passage before the list stands for the section's passage that carries it."""
+    from dataclasses import replace
+
+    from knowledge.conversation import choose
+    from knowledge.models import Passage
+
+    carrier = Passage(
+        "t-0001",
+        "t",
+        ("一、措施", "(二)住房"),
+        "危房改造每户补助2万元。",
+        region="淮安区",
+        lead_units=("区住建局",),
+        responsible_units=("区财政局",),
+        units_text="(牵头单位:区住建局;责任单位:区财政局)",
+    )
+    before = Passage("t-0000", "t", carrier.heading_path, "逐户排查住房安全。", region="淮安区")
+    other = Passage(
+        "t-0002", "t", ("一、措施", "(三)教育"), "助学。", responsible_units=("区教育局",)
+    )
+    passages = {p.id: p for p in (before, carrier, other)}
+    backend = replace(policy_kb._backend(policy_kb.state), passage=passages.get)
+    answer, _ = choose(backend, "危房改造找哪个部门", "t-0000", "淮安区", NOW)
+    assert answer.hits[0].passage.id == "t-0001"
+    assert answer.hits[0].passage.text.startswith(carrier.units_text)
+    assert body(answer.text).startswith("这件事由区住建局牵头，区财政局配合。")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["工作队全脱产帮扶2年以上。", "15个工作日内办结。", "三个月内完成。", "服务期半年。"],
+)
+def test_durations_state_a_time(sentence):
+    from knowledge.asked import states
+
+    assert states(TIME, sentence)
+    assert not states(TIME, "加强驻村工作队的建设和管理。")

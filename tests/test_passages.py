@@ -13,7 +13,7 @@ import pytest
 from knowledge.ingest import load_corpus
 from knowledge.manifest import load_manifest
 from knowledge.models import Clause, DocumentInfo, Section
-from knowledge.passages import MAX_CHARS, make_passages
+from knowledge.passages import MAX_CHARS, make_passages, neighbour_ids, with_units
 
 NUMBER = re.compile(r"\d+(?:[.,．]\d+)*[%％]?")
 DOC = DocumentInfo(
@@ -155,3 +155,28 @@ def test_every_real_passage_has_its_document_title_region_and_heading_path(corpu
                 # Only the document's preamble, before its first heading, has no path.
                 assert not seen_heading, p.id
     assert headed >= 0.9 * len(corpus.passages)
+
+
+def test_a_passage_keeps_its_clauses_unit_brackets_verbatim():
+    bracket = "(牵头单位:县林业局;责任单位:县财政局、县扶贫办)"
+    clause = Clause("聘用生态护林员。", ("县林业局",), ("县财政局", "县扶贫办"), bracket)
+    [passage] = make_passages(DOC, [Section("t", ("一、措施",), ((clause, Clause("其他。")),))])
+    assert passage.units_text == bracket and passage.has_units
+    assert bracket not in passage.text  # not searched or read as policy
+
+
+def test_shown_for_who_the_units_lead_and_the_passage_still_fits():
+    bracket = "[责任单位:县住建局、县民政局]"
+    text = "".join(f"第{i}项措施每户补助{i}万元。" for i in range(1, 60))
+    clause = Clause(text, (), ("县住建局", "县民政局"), bracket)
+    [first, *_] = make_passages(DOC, [Section("t", ("一、措施",), ((clause,),))])
+    shown = with_units(first)
+    assert shown.text.startswith(bracket + "\n") and len(shown.text) <= MAX_CHARS
+    assert shown.text.endswith("。") and shown.id == first.id
+    plain = make_passages(DOC, [Section("t", ("一、措施",), ((Clause("每户补助1万元。"),),))])[0]
+    assert with_units(plain) is plain
+
+
+def test_a_passage_knows_its_neighbours_in_the_document():
+    assert neighbour_ids("004-0010", 2) == ["004-0011", "004-0012", "004-0009", "004-0008"]
+    assert neighbour_ids("004-0000", 1) == ["004-0001"]

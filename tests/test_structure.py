@@ -260,3 +260,13 @@ def test_synthetic_section_text_has_units_removed_but_sentence_intact():
     assert section.text == "落实危房改造补助。推进易地搬迁。"
     assert section.lead_units == ("县发改局",)
     assert section.responsible_units == ("县住建局", "县财政局", "县扶贫办")
+
+
+def test_each_clause_keeps_its_unit_bracket_as_the_plan_writes_it():
+    text = "一、措施\n(一)住房\n落实危房改造补助。[责任单位:县住建局、县财政局]推进易地搬迁。（牵头单位：县发改局；责任单位：县扶贫办）\n"
+    [section] = parse_sections("t", text)
+    [paragraph] = section.paragraphs
+    assert [c.units_text for c in paragraph] == [
+        "[责任单位:县住建局、县财政局]",
+        "（牵头单位：县发改局；责任单位：县扶贫办）",
+    ]

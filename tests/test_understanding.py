@@ -321,3 +321,25 @@ def test_answerable_questions_do_not_abstain(kb, question):
     assert not answer.abstained
     assert HOTLINE not in answer.text
     assert "《" in answer.text and "来源" in answer.text
+
+
+def test_a_specific_word_the_plans_use_once_makes_a_question_theirs(kb, parse):
+    """热水器 is rare in general Chinese and named once in the plans: a question about it is
+    theirs; 手机, common everywhere and mentioned in passing, is not."""
+    searcher = kb.state.searcher
+    assert searcher.doc_frequency("热水器") == 1
+    assert parse("冬天冷，想装个热水器").in_domain
+    assert not parse("手机坏了去哪修").in_domain
+
+
+def test_helper_words_glued_to_a_verb_are_read_off(parse):
+    """想查, 帮着, 冷得: stretches no dictionary knows are read as their core word, so they
+    neither count as unknown things asked about nor hide the verb."""
+    typed = {c.typed for c in parse("想查下补助 政府会不会帮着整 冷得很").concepts}
+    assert not typed & {"想查", "帮着", "冷得"}
+    assert "查" in typed
+
+
+def test_a_residents_word_the_plans_also_use_counts_beside_its_expansion(parse):
+    [concept] = [c for c in parse("工作队要待多久").concepts if c.typed == "工作队"]
+    assert {"工作队", "驻村工作队"} <= concept.words
