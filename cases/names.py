@@ -1,5 +1,5 @@
-"""What staff, supervisors and admins call statuses, ratings, roles and actors, in every adapter
-(Telegram, the web console, the exported spreadsheet): one vocabulary, Simplified Chinese."""
+"""What staff, supervisors and admins call statuses, events, ratings, roles and actors, in every
+adapter (Telegram, the web console, the exported spreadsheet): one vocabulary, Simplified Chinese."""
 
 # Status names as case workers say them (residents see handlers.texts.STATUS_LABELS).
 STATUS_NAMES = {
@@ -15,6 +15,23 @@ STATUS_NAMES = {
 }
 RATING_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 ROLE_NAMES = {"admin": "管理员", "supervisor": "督办", "staff": "工作人员"}
+# What happened to a case, as its timeline says it.
+EVENT_NAMES = {
+    "submitted": "提交投诉",
+    "accepted": "受理",
+    "in_progress": "办理中",
+    "transferred": "转办",
+    "resolved": "办结",
+    "closed": "结案",
+    "rejected": "不予受理",
+    "duplicate": "重复投诉",
+    "reopened": "重新办理",
+    "reply": "回复群众",
+    "feedback": "回访评价",
+    "remind": "时限提醒",
+    "escalate": "报督办",
+    "reveal_identity": "查看投诉人身份",
+}
 ACTOR_NAMES = {
     "resident": "群众",
     "staff": "工作人员",

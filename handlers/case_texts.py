@@ -9,35 +9,10 @@ HOTLINE = "12317"
 SUPERVISOR_NAME = "督办部门"
 
 # How staff see a status (residents have their own wording in handlers/texts.py).
-STATUS = {
-    "submitted": "待受理",
-    "transferred": "转办待受理",
-    "accepted": "已受理",
-    "in_progress": "办理中",
-    "resolved": "已办结，等待回访",
-    "closed": "已结案",
-    "rejected": "不予受理",
-    "duplicate": "重复件",
-    "reopened": "群众不满意，重新办理",
-}
+STATUS = names.STATUS_NAMES
 ACTORS = names.ACTOR_NAMES
-ACTIONS = {
-    "submitted": "提交投诉",
-    "accepted": "受理",
-    "in_progress": "办理中",
-    "transferred": "转办",
-    "resolved": "办结",
-    "closed": "结案",
-    "rejected": "不予受理",
-    "duplicate": "按重复件处理",
-    "reopened": "重新办理",
-    "reply": "回复群众",
-    "feedback": "回访评价",
-    "remind": "到期提醒",
-    "escalate": "报督办",
-    "reveal_identity": "督办查看了反映人身份",
-}
-RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+ACTIONS = names.EVENT_NAMES
+RATINGS = names.RATING_NAMES
 ESCALATION_REASONS = {
     "overdue_accept": "超期未受理",
     "overdue_resolve": "超期未办结",

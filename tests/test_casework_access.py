@@ -140,7 +140,7 @@ async def test_staff_see_the_filer_masked_and_a_supervisor_reveal_is_logged(
         ]
         assert record.status == "submitted"
         # The card's history shows that the identity was looked at, not by whom.
-        assert "督办查看了反映人身份" in (await h.ask(STAFF, f"/case {ticket}")).text
+        assert "查看投诉人身份" in (await h.ask(STAFF, f"/case {ticket}")).text
 
 
 async def test_an_anonymous_case_has_no_identity_to_reveal(policy_kb, migrated_url):

@@ -134,7 +134,7 @@ async def test_a_case_from_filing_to_reopening(policy_kb, migrated_url):
         result = "补助款 15000 元已于今天打到户主一卡通。"
         assert (await h.ask(STAFF_B, result)).text == shown(t.DONE_RESOLVED, ticket=ticket)
         card = await h.reply(STAFF_B)
-        assert "状态：已办结，等待回访" in card.text and card.button_texts == []
+        assert "状态：已办结" in card.text and card.button_texts == []
         resolved = await h.reply(RESIDENT)
         assert "已办结" in resolved.text and result in resolved.text
         assert resolved.button_texts == ["满意", "基本满意", "不满意"]

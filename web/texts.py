@@ -270,22 +270,7 @@ TEXT_EMPTY = "请写上内容（至少两个字）。没有做任何改动。"
 TEXT_TOO_LONG = "内容太长了（{length} 字，最多 1000 字）。没有做任何改动。"
 PHOTO_UNAVAILABLE = "照片暂时取不到。"
 ACTORS = names.ACTOR_NAMES
-EVENTS = {
-    "submitted": "提交投诉",
-    "accepted": "受理",
-    "in_progress": "办理中",
-    "transferred": "转办",
-    "resolved": "办结",
-    "closed": "结案",
-    "rejected": "不予受理",
-    "duplicate": "重复投诉",
-    "reopened": "重新办理",
-    "reply": "回复群众",
-    "feedback": "回访评价",
-    "remind": "时限提醒",
-    "escalate": "报督办",
-    "reveal_identity": "查看投诉人身份",
-}
+EVENTS = names.EVENT_NAMES
 EVENT_TO_UNITS = "转给 {units}"
 # What an event's code means: a 回访 rating, or why a case went to the supervisors.
 EVENT_CODES = {**RATING_NAMES, "overdue_accept": "受理超期", "overdue_resolve": "办结超期"}
