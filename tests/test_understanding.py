@@ -343,3 +343,15 @@ def test_helper_words_glued_to_a_verb_are_read_off(parse):
 def test_a_residents_word_the_plans_also_use_counts_beside_its_expansion(parse):
     [concept] = [c for c in parse("工作队要待多久").concepts if c.typed == "工作队"]
     assert {"工作队", "驻村工作队"} <= concept.words
+
+
+def test_a_generic_part_of_a_compound_does_not_stand_for_it(kb, parse):
+    """扶贫 is in most passages: a passage that only says 扶贫 is not about 扶贫小额信贷."""
+    [concept] = [c for c in parse("扶贫小额信贷要啥条件").concepts if c.typed == "扶贫小额信贷"]
+    assert "扶贫" not in concept.words
+    assert {"小额", "信贷"} <= concept.words
+
+
+@pytest.mark.parametrize("question", ["考驾照在哪报名", "驾照到期换证去哪办"])
+def test_a_rare_errand_jieba_tags_as_a_verb_is_a_thing_the_plans_do_not_cover(kb, question):
+    assert kb.ask(question).abstained
