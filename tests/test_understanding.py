@@ -163,6 +163,25 @@ def test_places_resolve_to_their_jurisdiction(parse, place, region):
     assert "低保" in query.words
 
 
+@pytest.mark.parametrize(
+    ("message", "region"),
+    [
+        ("水塘的，养老保险政府代缴吗", "新平县"),
+        ("我是建兴的，危房有补助吗", "新平县"),
+        ("家在河下那边，低保怎么申请", "淮安区"),
+    ],
+)
+def test_a_town_whose_name_is_an_everyday_word_counts_where_residents_say_where_they_are_from(
+    parse, message, region
+):
+    query = parse(message)
+    assert query.place is not None and query.place.region == region
+
+
+def test_an_everyday_word_that_is_also_a_town_is_no_place_elsewhere(parse):
+    assert parse("村里的水塘干了，抗旱有补助吗").place is None
+
+
 def test_an_explicit_region_beats_the_place_in_the_text(parse, kb):
     assert parse("我在坂东，危房改造有补助吗", "新平县").place.region == "新平县"
     assert parse("我在坂东，危房改造有补助吗").place.region == "闽清县"
