@@ -76,6 +76,23 @@ class Gazetteer:
         self._pattern = re.compile(
             "|".join(re.escape(n) for n in sorted(self._names, key=len, reverse=True))
         )
+        # A short form that is also an everyday word (水塘, 建兴) is a place where a resident
+        # says where they are from: 水塘的，…, 我是建兴的, 家在古城那边.
+        self._introduced: dict[str, Place] = {}
+        for region, places in data.get("places", {}).items():
+            for name in places:
+                short = short_form(name)
+                if name in no_short and short and short not in self._names:
+                    self._introduced[short] = Place(name, region)
+        self._introduction = (
+            re.compile(
+                r"(?:^|我是|俺是|我们是|俺们是|我家在|俺家在|家在|住在)("
+                + "|".join(re.escape(n) for n in sorted(self._introduced, key=len, reverse=True))
+                + r")(?=的|这边|那边|那里|这里|人)"
+            )
+            if self._introduced
+            else None
+        )
 
     def _add(self, name: str, region: str, allow_short: bool) -> None:
         place = Place(name, region)
@@ -99,11 +116,21 @@ class Gazetteer:
         for match in self._pattern.finditer(text or ""):
             if best is None or len(match.group(0)) > len(best.group(0)):
                 best = match
-        return self._names[best.group(0)] if best else None
+        if best:
+            return self._names[best.group(0)]
+        introduced = (
+            self._introduction.search(text.strip()) if self._introduction and text else None
+        )
+        return self._introduced[introduced.group(1)] if introduced else None
 
     def remove(self, text: str) -> str:
         """The text without its place names, which select a jurisdiction but are no search words."""
-        return self._pattern.sub(" ", text or "")
+        text = self._pattern.sub(" ", text or "")
+        if self._introduction:
+            text = self._introduction.sub(
+                lambda m: m.group(0).replace(m.group(1), " "), text.strip()
+            )
+        return text
 
     def resolve(self, name: str | None) -> Place | None:
         """A region the resident set explicitly (a county, town or parent name)."""

@@ -8,6 +8,7 @@ decides from it between an answer, the closest matches, and "not found".
 
 from __future__ import annotations
 
+from knowledge.analyzer import segmenter
 from knowledge.models import Hit
 from knowledge.search import PassageSearcher
 
@@ -27,6 +28,8 @@ UNKNOWN_OTHER = 0.3
 # A word no dictionary knows (限购, or a fragment like 会修 that jieba glued together).
 UNKNOWN_GUESSED = 1.5
 SINGLE_CHAR_FACTOR = 0.4
+# A verb general Chinese uses less often than this names a specific thing or errand.
+RARE_VERB_FREQ = 100
 # What is asked about is named by nouns; verbs (申请, 办) say what to do with it.
 VERB_FACTOR = 0.6
 # Adverbs, numerals, pronouns, time words (直接, 一年, 每个) even less.
@@ -67,9 +70,10 @@ def info(concept, searcher: PassageSearcher) -> float:
         value = UNKNOWN_GUESSED
     else:
         value = UNKNOWN_OTHER
-    if concept.pos.startswith("v"):
+    noun = _is_noun(concept)
+    if concept.pos.startswith("v") and not noun:
         value *= VERB_FACTOR
-    elif not _is_noun(concept):
+    elif not noun:
         value *= OTHER_FACTOR
     return value * (SINGLE_CHAR_FACTOR if len(concept.typed) == 1 else 1.0)
 
@@ -98,7 +102,13 @@ def unknown_share(query, searcher: PassageSearcher) -> float:
 
 
 def _is_noun(concept) -> bool:
-    return concept.pos.startswith(("n", "eng")) or concept.pos == "vn"
+    """Names a thing: a noun, or a word jieba tags a verb that general Chinese rarely uses
+    (驾照, 换证: a specific thing or errand, not a verb of everyday speech)."""
+    if concept.pos.startswith(("n", "eng")) or concept.pos == "vn":
+        return True
+    return (
+        concept.pos.startswith("v") and 0 < segmenter().FREQ.get(concept.typed, 0) < RARE_VERB_FREQ
+    )
 
 
 def confidence(hits: list[Hit], query, searcher: PassageSearcher) -> float:

@@ -34,8 +34,11 @@ FUNCTION_CHARS = "一不人到在是了的有个这那就都也还又很给把�
 # Speech glues helper words to a verb or adjective (想查, 帮着, 冷得, 补得, 交喃): a stretch no
 # dictionary knows is read without the modal or adverb before it and the aspect particle,
 # complement marker or sentence particle after it.
-GLUED_BEFORE = "想要会能该得去来还都就才也又再没冇不"
+GLUED_BEFORE = "想要会能该得去来还都就才也又再没冇不哪啥咋"
 GLUED_AFTER = "着了过得下要才点个喃嘛哦咯呢啊吧呀噻撒哈"
+# A sub-word of a typed compound shows a passage is about it only when it is at least this
+# share as specific (by idf) as the compound's most specific word.
+SUBWORD_SHARE = 0.5
 AMOUNT_WORDS = re.compile(
     r"多少|几多|好多钱|几个|几年|几次|几天|几回|几档|哪一档|哪档|标准|比例|多高|多大|多长|多久|几成|几公里|多远"
 )
@@ -167,8 +170,10 @@ class Understanding:
                 # Whole target words only: 最低生活保障 must not count as present where
                 # only 生活 or 保障 is.
                 words = [g[0] for t in targets for g in analyze_groups(t)]
-                if phrase in self.idf and phrase not in words:
-                    words.append(phrase)  # the plans use the resident's own word too (工作队)
+                # The plans use the resident's own word too (工作队); a single character
+                # (路 of 路费) is too often part of another word to count.
+                if len(phrase) > 1 and phrase in self.idf and phrase not in words:
+                    words.append(phrase)
                 for word in words:
                     typed = word in phrase  # 低保 typed as 低保 counts in full
                     weights[word] = max(weights.get(word, 0.0), 1.0 if typed else EXPANSION_WEIGHT)
@@ -183,7 +188,7 @@ class Understanding:
             for word in group:
                 weights[word] = 1.0
             if group[0] not in {c.typed for c in concepts}:
-                concepts.append(Concept(group[0], frozenset(group), part_of_speech(group[0])))
+                concepts.append(Concept(group[0], self._telling(group), part_of_speech(group[0])))
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
         # A sub-word does not count: 结婚登记 is no policy word because 登记 is one.
         in_domain = any(
@@ -198,6 +203,15 @@ class Understanding:
             phrases,
             in_domain,
             bigrams,
+        )
+
+    def _telling(self, group: list[str]) -> frozenset[str]:
+        """The words that show a passage is about what was typed: the word and those of its
+        sub-words nearly as specific as the most specific one. A generic part (扶贫 in
+        扶贫小额信贷, 收入 in 低收入户) is in most passages and would count any as covering it."""
+        best = max((self.idf.get(w, 0.0) for w in group), default=0.0)
+        return frozenset(
+            w for w in group if w == group[0] or self.idf.get(w, 0.0) >= SUBWORD_SHARE * best
         )
 
     def _unglue(self, group: list[str]) -> list[list[str]]:

@@ -163,6 +163,25 @@ def test_places_resolve_to_their_jurisdiction(parse, place, region):
     assert "低保" in query.words
 
 
+@pytest.mark.parametrize(
+    ("message", "region"),
+    [
+        ("水塘的，养老保险政府代缴吗", "新平县"),
+        ("我是建兴的，危房有补助吗", "新平县"),
+        ("家在河下那边，低保怎么申请", "淮安区"),
+    ],
+)
+def test_a_town_whose_name_is_an_everyday_word_counts_where_residents_say_where_they_are_from(
+    parse, message, region
+):
+    query = parse(message)
+    assert query.place is not None and query.place.region == region
+
+
+def test_an_everyday_word_that_is_also_a_town_is_no_place_elsewhere(parse):
+    assert parse("村里的水塘干了，抗旱有补助吗").place is None
+
+
 def test_an_explicit_region_beats_the_place_in_the_text(parse, kb):
     assert parse("我在坂东，危房改造有补助吗", "新平县").place.region == "新平县"
     assert parse("我在坂东，危房改造有补助吗").place.region == "闽清县"
@@ -343,3 +362,15 @@ def test_helper_words_glued_to_a_verb_are_read_off(parse):
 def test_a_residents_word_the_plans_also_use_counts_beside_its_expansion(parse):
     [concept] = [c for c in parse("工作队要待多久").concepts if c.typed == "工作队"]
     assert {"工作队", "驻村工作队"} <= concept.words
+
+
+def test_a_generic_part_of_a_compound_does_not_stand_for_it(kb, parse):
+    """扶贫 is in most passages: a passage that only says 扶贫 is not about 扶贫小额信贷."""
+    [concept] = [c for c in parse("扶贫小额信贷要啥条件").concepts if c.typed == "扶贫小额信贷"]
+    assert "扶贫" not in concept.words
+    assert {"小额", "信贷"} <= concept.words
+
+
+@pytest.mark.parametrize("question", ["考驾照在哪报名", "驾照到期换证去哪办"])
+def test_a_rare_errand_jieba_tags_as_a_verb_is_a_thing_the_plans_do_not_cover(kb, question):
+    assert kb.ask(question).abstained
