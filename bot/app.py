@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
@@ -176,14 +177,17 @@ async def polling(
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
-    await application.updater.start_polling(
-        timeout=poll_timeout, poll_interval=0, bootstrap_retries=3
+    updater = application.updater
+    if updater is None:
+        raise RuntimeError("polling needs an Application built with an Updater")
+    await updater.start_polling(
+        timeout=timedelta(seconds=poll_timeout), poll_interval=0, bootstrap_retries=3
     )
     await application.start()
     try:
         yield application
     finally:
-        await application.updater.stop()
+        await updater.stop()
         await application.stop()
         if application.post_stop:
             await application.post_stop(application)

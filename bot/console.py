@@ -8,7 +8,7 @@ before it shuts down. `python -m bot web` runs it alone against the same databas
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from storage.report_weeks import WeeklyCounts
 from storage.reports import CaseReports
 from storage.web_access import WebAccessStore
 from web import texts
-from web.app import Console, ConsoleConfig, create_app, serve
+from web.app import Console, ConsoleConfig, FileFetcher, create_app, serve
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def telegram_files(bot: Bot) -> Callable[[str], Awaitable[tuple[bytes, str]]]:
+def telegram_files(bot: Bot) -> FileFetcher:
     """Fetch a complaint's photo through the Bot API (getFile, then the file URL)."""
 
     async def fetch(file_id: str) -> tuple[bytes, str]:

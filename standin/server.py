@@ -162,6 +162,7 @@ class BotAPIStandIn:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
+        # The bound port (for port 0) is only on TCPSite's private server, set once started.
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
 
@@ -570,7 +571,8 @@ class BotAPIStandIn:
         """The visible text and entities Telegram would make of `text`, or the 400 it would answer."""
         if not isinstance(text, str):
             raise BadRequest(f"Bad Request: {what} is empty")
-        visible, entities = text, []
+        visible: str = text
+        entities: list[dict[str, Any]] = []
         if parse_mode:
             if str(parse_mode).upper() == "HTML":
                 try:

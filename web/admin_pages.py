@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 import tempfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ def _when(iso: str) -> str:
 
 
 def _documents_page(
-    request: web.Request, *, ok: list[str] = (), bad: str | None = None, status: int = 200
+    request: web.Request, *, ok: Sequence[str] = (), bad: str | None = None, status: int = 200
 ) -> web.Response:
     kb = request.app[CONSOLE].kb
     return render(

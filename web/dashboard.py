@@ -43,7 +43,7 @@ async def dashboard(request: web.Request) -> web.Response:
     stats = await console.reports.statistics(scope, now, overdue_listed=OVERDUE_LISTED)
     weeks = await console.weeks.weeks(scope, now, CHART_WEEKS)
     labels = category_labels(console.router)
-    repeated = {}
+    repeated: dict[str | None, int] = {}
     for unit in stats.by_unit:
         repeated[unit.name] = repeated.get(unit.name, 0) + 1
     units = [
