@@ -57,7 +57,7 @@ TOPICS = [
 OPENERS = ["", "请问", "我想问一下，", "俺家"]
 PLACES = ["", "坂东镇", "恩施", "淮安", "新平"]
 ENDINGS = ["", "？", "啊"]
-BOT_PROCESS = "from bot.runner import main; from bot.settings import Settings; raise SystemExit(main(Settings()))"
+BOT_PROCESS = "from bot.runner import main; from bot.settings import Settings; raise SystemExit(main(Settings.load()))"
 
 
 def questions() -> list[str]:
@@ -149,7 +149,7 @@ async def level_in_process(
 ) -> dict[str, object]:
     async with BotAPIStandIn() as standin:
         settings = settings_for_standin(
-            Settings(_env_file=None),
+            Settings.load(None),
             standin,
             telegram_poll_timeout=1.0,
             telegram_overall_rate=0,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import build_application, polling
-from bot.services import BotStorage
+from bot.services import BotStorage, deadline_policy
 from bot.settings import Settings
 from bot.terminal import settings_for_standin
 from knowledge.routing import Router
@@ -71,15 +71,13 @@ async def case_bot(
     `overrides` are Settings fields (deadline settings included); flood control is off. Without
     `deadline_job` the deadline check runs only when a test calls it (cases.deadlines.DeadlineCheck).
     """
-    base = settings or Settings(_env_file=None)
-    configured = base.model_copy(
-        update={"admin_ids": list(admin_ids), "flood_max_messages": 0, **overrides}
-    )
+    base = settings or Settings.load(None)
+    configured = base.replace(admin_ids=list(admin_ids), flood_max_messages=0, **overrides)
     storage = BotStorage.open(
         url,
         router=shared_router(),
-        admin_ids=configured.admin_ids,
-        deadlines=configured.deadline_policy(),
+        admin_ids=configured.telegram.admin_ids,
+        deadlines=deadline_policy(configured.deadlines),
         clock=clock,
     )
     try:
@@ -91,7 +89,7 @@ async def case_bot(
             if not deadline_job:
                 for job in application.job_queue.jobs():
                     job.schedule_removal()
-            async with polling(application, live.telegram_poll_timeout):
+            async with polling(application, live.telegram.poll_timeout):
                 harness = BotHarness(standin, application, live)
                 harness.storage = storage  # type: ignore[attr-defined]
                 yield harness

@@ -100,12 +100,12 @@ async def bot_harness(
     """
     async with BotAPIStandIn() as standin:
         configured = settings_for_standin(
-            settings or Settings(_env_file=None),
+            settings or Settings.load(None),
             standin,
             **{"telegram_poll_timeout": TEST_POLL_TIMEOUT, **overrides},
         )
         application = build_application(
             configured, kb, extra_handlers=extra_handlers, **(app_options or {})
         )
-        async with polling(application, configured.telegram_poll_timeout):
+        async with polling(application, configured.telegram.poll_timeout):
             yield BotHarness(standin, application, configured)

@@ -55,7 +55,7 @@ async def complaint_bot(
     try:
         async with BotAPIStandIn() as standin:
             settings = settings_for_standin(
-                Settings(_env_file=None), standin, telegram_poll_timeout=1.0, flood_max_messages=0
+                Settings.load(None), standin, telegram_poll_timeout=1.0, flood_max_messages=0
             )
             application = build_application(settings, kb, **storage.application_options())
             async with polling(application, 1.0):
