@@ -186,7 +186,8 @@ class ComplaintHandlers:
 
     @staticmethod
     def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
-        return user_data(context).setdefault(DRAFT_KEY, {})
+        draft: dict[str, Any] = user_data(context).setdefault(DRAFT_KEY, {})
+        return draft
 
     @staticmethod
     def _keyboard(buttons: list[tuple[str, str]], per_row: int = 2) -> InlineKeyboardMarkup:

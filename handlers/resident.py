@@ -123,7 +123,8 @@ def _remember(context: ContextTypes.DEFAULT_TYPE, passage_ids: list[str]) -> str
 
 
 def _recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> list[str] | None:
-    return chat_data(context).get(ANSWERS_KEY, {}).get(key)
+    answers: dict[str, list[str]] = chat_data(context).get(ANSWERS_KEY, {})
+    return answers.get(key)
 
 
 def answer_keyboard(

@@ -109,16 +109,16 @@ def allow(check: Check) -> Callable[[Handler], Handler]:
     return mark
 
 
-def any_role(p: Any) -> bool:
+def any_role(p: Permissions) -> bool:
     return p.has_role
 
 
-def overseer(p: Any) -> bool:
+def overseer(p: Permissions) -> bool:
     """Supervisors and admins: statistics."""
     return p.is_admin or p.is_supervisor
 
 
-def admin(p: Any) -> bool:
+def admin(p: Permissions) -> bool:
     return p.is_admin
 
 
