@@ -55,7 +55,7 @@ TOPICS = [
 OPENERS = ["", "请问", "我想问一下，", "俺家"]
 PLACES = ["", "坂东镇", "恩施", "淮安", "新平"]
 ENDINGS = ["", "？", "啊"]
-BOT_PROCESS = "from bot.runner import main; from bot.settings import Settings; raise SystemExit(main(Settings()))"
+BOT_PROCESS = "from bot.runner import main; from bot.settings import Settings; raise SystemExit(main(Settings.load()))"
 
 
 def questions() -> list[str]:

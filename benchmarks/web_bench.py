@@ -95,7 +95,7 @@ async def run(url: str, n: int, runs: int, kb: KnowledgeBase) -> dict[str, Any]:
     await roles.grant(STAFF, "staff", unit="闽清县民政局", region="闽清县", granted_by=ADMIN)
     await roles.grant(SUPERVISOR, "supervisor", region="闽清县", granted_by=ADMIN)
     port = _free_port()
-    settings = Settings(_env_file=None, web_port=port)
+    settings = Settings.load(None, web_port=port)
     console = build_console(settings, kb, storage)
     runner = await serve(create_app(console), "127.0.0.1", port)
     base = f"http://127.0.0.1:{port}"

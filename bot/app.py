@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
@@ -57,21 +58,21 @@ def build_application(
     hotline. The case service's notices go out through this application's bot.
     `resident_clock` (seconds) dates the residents' conversations; tests move it.
     """
-    if settings.telegram_bot_token is None:
+    if settings.telegram.bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     builder = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_file_url)
+        .token(settings.telegram.bot_token.get_secret_value())
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
         .rate_limiter(
             AIORateLimiter(
-                overall_max_rate=settings.telegram_overall_rate,
-                max_retries=settings.telegram_max_retries,
+                overall_max_rate=settings.telegram.overall_rate,
+                max_retries=settings.telegram.max_retries,
             )
         )
-        .concurrent_updates(settings.concurrent_updates)
-        .request(AiohttpRequest(max(8, settings.concurrent_updates)))
+        .concurrent_updates(settings.telegram.concurrent_updates)
+        .request(AiohttpRequest(max(8, settings.telegram.concurrent_updates)))
         .get_updates_request(AiohttpRequest(1, read_timeout=5.0))
         .post_init(_register_commands)
     )
@@ -80,7 +81,12 @@ def build_application(
     application = builder.build()
     application.add_handler(TypeHandler(Update, ignore_edits), group=EDIT_GROUP)
     application.add_handler(
-        TypeHandler(Update, FloodGuard(settings.flood_max_messages, settings.flood_window_seconds)),
+        TypeHandler(
+            Update,
+            FloodGuard(
+                settings.telegram.flood_max_messages, settings.telegram.flood_window_seconds
+            ),
+        ),
         group=FLOOD_GROUP,
     )
     for register in extra_handlers:
@@ -106,14 +112,18 @@ def build_application(
 def _intake_limits(settings: Settings) -> Any:
     from handlers.complaints import IntakeLimits
 
-    key = settings.counter_key.get_secret_value().encode() if settings.counter_key else None
+    key = (
+        settings.intake.counter_key.get_secret_value().encode()
+        if settings.intake.counter_key
+        else None
+    )
     return IntakeLimits(
-        per_day=settings.complaints_per_day,
-        duplicate_days=settings.anonymous_duplicate_days,
-        code_tries_per_ticket=settings.query_code_tries_per_ticket,
-        code_tries_per_account=settings.query_code_tries_per_account,
-        lock_hours=settings.query_code_lock_hours,
-        draft_hours=settings.draft_retention_hours,
+        per_day=settings.intake.complaints_per_day,
+        duplicate_days=settings.intake.anonymous_duplicate_days,
+        code_tries_per_ticket=settings.intake.query_code_tries_per_ticket,
+        code_tries_per_account=settings.intake.query_code_tries_per_account,
+        lock_hours=settings.intake.query_code_lock_hours,
+        draft_hours=settings.intake.draft_retention_hours,
         **({"key": key} if key else {}),
     )
 
@@ -152,8 +162,8 @@ def _register_casework(
         application,
         cases.access,
         WebAccessStore(cases.repo.db, cases.repo.clock),
-        settings.effective_web_base_url,
-        timedelta(minutes=settings.web_link_minutes),
+        settings.web.effective_base_url,
+        timedelta(minutes=settings.web.link_minutes),
     )
 
 
@@ -176,14 +186,17 @@ async def polling(
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
-    await application.updater.start_polling(
-        timeout=poll_timeout, poll_interval=0, bootstrap_retries=3
+    updater = application.updater
+    if updater is None:
+        raise RuntimeError("polling needs an Application built with an Updater")
+    await updater.start_polling(
+        timeout=timedelta(seconds=poll_timeout), poll_interval=0, bootstrap_retries=3
     )
     await application.start()
     try:
         yield application
     finally:
-        await application.updater.stop()
+        await updater.stop()
         await application.stop()
         if application.post_stop:
             await application.post_stop(application)

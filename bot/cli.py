@@ -15,7 +15,7 @@ from bot.settings import Settings
 def _knowledge(settings: Settings):
     from knowledge.service import KnowledgeBase
 
-    return KnowledgeBase.open(settings.data_dir, settings.corpus_dir)
+    return KnowledgeBase.open(settings.knowledge.data_dir, settings.knowledge.corpus_dir)
 
 
 def _passage_json(hit) -> dict:
@@ -81,7 +81,7 @@ def cmd_route(args, settings: Settings) -> int:
     from knowledge.service import LIBRARY_DIR
 
     router = Router.from_corpus(
-        settings.corpus_dir or DEFAULT_CORPUS, settings.data_dir / LIBRARY_DIR
+        settings.knowledge.corpus_dir or DEFAULT_CORPUS, settings.knowledge.data_dir / LIBRARY_DIR
     )
     if not args.jsonl:
         routing = route_handler(router)({"text": " ".join(args.text), "region": args.region})
@@ -98,7 +98,7 @@ def cmd_route(args, settings: Settings) -> int:
 def cmd_reindex(args, settings: Settings) -> int:
     from knowledge.service import KnowledgeBase
 
-    kb = KnowledgeBase(settings.data_dir, settings.corpus_dir)
+    kb = KnowledgeBase(settings.knowledge.data_dir, settings.knowledge.corpus_dir)
     state = kb.reload(force=True)
     for problem in state.problems:
         print(f"skipped: {problem}", file=sys.stderr)
@@ -111,7 +111,7 @@ def cmd_db(args, settings: Settings) -> int:
 
     from storage.migrate import upgrade
 
-    asyncio.run(upgrade(settings.effective_database_url))
+    asyncio.run(upgrade(settings.database.effective_url))
     print("database schema is up to date")
     return 0
 
@@ -120,7 +120,7 @@ def cmd_db_backup(args, settings: Settings) -> int:
     from storage.backup import BackupError, backup
 
     try:
-        backup(settings.effective_database_url, args.file)
+        backup(settings.database.effective_url, args.file)
     except BackupError as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 1
@@ -132,7 +132,7 @@ def cmd_db_restore(args, settings: Settings) -> int:
     from storage.backup import BackupError, restore
 
     try:
-        restore(settings.effective_database_url, args.file)
+        restore(settings.database.effective_url, args.file)
     except BackupError as exc:
         print(f"restore failed: {exc}", file=sys.stderr)
         return 1
@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = Settings()
+    settings = Settings.load()
     configure_logging(settings.log_level)
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", cmd_run)

@@ -8,7 +8,7 @@ before it shuts down. `python -m bot web` runs it alone against the same databas
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from storage.report_weeks import WeeklyCounts
 from storage.reports import CaseReports
 from storage.web_access import WebAccessStore
 from web import texts
-from web.app import Console, ConsoleConfig, create_app, serve
+from web.app import Console, ConsoleConfig, FileFetcher, create_app, serve
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def telegram_files(bot: Bot) -> Callable[[str], Awaitable[tuple[bytes, str]]]:
+def telegram_files(bot: Bot) -> FileFetcher:
     """Fetch a complaint's photo through the Bot API (getFile, then the file URL)."""
 
     async def fetch(file_id: str) -> tuple[bytes, str]:
@@ -64,15 +64,15 @@ def build_console(
 ) -> Console:
     cases = storage.cases
     db, clock = cases.repo.db, cases.repo.clock
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    token = settings.telegram.bot_token.get_secret_value() if settings.telegram.bot_token else None
     config = ConsoleConfig(
-        base_url=settings.effective_web_base_url,
+        base_url=settings.web.effective_base_url,
         bot_token=token or None,
         bot_username=bot_username,
-        session_idle=timedelta(minutes=settings.web_session_idle_minutes),
-        session_max_age=timedelta(hours=settings.web_session_max_hours),
-        link_valid=timedelta(minutes=settings.web_link_minutes),
-        widget_max_age_seconds=settings.web_widget_max_age_seconds,
+        session_idle=timedelta(minutes=settings.web.session_idle_minutes),
+        session_max_age=timedelta(hours=settings.web.session_max_hours),
+        link_valid=timedelta(minutes=settings.web.link_minutes),
+        widget_max_age_seconds=settings.web.widget_max_age_seconds,
     )
     return Console(
         store=WebAccessStore(db, clock),
@@ -90,12 +90,12 @@ def build_console(
 
 
 async def start_console(settings: Settings, console: Console) -> aioweb.AppRunner:
-    runner = await serve(create_app(console), settings.web_host, settings.web_port)
+    runner = await serve(create_app(console), settings.web.host, settings.web.port)
     log.info(
         "web console on %s (listening on %s:%s)",
         console.config.base_url,
-        settings.web_host,
-        settings.web_port,
+        settings.web.host,
+        settings.web.port,
     )
     return runner
 
@@ -115,8 +115,8 @@ def attach_console(application: Any, settings: Settings, kb: Any, storage: BotSt
         except OSError as exc:  # the residents' bot matters more than the console: keep serving it
             log.error(
                 "web console not started: cannot listen on %s:%s (%s); set WEB_PORT or WEB_ENABLED=false",
-                settings.web_host,
-                settings.web_port,
+                settings.web.host,
+                settings.web.port,
                 exc.strerror or exc,
             )
 
@@ -145,12 +145,12 @@ async def local_console(
     except OSError as exc:
         say(
             texts.LOCAL_NO_CONSOLE.format(
-                host=settings.web_host, port=settings.web_port, error=exc.strerror or exc
+                host=settings.web.host, port=settings.web.port, error=exc.strerror or exc
             )
         )
         yield
         return
-    admin = settings.admin_ids[0] if settings.admin_ids else LOCAL_ADMIN_ID
+    admin = settings.telegram.admin_ids[0] if settings.telegram.admin_ids else LOCAL_ADMIN_ID
     token = await console.store.issue_link(admin, console.config.link_valid)
     say(
         texts.LOCAL_CONSOLE.format(

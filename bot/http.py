@@ -9,7 +9,6 @@ already a dependency.
 from __future__ import annotations
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -66,10 +65,11 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
+        # PTB annotates these with its private DefaultValue; `object` is the public (wider) type.
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
@@ -86,16 +86,10 @@ class AiohttpRequest(BaseRequest):
         else:
             body = data
 
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = (
-            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        )
-        pool = self._pool_timeout if isinstance(pool_timeout, DefaultValue) else pool_timeout
-        write = (
-            (self._media_write_timeout if files else self._write_timeout)
-            if isinstance(write_timeout, DefaultValue)
-            else write_timeout
-        )
+        read = _timeout(read_timeout, self._read_timeout)
+        connect = _timeout(connect_timeout, self._connect_timeout)
+        pool = _timeout(pool_timeout, self._pool_timeout)
+        write = _timeout(write_timeout, self._media_write_timeout if files else self._write_timeout)
         # aiohttp has no separate write timeout; it counts towards the whole request.
         total = (
             None if read is None or write is None else read + write + (pool or 0) + (connect or 0)
@@ -113,3 +107,17 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.ClientError: {err!r}") from err
+
+
+# PTB marks a timeout the caller did not pass with a DefaultValue (`BaseRequest.DEFAULT_NONE`);
+# the class itself is private, so it is reached through that public marker.
+_NOT_PASSED = type(BaseRequest.DEFAULT_NONE)
+
+
+def _timeout(given: object, default: float | None) -> float | None:
+    """The timeout the caller passed (seconds or None for none), else this request's default."""
+    if isinstance(given, _NOT_PASSED):
+        return default
+    if given is None or isinstance(given, int | float):
+        return given
+    raise TypeError(f"a timeout is a number of seconds or None, not {given!r}")

@@ -17,8 +17,8 @@ import logging
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from bot.ptb_compat import CDCData, ConversationDict, ConversationKey
 from storage.conversations import (
     BOT_DATA,
     CALLBACK_DATA,

@@ -23,18 +23,18 @@ def _configure_logging(settings: Settings, quiet: bool) -> None:
 def _open_knowledge(settings: Settings) -> Any:
     from knowledge.service import KnowledgeBase
 
-    return KnowledgeBase.open(settings.data_dir, settings.corpus_dir)
+    return KnowledgeBase.open(settings.knowledge.data_dir, settings.knowledge.corpus_dir)
 
 
 def _open_storage(settings: Settings) -> Any:
     """Migrate the database (before any event loop: PTB reads persistence in initialize()) and open it."""
-    from bot.services import BotStorage
+    from bot.services import BotStorage, deadline_policy
     from knowledge.service import LIBRARY_DIR
     from storage.migrate import upgrade
 
-    url = settings.effective_database_url
+    url = settings.database.effective_url
     asyncio.run(upgrade(url))
-    deadlines = settings.deadline_policy()
+    deadlines = deadline_policy(settings.deadlines)
     year = datetime.now().year
     if not deadlines.calendar.covers(year):
         log.warning(
@@ -44,9 +44,9 @@ def _open_storage(settings: Settings) -> Any:
         )
     return BotStorage.open(
         url,
-        corpus_dir=settings.corpus_dir,
-        library_dir=settings.data_dir / LIBRARY_DIR,
-        admin_ids=settings.admin_ids,
+        corpus_dir=settings.knowledge.corpus_dir,
+        library_dir=settings.knowledge.data_dir / LIBRARY_DIR,
+        admin_ids=settings.telegram.admin_ids,
         deadlines=deadlines,
     )
 
@@ -57,7 +57,7 @@ def webhook_secret(settings: Settings) -> str:
     Without it anyone who can reach the listener could post an update "from" an admin. The
     generated secret is registered with setWebhook at every start, so it needs no storing.
     """
-    configured = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    configured = settings.webhook.secret.get_secret_value() if settings.webhook.secret else ""
     if configured:
         return configured
     log.warning("WEBHOOK_SECRET is not set: registering a random secret token for this run")
@@ -69,15 +69,17 @@ def main(settings: Settings) -> int:
     from bot.app import build_application
 
     local = (
-        settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
+        settings.telegram.bot_token is None or not settings.telegram.bot_token.get_secret_value()
     )
     _configure_logging(settings, quiet=local)
     if local:
         from bot.console import LOCAL_ADMIN_ID, local_console
         from bot.terminal import chat
 
-        if not settings.admin_ids:  # someone must be able to open the console's admin pages
-            settings = settings.model_copy(update={"admin_ids": [LOCAL_ADMIN_ID]})
+        if (
+            not settings.telegram.admin_ids
+        ):  # someone must be able to open the console's admin pages
+            settings = settings.replace(admin_ids=[LOCAL_ADMIN_ID])
         print("正在加载政策文件……", flush=True)
         kb = _open_knowledge(settings)
         storage = _open_storage(settings)
@@ -90,7 +92,7 @@ def main(settings: Settings) -> int:
                 chat(
                     settings,
                     kb,
-                    beside=console if settings.web_enabled else None,
+                    beside=console if settings.web.enabled else None,
                     **storage.application_options(),
                 )
             )
@@ -101,28 +103,28 @@ def main(settings: Settings) -> int:
     storage = _open_storage(settings)
     application = build_application(settings, kb, **storage.application_options())
     application.post_shutdown = lambda _application: storage.db.dispose()
-    if settings.web_enabled:
+    if settings.web.enabled:
         from bot.console import attach_console
 
         attach_console(application, settings, kb, storage)
-    if settings.webhook_url:
+    if settings.webhook.url:
         secret = webhook_secret(settings)
         log.info(
             "serving webhook %s on %s:%s",
-            settings.webhook_url,
-            settings.webhook_listen,
-            settings.webhook_port,
+            settings.webhook.url,
+            settings.webhook.listen,
+            settings.webhook.port,
         )
         application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
+            listen=settings.webhook.listen,
+            port=settings.webhook.port,
+            url_path=urlparse(settings.webhook.url).path.lstrip("/"),
+            webhook_url=settings.webhook.url,
             secret_token=secret,
         )
     else:
-        log.info("polling %s", settings.telegram_base_url)
-        application.run_polling(timeout=int(settings.telegram_poll_timeout))
+        log.info("polling %s", settings.telegram.base_url)
+        application.run_polling(timeout=int(settings.telegram.poll_timeout))
     return 0
 
 
@@ -137,13 +139,13 @@ def serve_console(settings: Settings) -> int:
     kb = _open_knowledge(settings)
     storage = _open_storage(settings)
     bot = None
-    if settings.telegram_bot_token and settings.telegram_bot_token.get_secret_value():
+    if settings.telegram.bot_token and settings.telegram.bot_token.get_secret_value():
         from telegram import Bot
 
         bot = Bot(
-            settings.telegram_bot_token.get_secret_value(),
-            base_url=settings.telegram_base_url,
-            base_file_url=settings.telegram_base_file_url,
+            settings.telegram.bot_token.get_secret_value(),
+            base_url=settings.telegram.base_url,
+            base_file_url=settings.telegram.base_file_url,
         )
         from bot.app import category_labels
         from handlers.case_notices import TelegramNotifier
@@ -172,11 +174,11 @@ def serve_console(settings: Settings) -> int:
 
     log.info(
         "web console alone on %s:%s (%s)",
-        settings.web_host,
-        settings.web_port,
-        settings.effective_web_base_url,
+        settings.web.host,
+        settings.web.port,
+        settings.web.effective_base_url,
     )
     aioweb.run_app(
-        app(), host=settings.web_host, port=settings.web_port, access_log=None, print=None
+        app(), host=settings.web.host, port=settings.web.port, access_log=None, print=None
     )
     return 0

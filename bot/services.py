@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.persistence import DatabasePersistence
+from bot.settings import DeadlineSettings
 from cases.access import Access
 from cases.service import CaseService
 from knowledge.complaint_cues import ComplaintCues
@@ -23,7 +24,27 @@ from storage.conversations import KeyValueStore
 from storage.db import Database
 from storage.models import utcnow
 from storage.roles import RoleRepository
-from storage.workdays import DeadlinePolicy
+from storage.workdays import DEFAULT_HOLIDAYS_FILE, DeadlinePolicy, WorkCalendar
+
+
+def deadline_policy(deadlines: DeadlineSettings) -> DeadlinePolicy:
+    """The complaint deadlines the deadline settings (working days, holidays, reminders) describe."""
+    calendar = WorkCalendar.from_file(
+        deadlines.holidays_file or DEFAULT_HOLIDAYS_FILE,
+        holidays=deadlines.holidays,
+        makeup_workdays=deadlines.makeup_workdays,
+    )
+    return DeadlinePolicy(
+        calendar=calendar,
+        accept_days=deadlines.accept_working_days,
+        transfer_days=deadlines.transfer_working_days,
+        resolve_days=deadlines.resolve_working_days,
+        resolve_days_by_category=dict(deadlines.resolve_working_days_by_category),
+        accept_reminder=timedelta(hours=deadlines.accept_reminder_hours),
+        resolve_reminder=timedelta(hours=deadlines.resolve_reminder_hours),
+        feedback_window=timedelta(days=deadlines.feedback_window_days),
+        check_every=timedelta(seconds=deadlines.check_seconds),
+    )
 
 
 @dataclass

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any, TextIO
 
-from pydantic import SecretStr
-
 from bot.app import build_application, polling
 from bot.settings import Settings
 from standin import BotAPIStandIn, Reply
@@ -34,17 +32,16 @@ QUIET = 0.4
 
 
 def settings_for_standin(settings: Settings, standin: BotAPIStandIn, **overrides: Any) -> Settings:
-    """`settings`, pointed at the stand-in's token and URLs instead of Telegram."""
+    """`settings`, pointed at the stand-in's token and URLs instead of Telegram; `overrides`
+    are more settings, named like their environment variables (telegram_poll_timeout=1.0)."""
     values: dict[str, Any] = {
-        "telegram_bot_token": SecretStr(standin.token),
+        "telegram_bot_token": standin.token,
         "telegram_base_url": standin.base_url,
         "telegram_base_file_url": standin.base_file_url,
         "webhook_url": None,
         **overrides,
     }
-    if isinstance(values["telegram_bot_token"], str):
-        values["telegram_bot_token"] = SecretStr(values["telegram_bot_token"])
-    return settings.model_copy(update=values)
+    return settings.replace(**values)
 
 
 class TerminalChat:

@@ -35,6 +35,15 @@ from telegram.ext import (
 from handlers import admin_texts as texts
 from handlers.access import STAFF_GROUP, refuse
 from handlers.formatting import china_time, escape, pack_lines, parse_number
+from handlers.updates import (
+    chat_of,
+    document_of,
+    message_of,
+    query_data,
+    query_of,
+    user_data,
+    user_of,
+)
 from knowledge.readers import SUFFIXES, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -82,7 +91,7 @@ class KnowledgeAdmin:
     async def _refuse_unless_admin(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str
     ) -> bool:
-        if await self._admin(update.effective_user.id):
+        if await self._admin(user_of(update).id):
             return True
         await refuse(update, context, action, "not an admin")
         return False
@@ -99,7 +108,7 @@ class KnowledgeAdmin:
         self,
         context: ContextTypes.DEFAULT_TYPE,
         update: Update,
-        work: Callable[[], Coroutine[Any, Any, None]],
+        work: Callable[[], Coroutine[Any, Any, object]],
     ) -> bool:
         """Run `work` as the one rebuild in progress; False when another is running."""
         if self.rebuilding:
@@ -172,7 +181,7 @@ class KnowledgeAdmin:
     async def reload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self._refuse_unless_admin(update, context, "reload"):
             return
-        chat_id, bot = update.effective_chat.id, context.bot
+        chat_id, bot = chat_of(update).id, context.bot
 
         def job() -> tuple[None, Any]:
             return None, self.kb.reload(force=True)
@@ -180,7 +189,7 @@ class KnowledgeAdmin:
         if not self._start(context, update, lambda: self._rebuild(bot, chat_id, job, lambda _: "")):
             await self._say(bot, chat_id, texts.RELOAD_BUSY)
             return
-        log.info("admin %s started a knowledge rebuild", update.effective_user.id)
+        log.info("admin %s started a knowledge rebuild", user_of(update).id)
         await self._say(bot, chat_id, texts.RELOAD_STARTED)
 
     # -------------------------------------------------------------- listing and removing
@@ -219,12 +228,12 @@ class KnowledgeAdmin:
         for message in pack_lines(
             texts.DOCS_HEADER.format(count=len(items)), [*items, texts.DOCS_FOOTER]
         ):
-            await self._say(context.bot, update.effective_chat.id, message)
+            await self._say(context.bot, chat_of(update).id, message)
 
     async def remove(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self._refuse_unless_admin(update, context, "remove"):
             return
-        chat_id, bot = update.effective_chat.id, context.bot
+        chat_id, bot = chat_of(update).id, context.bot
         args = list(context.args or [])
         if len(args) != 1:
             await self._say(bot, chat_id, texts.REMOVE_USAGE)
@@ -258,7 +267,7 @@ class KnowledgeAdmin:
         ):
             await self._say(bot, chat_id, texts.RELOAD_BUSY)
             return
-        log.info("admin %s removes document %s", update.effective_user.id, doc_id)
+        log.info("admin %s removes document %s", user_of(update).id, doc_id)
         await self._say(bot, chat_id, texts.REMOVING.format(id=escape(doc_id), title=title))
 
     # -------------------------------------------------------------- adding a document
@@ -266,13 +275,13 @@ class KnowledgeAdmin:
     async def document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An admin's file goes to the knowledge base; anyone else's goes on to the residents'
         handlers. Images are left to the complaint intake (evidence photos sent as files)."""
-        document = update.effective_message.document
+        document = document_of(update)
         if (document.mime_type or "").startswith("image/") or not await self._admin(
-            update.effective_user.id
+            user_of(update).id
         ):
             return
         name = Path(document.file_name or "").name or "文件"
-        chat_id, bot = update.effective_chat.id, context.bot
+        chat_id, bot = chat_of(update).id, context.bot
         if Path(name).suffix.lower() not in SUFFIXES:
             await self._say(bot, chat_id, texts.DOC_UNSUPPORTED.format(name=escape(name)))
         elif document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
@@ -284,12 +293,12 @@ class KnowledgeAdmin:
                 ),
             )
         elif not (
-            words := [w for w in _CAPTION_SPLIT.split(update.effective_message.caption or "") if w]
+            words := [w for w in _CAPTION_SPLIT.split(message_of(update).caption or "") if w]
         ):
             regions = self.kb.known_regions()
             # Numbered, so that the buttons under an earlier file never choose for a later one.
-            seq = (context.user_data.get(PENDING_KEY) or {}).get("seq", 0) + 1
-            context.user_data[PENDING_KEY] = {
+            seq = (user_data(context).get(PENDING_KEY) or {}).get("seq", 0) + 1
+            user_data(context)[PENDING_KEY] = {
                 "file_id": document.file_id,
                 "name": name,
                 "regions": regions,
@@ -342,13 +351,14 @@ class KnowledgeAdmin:
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The region button under a file sent without a caption (or 取消)."""
-        query = update.callback_query
-        if not await self._admin(update.effective_user.id):
+        query = query_of(update)
+        if not await self._admin(user_of(update).id):
             await refuse(update, context, "add document", "not an admin")
             return
-        pending = context.user_data.get(PENDING_KEY) or {}
+        pending = user_data(context).get(PENDING_KEY) or {}
         seq, choice = (
-            parse_number(part) for part in query.data.removeprefix(CALLBACK_PREFIX).split(":")
+            parse_number(part)
+            for part in query_data(update).removeprefix(CALLBACK_PREFIX).split(":")
         )
         if (
             pending.get("file_id") is None
@@ -357,7 +367,7 @@ class KnowledgeAdmin:
         ):
             await query.answer(texts.DOC_CHOICE_EXPIRED, show_alert=True)
             return
-        context.user_data[PENDING_KEY] = {"seq": pending["seq"]}
+        user_data(context)[PENDING_KEY] = {"seq": pending["seq"]}
         await query.answer()
         if choice is None:  # 取消 ("no")
             await query.edit_message_text(texts.DOC_CANCELLED, parse_mode=ParseMode.HTML)
@@ -377,7 +387,7 @@ class KnowledgeAdmin:
         name: str,
         chain: tuple[str, ...],
     ) -> None:
-        chat_id, bot, admin = update.effective_chat.id, context.bot, update.effective_user.id
+        chat_id, bot, admin = chat_of(update).id, context.bot, user_of(update).id
 
         async def work() -> None:
             with tempfile.TemporaryDirectory() as scratch:

@@ -20,6 +20,7 @@ from handlers import admin_texts as texts
 from handlers.access import refuse
 from handlers.formatting import china_time, escape, pack_lines
 from handlers.notify import send_to
+from handlers.updates import chat_of, user_of
 from storage.models import Role, RoleGrant
 
 if TYPE_CHECKING:
@@ -52,16 +53,16 @@ class RoleAdmin:
         self.roles = service.access.roles
 
     async def _admin(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
-        if (await self.access.of(update.effective_user.id)).is_admin:
+        if (await self.access.of(user_of(update).id)).is_admin:
             return True
         await refuse(update, context, action, "not an admin")
         return False
 
     async def _say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-        await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_of(update).id, text, parse_mode=ParseMode.HTML)
 
     async def my_id(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._say(update, context, texts.MY_ID.format(user_id=update.effective_user.id))
+        await self._say(update, context, texts.MY_ID.format(user_id=user_of(update).id))
 
     def _user(self, value: str) -> int:
         if not _USER_ID.match(value):
@@ -106,7 +107,7 @@ class RoleAdmin:
     async def grant(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self._admin(update, context, "grant"):
             return
-        admin = update.effective_user.id
+        admin = user_of(update).id
         try:
             user, role, region, unit = self._parse_grant(list(context.args or []))
         except BadInput as bad:
@@ -137,7 +138,7 @@ class RoleAdmin:
     async def revoke(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self._admin(update, context, "revoke"):
             return
-        admin = update.effective_user.id
+        admin = user_of(update).id
         args = list(context.args or [])
         try:
             if len(args) != 2:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -152,7 +153,7 @@ class TelegramNotifier:
             description=escape(short(case.description, NOTICE_DESCRIPTION_CHARS)),
         )
 
-    def _deadline_facts(self, case: CaseView, extra: Mapping) -> dict[str, str]:
+    def _deadline_facts(self, case: CaseView, extra: Mapping[str, Any]) -> dict[str, str]:
         return {
             "ticket": escape(case.ticket),
             "category": escape(self.labels.get(case.category, case.category)),

@@ -43,6 +43,7 @@ from handlers.access import STAFF_GROUP, tell_refused
 from handlers.case_notices import PREFIX, RATING_CODES, due
 from handlers.formatting import china_time, clean_input, escape, parse_number
 from handlers.resident import PRIVATE
+from handlers.updates import chat_of, message_of, query_data, query_of, user_data, user_of
 from storage.db import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class _WhilePending:
         user = update.effective_user if isinstance(update, Update) else None
         if user is None or PENDING_KEY not in (self.user_data.get(user.id) or {}):
             return False
+        # A mixin: super() is the PTB handler class it is mixed into, which mypy cannot see.
         return super().check_update(update)  # type: ignore[misc]
 
 
@@ -97,7 +99,7 @@ class Casework:
         markup: InlineKeyboardMarkup | None = None,
     ) -> None:
         await context.bot.send_message(
-            update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            chat_of(update).id, text, parse_mode=ParseMode.HTML, reply_markup=markup
         )
 
     @staticmethod
@@ -108,7 +110,7 @@ class Casework:
     @staticmethod
     async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
-            await update.callback_query.edit_message_text(
+            await query_of(update).edit_message_text(
                 text, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         except BadRequest as exc:
@@ -183,7 +185,7 @@ class Casework:
 
         async def show() -> None:
             found = await self.service.queue(
-                update.effective_user.id, page=max(page - 1, 0), per_page=QUEUE_PAGE_SIZE
+                user_of(update).id, page=max(page - 1, 0), per_page=QUEUE_PAGE_SIZE
             )
             await self._say(update, context, *case_cards.queue(found, self.labels))
 
@@ -194,7 +196,7 @@ class Casework:
     ) -> None:
         async def show() -> None:
             found = await self.service.queue(
-                update.effective_user.id, page=parse_number(page) or 0, per_page=QUEUE_PAGE_SIZE
+                user_of(update).id, page=parse_number(page) or 0, per_page=QUEUE_PAGE_SIZE
             )
             await self._answer(update)
             await self._edit(update, *case_cards.queue(found, self.labels))
@@ -204,24 +206,23 @@ class Casework:
     # -- /case and the card's buttons -------------------------------------------------------
 
     async def case_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if len(context.args or []) != 1:
-            if not (await self.service.permissions(update.effective_user.id)).has_role:
+        args = context.args or []
+        if len(args) != 1:
+            if not (await self.service.permissions(user_of(update).id)).has_role:
                 await tell_refused(update, context)
                 return
             await self._say(update, context, t.CASE_USAGE)
             return
 
         async def show() -> None:
-            await self._card(
-                update, context, await self.service.case(update.effective_user.id, context.args[0])
-            )
+            await self._card(update, context, await self.service.case(user_of(update).id, args[0]))
 
         await self._run(update, context, "case", show)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every cw: button; the service checks rights against the case as it is now."""
-        op, *args = update.callback_query.data.removeprefix(PREFIX).split(":")
-        user_id = update.effective_user.id
+        op, *args = query_data(update).removeprefix(PREFIX).split(":")
+        user_id = user_of(update).id
         steps: dict[str, Callable[[], Awaitable[None]]] = {}
         if op == "q" and len(args) == 1:
             steps[op] = lambda: self.queue_page(update, context, args[0])
@@ -257,7 +258,7 @@ class Casework:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str
     ) -> None:
         async def show() -> None:
-            case = await self.service.case(update.effective_user.id, ticket)
+            case = await self.service.case(user_of(update).id, ticket)
             await self._answer(update)
             await self._card(update, context, case)
 
@@ -288,7 +289,7 @@ class Casework:
                 update,
                 context,
                 "accept",
-                await self.service.accept(update.effective_user.id, ticket),
+                await self.service.accept(user_of(update).id, ticket),
             )
 
         await self._run(update, context, "accept", act)
@@ -302,10 +303,10 @@ class Casework:
         the text arrives."""
 
         async def ask() -> None:
-            case = await self.service.prepare(update.effective_user.id, ticket, op)
+            case = await self.service.prepare(user_of(update).id, ticket, op)
             await self._answer(update)
-            context.user_data.pop(PICK_KEY, None)
-            context.user_data[PENDING_KEY] = {"op": op, "ticket": case.ticket}
+            user_data(context).pop(PICK_KEY, None)
+            user_data(context)[PENDING_KEY] = {"op": op, "ticket": case.ticket}
             await self._say(update, context, TYPED_PROMPTS[op].format(n=MAX_TEXT))
 
         await self._run(update, context, op, ask)
@@ -319,16 +320,16 @@ class Casework:
         fresh: bool = False,
     ) -> None:
         """转办: the region's units, by button, a page at a time."""
-        user_id = update.effective_user.id
+        user_id = user_of(update).id
 
         async def show() -> None:
             case = await self.service.prepare(user_id, ticket, TRANSFER)
-            picked = context.user_data.get(PICK_KEY) or {}
+            picked = user_data(context).get(PICK_KEY) or {}
             if not fresh and picked.get("ticket") == case.ticket:
                 units = picked["units"]  # the list the shown buttons index into
             else:
                 units = await self.service.transfer_targets(user_id, ticket)
-                context.user_data[PICK_KEY] = {"ticket": case.ticket, "units": units}
+                user_data(context)[PICK_KEY] = {"ticket": case.ticket, "units": units}
             await self._answer(update)
             if not units:
                 await self._say(update, context, t.NO_UNITS_TO_TRANSFER)
@@ -368,7 +369,7 @@ class Casework:
     async def chose_unit(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str, index: str
     ) -> None:
-        picked = context.user_data.get(PICK_KEY) or {}
+        picked = user_data(context).get(PICK_KEY) or {}
         units = picked.get("units") or []
         chosen = parse_number(index)
         if picked.get("ticket") != ticket or chosen is None or chosen >= len(units):
@@ -377,10 +378,14 @@ class Casework:
         unit = units[chosen]
 
         async def ask() -> None:
-            case = await self.service.prepare(update.effective_user.id, ticket, TRANSFER)
+            case = await self.service.prepare(user_of(update).id, ticket, TRANSFER)
             await self._answer(update)
-            context.user_data.pop(PICK_KEY, None)
-            context.user_data[PENDING_KEY] = {"op": "transfer", "ticket": case.ticket, "unit": unit}
+            user_data(context).pop(PICK_KEY, None)
+            user_data(context)[PENDING_KEY] = {
+                "op": "transfer",
+                "ticket": case.ticket,
+                "unit": unit,
+            }
             await self._say(
                 update, context, t.ASK_TRANSFER_REASON.format(unit=escape(unit), n=MAX_TEXT)
             )
@@ -389,10 +394,10 @@ class Casework:
 
     async def typed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The text a pending step waits for; anything else is asked for again."""
-        pending = context.user_data.get(PENDING_KEY)
+        pending = user_data(context).get(PENDING_KEY)
         if not pending:
             return
-        message = update.effective_message
+        message = message_of(update)
         if message.text is None:
             await self._say(update, context, t.INPUT_NOT_TEXT)
             raise ApplicationHandlerStop
@@ -408,8 +413,8 @@ class Casework:
             )
             raise ApplicationHandlerStop from None
         # Taken before acting: whatever happens, the same text must not act twice.
-        context.user_data.pop(PENDING_KEY, None)
-        op, ticket, user_id = pending["op"], pending["ticket"], update.effective_user.id
+        user_data(context).pop(PENDING_KEY, None)
+        op, ticket, user_id = pending["op"], pending["ticket"], user_of(update).id
 
         async def act() -> None:
             if op == "transfer":
@@ -431,7 +436,7 @@ class Casework:
     ) -> None:
         """/cancel (or 取消) while a reason, reply or result is awaited; otherwise residents' /cancel runs."""
         await self._answer(update)
-        had = context.user_data.pop(PENDING_KEY, None) or context.user_data.pop(PICK_KEY, None)
+        had = user_data(context).pop(PENDING_KEY, None) or user_data(context).pop(PICK_KEY, None)
         if not had:
             return
         await self._say(update, context, t.INPUT_CANCELLED)
@@ -442,7 +447,7 @@ class Casework:
 
     async def reveal(self, update: Update, context: ContextTypes.DEFAULT_TYPE, ticket: str) -> None:
         """Supervisors only; the service records each reveal before anything is shown."""
-        user = update.effective_user
+        user = user_of(update)
 
         async def show() -> None:
             try:
@@ -477,7 +482,7 @@ class Casework:
             await self._answer(update, t.BUTTON_EXPIRED, alert=True)
             return
         try:
-            case = await self.service.rate(update.effective_user.id, ticket, rating)
+            case = await self.service.rate(user_of(update).id, ticket, rating)
         except CaseNotFound:
             await self._answer(update, t.BUTTON_EXPIRED, alert=True)
             return

@@ -21,6 +21,7 @@ from handlers import texts
 from handlers.complaints import IntakeLimits, china_day_end, units_text
 from handlers.formatting import china_time, escape
 from handlers.resident import send_html
+from handlers.updates import user_of
 from storage.complaints import ComplaintView, normalize_ticket
 from storage.counters import ExpiringCounters
 from storage.db import StorageUnavailable
@@ -67,7 +68,7 @@ class StatusHandlers:
         )
 
     async def status(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user_id = update.effective_user.id
+        user_id = user_of(update).id
         args = context.args or []
         try:
             if not args:

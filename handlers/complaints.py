@@ -44,6 +44,7 @@ from handlers.resident import (
     REGION_KEY,
     send_html,
 )
+from handlers.updates import chat_of, document_of, message_of, query_data, user_data, user_of
 from knowledge.complaint_cues import ComplaintCues
 from storage.complaints import ComplaintDraft, ComplaintNotFound, ComplaintView, similarity_text
 from storage.counters import ExpiringCounters
@@ -185,7 +186,8 @@ class ComplaintHandlers:
 
     @staticmethod
     def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
-        return context.user_data.setdefault(DRAFT_KEY, {})
+        draft: dict[str, Any] = user_data(context).setdefault(DRAFT_KEY, {})
+        return draft
 
     @staticmethod
     def _keyboard(buttons: list[tuple[str, str]], per_row: int = 2) -> InlineKeyboardMarkup:
@@ -230,7 +232,7 @@ class ComplaintHandlers:
         named = draft.get("named")
         if isinstance(named, dict) and named.get("region") in self.kb.regions:
             return named
-        region = context.user_data.get(REGION_KEY)
+        region = user_data(context).get(REGION_KEY)
         return (
             {"region": region, "township": None, "village": None}
             if region in self.kb.regions
@@ -343,19 +345,19 @@ class ComplaintHandlers:
     ) -> str | int:
         await self._answer(update)
         try:
-            at_limit = await self._at_daily_limit(update.effective_user.id)
+            at_limit = await self._at_daily_limit(user_of(update).id)
         except StorageUnavailable:
             at_limit = False  # 确认提交 checks again
         if at_limit:
             await self._say(update, context, texts.FILING_LIMIT.format(n=self.limits.per_day))
             return ConversationHandler.END
-        draft = context.user_data.get(DRAFT_KEY)
+        draft = user_data(context).get(DRAFT_KEY)
         if draft and draft.get("step") and not self._expired(draft):
             return await self._prompt(draft["step"], update, context, lead=texts.COMPLAINT_RESUME)
         # The key makes filing idempotent: 确认提交 of the same draft after a crash files nothing twice.
-        context.user_data[DRAFT_KEY] = {"step": CATEGORY, "key": secrets.token_hex(16)}
+        user_data(context)[DRAFT_KEY] = {"step": CATEGORY, "key": secrets.token_hex(16)}
         if category is not None:  # chosen on the grievance offer: straight to the place
-            context.user_data[DRAFT_KEY].update(category=category, named=named)
+            user_data(context)[DRAFT_KEY].update(category=category, named=named)
             lead = texts.COMPLAINT_INTRO + texts.CATEGORY_CHOSEN.format(
                 category=escape(self.labels[category])
             )
@@ -368,12 +370,10 @@ class ComplaintHandlers:
         """我要投诉 under a grievance: the category is chosen already, so the intake starts at the
         place, offering the place the grievance named. An unfinished draft is resumed as with
         /complain; a forged category is refused like a stale button and changes nothing."""
-        name, _, number = update.callback_query.data.removeprefix(
-            COMPLAIN_CATEGORY_PREFIX
-        ).partition(":")
+        name, _, number = query_data(update).removeprefix(COMPLAIN_CATEGORY_PREFIX).partition(":")
         if name not in self.labels:
             return await self.stale_button(update, context) or ConversationHandler.END
-        offered = context.user_data.pop(GRIEVANCE_PLACE_KEY, None)
+        offered = user_data(context).pop(GRIEVANCE_PLACE_KEY, None)
         named = None
         if (
             isinstance(offered, dict)
@@ -385,14 +385,14 @@ class ComplaintHandlers:
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await self._answer(update)
-        context.user_data.pop(DRAFT_KEY, None)
+        user_data(context).pop(DRAFT_KEY, None)
         await self._say(update, context, texts.COMPLAINT_CANCELLED)
         return ConversationHandler.END
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """A button of an earlier step: say so and show the current step again."""
         await self._answer(update, texts.STALE_STEP_TOAST)
-        draft = context.user_data.get(DRAFT_KEY)
+        draft = user_data(context).get(DRAFT_KEY)
         if draft and draft.get("step"):
             return await self._prompt(draft["step"], update, context)
         await self._say(update, context, texts.STALE_STEP)
@@ -402,7 +402,7 @@ class ComplaintHandlers:
         """An intake button while no intake runs (finished, or its state was lost in a crash):
         with a draft left, /complain takes it up again; its buttons here cannot."""
         await self._answer(update, texts.STALE_STEP_TOAST)
-        draft = context.user_data.get(DRAFT_KEY)
+        draft = user_data(context).get(DRAFT_KEY)
         resumable = draft and draft.get("step") and not self._expired(draft)
         await self._say(
             update, context, texts.CONTINUE_WITH_COMPLAIN if resumable else texts.STALE_STEP
@@ -451,12 +451,14 @@ class ComplaintHandlers:
             if user is not None and self._user_data is not None
             else None
         )
-        return bool(data) and self._expired(data.get(DRAFT_KEY))
+        if not data:
+            return False
+        return self._expired(data.get(DRAFT_KEY))
 
     async def end_expired(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """The resident came back to a draft that was deleted: say so; the conversation ends."""
         await self._answer(update)
-        context.user_data.pop(DRAFT_KEY, None)
+        user_data(context).pop(DRAFT_KEY, None)
         await self._say(
             update, context, texts.DRAFT_EXPIRED.format(hours=f"{self.limits.draft_hours:g}")
         )
@@ -487,7 +489,7 @@ class ComplaintHandlers:
     # -- the steps -------------------------------------------------------------------
 
     async def choose_category(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        name = update.callback_query.data.removeprefix(PREFIX + "cat:")
+        name = query_data(update).removeprefix(PREFIX + "cat:")
         if name not in self.labels:
             return await self.stale_button(update, context) or CATEGORY
         await self._answer(update)
@@ -496,7 +498,7 @@ class ComplaintHandlers:
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         draft = self._draft(context)
-        choice = update.callback_query.data.removeprefix(PREFIX + "rg:")
+        choice = query_data(update).removeprefix(PREFIX + "rg:")
         if choice in ("known", "other"):
             return await self._choose_known(update, context, choice == "known")
         index = parse_number(choice)
@@ -526,7 +528,7 @@ class ComplaintHandlers:
         return await self._prompt(TOWNSHIP, update, context)
 
     async def township(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        text = clean_input(update.effective_message.text or "")
+        text = clean_input(message_of(update).text or "")
         if not text:
             return await self._again(update, context, texts.BAD_EMPTY)
         if _meaningful(text) == 0:
@@ -540,7 +542,7 @@ class ComplaintHandlers:
         return await self._next(update, context, DESCRIPTION)
 
     async def description(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        text = clean_input(update.effective_message.text or "")
+        text = clean_input(message_of(update).text or "")
         if not text:
             return await self._again(update, context, texts.BAD_EMPTY)
         if _meaningful(text) == 0:
@@ -556,12 +558,12 @@ class ComplaintHandlers:
 
     async def photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         """A photo for the description step; its caption, if any, is taken as the description."""
-        message = update.effective_message
+        message = message_of(update)
         draft = self._draft(context)
         photos: list[str] = draft.setdefault("photos", [])
         if len(photos) >= MAX_PHOTOS:
             return await self._again(update, context, texts.PHOTO_LIMIT.format(n=MAX_PHOTOS))
-        photos.append(message.photo[-1].file_id if message.photo else message.document.file_id)
+        photos.append(message.photo[-1].file_id if message.photo else document_of(update).file_id)
         caption = clean_input(message.caption or "")
         if (
             MIN_DESCRIPTION <= len(caption) <= MAX_DESCRIPTION
@@ -576,7 +578,7 @@ class ComplaintHandlers:
     async def choose_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await self._answer(update)
         draft = self._draft(context)
-        if update.callback_query.data == PREFIX + "anon":
+        if query_data(update) == PREFIX + "anon":
             draft["anonymous"] = True
             draft.pop("contact_name", None)
             draft.pop("contact_phone", None)
@@ -586,7 +588,7 @@ class ComplaintHandlers:
         return await self._prompt(NAME, update, context)
 
     async def name(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        text = clean_input(update.effective_message.text or "")
+        text = clean_input(message_of(update).text or "")
         if not text:
             return await self._again(update, context, texts.BAD_EMPTY)
         if _meaningful(text) == 0:
@@ -597,7 +599,7 @@ class ComplaintHandlers:
         return await self._prompt(PHONE, update, context)
 
     async def phone(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        text = clean_input(update.effective_message.text or "")
+        text = clean_input(message_of(update).text or "")
         if not text:
             return await self._again(update, context, texts.BAD_EMPTY)
         phone = normalize_phone(text)
@@ -673,7 +675,7 @@ class ComplaintHandlers:
 
     async def edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await self._answer(update)
-        what = update.callback_query.data.removeprefix(PREFIX + "edit:")
+        what = query_data(update).removeprefix(PREFIX + "edit:")
         step = {
             "category": CATEGORY,
             "place": REGION,
@@ -688,7 +690,7 @@ class ComplaintHandlers:
 
     async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int | None:
         """确认提交 (or 重试). A second tap while the first is being filed files nothing more."""
-        user_id = update.effective_user.id
+        user_id = user_of(update).id
         if user_id in self._submitting:
             await self._answer(update, texts.SUBMITTING_TOAST)
             return None  # the first tap decides the state
@@ -701,15 +703,15 @@ class ComplaintHandlers:
     async def _confirm(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> str | int | None:
-        draft = context.user_data.get(DRAFT_KEY) or {}
+        draft = user_data(context).get(DRAFT_KEY) or {}
         if not draft.get("description"):  # filed already, or the draft is gone: nothing to file
-            context.user_data.pop(DRAFT_KEY, None)
+            user_data(context).pop(DRAFT_KEY, None)
             await self.stale_button(update, context)
             return ConversationHandler.END
         await self._answer(update)
         if (missing := self._first_missing(draft, CONFIRM)) != CONFIRM:  # answers lost in a crash
             return await self._prompt(missing, update, context)
-        user_id = update.effective_user.id
+        user_id = user_of(update).id
         try:
             if draft.get("key") and await self.repo.filed_with_key(draft["key"]):
                 return await self._file(
@@ -797,7 +799,7 @@ class ComplaintHandlers:
         draft = self._draft(context)
         if "units" not in draft:
             self._route(draft)
-        user = update.effective_user
+        user = user_of(update)
         anonymous = bool(draft.get("anonymous"))
         parents = next((d.parents for d in self.kb.documents if d.region == draft["region"]), ())
         now = self.repo.clock()
@@ -827,23 +829,21 @@ class ComplaintHandlers:
             filed = await self.repo.create(complaint)
         except StorageUnavailable:
             return await self._unavailable(update, context)
-        context.user_data.pop(DRAFT_KEY, None)
+        user_data(context).pop(DRAFT_KEY, None)
         self._submitting.discard(user.id)  # filed: another tap of 确认提交 is a finished step now
         if not filed.again:
             await self._count_filing(user.id, draft["description"], anonymous)
         # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
         pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
-        context.user_data[PENDING_TICKET_KEY] = pending
+        user_data(context)[PENDING_TICKET_KEY] = pending
         try:
             await self._save_now(update, context, None)
         except StorageUnavailable:
             log.warning("could not save that %s is pending; sending it now", filed.ticket)
-        if await self._send_ticket(
-            context.bot, update.effective_chat.id, pending, filed.query_code
-        ):
-            context.user_data.pop(PENDING_TICKET_KEY, None)
+        if await self._send_ticket(context.bot, chat_of(update).id, pending, filed.query_code):
+            user_data(context).pop(PENDING_TICKET_KEY, None)
             # An anonymous filer's ticket leaves their stored data at once, beside this handler.
-            context.application.create_task(self._forget_pending(update.effective_user.id, context))
+            context.application.create_task(self._forget_pending(user_of(update).id, context))
         else:
             log.warning(
                 "the ticket message of %s did not arrive; it goes with the filer's next message",
@@ -870,9 +870,9 @@ class ComplaintHandlers:
         together, so that after a crash the draft and the step it is at agree."""
         persistence = context.application.persistence
         if persistence is not None:
-            await persistence.update_user_data(update.effective_user.id, context.user_data)
+            await persistence.update_user_data(user_of(update).id, user_data(context))
             await persistence.update_conversation(
-                CONVERSATION_NAME, (update.effective_chat.id, update.effective_user.id), state
+                CONVERSATION_NAME, (chat_of(update).id, user_of(update).id), state
             )
 
     @staticmethod
@@ -880,7 +880,7 @@ class ComplaintHandlers:
         persistence = context.application.persistence
         try:
             if persistence is not None:
-                await persistence.update_user_data(user_id, context.user_data)
+                await persistence.update_user_data(user_id, user_data(context))
         except StorageUnavailable:
             pass  # the next persistence write removes it
 
@@ -933,9 +933,9 @@ class ComplaintHandlers:
             if await self._send_ticket(
                 context.bot, chat.id, pending, code, lead=texts.PENDING_TICKET_LEAD
             ):
-                context.user_data.pop(PENDING_TICKET_KEY, None)
+                user_data(context).pop(PENDING_TICKET_KEY, None)
         except ComplaintNotFound:
-            context.user_data.pop(PENDING_TICKET_KEY, None)
+            user_data(context).pop(PENDING_TICKET_KEY, None)
         except StorageUnavailable:
             pass  # the next update tries again
         finally:

@@ -32,6 +32,7 @@ from handlers import report_texts as t
 from handlers import texts
 from handlers.access import refuse
 from handlers.formatting import china_time, escape
+from handlers.updates import chat_of, user_of
 from storage.db import StorageUnavailable
 from storage.lifecycle import OPEN_STATUSES
 from storage.models import ComplaintStatus
@@ -195,16 +196,14 @@ class ReportHandlers:
                 if count is None:
                     await self._say(update, context, t.EXPORT_TOO_LARGE)
                     return
-                log.info(
-                    "user %s exported %d cases (%s)", update.effective_user.id, count, case_filter
-                )
+                log.info("user %s exported %d cases (%s)", user_of(update).id, count, case_filter)
                 buffer.seek(0)
                 filename = export.filename(now)
                 caption = t.EXPORT_CAPTION.format(n=count, scope=self._describe(case_filter))
                 # The upload needs the whole file at once; by now it is known to be within Telegram's limit.
                 document = InputFile(buffer.read(), filename=filename)
                 await context.bot.send_document(
-                    update.effective_chat.id, document, caption=caption, parse_mode=ParseMode.HTML
+                    chat_of(update).id, document, caption=caption, parse_mode=ParseMode.HTML
                 )
         except StorageUnavailable:
             await self._say(update, context, t.STORAGE_DOWN)
@@ -218,7 +217,7 @@ class ReportHandlers:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
     ) -> CaseFilter | None:
         """The cases the arguments ask for, within what the user may see; None once refused or misread."""
-        permissions = await self.access.of(update.effective_user.id)
+        permissions = await self.access.of(user_of(update).id)
         if not (permissions.is_admin or permissions.is_supervisor):
             await refuse(update, context, command, "neither admin nor supervisor")
             return None
@@ -270,7 +269,7 @@ class ReportHandlers:
 
     @staticmethod
     async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, html: str) -> None:
-        await context.bot.send_message(update.effective_chat.id, html, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_of(update).id, html, parse_mode=ParseMode.HTML)
 
     # ------------------------------------------------------------------- /stats
 

@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from handlers import texts
 from handlers.formatting import clean_input, escape, html_messages, parse_number, utf16_len
+from handlers.updates import chat_data, chat_of, message_of, query_data, query_of, user_data
 from knowledge.conversation import Context, differs_by_region
 from knowledge.models import SUGGEST, UNCOVERED, Answer
 
@@ -67,7 +68,7 @@ async def send_html(
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Send HTML messages to the update's chat; the keyboard goes under the last one."""
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     for i, text in enumerate(messages):
         last = i == len(messages) - 1
         await context.bot.send_message(
@@ -111,9 +112,9 @@ def _remember(context: ContextTypes.DEFAULT_TYPE, passage_ids: list[str]) -> str
 
     Plain JSON (a dict in insertion order, str keys) so that persistence can store it.
     """
-    answers: dict[str, list[str]] = context.chat_data.setdefault(ANSWERS_KEY, {})
-    counter = int(context.chat_data.get(ANSWER_COUNTER_KEY, 0)) + 1
-    context.chat_data[ANSWER_COUNTER_KEY] = counter
+    answers: dict[str, list[str]] = chat_data(context).setdefault(ANSWERS_KEY, {})
+    counter = int(chat_data(context).get(ANSWER_COUNTER_KEY, 0)) + 1
+    chat_data(context)[ANSWER_COUNTER_KEY] = counter
     key = format(counter, "x")
     answers[key] = passage_ids
     while len(answers) > ANSWERS_KEPT:
@@ -122,7 +123,8 @@ def _remember(context: ContextTypes.DEFAULT_TYPE, passage_ids: list[str]) -> str
 
 
 def _recall(context: ContextTypes.DEFAULT_TYPE, key: str) -> list[str] | None:
-    return context.chat_data.get(ANSWERS_KEY, {}).get(key)
+    answers: dict[str, list[str]] = chat_data(context).get(ANSWERS_KEY, {})
+    return answers.get(key)
 
 
 def answer_keyboard(
@@ -161,13 +163,13 @@ def heading_label(heading_path: tuple[str, ...], fallback: str) -> str:
 
 
 async def _expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await update.callback_query.answer(texts.STALE_TOAST)
+    await query_of(update).answer(texts.STALE_TOAST)
     await send_html(update, context, [texts.EXPIRED])
 
 
 async def complain_placeholder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Until the complaint conversation exists: point to /complain and the hotline."""
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await send_html(update, context, [texts.COMPLAIN_PLACEHOLDER])
 
 
@@ -197,20 +199,20 @@ class ResidentHandlers:
         regions = list(dict.fromkeys(self.kb.regions))
         if not regions:
             return None
-        context.chat_data[REGION_CHOICES_KEY] = regions
+        chat_data(context)[REGION_CHOICES_KEY] = regions
         return region_keyboard(regions)
 
     def _residents_chain(self, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, ...]:
         """The resident's place (chosen, or named in the conversation) and the regions above it."""
-        stored = Context.from_json(context.chat_data.get(CONVERSATION_KEY))
-        place = context.user_data.get(REGION_KEY) or (stored.place if stored else None)
+        stored = Context.from_json(chat_data(context).get(CONVERSATION_KEY))
+        place = user_data(context).get(REGION_KEY) or (stored.place if stored else None)
         return (self.kb.region_chain(place) or ()) if place else ()
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
         name = escape(user.first_name) if user and user.first_name else "乡亲"
         text = texts.WELCOME.format(name=name)
-        region = context.user_data.get(REGION_KEY)
+        region = user_data(context).get(REGION_KEY)
         if region:
             text += texts.WELCOME_REGION_SET.format(region=escape(region))
         await send_html(update, context, [text], self._region_keyboard(context))
@@ -220,7 +222,7 @@ class ResidentHandlers:
         if keyboard is None:
             await send_html(update, context, [texts.NO_REGIONS])
             return
-        current = context.user_data.get(REGION_KEY)
+        current = user_data(context).get(REGION_KEY)
         text = (
             texts.CHOOSE_REGION_CURRENT.format(region=escape(current))
             if current
@@ -234,9 +236,9 @@ class ResidentHandlers:
         A double tap delivers two presses of a button the first edit removes; the second is
         only acknowledged, since editing to the same text again is refused by Telegram.
         """
-        query = update.callback_query
-        choice = query.data.split(":", 1)[1]
-        shown = context.chat_data.get(REGION_CHOICES_KEY) or []
+        query = query_of(update)
+        choice = query_data(update).split(":", 1)[1]
+        shown = chat_data(context).get(REGION_CHOICES_KEY) or []
         if choice == "all":
             region, confirmation = None, texts.REGION_CLEARED
         elif (index := parse_number(choice)) is not None and index < len(shown):
@@ -246,24 +248,24 @@ class ResidentHandlers:
             await _expired(update, context)
             return
         if region is None:
-            context.user_data.pop(REGION_KEY, None)
+            user_data(context).pop(REGION_KEY, None)
         else:
-            context.user_data[REGION_KEY] = region
-        context.user_data[PLACE_ASKED_KEY] = True  # 不限地方 too is an answer: not asked again
-        answered: list[int] = context.chat_data.setdefault(REGION_PROMPTS_ANSWERED_KEY, [])
+            user_data(context)[REGION_KEY] = region
+        user_data(context)[PLACE_ASKED_KEY] = True  # 不限地方 too is an answer: not asked again
+        answered: list[int] = chat_data(context).setdefault(REGION_PROMPTS_ANSWERED_KEY, [])
         prompt = query.message.message_id if query.message else None
         first_press = prompt not in answered
         if first_press and prompt is not None:
             answered.append(prompt)
             del answered[:-10]
-        stored = Context.from_json(context.chat_data.get(CONVERSATION_KEY))
+        stored = Context.from_json(chat_data(context).get(CONVERSATION_KEY))
         if stored is not None:  # the place chosen now is the conversation's place
             stored.place = region
-            context.chat_data[CONVERSATION_KEY] = stored.to_json()
+            chat_data(context)[CONVERSATION_KEY] = stored.to_json()
         await query.answer(texts.REGION_TOAST.format(region=region or texts.REGION_ALL)[:200])
         if first_press:
             await query.edit_message_text(confirmation, parse_mode=ParseMode.HTML)
-        pending = context.chat_data.pop(PENDING_QUESTION_KEY, None)
+        pending = chat_data(context).pop(PENDING_QUESTION_KEY, None)
         if first_press and isinstance(pending, dict) and isinstance(pending.get("text"), str):
             answer, conversation = await asyncio.to_thread(
                 self.kb.converse,
@@ -272,27 +274,27 @@ class ResidentHandlers:
                 region,
                 self.clock(),
             )
-            context.chat_data[CONVERSATION_KEY] = conversation.to_json()
+            chat_data(context)[CONVERSATION_KEY] = conversation.to_json()
             await self._send_answer(update, context, answer, pending["text"])
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Any text that is not a command: answer it from the policy documents, in the
         context of what the chat's last answers were about (那要找谁办 after an answer)."""
-        text = clean_input(update.effective_message.text or "")
+        text = clean_input(message_of(update).text or "")
         if not text:
             await send_html(update, context, [texts.EMPTY_QUESTION])
             return
         note = ""
         if len(text) > MAX_QUESTION_CHARS:
             text, note = text[:MAX_QUESTION_CHARS], texts.QUESTION_TRUNCATED_NOTE
-        context.chat_data.pop(PENDING_QUESTION_KEY, None)  # a new message supersedes a held one
-        region = context.user_data.get(REGION_KEY)
-        stored = context.chat_data.get(CONVERSATION_KEY)
+        chat_data(context).pop(PENDING_QUESTION_KEY, None)  # a new message supersedes a held one
+        region = user_data(context).get(REGION_KEY)
+        stored = chat_data(context).get(CONVERSATION_KEY)
         answer, conversation = await asyncio.to_thread(
             self.kb.converse, text, Context.from_json(stored), region, self.clock()
         )
         grievance = (
-            await asyncio.to_thread(self.grievance, text, context.user_data)
+            await asyncio.to_thread(self.grievance, text, user_data(context))
             if self.grievance
             else None
         )
@@ -300,16 +302,16 @@ class ResidentHandlers:
             grievance is None
             and region is None
             and differs_by_region(answer)
-            and not context.user_data.get(PLACE_ASKED_KEY)
+            and not user_data(context).get(PLACE_ASKED_KEY)
         ):
             # The plans differ and the place is unknown: ask it once, then answer for it.
             keyboard = self._region_keyboard(context)
             if keyboard is not None:
-                context.user_data[PLACE_ASKED_KEY] = True
-                context.chat_data[PENDING_QUESTION_KEY] = {"text": text, "context": stored}
+                user_data(context)[PLACE_ASKED_KEY] = True
+                chat_data(context)[PENDING_QUESTION_KEY] = {"text": text, "context": stored}
                 await send_html(update, context, [note + texts.ASK_PLACE], keyboard)
                 return
-        context.chat_data[CONVERSATION_KEY] = conversation.to_json()
+        chat_data(context)[CONVERSATION_KEY] = conversation.to_json()
         await self._send_answer(update, context, answer, text, note, grievance)
 
     async def _send_answer(
@@ -346,7 +348,7 @@ class ResidentHandlers:
         if answer.kind == SUGGEST and answer.hits:
             shown = answer.hits[:SUGGESTIONS_SHOWN]
             key = _remember(context, [h.passage.id for h in shown])
-            suggested: dict[str, str] = context.chat_data.setdefault(SUGGESTED_KEY, {})
+            suggested: dict[str, str] = chat_data(context).setdefault(SUGGESTED_KEY, {})
             suggested[key] = question
             while len(suggested) > ANSWERS_KEPT:
                 del suggested[next(iter(suggested))]
@@ -356,20 +358,20 @@ class ResidentHandlers:
             )
             return
         hits = [] if answer.abstained else answer.hits
-        key = _remember(context, [h.passage.id for h in hits]) if hits else None
-        markup = answer_keyboard(key, related=len(hits) > 1, complain_data=complain)
+        answer_key = _remember(context, [h.passage.id for h in hits]) if hits else None
+        markup = answer_keyboard(answer_key, related=len(hits) > 1, complain_data=complain)
         await send_html(update, context, html_messages(answer.text, header_html=note), markup)
 
     async def choose_suggestion(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A 您问的是不是 button: answer the question from the passage chosen."""
-        query = update.callback_query
-        _, key, index = query.data.split(":")
+        query = query_of(update)
+        _, key, index = query_data(update).split(":")
         ids = _recall(context, key)
-        question = context.chat_data.get(SUGGESTED_KEY, {}).get(key)
+        question = chat_data(context).get(SUGGESTED_KEY, {}).get(key)
         if ids is None or question is None or int(index) >= len(ids):
             await _expired(update, context)
             return
-        region = context.user_data.get(REGION_KEY)
+        region = user_data(context).get(REGION_KEY)
         chosen = await asyncio.to_thread(
             self.kb.choose, question, ids[int(index)], region, self.clock()
         )
@@ -378,13 +380,13 @@ class ResidentHandlers:
             return
         await query.answer()
         answer, conversation = chosen
-        context.chat_data[CONVERSATION_KEY] = conversation.to_json()
+        chat_data(context)[CONVERSATION_KEY] = conversation.to_json()
         await self._send_answer(update, context, answer, question)
 
     async def show_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """查看原文: the whole passage under its citation (title › heading path, issuer, date)."""
-        query = update.callback_query
-        _, key, number = query.data.split(":")
+        query = query_of(update)
+        _, key, number = query_data(update).split(":")
         ids, index = _recall(context, key), parse_number(number)
         passage = (
             self.kb.passage(ids[index])
@@ -407,8 +409,8 @@ class ResidentHandlers:
 
     async def show_related(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """相关政策: the next best passages, each with a button to read it whole."""
-        query = update.callback_query
-        key = query.data.split(":")[1]
+        query = query_of(update)
+        key = query_data(update).split(":")[1]
         ids = _recall(context, key)
         if ids is None:
             await _expired(update, context)
@@ -420,7 +422,8 @@ class ResidentHandlers:
         ]
         # The resident's own plans first; the rest are marked as other places' rules.
         related.sort(key=lambda item: bool(chain) and item[1].region not in chain)
-        items, buttons = [], []
+        items: list[str] = []
+        buttons: list[InlineKeyboardButton] = []
         for index, passage in related[:RELATED_SHOWN]:
             n = len(items) + 1
             text = passage.text

@@ -15,6 +15,7 @@ from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, Co
 from cases.access import Access
 from handlers import texts, web_texts
 from handlers.access import STAFF_GROUP
+from handlers.updates import chat_of, user_of
 
 
 class StaffHelp:
@@ -22,7 +23,7 @@ class StaffHelp:
         self.access = access
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        perms = await self.access.of(update.effective_user.id)
+        perms = await self.access.of(user_of(update).id)
         if not perms.has_role:
             return
         sections = [texts.HELP]
@@ -31,7 +32,7 @@ class StaffHelp:
         sections += [texts.HELP_ADMIN] if perms.is_admin else []
         sections.append(web_texts.HELP_WEB)
         await context.bot.send_message(
-            update.effective_chat.id, "\n\n".join(sections), parse_mode=ParseMode.HTML
+            chat_of(update).id, "\n\n".join(sections), parse_mode=ParseMode.HTML
         )
         raise ApplicationHandlerStop
 

@@ -18,6 +18,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 from cases.access import Access
 from handlers import web_texts as texts
 from handlers.formatting import escape
+from handlers.updates import chat_of, user_of
 from storage.db import StorageUnavailable
 from storage.web_access import WebAccessStore
 
@@ -34,7 +35,7 @@ class WebLogin:
         self.valid_for = valid_for
 
     async def web(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        user_id = update.effective_user.id
+        user_id = user_of(update).id
         try:
             if not (await self.access.of(user_id)).has_role:
                 text = texts.WEB_NO_ROLE
@@ -48,7 +49,7 @@ class WebLogin:
         except StorageUnavailable:
             text = texts.WEB_STORAGE_DOWN
         await context.bot.send_message(
-            update.effective_chat.id,
+            chat_of(update).id,
             text,
             parse_mode=ParseMode.HTML,
             link_preview_options=LinkPreviewOptions(is_disabled=True),

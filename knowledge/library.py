@@ -17,6 +17,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from knowledge.ingest import read_sections
 from knowledge.manifest import MANIFEST, load_manifest
@@ -91,7 +92,7 @@ class Library:
                     probe, doc_id, read_document_limited
                 )  # untrusted: time and memory caps
             level = _LEVEL.search(region)
-            entry = {
+            entry: dict[str, Any] = {
                 "id": doc_id,
                 "file": f"{doc_id}{suffix}",
                 "title": title or _title(original_name, sections),

@@ -77,7 +77,8 @@ def _units_of(clauses: list[Clause]) -> tuple[tuple[str, ...], tuple[str, ...], 
 def split_section(section: Section, limit: int = MAX_CHARS) -> list[tuple[str, list[Clause]]]:
     """Pack a section's sentences into chunks ≤ limit; each chunk knows its clauses."""
     chunks: list[tuple[str, list[Clause]]] = []
-    text, clauses = "", []
+    text = ""
+    clauses: list[Clause] = []
     for paragraph in section.paragraphs:
         if text:
             text += "\n"
@@ -128,7 +129,7 @@ def with_units(passage: Passage, limit: int = MAX_CHARS) -> Passage:
 
 
 def make_passages(doc: DocumentInfo, sections: list[Section]) -> list[Passage]:
-    passages = []
+    passages: list[Passage] = []
     for section in sections:
         for text, clauses in split_section(section):
             lead, responsible, units_text = _units_of(clauses)

@@ -19,6 +19,7 @@ import multiprocessing
 import re
 import zipfile
 from collections.abc import Callable, Iterable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 __all__ = [
@@ -287,7 +288,7 @@ def read_document(path: Path) -> str:
     return text
 
 
-def _read_in_child(path: str, memory: int, connection: object) -> None:
+def _read_in_child(path: str, memory: int, connection: Connection) -> None:
     try:
         import resource
 
@@ -300,7 +301,7 @@ def _read_in_child(path: str, memory: int, connection: object) -> None:
         result = (False, problem.reason)
     except MemoryError:
         result = (False, "too large: parsing needed more memory than allowed")
-    connection.send(result)  # type: ignore[attr-defined]
+    connection.send(result)
 
 
 def read_document_limited(

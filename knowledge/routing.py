@@ -257,7 +257,7 @@ class Block:
 
 def _brackets(text: str) -> dict[tuple[tuple[str, ...], tuple[str, ...]], str]:
     """Each unit list's own text, keyed by what it names."""
-    found = {}
+    found: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
     for line in text.splitlines():
         for unit_list in find_unit_lists(line):
             key = (unit_list.lead, unit_list.responsible)
@@ -412,10 +412,10 @@ class Router:
         plan = self.plans.get(region)
         if plan is None:
             generic = [
-                x.generic
+                g
                 for c in self.lexicon.categories.values()
-                for x in (c, *c.topics)
-                if x.generic
+                for g in (c.generic, *(topic.generic for topic in c.topics))
+                if g
             ]
             return list(dict.fromkeys([*overrides, *generic]))
         return list(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.models import Hit, Passage
@@ -96,9 +97,9 @@ class PassageSearcher:
     def search(
         self,
         terms: list[WeightedTerm],
-        phrases: list[tuple[str, str]] = (),
+        phrases: Sequence[tuple[str, str]] = (),
         limit: int = 20,
-        grams: list[str] = (),
+        grams: Sequence[str] = (),
     ) -> list[Hit]:
         """The word ranking and the character-bigram ranking, each scaled to its best hit and
         added up (the bigram one weighted by GRAM_WEIGHT), plus PHRASE_WEIGHT for each pair of
@@ -118,7 +119,7 @@ class PassageSearcher:
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:limit]
         return [Hit(self.passages[pid], score) for pid, score in ranked]
 
-    def search_grams(self, grams: list[str], limit: int = 20) -> list[Hit]:
+    def search_grams(self, grams: Sequence[str], limit: int = 20) -> list[Hit]:
         """BM25 over the bigram field with the question's most telling bigrams."""
         known = {
             g for g in grams if 0 < self._gram_df.get(g, 0) <= MAX_QUERY_DF_SHARE * self.doc_count

@@ -184,12 +184,12 @@ class KnowledgeBase:
             self._open.append(state)
             if old is not None:
                 old.retired = True
-            close = old is not None and old.users == 0
-            if close:
-                self._open.remove(old)
+            close = old if old is not None and old.users == 0 else None
+            if close is not None:
+                self._open.remove(close)
             keep = {s.version for s in self._open}
-        if close:
-            old.searcher.close()
+        if close is not None:
+            close.searcher.close()
         index.remove_versions(self.index_root, keep)
 
     @contextmanager

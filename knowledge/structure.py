@@ -87,7 +87,7 @@ class _Outline:
 
 def _clauses(paragraph: str) -> tuple[Clause, ...]:
     """Cut a paragraph at its unit lists; each clause carries the list that follows it."""
-    clauses = []
+    clauses: list[Clause] = []
     pos = 0
     for found in find_unit_lists(paragraph):
         text = paragraph[pos : found.start]

@@ -130,7 +130,7 @@ class BotAPIStandIn:
         self._update_ids = itertools.count(1)
         self._new_updates: asyncio.Condition | None = None
         self._closing = False
-        self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
+        self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
@@ -162,6 +162,7 @@ class BotAPIStandIn:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
+        # The bound port (for port 0) is only on TCPSite's private server, set once started.
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
 
@@ -435,7 +436,7 @@ class BotAPIStandIn:
     ) -> dict[str, Any]:
         user = self._user(user_id, first_name, username)
         chat = self._chat(chat_id if chat_id is not None else user_id, user)
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat["id"]]),
             "from": user,
             "chat": chat,
@@ -578,7 +579,8 @@ class BotAPIStandIn:
         """The visible text and entities Telegram would make of `text`, or the 400 it would answer."""
         if not isinstance(text, str):
             raise BadRequest(f"Bad Request: {what} is empty")
-        visible, entities = text, []
+        visible: str = text
+        entities: list[dict[str, Any]] = []
         if parse_mode:
             if str(parse_mode).upper() == "HTML":
                 try:
@@ -803,7 +805,7 @@ class BotAPIStandIn:
         html = params.get("text")
         visible, entities = self._render(html, params.get("parse_mode"), limit=MAX_TEXT_UTF16)
         markup = self._check_markup(params.get("reply_markup"))
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat["id"]]),
             "from": self.bot_user,
             "chat": chat,
@@ -899,7 +901,7 @@ class BotAPIStandIn:
             document = self._files[params["document"]][2]
         else:
             raise BadRequest("Bad Request: there is no document in the request")
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids[chat["id"]]),
             "from": self.bot_user,
             "chat": chat,

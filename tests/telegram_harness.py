@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import Registrar, build_application, polling
-from bot.services import BotStorage
+from bot.services import BotStorage, deadline_policy
 from bot.settings import Settings
 from bot.terminal import settings_for_standin
 from knowledge.routing import Router
@@ -179,7 +179,7 @@ async def bot_harness(
       database engine; `extra_handlers` and `app_options` to `build_application`.
     """
     roles = {} if admin_ids is None else {"admin_ids": list(admin_ids)}
-    configured = (settings or Settings(_env_file=None)).model_copy(update={**roles, **overrides})
+    configured = (settings or Settings.load(None)).replace(**roles, **overrides)
     async with AsyncExitStack() as stack:
         storage = None
         options = dict(app_options or {})
@@ -187,8 +187,8 @@ async def bot_harness(
             storage = BotStorage.open(
                 storage_url,
                 router=router or shared_router(),
-                admin_ids=configured.admin_ids,
-                deadlines=configured.deadline_policy(),
+                admin_ids=configured.telegram.admin_ids,
+                deadlines=deadline_policy(configured.deadlines),
                 **({"clock": clock} if clock is not None else {}),
                 **(engine_options or {}),
             )
@@ -207,7 +207,7 @@ async def bot_harness(
             for job in application.job_queue.jobs():
                 job.schedule_removal()
         harness = BotHarness(live_standin, application, live, storage)
-        async with polling(application, live.telegram_poll_timeout):
+        async with polling(application, live.telegram.poll_timeout):
             yield harness
         if storage is not None:
             harness.assert_nothing_rejected()

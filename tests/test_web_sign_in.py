@@ -98,7 +98,7 @@ async def test_the_login_widget_signs_in_only_with_a_fresh_genuine_hash(policy_k
     clock = Clock(NOW)
     async with console_bot(policy_kb, migrated_url, clock=clock, admin_ids=[ADMIN]) as c:
         await _staff(c)
-        token = c.bot.settings.telegram_bot_token.get_secret_value()
+        token = c.bot.settings.telegram.bot_token.get_secret_value()
         fields = {
             "id": str(STAFF),
             "first_name": "李",

@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 
 def test_the_webhook_listens_on_loopback_unless_told_otherwise():
-    assert Settings(_env_file=None).webhook_listen == "127.0.0.1"
+    assert Settings.load(None).webhook.listen == "127.0.0.1"
 
 
 async def test_webhook_without_a_configured_secret_refuses_forged_updates(
@@ -51,7 +51,7 @@ async def test_webhook_without_a_configured_secret_refuses_forged_updates(
             sys.executable,
             "-c",
             "from bot.runner import main; from bot.settings import Settings; "
-            "raise SystemExit(main(Settings(_env_file=None)))",
+            "raise SystemExit(main(Settings.load(None)))",
             cwd=ROOT,
             env=env,
             stderr=asyncio.subprocess.PIPE,

@@ -122,7 +122,7 @@ async def console_bot(
     async with case_bot(kb, url, clock=clock, admin_ids=admin_ids, web_port=port, **overrides) as h:
         console = build_console(h.settings, kb, h.storage, bot=h.app.bot)
         runner = await serve(create_app(console), "127.0.0.1", port)
-        harness = ConsoleHarness(h, console, h.settings.effective_web_base_url)
+        harness = ConsoleHarness(h, console, h.settings.web.effective_base_url)
         try:
             yield harness
         finally:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 import tempfile
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ def _when(iso: str) -> str:
 
 
 def _documents_page(
-    request: web.Request, *, ok: list[str] = (), bad: str | None = None, status: int = 200
+    request: web.Request, *, ok: Sequence[str] = (), bad: str | None = None, status: int = 200
 ) -> web.Response:
     kb = request.app[CONSOLE].kb
     return render(
@@ -131,7 +132,12 @@ def _failure(exc: BaseException) -> str:
     return t.FAILURE_OTHER.format(detail=type(exc).__name__)
 
 
-async def _rebuild(request: web.Request, job, head, upload: str = "") -> web.Response:
+async def _rebuild(
+    request: web.Request,
+    job: Callable[[], Any],
+    head: Callable[[Any], str | None],
+    upload: str = "",
+) -> web.Response:
     """Run `job` (returns (result, state)) in a thread, one rebuild at a time, and report
     with `head(result)` on top."""
     lock = request.app[REBUILDING]
@@ -170,7 +176,7 @@ def region_chain(kb: Any, text: str) -> tuple[str, ...] | str:
         return t.DOC_NO_REGION
     if len(words) > 6 or any(len(w) > MAX_REGION_CHARS for w in words):
         return t.DOC_BAD_REGION.format(region=" ".join(words)[:40], limit=MAX_REGION_CHARS)
-    chain = kb.region_chain(words[0], places=True)
+    chain: tuple[str, ...] | None = kb.region_chain(words[0], places=True)
     if chain is not None:
         return chain
     if len(words) > 1:

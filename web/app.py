@@ -18,7 +18,9 @@ from typing import Any, Protocol
 
 import jinja2
 from aiohttp import web
+from multidict import MultiDictProxy
 
+from cases.access import Permissions
 from storage.db import StorageUnavailable
 from storage.workdays import CHINA_TZ
 from web import texts as t
@@ -80,9 +82,10 @@ class Console:
 
 CONSOLE = web.AppKey("console", Console)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-WHO = web.RequestKey("who", object)  # the person's permissions, read for this request
+WHO = web.RequestKey("who", Permissions)  # the person's permissions, read for this request
 CSRF = web.RequestKey("csrf", str)  # the session's token, put in every form
-FORM = web.RequestKey("form", object)  # a POST's fields, read once by `guard`
+# A POST's fields, read once by `guard`.
+FORM = web.RequestKey[MultiDictProxy[str | bytes | bytearray | web.FileField]]("form")
 
 
 # ----------------------------------------------------------------------------- route checks
@@ -90,6 +93,7 @@ FORM = web.RequestKey("form", object)  # a POST's fields, read once by `guard`
 
 def public(handler: Handler) -> Handler:
     """Open to anyone: sign-in pages."""
+    # aiohttp handlers are plain functions: the route's check rides on them as an attribute.
     handler.check = None  # type: ignore[attr-defined]
     return handler
 
@@ -98,22 +102,23 @@ def allow(check: Check) -> Callable[[Handler], Handler]:
     """Open to signed-in people whose permissions pass `check` (read afresh on each request)."""
 
     def mark(handler: Handler) -> Handler:
+        # As in `public`: the check rides on the handler function as an attribute.
         handler.check = check  # type: ignore[attr-defined]
         return handler
 
     return mark
 
 
-def any_role(p: Any) -> bool:
+def any_role(p: Permissions) -> bool:
     return p.has_role
 
 
-def overseer(p: Any) -> bool:
+def overseer(p: Permissions) -> bool:
     """Supervisors and admins: statistics."""
     return p.is_admin or p.is_supervisor
 
 
-def admin(p: Any) -> bool:
+def admin(p: Permissions) -> bool:
     return p.is_admin
 
 

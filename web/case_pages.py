@@ -10,6 +10,7 @@ the case, so reloading the page never acts twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -174,7 +175,7 @@ async def _case_page(
     request: web.Request,
     *,
     case: Any = None,
-    ok: list[str] = (),
+    ok: Sequence[str] = (),
     bad: str | None = None,
     identity: Any = None,
     status: int = 200,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from storage.report_weeks import Week
 from web import texts as t
 
 WIDTH, HEIGHT = 720, 260
@@ -49,11 +50,11 @@ class Chart:
 def _step(top: int) -> int:
     """A round tick step giving at most five ticks."""
     raw = max(top / 5, 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
+    magnitude: int = 10 ** math.floor(math.log10(raw))
     return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
-def weekly_chart(weeks: list) -> Chart:
+def weekly_chart(weeks: list[Week]) -> Chart:
     """Bars for each week's filed, resolved and overdue counts (storage.report_weeks.Week)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     peak = max([1, *(getattr(w, key) for w in weeks for key, _, _ in SERIES)])

@@ -13,6 +13,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from cases import export
+from cases.access import Permissions
+from knowledge.routing import Router
 from storage.reports import CaseFilter
 from web import texts as t
 from web.app import CONSOLE, WHO, allow, overseer, render
@@ -25,12 +27,12 @@ SPOOLED_IN_MEMORY = 1024 * 1024
 CHART_WEEKS = 12
 
 
-def scope_of(who) -> CaseFilter:
+def scope_of(who: Permissions) -> CaseFilter:
     """Admins see every region; supervisors the regions they supervise."""
     return CaseFilter(scope=None if who.is_admin else tuple(who.regions))
 
 
-def category_labels(router) -> dict[str, str]:
+def category_labels(router: Router) -> dict[str, str]:
     return {name: c.label for name, c in router.lexicon.categories.items()}
 
 
@@ -43,7 +45,7 @@ async def dashboard(request: web.Request) -> web.Response:
     stats = await console.reports.statistics(scope, now, overdue_listed=OVERDUE_LISTED)
     weeks = await console.weeks.weeks(scope, now, CHART_WEEKS)
     labels = category_labels(console.router)
-    repeated = {}
+    repeated: dict[str | None, int] = {}
     for unit in stats.by_unit:
         repeated[unit.name] = repeated.get(unit.name, 0) + 1
     units = [

@@ -48,7 +48,7 @@ def _url() -> str:
         return url
     from bot.settings import Settings
 
-    return Settings().effective_database_url
+    return Settings.load().database.effective_url
 
 
 connection = config.attributes.get("connection")
