@@ -17,6 +17,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.counter_key import counter_key
 from bot.http import AiohttpRequest
 from bot.settings import Settings
 from handlers import resident, texts
@@ -112,11 +113,7 @@ def build_application(
 def _intake_limits(settings: Settings) -> Any:
     from handlers.complaints import IntakeLimits
 
-    key = (
-        settings.intake.counter_key.get_secret_value().encode()
-        if settings.intake.counter_key
-        else None
-    )
+    key = counter_key(settings.intake.counter_key, settings.knowledge.data_dir)
     return IntakeLimits(
         per_day=settings.intake.complaints_per_day,
         duplicate_days=settings.intake.anonymous_duplicate_days,
@@ -124,7 +121,7 @@ def _intake_limits(settings: Settings) -> Any:
         code_tries_per_account=settings.intake.query_code_tries_per_account,
         lock_hours=settings.intake.query_code_lock_hours,
         draft_hours=settings.intake.draft_retention_hours,
-        **({"key": key} if key else {}),
+        key=key,
     )
 
 

@@ -135,7 +135,7 @@ class IntakeLimits(_Group):
     query_code_tries_per_account: int
     query_code_lock_hours: float
     draft_retention_hours: float  # an untouched draft (name, phone, story) is deleted after this
-    counter_key: SecretStr | None  # key of the hashes that count; None: random per start
+    counter_key: SecretStr | None  # key of the hashes that count; None: kept in DATA_DIR
 
 
 class DeadlineSettings(_Group):
