@@ -25,15 +25,9 @@ from functools import lru_cache
 from typing import Any
 
 from knowledge.analyzer import analyze, segmenter
-from knowledge.answers import (
-    NO_FIGURE_TEXT,
-    NO_MORE_TEXT,
-    NOT_IN_PLACE_TEXT,
-    answer_from,
-    regional_parts,
-)
-from knowledge.asked import AMOUNT, WHO, ask_words, asked_fact, states
-from knowledge.models import ABSTAIN, SUGGEST, SURE, UNCOVERED, Answer, Hit, Passage
+from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
+from knowledge.asked import WHO, ask_words, asked_fact
+from knowledge.models import SURE, UNCOVERED, Answer, Hit, Passage
 from knowledge.passages import neighbour_ids, with_units
 
 EXPIRY_SECONDS = 30 * 60
@@ -293,12 +287,6 @@ def _answer(kb: Backend, text: str, place: str | None, asks: str | None) -> Answ
     """The knowledge base's answer to `text`, its words led by the kind of fact asked for."""
     answer = kb.ask(text, place)
     answer.asks = asks
-    if _states_no_figure(answer):
-        # The resident's own plan speaks of it but its closest passage states no figure:
-        # say so, rather than offer passages that do not answer.
-        answer.text = NO_FIGURE_TEXT.format(place=answer.region)
-        answer.abstained, answer.kind = True, ABSTAIN
-        return answer
     if answer.abstained or answer.kind != SURE or asks is None:
         return answer
     answer.hits = _presented(kb, answer.hits, asks)
@@ -310,17 +298,6 @@ def _answer(kb: Backend, text: str, place: str | None, asks: str | None) -> Answ
         asks=asks,
     )
     return answer
-
-
-def _states_no_figure(answer: Answer) -> bool:
-    """An amount asked of a known place whose closest passage states no figure at all."""
-    return (
-        answer.asks == AMOUNT
-        and answer.region is not None
-        and not answer.abstained
-        and answer.kind in (SURE, SUGGEST)
-        and not states(AMOUNT, answer.hits[0].passage.text)
-    )
 
 
 def _from_last(kb: Backend, ctx: Context, weights: dict[str, float], asks: str | None) -> Answer:

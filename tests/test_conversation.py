@@ -300,27 +300,3 @@ def test_amounts_are_recognised_in_figures_and_in_words(sentence, says):
     from knowledge.asked import states
 
     assert states(AMOUNT, sentence) is says
-
-
-def test_an_amount_the_residents_plan_does_not_state_is_said_so(policy_kb):
-    """When the closest passage of the resident's own plan states no figure, the reply says
-    the plan gives none (and where to ask) instead of reading out a passage without one."""
-    from dataclasses import replace
-
-    from knowledge.conversation import converse
-    from knowledge.models import ABSTAIN, Answer, Hit, Passage
-
-    backend = policy_kb._backend(policy_kb.state)
-    plain = Passage("t-0000", "t", ("一、措施",), "逐户排查住房安全保障情况。", region="闽清县")
-    figure = replace(plain, id="t-0001", text="每户补助2万元。")
-
-    def ask_with(passage):
-        return lambda question, region: Answer("…", False, [Hit(passage, 1.0)], "闽清县")
-
-    none, _ = converse(replace(backend, ask=ask_with(plain)), "危房改造补几多钱", None, None, NOW)
-    assert none.abstained and none.kind == ABSTAIN
-    assert "没有写明具体的金额" in none.text and "闽清县" in none.text
-    some, _ = converse(replace(backend, ask=ask_with(figure)), "危房改造补几多钱", None, None, NOW)
-    assert not some.abstained and "2万元" in some.text
-    (how,), _ = chat(policy_kb, ["闽清县危房改造怎么申请"])
-    assert "没有写明具体的金额" not in how.text  # only an amount asked for
