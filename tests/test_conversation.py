@@ -300,3 +300,11 @@ def test_amounts_are_recognised_in_figures_and_in_words(sentence, says):
     from knowledge.asked import states
 
     assert states(AMOUNT, sentence) is says
+
+
+def test_a_who_question_on_its_own_shows_the_plans_unit_list(policy_kb):
+    (who,), _ = chat(policy_kb, ["闽清县危房改造找哪个部门"])
+    assert who.asks == WHO and not who.abstained
+    passage = who.hits[0].passage
+    assert passage.text.startswith("[责任单位") and "县住建局" in passage.text.split("\n")[0]
+    assert body(who.text).startswith("这件事由县住建局")
