@@ -399,12 +399,12 @@ class ResidentHandlers:
         await query.answer()
         citation = self.kb.citation(passage)
         header = texts.SOURCE_HEADER.format(citation=escape(citation))
+        # The plan as written: the measure, then its list of the units responsible.
+        text = "\n".join(t for t in (passage.text, passage.units_text) if t)
         await send_html(
             update,
             context,
-            html_messages(
-                passage.text, header_html=header, header_plain_len=utf16_len(citation) + 2
-            ),
+            html_messages(text, header_html=header, header_plain_len=utf16_len(citation) + 2),
         )
 
     async def show_related(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -67,7 +67,9 @@ MAX_UNITS_NAMED = 6
 # plan states a condition, so relevance alone picks the sentence for 够不够条件.
 STATES: dict[str, re.Pattern[str]] = {
     AMOUNT: re.compile(
-        r"\d[\d,.]*\s*(?:万?元|%|％|个百分点|倍|人|户|个|亩|平方米|年)|[一二三四五六七八九十百千万两]+(?:万?元|倍|成)|百分之"
+        r"\d[\d,.]*\s*(?:万?元|%|％|个百分点|倍|人|户|个|亩|平方米)|(?<!\d)\d{1,2}\s*年|[一二三四五六七八九十百千万两]+(?:万?元|倍|成)|百分之|"
+        # Amounts stated in words: paid in full, free, capped, halved
+        r"全额|免费|免除|免收|免交|减免|不超过|不低于|减半|封顶|上限"
     ),
     TIME: re.compile(
         r"\d{4}\s*年|年底|年内|月底|季度|每年|每月|每季|之前|以前|前完成|期限|逐年|"

@@ -284,3 +284,27 @@ def test_durations_state_a_time(sentence):
 
     assert states(TIME, sentence)
     assert not states(TIME, "加强驻村工作队的建设和管理。")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "says"),
+    [
+        ("个人缴费部分财政全额补贴。", True),
+        ("自付费用不超过全市农村居民人均可支配收入。", True),
+        ("每户补助2万元。", True),
+        ("到2020年底全面完成改造任务。", False),  # a year is a date, not an amount
+        ("逐户排查住房安全保障情况。", False),
+    ],
+)
+def test_amounts_are_recognised_in_figures_and_in_words(sentence, says):
+    from knowledge.asked import states
+
+    assert states(AMOUNT, sentence) is says
+
+
+def test_a_who_question_on_its_own_shows_the_plans_unit_list(policy_kb):
+    (who,), _ = chat(policy_kb, ["闽清县危房改造找哪个部门"])
+    assert who.asks == WHO and not who.abstained
+    passage = who.hits[0].passage
+    assert passage.text.startswith("[责任单位") and "县住建局" in passage.text.split("\n")[0]
+    assert body(who.text).startswith("这件事由县住建局")

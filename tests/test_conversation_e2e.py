@@ -56,6 +56,7 @@ async def test_who_follow_up_names_the_units_of_the_answer_just_given(h, policy_
     assert texts.BUTTON_SOURCE in who.button_texts
     source = await h.click(RESIDENT, who, texts.BUTTON_SOURCE)
     assert "住院" in source.text  # the same passage the first answer came from
+    assert "区民政局" in source.text.split("住院")[-1]  # and, as the plan writes it, its units
 
 
 async def test_amount_time_and_condition_follow_ups(h):
