@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from telegram_throughput import BOT_PROCESS, drive, questions  # noqa: E402
 
-from bot.standin import BotAPIStandIn  # noqa: E402
+from standin import BotAPIStandIn  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
