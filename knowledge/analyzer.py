@@ -12,8 +12,12 @@ jieba cuts wrongly (尿毒症透析, 小额信代) still shares its character pa
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import tempfile
 import unicodedata
 from array import array
 from bisect import bisect_left
@@ -27,6 +31,7 @@ from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
 DATA = Path(__file__).parent / "data"
 
 jieba.setLogLevel(logging.WARNING)
+log = logging.getLogger(__name__)
 # Frequency given to a multi-character stopword jieba does not know, enough to be cut whole.
 STOPWORD_FREQ = 1000
 _T2S = OpenCC("t2s")
@@ -165,44 +170,74 @@ class _TagTable:
     jieba's 350,000 words are kept as one sorted array of 64-bit numbers, each a 56-bit hash
     of the word and its flag's number: about 3 MB, where a dict of words and flags holds
     about 100 MB of the bot's memory. (Two words sharing a 56-bit hash are unlikely enough.)
+    Building the array costs about a second, so it is kept in a cache file beside jieba's
+    own (the hash is a stable one, not Python's per-process `hash`).
     """
 
-    def __init__(self, general_lines, own_lines) -> None:
-        self._flags: list[str] = []
-        numbers: dict[str, int] = {}
-        packed = []
-        for line in general_lines:
-            parts = line.split()
-            if len(parts) == 3:
-                number = numbers.setdefault(parts[2], len(numbers))
-                packed.append((hash(parts[0]) & _HASH_MASK) << 8 | number)
-        packed.sort()
-        self._packed = array("Q", packed)
-        del packed
-        self._flags = list(numbers)
+    def __init__(self, packed: array, flags: list[str], own_lines) -> None:
+        self._packed = packed
+        self._flags = flags
         self._own = {parts[0]: parts[2] for parts in map(str.split, own_lines) if len(parts) == 3}
 
     def get(self, word: str, default: str) -> str:
         own = self._own.get(word)
         if own:
             return own
-        key = (hash(word) & _HASH_MASK) << 8
+        key = _word_hash(word) << 8
         i = bisect_left(self._packed, key)
         if i < len(self._packed) and self._packed[i] >> 8 == key >> 8:
             return self._flags[self._packed[i] & 0xFF]
         return default
 
 
-_HASH_MASK = (1 << 56) - 1
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=7).digest(), "little")
+
+
+def _pack(general_lines) -> tuple[array, list[str]]:
+    """The sorted (hash, flag number) array of jieba's dictionary lines, and the flags."""
+    numbers: dict[str, int] = {}
+    packed = []
+    for line in general_lines:
+        parts = line.split()
+        if len(parts) == 3:
+            number = numbers.setdefault(parts[2], len(numbers))
+            packed.append(_word_hash(parts[0]) << 8 | number)
+    packed.sort()
+    return array("Q", packed), list(numbers)
+
+
+def _cached_pack(raw: bytes) -> tuple[array, list[str]]:
+    """`_pack` of jieba's dictionary, read from the cache file when one matches it."""
+    cache = Path(segmenter().tmp_dir or tempfile.gettempdir()) / (
+        f"knowledge-pos.{hashlib.md5(raw).hexdigest()}.cache"
+    )
+    try:
+        head, _, body = cache.read_bytes().partition(b"\n")
+        packed = array("Q")
+        packed.frombytes(body)
+        return packed, json.loads(head)
+    except (OSError, ValueError):
+        pass
+    packed, flags = _pack(raw.decode("utf-8").splitlines())
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".knowledge-pos-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps(flags).encode("ascii") + b"\n" + packed.tobytes())
+        os.replace(tmp, cache)
+    except OSError:
+        log.warning("could not write the part-of-speech cache %s", cache)
+    return packed, flags
 
 
 @lru_cache(maxsize=1)
 def _tag_table() -> _TagTable:
     with segmenter().get_dict_file() as fh:
-        return _TagTable(
-            (raw.decode("utf-8") for raw in fh),
-            (DATA / "userdict.txt").read_text(encoding="utf-8").splitlines(),
-        )
+        raw = fh.read()
+    packed, flags = _cached_pack(raw)
+    return _TagTable(
+        packed, flags, (DATA / "userdict.txt").read_text(encoding="utf-8").splitlines()
+    )
 
 
 def part_of_speech(word: str) -> str:

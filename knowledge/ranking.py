@@ -42,9 +42,10 @@ def rerank(hits: list[Hit], query, searcher: PassageSearcher, chain: tuple[str, 
     if not hits:
         return hits
     top = max(h.score for h in hits) or 1.0
+    weights = _weights(query, searcher)  # once per question, not once per passage
     scored = []
     for h in hits:
-        cov = coverage(h, query, searcher)
+        cov = _covered(h, weights, searcher)
         scored.append((h.score / top + COVERAGE_WEIGHT * cov, cov, h))
     scored.sort(key=lambda x: -x[0])
     if chain:
@@ -79,12 +80,21 @@ def info(concept, searcher: PassageSearcher) -> float:
 
 
 def coverage(hit: Hit, query, searcher: PassageSearcher) -> float:
+    return _covered(hit, _weights(query, searcher), searcher)
+
+
+def _weights(query, searcher: PassageSearcher) -> list[tuple[frozenset[str], float]]:
+    """Each concept's words and information."""
+    return [(concept.words, info(concept, searcher)) for concept in query.concepts]
+
+
+def _covered(hit: Hit, weights, searcher: PassageSearcher) -> float:
+    """Share of the question's information whose words the passage holds."""
     present = searcher.words.get(hit.passage.id, frozenset())
     total = covered = 0.0
-    for concept in query.concepts:
-        weight = info(concept, searcher)
+    for words, weight in weights:
         total += weight
-        if concept.words & present:
+        if words & present:
             covered += weight
     return covered / total if total else 0.0
 

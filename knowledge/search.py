@@ -53,7 +53,7 @@ class PassageSearcher:
         self._df = postings.doc_frequencies("body")
         self._gram_df = postings.doc_frequencies("grams")
 
-    def _run(self, clauses: list[tuple[str, str, float]], limit: int) -> list[Hit]:
+    def rank(self, clauses: list[tuple[str, str, float]], limit: int) -> list[Hit]:
         """The best `limit` passages for an OR of (field, word, boost) clauses: each
         passage's clause scores times their boosts, added in clause order as Whoosh adds
         them; ties go to the passage indexed first, as in Whoosh."""
@@ -127,7 +127,7 @@ class PassageSearcher:
         chosen = sorted(known, key=lambda g: (-self.gram_idf(g), g))[:MAX_QUERY_GRAMS]
         if not chosen:
             return []
-        return self._run([("grams", g, 1.0) for g in chosen], limit)
+        return self.rank([("grams", g, 1.0) for g in chosen], limit)
 
     def search_words(self, terms: list[WeightedTerm], limit: int = 20) -> list[Hit]:
         """BM25F over the body and heading fields."""
@@ -146,7 +146,7 @@ class PassageSearcher:
             for t in chosen
             for field, boost in FIELD_BOOSTS.items()
         ]
-        return self._run(clauses, limit)
+        return self.rank(clauses, limit)
 
     def close(self) -> None:
         """Nothing to close: the postings are in memory (kept for the knowledge base's swap)."""
