@@ -7,6 +7,7 @@ dates and eligibility they state, never a pasted section, followed by where it c
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -57,7 +58,9 @@ def _words(text: str) -> frozenset[str]:
 
 
 def _score(text: str, weights: dict[str, float]) -> float:
-    return sum(weights.get(w, 0.0) for w in _words(text))
+    # fsum: exactly rounded whatever the set's order, so equal sentences tie in every process
+    # (a plain sum depends on the hash seed and picked a different sentence from run to run).
+    return math.fsum(weights.get(w, 0.0) for w in _words(text))
 
 
 def _trim(sentence: str, weights: dict[str, float], limit: int) -> str:

@@ -147,6 +147,3 @@ class PassageSearcher:
             for field, boost in FIELD_BOOSTS.items()
         ]
         return self.rank(clauses, limit)
-
-    def close(self) -> None:
-        """Nothing to close: the postings are in memory (kept for the knowledge base's swap)."""

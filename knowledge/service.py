@@ -177,8 +177,8 @@ class KnowledgeBase:
             return None if entry is None else (entry, self.reload(force=True))
 
     def _swap(self, state: _State) -> None:
-        """Answer from `state` from now on; the old one closes when its last question is done,
-        and index directories no open state uses are removed."""
+        """Answer from `state` from now on; index directories no open state uses are removed
+        (the old one's when its last question is done)."""
         with self._use_lock:
             old, self._state = self._state, state
             self._open.append(state)
@@ -188,8 +188,6 @@ class KnowledgeBase:
             if close is not None:
                 self._open.remove(close)
             keep = {s.version for s in self._open}
-        if close is not None:
-            close.searcher.close()
         index.remove_versions(self.index_root, keep)
 
     @contextmanager
@@ -203,11 +201,8 @@ class KnowledgeBase:
         finally:
             with self._use_lock:
                 state.users -= 1
-                close = state.retired and state.users == 0 and state in self._open
-                if close:
+                if state.retired and state.users == 0 and state in self._open:
                     self._open.remove(state)
-            if close:
-                state.searcher.close()
 
     @property
     def state(self) -> _State:
