@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,17 @@ def policy_kb(policy_data_dir: Path):
 
 
 @pytest.fixture
+def policy_data_copy(policy_kb, policy_data_dir: Path, tmp_path: Path) -> Path:
+    """A copy of `policy_kb`'s built data directory that a test may change (admins add and
+    remove documents, reload): opening a knowledge base on it needs no index build."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(policy_data_dir, data)
+    return data
+
+
+@pytest.fixture
 async def telegram_bot(policy_kb) -> AsyncIterator:
     from tests.telegram_harness import bot_harness
 
@@ -52,44 +63,66 @@ def router():
 # ---------------------------------------------------------------------------------------------
 # Storage (issue 5): real databases. `database_url` runs a test twice: on a fresh SQLite file and
 # on a fresh PostgreSQL database of the server in TEST_DATABASE_URL (skipped with a reason when
-# unset; scripts/with-postgres.sh sets it). `migrated_url` has the schema applied; `db` is a
-# storage.db.Database on it, disposed afterwards; `database` is a migrated SQLite file only.
-# Helpers: tests/storage_support.py.
+# unset; scripts/with-postgres.sh sets it). `migrated_url` has the schema applied: a copy of a
+# database migrated once per session (test_storage_complaints runs the migrations themselves on
+# `database_url`, an empty one). `db` is a storage.db.Database on it, disposed afterwards;
+# `database` is a migrated SQLite file only. Helpers: tests/storage_support.py.
 # ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """Which database a storage test runs on; the PostgreSQL variant skips without a server."""
     import os
 
-    from tests.storage_support import PG_SKIP_REASON, fresh_postgres_database
+    from tests.storage_support import PG_SKIP_REASON
 
-    if request.param == "sqlite":
+    if request.param == "postgresql" and not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip(PG_SKIP_REASON)
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """Migrated databases that `migrated_url` copies, migrated once per session (copying is much
+    cheaper than running the migrations for every test); dropped at the end."""
+    from tests.storage_support import MigratedTemplates
+
+    templates = MigratedTemplates(Path(tmp_path_factory.mktemp("templates")))
+    yield templates
+    templates.drop()
+
+
+@pytest.fixture
+async def database_url(database_kind: str, tmp_path: Path) -> AsyncIterator[str]:
+    from tests.storage_support import fresh_postgres_database, server_url
+
+    if database_kind == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'fupin.sqlite3'}"
         return
-    server_url = os.environ.get("TEST_DATABASE_URL")
-    if not server_url:
-        pytest.skip(PG_SKIP_REASON)
-    async with fresh_postgres_database(server_url) as url:
+    async with fresh_postgres_database(server_url()) as url:
         yield url
 
 
 @pytest.fixture
-async def migrated_url(database_url: str) -> str:
-    from storage.migrate import upgrade
+async def migrated_url(
+    database_kind: str, tmp_path: Path, migrated_templates
+) -> AsyncIterator[str]:
+    """A fresh database with the schema applied, a copy of the session's migrated template."""
+    from tests.storage_support import fresh_postgres_database, server_url
 
-    await upgrade(database_url)
-    return database_url
+    if database_kind == "sqlite":
+        yield migrated_templates.sqlite_copy(tmp_path / "fupin.sqlite3")
+        return
+    template = migrated_templates.postgres()
+    async with fresh_postgres_database(server_url(), template=template) as url:
+        yield url
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> str:
+def database(tmp_path: Path, migrated_templates) -> str:
     """A migrated SQLite file, for tests of the bot that are not about the database."""
-    from storage.migrate import upgrade
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    await upgrade(url)
-    return url
+    return migrated_templates.sqlite_copy(tmp_path / "bot.sqlite3")
 
 
 @pytest.fixture

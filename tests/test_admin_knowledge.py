@@ -1,6 +1,7 @@
 """Admins keep the knowledge current from Telegram: /reload while residents ask, documents sent
 as files, /docs and /remove. A knowledge base of its own on a temporary data dir (these tests
-change it), the real Application over HTTP, SQLite and PostgreSQL."""
+change it), the real Application over HTTP. A SQLite file only: the documents are files, and each
+test rebuilds the index, too slow to repeat for a database these tests do not exercise."""
 
 from __future__ import annotations
 
@@ -45,19 +46,10 @@ TEA = (
 TEA_QUESTION = "新开茶园每亩补助多少"
 
 
-@pytest.fixture(scope="module")
-def built_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir with the shipped corpus's index built once; each test works on a copy."""
-    data = tmp_path_factory.mktemp("kb-template")
-    KnowledgeBase.open(data)
-    return data
-
-
 @pytest.fixture
-def kb(built_data: Path, tmp_path: Path) -> KnowledgeBase:
-    data = tmp_path / "data"
-    shutil.copytree(built_data, data)
-    return KnowledgeBase.open(data)
+def kb(policy_data_copy: Path) -> KnowledgeBase:
+    """A knowledge base of this test's own, on a copy of the built shipped corpus."""
+    return KnowledgeBase.open(policy_data_copy)
 
 
 def _docx(text: str) -> bytes:
@@ -96,7 +88,7 @@ def shown(answer) -> str:
     return re.sub(r"<[^>]+>", "", texts.SUGGEST) if answer.kind == SUGGEST else answer.text
 
 
-async def test_a_reload_during_a_stream_of_questions_loses_no_answer(kb, migrated_url, tmp_path):
+async def test_a_reload_during_a_stream_of_questions_loses_no_answer(kb, database, tmp_path):
     place = "闽清县"  # residents chose their place with /start, so each question has one answer
     before = {q: shown(kb.ask(q, place)) for q in QUESTIONS}
     assert not any(kb.ask(q, place).abstained for q in QUESTIONS)
@@ -112,7 +104,7 @@ async def test_a_reload_during_a_stream_of_questions_loses_no_answer(kb, migrate
         added_at=NOW.isoformat(),
     )
     residents = [RESIDENT + i for i in range(12)]
-    async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
+    async with case_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         asked: dict[int, list[str]] = {r: [] for r in residents}
         for resident in residents:
             await choose_place(h, resident, place)
@@ -155,9 +147,9 @@ async def test_a_reload_during_a_stream_of_questions_loses_no_answer(kb, migrate
         assert (await h.reply(ADMIN, 60)).text.startswith("知识库已重建")
 
 
-async def test_an_admin_adds_lists_and_removes_documents(kb, migrated_url):
+async def test_an_admin_adds_lists_and_removes_documents(kb, database):
     shipped = {p.name: p.read_bytes() for p in DEFAULT_CORPUS.iterdir()}
-    async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
+    async with case_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         assert (await h.ask(RESIDENT, BEES_QUESTION)).text.startswith("抱歉") or "150元" not in (
             await h.ask(RESIDENT, BEES_QUESTION)
         ).text
@@ -244,8 +236,8 @@ async def test_an_admin_adds_lists_and_removes_documents(kb, migrated_url):
     assert {p.name: p.read_bytes() for p in DEFAULT_CORPUS.iterdir()} == shipped
 
 
-async def test_a_broken_document_keeps_the_old_index(kb, migrated_url, monkeypatch):
-    async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
+async def test_a_broken_document_keeps_the_old_index(kb, database, monkeypatch):
+    async with case_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         listed = (await h.ask(ADMIN, "/docs")).text
         await choose_place(h, RESIDENT, "闽清县")
         answer = (await h.ask(RESIDENT, "危房改造有什么补助")).text
@@ -285,12 +277,12 @@ async def _reply_to_file(h, name: str, content: bytes, caption: str) -> str:
 
 
 async def test_a_failed_reload_keeps_answering_from_the_old_index(
-    built_data, tmp_path, migrated_url
+    policy_data_copy, tmp_path, database
 ):
     corpus = tmp_path / "corpus"
     shutil.copytree(DEFAULT_CORPUS, corpus)
-    kb = KnowledgeBase.open(tmp_path / "data", corpus)
-    async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
+    kb = KnowledgeBase.open(policy_data_copy, corpus)
+    async with case_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         await choose_place(h, RESIDENT, "闽清县")
         answer = (await h.ask(RESIDENT, "危房改造有什么补助")).text
         for path in corpus.glob("*.txt"):
@@ -301,8 +293,8 @@ async def test_a_failed_reload_keeps_answering_from_the_old_index(
         assert (await h.ask(RESIDENT, "危房改造有什么补助")).text == answer
 
 
-async def test_files_from_residents_and_staff_get_the_residents_reply(kb, migrated_url):
-    async with case_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
+async def test_files_from_residents_and_staff_get_the_residents_reply(kb, database):
+    async with case_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as h:
         await h.storage.cases.access.roles.grant(
             STAFF, "staff", unit="县住建局", region="闽清县", granted_by=ADMIN
         )

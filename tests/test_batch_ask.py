@@ -69,8 +69,9 @@ def _run(data: Path, stdin: bytes, **env) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("batch-ask") / "data"
+def data_dir(policy_kb, policy_data_dir: Path) -> Path:
+    """The session's data directory, its index already built (the batch only reads it)."""
+    return policy_data_dir
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from telegram.ext import CommandHandler
 
 from bot.settings import Settings
 from handlers import texts
-from standin import BotAPIStandIn
 from tests.telegram_harness import bot_harness
 
 RESIDENT = 1001
@@ -231,7 +229,7 @@ async def test_terminal_chat_as_a_user_would_try_it(policy_kb):
 
     typed = io.StringIO("1\n娃上大学有什么补助？\n1\n\n/quit\n")
     screen = io.StringIO()
-    assert await chat(Settings.load(None), policy_kb, typed, screen) == 0
+    assert await chat(Settings(_env_file=None), policy_kb, typed, screen) == 0
     shown = screen.getvalue()
     assert "扶贫政策问答助手" in shown and f"[1] {policy_kb.regions[0]}" in shown
     assert f"已经选好：{policy_kb.regions[0]}" in shown
@@ -244,7 +242,7 @@ async def test_terminal_chat_ends_on_ctrl_d(policy_kb):
     from bot.terminal import chat
 
     screen = io.StringIO()
-    assert await chat(Settings.load(None), policy_kb, io.StringIO("低保\n"), screen) == 0
+    assert await chat(Settings(_env_file=None), policy_kb, io.StringIO("低保\n"), screen) == 0
     assert screen.getvalue().rstrip().endswith("再见！")
 
 
@@ -272,14 +270,9 @@ async def test_in_a_group_the_bot_answers_commands_not_every_remark(telegram_bot
 
 
 # ---------------------------------------------------------- the real entry points, as processes
+# (webhook mode, as a process: tests/test_webhook_security.py)
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_python_m_bot_without_a_token_opens_the_terminal_chat(policy_data_dir, policy_kb):
@@ -306,47 +299,6 @@ async def test_python_m_bot_without_a_token_opens_the_terminal_chat(policy_data_
     assert process.returncode == 0, err.decode()
     assert "本地聊天" in shown and "已经选好：湖北省" in shown and "[1] 查看原文" in shown
     assert "Traceback" not in err.decode()
-
-
-async def test_webhook_mode_answers_through_the_webhook(policy_data_dir, policy_kb):
-    port = _free_port()
-    async with BotAPIStandIn() as standin:
-        env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": standin.token,
-            "TELEGRAM_BASE_URL": standin.base_url,
-            "TELEGRAM_BASE_FILE_URL": standin.base_file_url,
-            "DATA_DIR": str(policy_data_dir),
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-            "WEBHOOK_LISTEN": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-            "WEBHOOK_SECRET": "s3cret-token",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from bot.runner import main; from bot.settings import Settings; "
-            "raise SystemExit(main(Settings.load()))",
-            cwd=ROOT,
-            env=env,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            for _ in range(600):
-                if standin.calls_to("setWebhook") or process.returncode is not None:
-                    break
-                await asyncio.sleep(0.1)
-            assert standin.calls_to("setWebhook"), "the bot never set its webhook"
-            assert standin.calls_to("setWebhook")[-1].params["secret_token"] == "s3cret-token"
-            standin.push_text(RESIDENT, QUESTION)
-            answer = await standin.pop_reply(RESIDENT, timeout=30)
-            assert texts.BUTTON_SOURCE in answer.button_texts
-            assert not standin.calls_to("getUpdates")
-            assert standin.webhook_deliveries[-1][1] == 200
-        finally:
-            process.terminate()
-            _, err = await asyncio.wait_for(process.communicate(), 30)
-        assert "Traceback" not in err.decode(), err.decode()
 
 
 async def test_a_double_tap_on_a_place_is_not_an_error(telegram_bot, policy_kb):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -155,18 +154,10 @@ async def test_granting_checks_the_unit_against_routing_and_needs_the_csrf_token
         )
 
 
-@pytest.fixture(scope="module")
-def built_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("web-kb-template")
-    KnowledgeBase.open(data)
-    return data
-
-
 @pytest.fixture
-def kb(built_data: Path, tmp_path: Path) -> KnowledgeBase:
-    data = tmp_path / "data"
-    shutil.copytree(built_data, data)
-    return KnowledgeBase.open(data)
+def kb(policy_data_copy: Path) -> KnowledgeBase:
+    """A knowledge base of this test's own, on a copy of the built shipped corpus."""
+    return KnowledgeBase.open(policy_data_copy)
 
 
 def _upload(csrf: str, name: str, content: bytes, region: str) -> aiohttp.FormData:
@@ -177,8 +168,9 @@ def _upload(csrf: str, name: str, content: bytes, region: str) -> aiohttp.FormDa
     return form
 
 
-async def test_documents_are_uploaded_checked_and_removed(kb, migrated_url):
-    async with console_bot(kb, migrated_url, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+async def test_documents_are_uploaded_checked_and_removed(kb, database):
+    # About the library (files), not the database: SQLite only, as the whole index rebuilds.
+    async with console_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
         admin = await c.signed_in(ADMIN)
         listing = await admin.get("/admin/documents")
         shipped = len(kb.documents)

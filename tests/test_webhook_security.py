@@ -1,4 +1,5 @@
-"""Webhook mode: only Telegram can post updates. A forged POST is refused and reaches no handler."""
+"""Webhook mode: Telegram's updates arrive through the webhook and are answered; only Telegram can
+post them. A forged POST is refused and reaches no handler."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.runner import webhook_secret
 from bot.settings import Settings
+from handlers import texts
 from standin import BotAPIStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 4242
 RESIDENT = 1001
+QUESTION = "闽清的娃上大学有什么补助？"  # a place named: the answer comes at once
 
 
 def _free_port() -> int:
@@ -29,7 +33,14 @@ def test_the_webhook_listens_on_loopback_unless_told_otherwise():
     assert Settings.load(None).webhook.listen == "127.0.0.1"
 
 
-async def test_webhook_without_a_configured_secret_refuses_forged_updates(
+def test_a_configured_webhook_secret_is_registered_as_is_and_a_missing_one_is_made_up():
+    configured = Settings(_env_file=None, webhook_secret="s3cret-token")
+    assert webhook_secret(configured) == "s3cret-token"
+    made_up = {webhook_secret(Settings(_env_file=None)) for _ in range(2)}
+    assert len(made_up) == 2 and all(len(secret) >= 32 for secret in made_up)
+
+
+async def test_webhook_mode_answers_telegram_and_refuses_forged_updates(
     policy_data_dir, policy_kb, tmp_path
 ):
     port = _free_port()
@@ -84,10 +95,12 @@ async def test_webhook_without_a_configured_secret_refuses_forged_updates(
                         headers={"Content-Type": "application/json", **headers},
                     ) as response:
                         assert response.status == 403
-            # A genuine update, posted by Telegram after the forged ones, is answered: by then a
-            # forged update that got through would have been answered too.
-            standin.push_text(RESIDENT, "/help")
-            await standin.pop_reply(RESIDENT, timeout=30)
+            # A genuine update, posted by Telegram after the forged ones, is answered through the
+            # webhook (never polled): by then a forged update that got through would have been too.
+            standin.push_text(RESIDENT, QUESTION)
+            answer = await standin.pop_reply(RESIDENT, timeout=30)
+            assert texts.BUTTON_SOURCE in answer.button_texts
+            assert standin.webhook_deliveries[-1][1] == 200 and not standin.calls_to("getUpdates")
             answered = {str(c.params.get("chat_id")) for c in standin.calls_to("sendMessage")}
             assert answered == {str(RESIDENT)}, "a forged update was answered"
         finally:
