@@ -229,7 +229,7 @@ async def test_terminal_chat_as_a_user_would_try_it(policy_kb):
 
     typed = io.StringIO("1\n娃上大学有什么补助？\n1\n\n/quit\n")
     screen = io.StringIO()
-    assert await chat(Settings(_env_file=None), policy_kb, typed, screen) == 0
+    assert await chat(Settings.load(None), policy_kb, typed, screen) == 0
     shown = screen.getvalue()
     assert "扶贫政策问答助手" in shown and f"[1] {policy_kb.regions[0]}" in shown
     assert f"已经选好：{policy_kb.regions[0]}" in shown
@@ -242,7 +242,7 @@ async def test_terminal_chat_ends_on_ctrl_d(policy_kb):
     from bot.terminal import chat
 
     screen = io.StringIO()
-    assert await chat(Settings(_env_file=None), policy_kb, io.StringIO("低保\n"), screen) == 0
+    assert await chat(Settings.load(None), policy_kb, io.StringIO("低保\n"), screen) == 0
     assert screen.getvalue().rstrip().endswith("再见！")
 
 

@@ -34,9 +34,9 @@ def test_the_webhook_listens_on_loopback_unless_told_otherwise():
 
 
 def test_a_configured_webhook_secret_is_registered_as_is_and_a_missing_one_is_made_up():
-    configured = Settings(_env_file=None, webhook_secret="s3cret-token")
+    configured = Settings.load(None, webhook_secret="s3cret-token")
     assert webhook_secret(configured) == "s3cret-token"
-    made_up = {webhook_secret(Settings(_env_file=None)) for _ in range(2)}
+    made_up = {webhook_secret(Settings.load(None)) for _ in range(2)}
     assert len(made_up) == 2 and all(len(secret) >= 32 for secret in made_up)
 
 
