@@ -35,6 +35,9 @@ from standin import BotAPIStandIn, Reply
 
 # Short long-poll so that shutting down never waits long.
 TEST_POLL_TIMEOUT = 1.0
+# How long a test waits for a reply it expects: a ceiling, not a measure of speed (that lives in
+# benchmarks/); a loaded CI machine can take seconds to answer, and a passing test never waits it.
+REPLY_TIMEOUT = 20.0
 
 
 class Clock:
@@ -89,14 +92,14 @@ class BotHarness:
         """A resident (private chat `user`) sends `text`."""
         return self.standin.push_text(user, text, first_name=first_name)
 
-    async def reply(self, user: int, timeout: float = 5.0) -> Reply:
+    async def reply(self, user: int, timeout: float = REPLY_TIMEOUT) -> Reply:
         """The next thing the bot showed this resident (a message, an edit or a document)."""
         return await self.standin.pop_reply(user, timeout)
 
-    async def replies(self, user: int, count: int, timeout: float = 5.0) -> list[Reply]:
+    async def replies(self, user: int, count: int, timeout: float = REPLY_TIMEOUT) -> list[Reply]:
         return [await self.reply(user, timeout) for _ in range(count)]
 
-    async def ask(self, user: int, text: str, timeout: float = 5.0) -> Reply:
+    async def ask(self, user: int, text: str, timeout: float = REPLY_TIMEOUT) -> Reply:
         """Send `text` and return the bot's first reply to it."""
         await self.send(user, text)
         return await self.reply(user, timeout)
@@ -106,7 +109,7 @@ class BotHarness:
         data = reply.button(label)["callback_data"]
         return self.standin.press_button(user, reply, data)
 
-    async def click(self, user: int, reply: Reply, label: str, timeout: float = 5.0) -> Reply:
+    async def click(self, user: int, reply: Reply, label: str, timeout: float = REPLY_TIMEOUT) -> Reply:
         """Press a button and return the bot's next reply."""
         await self.press(user, reply, label)
         return await self.reply(user, timeout)
@@ -130,7 +133,7 @@ class BotHarness:
         """How the bot answered a button press (None while unanswered)."""
         return self.standin.callback_answers.get(query_id)
 
-    async def wait_answered(self, query_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    async def wait_answered(self, query_id: str, timeout: float = REPLY_TIMEOUT) -> dict[str, Any]:
         deadline = asyncio.get_running_loop().time() + timeout
         while (answer := self.callback_answer(query_id)) is None:
             if asyncio.get_running_loop().time() > deadline:
