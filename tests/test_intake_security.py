@@ -347,6 +347,24 @@ async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(
         assert ticket not in left and code not in left and STORY[:10] not in left
 
 
+async def test_a_button_press_too_old_to_answer_still_files_the_complaint(policy_kb, case_database):
+    """After a restart Telegram delivers again the presses the dead process had taken; answering
+    one is refused as too old (400), and the press must still do its step (found by
+    tests/test_crash_recovery.py: the intake stopped at the answer and the complaint waited)."""
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        query = await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        h.standin.pending_callbacks.pop(query)  # expired before the bot answers it
+        filed, code_message = await h.replies(RESIDENT, 2)
+        ticket = filed.text.split("投诉编号：")[1].split()[0]
+        code = code_message.text.split("查询码：")[1].split()[0]
+        assert (await h.storage.cases.repo.lookup(ticket, query_code=code)) is not None
+        (refused,) = h.standin.rejected()  # Telegram's "query is too old", and nothing else
+        assert refused.method == "answerCallbackQuery"
+        h.standin.calls.remove(refused)
+
+
 # ------------------------------------------------- a draft and a step that disagree after a crash
 
 
