@@ -319,6 +319,12 @@ class ComplaintHandlers:
         elif step == PHONE:
             await self._say(update, context, lead + texts.ASK_PHONE)
         elif step == CONFIRM:
+            # 确认提交 must find its draft after a crash, so the draft and the step are written
+            # now, before the summary shows the button, not at the next persistence interval.
+            try:
+                await self._save_now(update, context, CONFIRM)
+            except StorageUnavailable:
+                log.warning("could not save a draft before its summary; persistence retries it")
             await self._summary(update, context, lead)
         elif step == DUPLICATE:
             return await self._prompt(CONFIRM, update, context, lead)
