@@ -13,7 +13,14 @@ from sqlalchemy import func, select, text
 
 from bot.persistence import USER_DATA
 from handlers import texts
-from handlers.complaints import CONVERSATION_NAME, DRAFT_KEY, PHONE, PURGE_JOB, SEND_ATTEMPTS
+from handlers.complaints import (
+    CONFIRM,
+    CONVERSATION_NAME,
+    DRAFT_KEY,
+    PHONE,
+    PURGE_JOB,
+    SEND_ATTEMPTS,
+)
 from storage.conversations import KeyValueStore, conversation_namespace
 from storage.db import Database
 from storage.migrate import upgrade
@@ -345,6 +352,22 @@ async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(
             await asyncio.sleep(0.01)
         left = await stored()
         assert ticket not in left and code not in left and STORY[:10] not in left
+
+
+async def test_the_summary_is_on_disk_before_its_confirm_button_is_shown(policy_kb, case_database):
+    """A crash right after the summary must not leave 确认提交 without its draft: the draft and
+    the step are written before the summary is sent, not at the next persistence interval."""
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        assert texts.BUTTON_CONFIRM in summary.button_texts
+        store = KeyValueStore(h.storage.db)  # read at once, as a restarted bot would
+        data = await store.get(USER_DATA, str(RESIDENT))
+        state = await store.get(
+            conversation_namespace(CONVERSATION_NAME), json.dumps([RESIDENT, RESIDENT])
+        )
+        assert state == CONFIRM
+        assert data[DRAFT_KEY]["description"] == STORY and data[DRAFT_KEY]["anonymous"] is True
 
 
 async def test_a_button_press_too_old_to_answer_still_files_the_complaint(policy_kb, case_database):
