@@ -838,13 +838,15 @@ class ComplaintHandlers:
             filed = await self.repo.create(complaint)
         except StorageUnavailable:
             return await self._unavailable(update, context)
+        # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
+        # It replaces the draft at once, so that no write of the user data in between (the
+        # persistence's, every 2 s) can store neither: after a crash the ticket would be lost.
+        pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
         context.user_data.pop(DRAFT_KEY, None)
+        context.user_data[PENDING_TICKET_KEY] = pending
         self._submitting.discard(user.id)  # filed: another tap of 确认提交 is a finished step now
         if not filed.again:
             await self._count_filing(user.id, draft["description"], anonymous)
-        # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
-        pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
-        context.user_data[PENDING_TICKET_KEY] = pending
         try:
             await self._save_now(update, context, None)
         except StorageUnavailable:

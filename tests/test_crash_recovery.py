@@ -15,7 +15,7 @@ after a crash (SECURITY.md, "Not losing a complaint") is checked as they would n
 whoever was shown a ticket has exactly one case with it and its first event; every case
 reaches its filer, at once or with their next message, and the last query code shown works;
 nothing is filed twice; whoever pressed 确认提交 next sees their ticket or their summary.
-Bot start-up (~6 s alone) dominates the run time, hence few restarts."""
+Bot start-up (about 7 s of CPU) is most of the run time, hence few restarts."""
 
 from __future__ import annotations
 

@@ -17,6 +17,8 @@ from handlers.complaints import (
     CONFIRM,
     CONVERSATION_NAME,
     DRAFT_KEY,
+    PENDING_GROUP,
+    PENDING_TICKET_KEY,
     PHONE,
     PURGE_JOB,
     SEND_ATTEMPTS,
@@ -368,6 +370,34 @@ async def test_the_summary_is_on_disk_before_its_confirm_button_is_shown(policy_
         )
         assert state == CONFIRM
         assert data[DRAFT_KEY]["description"] == STORY and data[DRAFT_KEY]["anonymous"] is True
+
+
+async def test_the_filed_ticket_replaces_the_draft_before_anything_else_is_awaited(
+    policy_kb, case_database
+):
+    """Between filing and sending the ticket the bot awaits other writes (the daily count); a
+    persistence write then, followed by a crash, must store the pending ticket, not a user data
+    with neither the draft nor the ticket (found by tests/test_crash_recovery.py on PostgreSQL:
+    the case was on file and its filer was told 这一步已经结束了)."""
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        (pending_handler,) = [
+            handler
+            for handler in h.app.handlers[PENDING_GROUP]
+            if getattr(handler.callback, "__name__", "") == "deliver_pending"
+        ]
+        intake = pending_handler.callback.__self__
+        seen: list[dict] = []
+        count = intake.counters.add
+
+        async def counting(*args, **kwargs):
+            seen.append(json.loads(json.dumps(h.app.user_data[RESIDENT])))
+            return await count(*args, **kwargs)
+
+        intake.counters.add = counting
+        ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=True))
+        assert seen
+        assert all(data.get(PENDING_TICKET_KEY, {}).get("ticket") == ticket for data in seen)
 
 
 async def test_a_button_press_too_old_to_answer_still_files_the_complaint(policy_kb, case_database):
