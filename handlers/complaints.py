@@ -206,8 +206,13 @@ class ComplaintHandlers:
         await send_html(update, context, [text], markup)
 
     async def _answer(self, update: Update, text: str | None = None) -> None:
+        """Answer a button press. A press Telegram delivers again after a crash may be too old
+        to answer (or answered already); the step still goes on, or the press would be lost."""
         if update.callback_query is not None:
-            await update.callback_query.answer(text)
+            try:
+                await update.callback_query.answer(text)
+            except BadRequest:
+                log.info("a button press could not be answered (too old); handled all the same")
 
     def _place_named(self, text: str) -> dict[str, Any] | None:
         """The plan region a place named in `text` falls in (a town or village sets its county),
@@ -316,6 +321,12 @@ class ComplaintHandlers:
         elif step == PHONE:
             await self._say(update, context, lead + texts.ASK_PHONE)
         elif step == CONFIRM:
+            # 确认提交 must find its draft after a crash, so the draft and the step are written
+            # now, before the summary shows the button, not at the next persistence interval.
+            try:
+                await self._save_now(update, context, CONFIRM)
+            except StorageUnavailable:
+                log.warning("could not save a draft before its summary; persistence retries it")
             await self._summary(update, context, lead)
         elif step == DUPLICATE:
             return await self._prompt(CONFIRM, update, context, lead)
@@ -829,13 +840,15 @@ class ComplaintHandlers:
             filed = await self.repo.create(complaint)
         except StorageUnavailable:
             return await self._unavailable(update, context)
+        # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
+        # It replaces the draft at once, so that no write of the user data in between (the
+        # persistence's, every 2 s) can store neither: after a crash the ticket would be lost.
+        pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
         user_data(context).pop(DRAFT_KEY, None)
+        user_data(context)[PENDING_TICKET_KEY] = pending
         self._submitting.discard(user.id)  # filed: another tap of 确认提交 is a finished step now
         if not filed.again:
             await self._count_filing(user.id, draft["description"], anonymous)
-        # Until the ticket message is out it is pending, on disk: a crash while sending loses nothing.
-        pending = {"ticket": filed.ticket, "units": list(draft["units"]), "anonymous": anonymous}
-        user_data(context)[PENDING_TICKET_KEY] = pending
         try:
             await self._save_now(update, context, None)
         except StorageUnavailable:

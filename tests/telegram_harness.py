@@ -109,7 +109,9 @@ class BotHarness:
         data = reply.button(label)["callback_data"]
         return self.standin.press_button(user, reply, data)
 
-    async def click(self, user: int, reply: Reply, label: str, timeout: float = REPLY_TIMEOUT) -> Reply:
+    async def click(
+        self, user: int, reply: Reply, label: str, timeout: float = REPLY_TIMEOUT
+    ) -> Reply:
         """Press a button and return the bot's next reply."""
         await self.press(user, reply, label)
         return await self.reply(user, timeout)

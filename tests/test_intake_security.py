@@ -12,7 +12,16 @@ from sqlalchemy import func, select, text
 
 from bot.persistence import USER_DATA
 from handlers import texts
-from handlers.complaints import CONVERSATION_NAME, DRAFT_KEY, PHONE, PURGE_JOB, SEND_ATTEMPTS
+from handlers.complaints import (
+    CONFIRM,
+    CONVERSATION_NAME,
+    DRAFT_KEY,
+    PENDING_GROUP,
+    PENDING_TICKET_KEY,
+    PHONE,
+    PURGE_JOB,
+    SEND_ATTEMPTS,
+)
 from storage.conversations import KeyValueStore, conversation_namespace
 from storage.db import Database
 from storage.models import Complaint
@@ -334,6 +343,68 @@ async def test_an_anonymous_ticket_is_not_left_in_the_stored_conversation_data(
             await asyncio.sleep(0.01)
         left = await stored()
         assert ticket not in left and code not in left and STORY[:10] not in left
+
+
+async def test_the_summary_is_on_disk_before_its_confirm_button_is_shown(policy_kb, case_database):
+    """A crash right after the summary must not leave 确认提交 without its draft: the draft and
+    the step are written before the summary is sent, not at the next persistence interval."""
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        assert texts.BUTTON_CONFIRM in summary.button_texts
+        store = KeyValueStore(h.storage.db)  # read at once, as a restarted bot would
+        data = await store.get(USER_DATA, str(RESIDENT))
+        state = await store.get(
+            conversation_namespace(CONVERSATION_NAME), json.dumps([RESIDENT, RESIDENT])
+        )
+        assert state == CONFIRM
+        assert data[DRAFT_KEY]["description"] == STORY and data[DRAFT_KEY]["anonymous"] is True
+
+
+async def test_the_filed_ticket_replaces_the_draft_before_anything_else_is_awaited(
+    policy_kb, case_database
+):
+    """Between filing and sending the ticket the bot awaits other writes (the daily count); a
+    persistence write then, followed by a crash, must store the pending ticket, not a user data
+    with neither the draft nor the ticket (found by tests/test_crash_recovery.py on PostgreSQL:
+    the case was on file and its filer was told 这一步已经结束了)."""
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        (pending_handler,) = [
+            handler
+            for handler in h.app.handlers[PENDING_GROUP]
+            if getattr(handler.callback, "__name__", "") == "deliver_pending"
+        ]
+        intake = pending_handler.callback.__self__
+        seen: list[dict] = []
+        count = intake.counters.add
+
+        async def counting(*args, **kwargs):
+            seen.append(json.loads(json.dumps(h.app.user_data[RESIDENT])))
+            return await count(*args, **kwargs)
+
+        intake.counters.add = counting
+        ticket, _ = await confirm(h, RESIDENT, await to_summary(h, RESIDENT, anonymous=True))
+        assert seen
+        assert all(data.get(PENDING_TICKET_KEY, {}).get("ticket") == ticket for data in seen)
+
+
+async def test_a_button_press_too_old_to_answer_still_files_the_complaint(policy_kb, case_database):
+    """After a restart Telegram delivers again the presses the dead process had taken; answering
+    one is refused as too old (400), and the press must still do its step (found by
+    tests/test_crash_recovery.py: the intake stopped at the answer and the complaint waited)."""
+    clock = Clock(datetime(2026, 11, 23, 9, tzinfo=CHINA_TZ))
+    async with case_bot(policy_kb, case_database, clock=clock) as h:
+        summary = await to_summary(h, RESIDENT, anonymous=True)
+        query = await h.press(RESIDENT, summary, texts.BUTTON_CONFIRM)
+        h.standin.pending_callbacks.pop(query)  # expired before the bot answers it
+        filed, code_message = await h.replies(RESIDENT, 2)
+        ticket = filed.text.split("投诉编号：")[1].split()[0]
+        code = code_message.text.split("查询码：")[1].split()[0]
+        assert (await h.storage.cases.repo.lookup(ticket, query_code=code)) is not None
+        (refused,) = h.standin.rejected()  # Telegram's "query is too old", and nothing else
+        assert refused.method == "answerCallbackQuery"
+        h.standin.calls.remove(refused)
 
 
 # ------------------------------------------------- a draft and a step that disagree after a crash
