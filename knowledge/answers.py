@@ -38,6 +38,9 @@ NO_MORE_TEXT = (
 
 NO_UNITS_TEXT = "这一条没有写明由哪个单位负责，方案是{issuer}印发的。"
 NO_UNITS_BARE = "这一条没有写明由哪个单位负责。"
+OTHER_PLACE_NOTE = (
+    "{place}的扶贫政策文件里没有找到这方面的规定。下面是{region}的规定，不一定适用于您那里：\n\n"
+)
 NOT_IN_PLACE_TEXT = (
     "{place}的扶贫政策文件里没有找到这方面的规定。"
     "可以向当地村委会、乡镇政府咨询，也可以拨打全国扶贫监督举报电话 12317。"
@@ -163,15 +166,25 @@ def answer_from(
     hits: list[Hit],
     weights: dict[str, float],
     asks_amount: bool,
-    region_known: bool,
+    region: str | None,
     asks: str | None = None,
 ) -> str:
     """One answer from the best passage; when the region is unknown, labelled with whose rule
-    it is, and with one line per region when the next best passages come from other plans."""
+    it is, and with one line per region when the next best passages come from other plans.
+
+    When the resident's region is known but the best passage is another plan's (theirs says
+    nothing on the matter), the answer says so first and labels the rule as that plan's:
+    another region's figure is never presented as theirs.
+    """
     asks = asks or (AMOUNT if asks_amount else None)
     top = hits[0]
-    if region_known:
+    if region is not None and top.passage.region == region:
         return compose([(stated(top.passage, weights, asks), top.passage)], labelled=False)
+    if region is not None:
+        note = OTHER_PLACE_NOTE.format(place=region, region=top.passage.region)
+        room = MAX_ANSWER - len(note) - len(citation(top.passage)) - 16
+        extract = stated(top.passage, weights, asks, min(MAX_EXTRACT, room))
+        return note + compose([(extract, top.passage)], labelled=True)
     parts = regional_parts(hits)
     # Room for each region's extract once the labels and citations are counted.
     overhead = sum(len(citation(h.passage)) + 16 for h in parts)

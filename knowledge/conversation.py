@@ -167,7 +167,7 @@ def converse(
             return standalone, new
     if hits:
         hits = _presented(kb, hits, asks)
-        text = answer_from(hits, weights, False, region_known=place is not None, asks=asks)
+        text = answer_from(hits, weights, False, place, asks=asks)
         answer = Answer(text, False, hits[:5], place, asks=asks)
     elif more:
         answer = Answer(NO_MORE_TEXT, True, [], place, asks=asks)
@@ -294,7 +294,7 @@ def _answer(kb: Backend, text: str, place: str | None, asks: str | None) -> Answ
         answer.hits,
         _weights(kb, text, place),
         False,
-        region_known=answer.region is not None,
+        answer.region,
         asks=asks,
     )
     return answer
@@ -305,7 +305,7 @@ def _from_last(kb: Backend, ctx: Context, weights: dict[str, float], asks: str |
     if not hits:
         return kb.ask(ctx.topic or "", ctx.place)
     hits = _presented(kb, hits, asks)
-    text = answer_from(hits, weights, False, region_known=ctx.place is not None, asks=asks)
+    text = answer_from(hits, weights, False, ctx.place, asks=asks)
     return Answer(text, False, hits, ctx.place, asks=asks)
 
 
@@ -349,7 +349,10 @@ def choose(
         return None
     asks = asked_fact(question)
     hits = _presented(kb, [Hit(passage, 1.0)], asks)
-    text = answer_from(hits, _weights(kb, question, region), False, region_known=True, asks=asks)
+    # The resident picked this passage: it is labelled only when it is not their place's.
+    text = answer_from(
+        hits, _weights(kb, question, region), False, region or passage.region, asks=asks
+    )
     answer = Answer(text, False, hits, region, asks=asks)
     return answer, _remember(answer, question, region, asks, now, [])
 

@@ -331,7 +331,7 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     if sure < ABSTAIN_CONFIDENCE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
     weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
-    text = answer_from(hits, weights, query.asks_amount, region_known=resolved is not None)
+    text = answer_from(hits, weights, query.asks_amount, resolved)
     return Answer(
         text, False, hits[:5], resolved, kind=SURE if sure >= SURE_CONFIDENCE else SUGGEST
     )

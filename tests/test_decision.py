@@ -181,3 +181,24 @@ def test_batch_output_says_what_kind_of_reply_each_is(policy_kb, policy_data_dir
         (UNCOVERED, "贵州省", True),
         (ABSTAIN, None, True),
     ]
+
+
+@pytest.mark.parametrize("region", ["镇头镇", "湖北省", "淮安区", "闽清县", "新平县"])
+def test_another_plans_rule_is_never_presented_as_the_residents_own(kb, region):
+    """Where the resident's plan is silent, the best other plan's rule is shown as that plan's."""
+    questions = ["先诊疗后付费是啥", "残疾人两项补贴多少", "光伏扶贫收益怎么分", "低保一个月多少钱"]
+    for question in questions:
+        answer = kb.ask(question, region)
+        if answer.abstained:
+            continue
+        theirs = answer.hits[0].passage.region
+        told = answer.text.startswith(f"{region}的扶贫政策文件里没有找到这方面的规定")
+        assert told == (theirs != region), (question, theirs)
+        if told:
+            assert f"下面是{theirs}的规定" in answer.text and f"【{theirs}】" in answer.text
+
+
+def test_a_town_plan_silent_on_a_health_rule_says_so(kb):
+    answer = kb.ask("先诊疗后付费是啥", "镇头镇")
+    assert not answer.abstained
+    assert answer.text.startswith("镇头镇的扶贫政策文件里没有找到这方面的规定。下面是")
