@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from handlers import texts
+from handlers.presses import answer_press
 
 log = logging.getLogger(__name__)
 # Handlers for input staff and admins owe the bot (a typed reason, a document) and their /help run
@@ -29,7 +30,7 @@ async def refuse(
 async def tell_refused(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell the user they may not do that (the case service has logged it already)."""
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.REFUSED, show_alert=True)
+        await answer_press(update, texts.REFUSED, alert=True)
     elif update.effective_chat is not None:
         await context.bot.send_message(
             update.effective_chat.id, texts.REFUSED, parse_mode=ParseMode.HTML

@@ -35,6 +35,7 @@ from telegram.ext import (
 from handlers import admin_texts as texts
 from handlers.access import STAFF_GROUP, refuse
 from handlers.formatting import china_time, escape, pack_lines, parse_number
+from handlers.presses import answer_press
 from handlers.updates import (
     chat_of,
     document_of,
@@ -365,10 +366,10 @@ class KnowledgeAdmin:
             or seq != pending["seq"]
             or (choice is not None and choice >= len(pending["regions"]))
         ):
-            await query.answer(texts.DOC_CHOICE_EXPIRED, show_alert=True)
+            await answer_press(update, texts.DOC_CHOICE_EXPIRED, alert=True)
             return
         user_data(context)[PENDING_KEY] = {"seq": pending["seq"]}
-        await query.answer()
+        await answer_press(update)
         if choice is None:  # 取消 ("no")
             await query.edit_message_text(texts.DOC_CANCELLED, parse_mode=ParseMode.HTML)
             return

@@ -42,6 +42,7 @@ from handlers import case_texts as t
 from handlers.access import STAFF_GROUP, tell_refused
 from handlers.case_notices import PREFIX, RATING_CODES, due
 from handlers.formatting import china_time, clean_input, escape, parse_number
+from handlers.presses import answer_press
 from handlers.resident import PRIVATE
 from handlers.updates import chat_of, message_of, query_data, query_of, user_data, user_of
 from storage.db import StorageUnavailable
@@ -104,8 +105,7 @@ class Casework:
 
     @staticmethod
     async def _answer(update: Update, text: str | None = None, alert: bool = False) -> None:
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=alert)
+        await answer_press(update, text, alert=alert)
 
     @staticmethod
     async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:

@@ -37,6 +37,7 @@ from telegram.ext import (
 from cases.masking import mask_text
 from handlers import texts
 from handlers.formatting import china_time, clean_input, escape, parse_number
+from handlers.presses import answer_press
 from handlers.resident import (
     COMPLAIN_CALLBACK,
     COMPLAIN_CATEGORY_PREFIX,
@@ -206,13 +207,7 @@ class ComplaintHandlers:
         await send_html(update, context, [text], markup)
 
     async def _answer(self, update: Update, text: str | None = None) -> None:
-        """Answer a button press. A press Telegram delivers again after a crash may be too old
-        to answer (or answered already); the step still goes on, or the press would be lost."""
-        if update.callback_query is not None:
-            try:
-                await update.callback_query.answer(text)
-            except BadRequest:
-                log.info("a button press could not be answered (too old); handled all the same")
+        await answer_press(update, text)
 
     def _place_named(self, text: str) -> dict[str, Any] | None:
         """The plan region a place named in `text` falls in (a town or village sets its county),

@@ -8,9 +8,11 @@ from collections import deque
 
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from handlers import texts
+from handlers.presses import answer_press
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ class FloodGuard:
         if allowed:
             return
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.FLOOD if warn else None)
+            await answer_press(update, texts.FLOOD if warn else None)
         elif warn and update.effective_chat is not None:
             await context.bot.send_message(
                 update.effective_chat.id, texts.FLOOD, parse_mode=ParseMode.HTML
@@ -91,7 +93,8 @@ async def reply_on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()
-            except Exception:  # noqa: BLE001 - already answered, or too old: the message below still tells them
+            # Already answered, too old, or the network failing: the message below still tells them.
+            except TelegramError:
                 pass
         if update.effective_chat is not None:
             await context.bot.send_message(

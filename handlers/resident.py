@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from handlers import texts
 from handlers.formatting import clean_input, escape, html_messages, parse_number, utf16_len
+from handlers.presses import answer_press
 from handlers.updates import chat_data, chat_of, message_of, query_data, query_of, user_data
 from knowledge.conversation import Context, differs_by_region
 from knowledge.models import SUGGEST, UNCOVERED, Answer
@@ -163,13 +164,13 @@ def heading_label(heading_path: tuple[str, ...], fallback: str) -> str:
 
 
 async def _expired(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await query_of(update).answer(texts.STALE_TOAST)
+    await answer_press(update, texts.STALE_TOAST)
     await send_html(update, context, [texts.EXPIRED])
 
 
 async def complain_placeholder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Until the complaint conversation exists: point to /complain and the hotline."""
-    await query_of(update).answer()
+    await answer_press(update)
     await send_html(update, context, [texts.COMPLAIN_PLACEHOLDER])
 
 
@@ -262,7 +263,9 @@ class ResidentHandlers:
         if stored is not None:  # the place chosen now is the conversation's place
             stored.place = region
             chat_data(context)[CONVERSATION_KEY] = stored.to_json()
-        await query.answer(texts.REGION_TOAST.format(region=region or texts.REGION_ALL)[:200])
+        await answer_press(
+            update, texts.REGION_TOAST.format(region=region or texts.REGION_ALL)[:200]
+        )
         if first_press:
             await query.edit_message_text(confirmation, parse_mode=ParseMode.HTML)
         pending = chat_data(context).pop(PENDING_QUESTION_KEY, None)
@@ -364,7 +367,6 @@ class ResidentHandlers:
 
     async def choose_suggestion(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A 您问的是不是 button: answer the question from the passage chosen."""
-        query = query_of(update)
         _, key, index = query_data(update).split(":")
         ids = _recall(context, key)
         question = chat_data(context).get(SUGGESTED_KEY, {}).get(key)
@@ -378,14 +380,13 @@ class ResidentHandlers:
         if chosen is None:
             await _expired(update, context)
             return
-        await query.answer()
+        await answer_press(update)
         answer, conversation = chosen
         chat_data(context)[CONVERSATION_KEY] = conversation.to_json()
         await self._send_answer(update, context, answer, question)
 
     async def show_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """查看原文: the whole passage under its citation (title › heading path, issuer, date)."""
-        query = query_of(update)
         _, key, number = query_data(update).split(":")
         ids, index = _recall(context, key), parse_number(number)
         passage = (
@@ -396,7 +397,7 @@ class ResidentHandlers:
         if passage is None:
             await _expired(update, context)
             return
-        await query.answer()
+        await answer_press(update)
         citation = self.kb.citation(passage)
         header = texts.SOURCE_HEADER.format(citation=escape(citation))
         # The plan as written: the measure, then its list of the units responsible.
@@ -409,13 +410,12 @@ class ResidentHandlers:
 
     async def show_related(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """相关政策: the next best passages, each with a button to read it whole."""
-        query = query_of(update)
         key = query_data(update).split(":")[1]
         ids = _recall(context, key)
         if ids is None:
             await _expired(update, context)
             return
-        await query.answer()
+        await answer_press(update)
         chain = self._residents_chain(context)
         related = [
             (i, p) for i, pid in list(enumerate(ids))[1:] if (p := self.kb.passage(pid)) is not None

@@ -199,3 +199,19 @@ async def test_after_the_transfer_window_staff_handle_the_case_and_only_a_superv
         supervisor_card = await h.ask(SUPERVISOR, f"/case {ticket}")
         assert t.BUTTON_TRANSFER in supervisor_card.button_texts
         assert [a for a, _, _ in await actions(h, ticket)] == ["submitted"]
+
+
+async def test_a_press_too_old_to_answer_still_accepts_the_case(policy_kb, migrated_url):
+    """After a restart Telegram delivers again the presses the dead process had taken; answering
+    one is refused as too old, and the case work must happen all the same."""
+    async with staff_bot(policy_kb, migrated_url, start_clock()) as h:
+        ticket = await file_case(h.storage, description=STORY, units=[UNIT])
+        card = await h.ask(STAFF, f"/case {ticket}")
+        query = await h.press(STAFF, card, t.BUTTON_ACCEPT)
+        h.standin.pending_callbacks.pop(query)  # expired before the bot answers it
+        done = await h.reply(STAFF)
+        assert done.text.startswith(f"已受理案件 {ticket}")
+        assert [a for a, _, _ in await actions(h, ticket)] == ["submitted", "accepted"]
+        (refused,) = h.standin.rejected()  # Telegram's "query is too old", and nothing else
+        assert refused.method == "answerCallbackQuery"
+        h.standin.calls.remove(refused)

@@ -87,6 +87,20 @@ async def test_a_question_is_answered_with_buttons_and_each_button_works(telegra
     assert not h.standin.pending_callbacks  # every press was answered
 
 
+async def test_a_press_too_old_to_answer_still_shows_the_source(telegram_bot):
+    """A press delivered again after a restart is too old to answer; the resident still gets
+    what the button is for, not an error."""
+    h = telegram_bot
+    answer = await h.ask(RESIDENT, QUESTION)
+    query = await h.press(RESIDENT, answer, texts.BUTTON_SOURCE)
+    h.standin.pending_callbacks.pop(query)  # expired before the bot answers it
+    source = await h.reply(RESIDENT)
+    assert source.text.startswith("《") and texts.ERROR_RETRY not in source.text
+    (refused,) = h.standin.rejected()
+    assert refused.method == "answerCallbackQuery"
+    h.standin.calls.remove(refused)
+
+
 async def test_callback_data_stays_short_whatever_the_question(telegram_bot):
     h = telegram_bot
     await h.ask(RESIDENT, "政" * 400 + "看病报销")
