@@ -2,7 +2,8 @@
 
 `storage.migrate.upgrade(url)` passes an open connection (so SQLite gets this project's
 pragmas and BEGIN handling). Run by the `alembic` command instead, the URL comes from
-`-x url=...`, the DATABASE_URL environment variable, or the bot's settings.
+`-x url=...` or the DATABASE_URL environment variable (storage imports nothing of the bot, so
+the bot's settings are read by `python -m bot db upgrade`, which hands over a connection).
 """
 
 import asyncio
@@ -46,9 +47,9 @@ def _url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url") or os.environ.get("DATABASE_URL")
     if url:
         return url
-    from bot.settings import Settings
-
-    return Settings.load().database.effective_url
+    raise SystemExit(
+        "no database: pass -x url=... or set DATABASE_URL, or run python -m bot db upgrade"
+    )
 
 
 connection = config.attributes.get("connection")
