@@ -35,7 +35,7 @@ from knowledge.models import UNCOVERED as UNCOVERED_PLACE
 from knowledge.places import Gazetteer
 from knowledge.ranking import confidence, rerank, unknown_share
 from knowledge.search import PassageSearcher
-from knowledge.understanding import Understanding
+from knowledge.understanding import Understanding, vocabulary_pinyin
 
 log = logging.getLogger(__name__)
 # A word the plans use in at least this many passages is one of their topics (油茶, 光伏),
@@ -52,6 +52,7 @@ ABSTAIN_CONFIDENCE = 0.15
 # A question mostly about things the plans never name (电影, 护照) is outside them.
 MAX_UNKNOWN_SHARE = 0.5
 LIBRARY_DIR = "documents"
+PINYIN_CACHE = "pinyin.json"  # beside an index version: the pinyin of its vocabulary
 
 
 @dataclass(eq=False)
@@ -125,7 +126,12 @@ class KnowledgeBase:
                 version=version,
                 documents=corpus.documents,
                 searcher=searcher,
-                understanding=Understanding(gazetteer, vocabulary, topical),
+                understanding=Understanding(
+                    gazetteer,
+                    vocabulary,
+                    topical,
+                    vocabulary_pinyin(vocabulary, self.index_root / version / PINYIN_CACHE),
+                ),
                 gazetteer=gazetteer,
                 problems=[str(p) for p in corpus.problems],
             )

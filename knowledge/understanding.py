@@ -9,7 +9,11 @@ and homophone/typo repair against the index vocabulary by pinyin.
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import re
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -127,15 +131,50 @@ def fuzzy_syllable(syllable: str) -> str:
 @lru_cache(maxsize=65536)
 def fuzzy_key(word: str) -> str:
     """The pinyin with the commonly confused sounds merged: 森活 and 生活 both give `sen huo`."""
-    return " ".join(fuzzy_syllable(s) for s in lazy_pinyin(word))
+    return fuzzy_of(pinyin_key(word))
+
+
+def fuzzy_of(pinyin: str) -> str:
+    return " ".join(fuzzy_syllable(s) for s in pinyin.split())
+
+
+def _indexed(word: str) -> bool:
+    """Words the typo repair looks up by sound: two to four Chinese characters."""
+    return 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+def vocabulary_pinyin(words: Iterable[str], cache: Path) -> dict[str, str]:
+    """The pinyin of each word the typo repair looks up, kept in `cache` (a file beside one
+    index version, so it can never be stale): working it out is most of a start's time."""
+    wanted = sorted(w for w in words if _indexed(w))
+    try:
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(stored, dict) and all(w in stored for w in wanted):
+            return {w: str(stored[w]) for w in wanted}
+    except (OSError, ValueError):
+        pass
+    keys = {w: pinyin_key(w) for w in wanted}
+    try:
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".pinyin-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(keys, handle, ensure_ascii=False)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only index still answers; the next start works it out again
+    return keys
 
 
 class Understanding:
     def __init__(
-        self, gazetteer: Gazetteer, vocabulary: dict[str, float], topical: set[str] | None = None
+        self,
+        gazetteer: Gazetteer,
+        vocabulary: dict[str, float],
+        topical: set[str] | None = None,
+        pinyin: dict[str, str] | None = None,
     ) -> None:
         """`vocabulary` maps every indexed body word to its idf; `topical` are the corpus
-        words that recur in the plans, which mark a question as in their domain."""
+        words that recur in the plans, which mark a question as in their domain; `pinyin`
+        holds the words' pinyin when already known (`vocabulary_pinyin`)."""
         self.gazetteer = gazetteer
         self.idf = vocabulary
         self.lexicon = load_lexicon()
@@ -147,10 +186,12 @@ class Understanding:
         self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
         self._by_pinyin: dict[str, list[str]] = {}
         self._by_fuzzy: dict[str, list[str]] = {}
+        known = pinyin or {}
         for word in vocabulary:
-            if 2 <= len(word) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in word):
-                self._by_pinyin.setdefault(pinyin_key(word), []).append(word)
-                self._by_fuzzy.setdefault(fuzzy_key(word), []).append(word)
+            if _indexed(word):
+                sound = known.get(word) or pinyin_key(word)
+                self._by_pinyin.setdefault(sound, []).append(word)
+                self._by_fuzzy.setdefault(fuzzy_of(sound), []).append(word)
         self._keys_by_length: dict[int, list[str]] = {}
         for key, words in self._by_pinyin.items():
             self._keys_by_length.setdefault(len(words[0]), []).append(key)

@@ -374,3 +374,22 @@ def test_a_generic_part_of_a_compound_does_not_stand_for_it(kb, parse):
 @pytest.mark.parametrize("question", ["考驾照在哪报名", "驾照到期换证去哪办"])
 def test_a_rare_errand_jieba_tags_as_a_verb_is_a_thing_the_plans_do_not_cover(kb, question):
     assert kb.ask(question).abstained
+
+
+def test_the_vocabularys_pinyin_is_kept_beside_the_index_and_read_back(tmp_path, monkeypatch):
+    from knowledge import understanding
+
+    cache = tmp_path / "pinyin.json"
+    words = ["低保", "生活", "最低生活保障", "pdf", "医疗救助"]
+    first = understanding.vocabulary_pinyin(words, cache)
+    assert first == {"低保": "di bao", "生活": "sheng huo", "医疗救助": "yi liao jiu zhu"}
+    assert cache.exists()
+
+    def no_pinyin(word: str) -> str:
+        raise AssertionError("worked out again instead of read from the cache")
+
+    monkeypatch.setattr(understanding, "pinyin_key", no_pinyin)
+    assert understanding.vocabulary_pinyin(words, cache) == first
+    cache.write_text("{not json", encoding="utf-8")  # a damaged cache is worked out again
+    monkeypatch.undo()
+    assert understanding.vocabulary_pinyin(words, cache) == first
