@@ -104,10 +104,6 @@ class Casework:
         )
 
     @staticmethod
-    async def _answer(update: Update, text: str | None = None, alert: bool = False) -> None:
-        await answer_press(update, text, alert=alert)
-
-    @staticmethod
     async def _edit(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
         try:
             await query_of(update).edit_message_text(
@@ -132,7 +128,7 @@ class Casework:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, case: CaseView
     ) -> None:
         """A button pressed twice or on an old card: say so, change nothing, show the case as it is."""
-        await self._answer(update)
+        await answer_press(update)
         await self._card(
             update,
             context,
@@ -142,7 +138,7 @@ class Casework:
 
     async def _not_found(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
-            await self._answer(update, t.CASE_NOT_FOUND, alert=True)
+            await answer_press(update, t.CASE_NOT_FOUND, alert=True)
         else:
             await self._say(update, context, t.CASE_NOT_FOUND)
 
@@ -164,14 +160,14 @@ class Casework:
             await self._stale(update, context, stale.case)
         except TransferWindowClosed as closed:
             if update.callback_query is not None:
-                await self._answer(update, case_cards.transfer_too_late(closed.due), alert=True)
+                await answer_press(update, case_cards.transfer_too_late(closed.due), alert=True)
             else:
                 await self._say(update, context, case_cards.transfer_too_late(closed.due))
         except UnknownUnit:
-            await self._answer(update)
+            await answer_press(update)
             await self._say(update, context, t.BUTTON_EXPIRED)
         except StorageUnavailable:
-            await self._answer(update)
+            await answer_press(update)
             await self._say(update, context, t.UNAVAILABLE)
 
     # -- /queue ---------------------------------------------------------------------------
@@ -198,7 +194,7 @@ class Casework:
             found = await self.service.queue(
                 user_of(update).id, page=parse_number(page) or 0, per_page=QUEUE_PAGE_SIZE
             )
-            await self._answer(update)
+            await answer_press(update)
             await self._edit(update, *case_cards.queue(found, self.labels))
 
         await self._run(update, context, "queue", show)
@@ -250,7 +246,7 @@ class Casework:
         step = steps.get(op)
         if step is None:
             log.info("expired or unknown case button from user %s", user_id)
-            await self._answer(update, t.BUTTON_EXPIRED, alert=True)
+            await answer_press(update, t.BUTTON_EXPIRED, alert=True)
             return
         await step()
 
@@ -259,7 +255,7 @@ class Casework:
     ) -> None:
         async def show() -> None:
             case = await self.service.case(user_of(update).id, ticket)
-            await self._answer(update)
+            await answer_press(update)
             await self._card(update, context, case)
 
         await self._run(update, context, "open", show)
@@ -277,7 +273,7 @@ class Casework:
             ticket=escape(case.ticket), resolve_due=due(case.resolve_due), **values
         )
         lead += "" if outcome.filer_reached else t.FILER_NOT_REACHED
-        await self._answer(update)
+        await answer_press(update)
         if outcome.still_visible:
             await self._card(update, context, case, lead)
         else:
@@ -304,7 +300,7 @@ class Casework:
 
         async def ask() -> None:
             case = await self.service.prepare(user_of(update).id, ticket, op)
-            await self._answer(update)
+            await answer_press(update)
             user_data(context).pop(PICK_KEY, None)
             user_data(context)[PENDING_KEY] = {"op": op, "ticket": case.ticket}
             await self._say(update, context, TYPED_PROMPTS[op].format(n=MAX_TEXT))
@@ -330,7 +326,7 @@ class Casework:
             else:
                 units = await self.service.transfer_targets(user_id, ticket)
                 user_data(context)[PICK_KEY] = {"ticket": case.ticket, "units": units}
-            await self._answer(update)
+            await answer_press(update)
             if not units:
                 await self._say(update, context, t.NO_UNITS_TO_TRANSFER)
                 return
@@ -373,13 +369,13 @@ class Casework:
         units = picked.get("units") or []
         chosen = parse_number(index)
         if picked.get("ticket") != ticket or chosen is None or chosen >= len(units):
-            await self._answer(update, t.BUTTON_EXPIRED, alert=True)
+            await answer_press(update, t.BUTTON_EXPIRED, alert=True)
             return
         unit = units[chosen]
 
         async def ask() -> None:
             case = await self.service.prepare(user_of(update).id, ticket, TRANSFER)
-            await self._answer(update)
+            await answer_press(update)
             user_data(context).pop(PICK_KEY, None)
             user_data(context)[PENDING_KEY] = {
                 "op": "transfer",
@@ -435,7 +431,7 @@ class Casework:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, raise_stop: bool = True
     ) -> None:
         """/cancel (or 取消) while a reason, reply or result is awaited; otherwise residents' /cancel runs."""
-        await self._answer(update)
+        await answer_press(update)
         had = user_data(context).pop(PENDING_KEY, None) or user_data(context).pop(PICK_KEY, None)
         if not had:
             return
@@ -453,10 +449,10 @@ class Casework:
             try:
                 identity = await self.service.reveal(user.id, ticket)
             except NothingToReveal:
-                await self._answer(update)
+                await answer_press(update)
                 await self._say(update, context, t.REVEAL_ANONYMOUS.format(ticket=escape(ticket)))
                 return
-            await self._answer(update)
+            await answer_press(update)
             await self._say(
                 update,
                 context,
@@ -479,18 +475,18 @@ class Casework:
         """The filer's 满意 / 基本满意 / 不满意 under the resolution message."""
         rating = RATING_CODES.get(code)
         if rating is None:
-            await self._answer(update, t.BUTTON_EXPIRED, alert=True)
+            await answer_press(update, t.BUTTON_EXPIRED, alert=True)
             return
         try:
             case = await self.service.rate(user_of(update).id, ticket, rating)
         except CaseNotFound:
-            await self._answer(update, t.BUTTON_EXPIRED, alert=True)
+            await answer_press(update, t.BUTTON_EXPIRED, alert=True)
             return
         except NotAllowed:
-            await self._answer(update, t.RATING_ONLY_FILER, alert=True)
+            await answer_press(update, t.RATING_ONLY_FILER, alert=True)
             return
         except RatingClosed as closed:
-            await self._answer(update)
+            await answer_press(update)
             days = round(self.service.policy.feedback_window.total_seconds() / 86400)
             await self._say(
                 update,
@@ -501,10 +497,10 @@ class Casework:
             )
             return
         except StorageUnavailable:
-            await self._answer(update)
+            await answer_press(update)
             await self._say(update, context, t.UNAVAILABLE)
             return
-        await self._answer(update)
+        await answer_press(update)
         if rating == "unsatisfied":
             await self._say(
                 update, context, t.THANKS_UNSATISFIED.format(resolve_due=due(case.resolve_due))

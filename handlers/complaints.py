@@ -206,9 +206,6 @@ class ComplaintHandlers:
     ) -> None:
         await send_html(update, context, [text], markup)
 
-    async def _answer(self, update: Update, text: str | None = None) -> None:
-        await answer_press(update, text)
-
     def _place_named(self, text: str) -> dict[str, Any] | None:
         """The plan region a place named in `text` falls in (a town or village sets its county),
         with the town and village when one is named; None when no covered place is named."""
@@ -349,7 +346,7 @@ class ComplaintHandlers:
         category: str | None = None,
         named: dict[str, Any] | None = None,
     ) -> str | int:
-        await self._answer(update)
+        await answer_press(update)
         try:
             at_limit = await self._at_daily_limit(user_of(update).id)
         except StorageUnavailable:
@@ -390,14 +387,14 @@ class ComplaintHandlers:
         return await self.start(update, context, category=name, named=named)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        await self._answer(update)
+        await answer_press(update)
         user_data(context).pop(DRAFT_KEY, None)
         await self._say(update, context, texts.COMPLAINT_CANCELLED)
         return ConversationHandler.END
 
     async def stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """A button of an earlier step: say so and show the current step again."""
-        await self._answer(update, texts.STALE_STEP_TOAST)
+        await answer_press(update, texts.STALE_STEP_TOAST)
         draft = user_data(context).get(DRAFT_KEY)
         if draft and draft.get("step"):
             return await self._prompt(draft["step"], update, context)
@@ -407,7 +404,7 @@ class ComplaintHandlers:
     async def button_outside(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An intake button while no intake runs (finished, or its state was lost in a crash):
         with a draft left, /complain takes it up again; its buttons here cannot."""
-        await self._answer(update, texts.STALE_STEP_TOAST)
+        await answer_press(update, texts.STALE_STEP_TOAST)
         draft = user_data(context).get(DRAFT_KEY)
         resumable = draft and draft.get("step") and not self._expired(draft)
         await self._say(
@@ -463,7 +460,7 @@ class ComplaintHandlers:
 
     async def end_expired(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """The resident came back to a draft that was deleted: say so; the conversation ends."""
-        await self._answer(update)
+        await answer_press(update)
         user_data(context).pop(DRAFT_KEY, None)
         await self._say(
             update, context, texts.DRAFT_EXPIRED.format(hours=f"{self.limits.draft_hours:g}")
@@ -498,7 +495,7 @@ class ComplaintHandlers:
         name = query_data(update).removeprefix(PREFIX + "cat:")
         if name not in self.labels:
             return await self.stale_button(update, context) or CATEGORY
-        await self._answer(update)
+        await answer_press(update)
         self._draft(context)["category"] = name
         return await self._next(update, context, REGION)
 
@@ -511,7 +508,7 @@ class ComplaintHandlers:
         shown = draft.get("regions") or []
         if index is None or index >= len(shown):
             return await self.stale_button(update, context) or REGION
-        await self._answer(update)
+        await answer_press(update)
         draft["region"] = shown[index]
         return await self._prompt(TOWNSHIP, update, context)
 
@@ -523,7 +520,7 @@ class ComplaintHandlers:
         known = draft.pop("known", None)
         if not isinstance(known, dict) or draft.get("step") != REGION:
             return await self.stale_button(update, context) or REGION
-        await self._answer(update)
+        await answer_press(update)
         if not confirmed:
             draft["all_regions"] = True
             return await self._prompt(REGION, update, context)
@@ -582,7 +579,7 @@ class ComplaintHandlers:
         return DESCRIPTION
 
     async def choose_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        await self._answer(update)
+        await answer_press(update)
         draft = self._draft(context)
         if query_data(update) == PREFIX + "anon":
             draft["anonymous"] = True
@@ -668,7 +665,7 @@ class ComplaintHandlers:
         await self._say(update, context, lead + text, self._keyboard(buttons, per_row=3))
 
     async def edit_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        await self._answer(update)
+        await answer_press(update)
         buttons = [
             (texts.BUTTON_EDIT_CATEGORY, "edit:category"),
             (texts.BUTTON_EDIT_PLACE, "edit:place"),
@@ -680,7 +677,7 @@ class ComplaintHandlers:
         return CONFIRM
 
     async def edit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-        await self._answer(update)
+        await answer_press(update)
         what = query_data(update).removeprefix(PREFIX + "edit:")
         step = {
             "category": CATEGORY,
@@ -698,7 +695,7 @@ class ComplaintHandlers:
         """确认提交 (or 重试). A second tap while the first is being filed files nothing more."""
         user_id = user_of(update).id
         if user_id in self._submitting:
-            await self._answer(update, texts.SUBMITTING_TOAST)
+            await answer_press(update, texts.SUBMITTING_TOAST)
             return None  # the first tap decides the state
         self._submitting.add(user_id)
         try:
@@ -714,7 +711,7 @@ class ComplaintHandlers:
             user_data(context).pop(DRAFT_KEY, None)
             await self.stale_button(update, context)
             return ConversationHandler.END
-        await self._answer(update)
+        await answer_press(update)
         if (missing := self._first_missing(draft, CONFIRM)) != CONFIRM:  # answers lost in a crash
             return await self._prompt(missing, update, context)
         user_id = user_of(update).id
