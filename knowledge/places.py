@@ -68,22 +68,23 @@ class Gazetteer:
         for region, places in data.get("places", {}).items():
             for name in places:
                 self._add(name, region, allow_short=name not in no_short)
-                if name in no_short:
-                    self._add_after_region(name, region)
         for region, aliases in data.get("aliases", {}).items():
             for alias in aliases:
                 self._names[alias] = Place(alias, region)
-        self._pattern = re.compile(
-            "|".join(re.escape(n) for n in sorted(self._names, key=len, reverse=True))
-        )
-        # A short form that is also an everyday word (水塘, 建兴) is a place where a resident
-        # says where they are from: 水塘的，…, 我是建兴的, 家在古城那边.
+        # A short form that is also an everyday word (水塘, 建兴) is a place only right after
+        # its county's name (新平水塘, 新平县新化) or where a resident says where they are
+        # from (水塘的，…, 我是建兴的, 家在古城那边).
         self._introduced: dict[str, Place] = {}
         for region, places in data.get("places", {}).items():
             for name in places:
                 short = short_form(name)
                 if name in no_short and short and short not in self._names:
                     self._introduced[short] = Place(name, region)
+                    for county in filter(None, (region, short_form(region))):
+                        self._names.setdefault(county + short, Place(name, region))
+        self._pattern = re.compile(
+            "|".join(re.escape(n) for n in sorted(self._names, key=len, reverse=True))
+        )
         self._introduction = (
             re.compile(
                 r"(?:^|我是|俺是|我们是|俺们是|我家在|俺家在|家在|住在)("
@@ -100,15 +101,6 @@ class Gazetteer:
         short = short_form(name)
         if allow_short and short:
             self._names.setdefault(short, place)
-
-    def _add_after_region(self, name: str, region: str) -> None:
-        """A short form that is also an everyday word (水塘, 新化) still names the place
-        right after its county's name, as people write it: 新平水塘, 新平县新化."""
-        short = short_form(name)
-        if not short:
-            return
-        for prefix in filter(None, (region, short_form(region))):
-            self._names.setdefault(prefix + short, Place(name, region))
 
     def find(self, text: str) -> Place | None:
         """The most specific place named in the text (longest name; first on a tie)."""
