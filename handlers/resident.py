@@ -29,6 +29,7 @@ from handlers.presses import answer_press
 from handlers.updates import chat_data, chat_of, message_of, query_data, query_of, user_data
 from knowledge.conversation import Context, differs_by_region
 from knowledge.models import SUGGEST, UNCOVERED, Answer
+from storage.complaints import ticket_in
 
 if TYPE_CHECKING:
     from knowledge.service import KnowledgeBase
@@ -286,6 +287,10 @@ class ResidentHandlers:
         text = clean_input(message_of(update).text or "")
         if not text:
             await send_html(update, context, [texts.EMPTY_QUESTION])
+            return
+        ticket = ticket_in(text)
+        if ticket is not None:  # asking after a complaint, not about a policy
+            await send_html(update, context, [texts.TICKET_IN_QUESTION.format(ticket=ticket)])
             return
         note = ""
         if len(text) > MAX_QUESTION_CHARS:

@@ -95,6 +95,10 @@ COMPLAIN_PLACEHOLDER = (
     "也可以直接拨打 <b>12317</b> 扶贫监督举报电话。"
 )
 
+TICKET_IN_QUESTION = (
+    "要查投诉的进度，请发：/status {ticket} 查询码\n"
+    "（查询码是登记时发给您的8位数字）。用提交时的这个账号直接发 /status 也能看到。"
+)
 EMPTY_QUESTION = "请用文字说说您想问什么，比如“看病能报销多少？”"
 UNKNOWN_COMMAND = "没有这个命令。直接发文字提问就行，或者发 /help 看说明。"
 NOT_TEXT = "我现在只能看懂文字消息，请把问题打成文字发给我。"

@@ -61,6 +61,7 @@ RESIDENT_VISIBLE_ACTIONS = frozenset({*(s.value for s in ComplaintStatus), REPLY
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 _TICKET_RE = re.compile(r"^FP([0-9]{8})-?([0-9]{6,9})$")
+_TICKET_IN_TEXT_RE = re.compile(r"(?<![A-Z0-9])FP[0-9]{8}[-—]?[0-9]{6,9}(?![0-9])")
 _QUERY_CODE_DIGITS = 8
 _HASH_ITERATIONS = 10_000  # ~3 ms: the code is 8 digits, so this only slows an offline guesser
 _IGNORED_FOR_DUPLICATES = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -156,6 +157,12 @@ def normalize_ticket(text: str) -> str | None:
     compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper().replace("—", "-")
     match = _TICKET_RE.match(compact)
     return f"FP{match[1]}-{match[2]}" if match else None
+
+
+def ticket_in(text: str) -> str | None:
+    """A ticket written somewhere in a resident's message (FP20261123-000001 怎么样了), or None."""
+    match = _TICKET_IN_TEXT_RE.search(unicodedata.normalize("NFKC", text).upper())
+    return normalize_ticket(match[0]) if match else None
 
 
 def normalize_query_code(text: str) -> str:

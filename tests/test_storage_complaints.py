@@ -412,3 +412,13 @@ async def test_the_same_resident_resending_a_complaint_is_recognised(db: Databas
     assert found is not None and found.ticket == first.ticket
     assert await repo.find_recent_duplicate(NEIGHBOUR, again) is None
     assert await repo.find_recent_duplicate(RESIDENT, "孩子上学的教育补助今年一直没有发。") is None
+
+
+def test_a_ticket_is_found_inside_a_message_but_not_inside_a_longer_number():
+    from storage.complaints import ticket_in
+
+    assert ticket_in("我的编号ｆｐ20261123000001 查询码12345678") == "FP20261123-000001"
+    assert ticket_in("FP20261123-000001怎么样了") == "FP20261123-000001"
+    assert ticket_in("XFP20261123-000001") is None
+    assert ticket_in("FP20261123-0000011234567890") is None
+    assert ticket_in("低保一个月多少钱") is None

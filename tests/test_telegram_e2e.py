@@ -101,6 +101,14 @@ async def test_a_press_too_old_to_answer_still_shows_the_source(telegram_bot):
     h.standin.calls.remove(refused)
 
 
+async def test_a_ticket_typed_as_a_question_points_to_status(telegram_bot):
+    """Someone's ticket number sent as text is not a policy question: the bot says how to
+    check a case (and shows nothing of it: that needs the query code)."""
+    h = telegram_bot
+    reply = await h.ask(RESIDENT, "ｆｐ20261123-000001 办得怎么样了")
+    assert "/status FP20261123-000001" in reply.text and "《" not in reply.text
+
+
 async def test_callback_data_stays_short_whatever_the_question(telegram_bot):
     h = telegram_bot
     await h.ask(RESIDENT, "政" * 400 + "看病报销")
