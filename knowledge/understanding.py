@@ -87,6 +87,16 @@ def load_lexicon(path: Path = DATA / "lexicon.tsv") -> list[tuple[str, tuple[str
     return sorted(entries, key=lambda e: len(e[0]), reverse=True)
 
 
+def load_short_verbs(path: Path = DATA / "short_verbs.tsv") -> dict[str, tuple[str, ...]]:
+    """Lines `verb<TAB>policy word policy word …`; # starts a comment."""
+    verbs: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            verb, _, targets = line.partition("\t")
+            verbs[verb.strip()] = tuple(targets.split())
+    return verbs
+
+
 def domain_terms(lexicon: list[tuple[str, tuple[str, ...]]]) -> frozenset[str]:
     """Words that mark a question as being about poverty-alleviation policy at all: the
     lexicon's phrases and targets and the policy vocabulary taught to jieba."""
@@ -178,6 +188,10 @@ class Understanding:
         self.gazetteer = gazetteer
         self.idf = vocabulary
         self.lexicon = load_lexicon()
+        self.short_verbs = {
+            verb: frozenset(w for w in targets if w in vocabulary)
+            for verb, targets in load_short_verbs().items()
+        }
         everyday = {w for w in (topical or ()) if segmenter().FREQ.get(w, 0) >= EVERYDAY_FREQ}
         # Only Chinese words: a number or a Latin fragment the plans repeat (1, pdf) is no topic.
         self.domain = domain_terms(self.lexicon) | {
@@ -228,8 +242,15 @@ class Understanding:
         for group in groups:
             for word in group:
                 weights[word] = 1.0
-            if group[0] not in {c.typed for c in concepts}:
-                concepts.append(Concept(group[0], self._telling(group), part_of_speech(group[0])))
+            if group[0] in {c.typed for c in concepts}:
+                continue
+            # 搬 of 搬迁户搬完了 adds nothing: the question already names 搬迁.
+            said = self.short_verbs.get(group[0], frozenset()) - weights.keys()
+            for word in said:
+                weights.setdefault(word, EXPANSION_WEIGHT)
+            concepts.append(
+                Concept(group[0], self._telling(group) | said, part_of_speech(group[0]))
+            )
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
         # A sub-word does not count: 结婚登记 is no policy word because 登记 is one.
         in_domain = any(

@@ -393,3 +393,21 @@ def test_the_vocabularys_pinyin_is_kept_beside_the_index_and_read_back(tmp_path,
     cache.write_text("{not json", encoding="utf-8")  # a damaged cache is worked out again
     monkeypatch.undo()
     assert understanding.vocabulary_pinyin(words, cache) == first
+
+
+def test_an_everyday_one_character_verb_brings_the_plans_two_character_verb(parse):
+    """去哪查, 咋领: the plans write 查询, 领取; the one character is only read where it
+    stands alone, never inside a word (检查 is no 查询)."""
+    [concept] = [c for c in parse("补助发没发，去哪查").concepts if c.typed == "查"]
+    assert "查询" in concept.words
+    assert not any("查询" in c.words for c in parse("身体检查在哪做").concepts)
+
+
+def test_a_one_character_verb_adds_nothing_the_question_already_names(parse):
+    [concept] = [c for c in parse("搬迁户搬完了还有人管不").concepts if c.typed == "搬"]
+    assert "搬迁" not in concept.words
+
+
+def test_a_resident_asking_where_to_check_is_shown_where_the_plans_say_one_can(kb):
+    answer = kb.ask("淮安的，扶贫资金发了没有，去哪查")
+    assert "查询" in answer.hits[0].passage.text
