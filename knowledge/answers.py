@@ -113,13 +113,8 @@ def extract(
     if not sents:
         return passage.text[:limit]
     scores = [_score(s, weights) for s in sents]
-    top = max(scores)
     # Among the sentences nearly as relevant as the best, the one that states the fact leads.
-    stating = [
-        i
-        for i, s in enumerate(sents)
-        if scores[i] > 0 and scores[i] >= LEAD_SHARE * top and states(asks, s)
-    ]
+    stating = _stating(sents, scores, asks)
     best = max(stating or range(len(sents)), key=lambda i: scores[i])
     chosen = [best]
     used = min(len(sents[best]), limit)
@@ -132,6 +127,34 @@ def extract(
     budget = limit if len(chosen) == 1 else limit // len(chosen) + 40
     order = [best, *sorted(chosen[1:])]
     return "".join(_trim(sents[i], weights, budget) for i in order)
+
+
+def _stating(sents: list[str], scores: list[float], asks: str | None) -> list[int]:
+    """The sentences nearly as relevant as the best that state the kind of fact asked for."""
+    top = max(scores, default=0.0)
+    return [
+        i
+        for i, s in enumerate(sents)
+        if scores[i] > 0 and scores[i] >= LEAD_SHARE * top and states(asks, s)
+    ]
+
+
+def stating_passages(
+    passages: list[Passage], weights: dict[str, float], asks: str | None
+) -> set[str]:
+    """The passages that state the kind of fact asked for (an amount, a date) in a sentence
+    nearly as relevant as the most relevant sentence of any of them: a figure about another
+    matter of the same passage does not count."""
+    scored = {
+        p.id: [(s, _score(s, weights)) for s in (x.strip() for x in sentences(p.text)) if s]
+        for p in passages
+    }
+    top = max((score for pairs in scored.values() for _, score in pairs), default=0.0)
+    return {
+        pid
+        for pid, pairs in scored.items()
+        if any(score > 0 and score >= LEAD_SHARE * top and states(asks, s) for s, score in pairs)
+    }
 
 
 def stated(

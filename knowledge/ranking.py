@@ -8,8 +8,10 @@ decides from it between an answer, the closest matches, and "not found".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from knowledge.analyzer import segmenter
-from knowledge.models import Hit
+from knowledge.models import Hit, Passage
 from knowledge.search import PassageSearcher
 
 COVERAGE_WEIGHT = 1.5
@@ -19,6 +21,12 @@ LEAD_WEIGHT = 0.2
 # this much (the best BM25 hit scores 1, full coverage COVERAGE_WEIGHT): above any other plan's.
 # Chosen on the odd half of the development questions.
 REGION_LIFT = 2.5
+# When a question asks for an amount or a time, each of its best few passages that states one
+# where it speaks of what was asked gains this much: between two close passages of a plan, the
+# one with the figure answers. Chosen on the odd half of the development questions: 0.15-0.5
+# all put two or three more right passages first, 0.6 lifted much less relevant ones.
+STATES_LIFT = 0.3
+STATES_DEPTH = 5
 # Information of a word the corpus never uses, by part of speech: an unknown noun (三轮车,
 # 护照) means the question is about something the plans do not cover; an unknown adverb or
 # colloquial verb (天天, 搞) says little.
@@ -57,6 +65,16 @@ def rerank(hits: list[Hit], query, searcher: PassageSearcher, chain: tuple[str, 
         ]
         scored.sort(key=lambda x: -x[0])
     return [Hit(h.passage, round(score, 4)) for score, _, h in scored]
+
+
+def lift_stating(hits: list[Hit], states: Callable[[Passage], bool]) -> list[Hit]:
+    """The best few hits reordered with STATES_LIFT for those that state the asked fact."""
+    head = [
+        Hit(h.passage, round(h.score + (STATES_LIFT if states(h.passage) else 0.0), 4))
+        for h in hits[:STATES_DEPTH]
+    ]
+    head.sort(key=lambda h: -h.score)
+    return head + hits[STATES_DEPTH:]
 
 
 def info(concept, searcher: PassageSearcher) -> float:

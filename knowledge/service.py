@@ -24,7 +24,8 @@ from pathlib import Path
 
 from knowledge import index
 from knowledge.analyzer import segmenter
-from knowledge.answers import ABSTAIN_TEXT, answer_from, citation
+from knowledge.answers import ABSTAIN_TEXT, answer_from, citation, stating_passages
+from knowledge.asked import AMOUNT, TIME, asked_fact
 from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.coverage_texts import UNCOVERED, region_list
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
@@ -33,7 +34,7 @@ from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.models import ABSTAIN, SUGGEST, SURE, Answer, DocumentInfo, Hit, Passage
 from knowledge.models import UNCOVERED as UNCOVERED_PLACE
 from knowledge.places import Gazetteer
-from knowledge.ranking import confidence, rerank, unknown_share
+from knowledge.ranking import STATES_DEPTH, confidence, lift_stating, rerank, unknown_share
 from knowledge.search import PassageSearcher
 from knowledge.understanding import Understanding, vocabulary_pinyin
 
@@ -333,10 +334,16 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     resolved = query.place.region if query.place else None
     if not hits or not query.in_domain or unknown_share(query, state.searcher) >= MAX_UNKNOWN_SHARE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
+    weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
+    asks = asked_fact(question)
+    if asks in (AMOUNT, TIME):
+        # Who, how and eligibility have no figure to look for: nearly every passage names a
+        # unit or a step, and every one a condition.
+        stating = stating_passages([h.passage for h in hits[:STATES_DEPTH]], weights, asks)
+        hits = lift_stating(hits, lambda p: p.id in stating)
     sure = confidence(hits, query, state.searcher)
     if sure < ABSTAIN_CONFIDENCE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
-    weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
     text = answer_from(hits, weights, query.asks_amount, resolved)
     return Answer(
         text, False, hits[:5], resolved, kind=SURE if sure >= SURE_CONFIDENCE else SUGGEST

@@ -411,3 +411,50 @@ def test_a_one_character_verb_adds_nothing_the_question_already_names(parse):
 def test_a_resident_asking_where_to_check_is_shown_where_the_plans_say_one_can(kb):
     answer = kb.ask("淮安的，扶贫资金发了没有，去哪查")
     assert "查询" in answer.hits[0].passage.text
+
+
+def _passage(pid: str, text: str) -> Passage:
+    return Passage(id=pid, doc_id="t", heading_path=("危房改造",), text=text, title="某方案")
+
+
+GENERAL = _passage(
+    "t-0001", "全面推进农村危房改造，规范认定程序，建立危房台帐。危房改造要保障住房安全。"
+)
+FIGURE_STATED = _passage("t-0002", "农村危房改造补助标准为每户1.5万元，由县财政统一拨付。")
+
+
+def test_between_two_close_passages_the_one_stating_the_asked_amount_comes_first():
+    """能补多少: the passage with the figure answers, not the one that only names the matter."""
+    from knowledge.answers import stating_passages
+    from knowledge.asked import AMOUNT
+    from knowledge.models import Hit
+    from knowledge.ranking import lift_stating
+
+    weights = {"危房改造": 2.0, "补助": 1.0}
+    assert stating_passages([GENERAL, FIGURE_STATED], weights, AMOUNT) == {"t-0002"}
+    close = [Hit(GENERAL, 3.2), Hit(FIGURE_STATED, 3.0)]
+    assert [h.passage.id for h in lift_stating(close, lambda p: p is FIGURE_STATED)] == [
+        "t-0002",
+        "t-0001",
+    ]
+    # A much more relevant passage keeps its place: the lift only decides between close ones.
+    apart = [Hit(GENERAL, 4.0), Hit(FIGURE_STATED, 3.0)]
+    assert lift_stating(apart, lambda p: p is FIGURE_STATED)[0].passage is GENERAL
+
+
+def test_a_figure_about_another_matter_does_not_count_as_stating_the_asked_amount():
+    from knowledge.answers import stating_passages
+    from knowledge.asked import AMOUNT
+
+    # Its figure is in its most relevant sentence, but that sentence is about housing in
+    # general, far less relevant than what the other passage says of 危房改造.
+    other = _passage("t-0003", "全县农村住房共有1200户，每村配备1名信息员。")
+    weights = {"危房改造": 2.0, "补助": 1.0, "住房": 0.5}
+    assert stating_passages([other, GENERAL], weights, AMOUNT) == set()
+
+
+def test_an_amount_question_is_answered_by_a_passage_about_it_not_by_any_figure(kb):
+    """The resident's plan has passages with figures about other matters; they must not
+    push the passage about what was asked aside, nor make the bot give up."""
+    answer = kb.ask("易地扶贫搬迁人均建房面积不超过多少", "闽清县")
+    assert not answer.abstained
