@@ -42,6 +42,7 @@ STRONG = 3.0
 FUZZY_WEIGHT = 0.5
 FUZZY_MAX_TEXT = 1000
 MAX_UNITS = 4
+CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;：: \n]")
 # How a stretch of a plan is scored against a complaint (see `_best_block`).
 HEADING_WEIGHT = 2.0
 TOPIC_WEIGHT = 1.5
@@ -166,12 +167,53 @@ class Category:
     generic: str | None
     topics: list[Topic] = field(default_factory=list)
 
-    def score(self, text: str) -> float:
-        """Weight of the category's words in the text, plus its precedence if one is strong."""
+    def score(self, text: str, objects: Objects | None = None) -> float:
+        """Weight of the category's words in the text, plus its precedence if one is strong,
+        plus once more the weight of its word that names what the grievance is about."""
         score = weigh(self.terms, text)
         if self.precedence and any(t.found(text) == t.weight for t in self.strong_terms):
             score += self.precedence
+        if objects is not None:
+            score += objects.weight(self.terms, text)
         return score
+
+
+@dataclass(frozen=True)
+class Objects:
+    """What was applied for, refused or withheld: the words standing next to a grievance
+    marker (申请, 没批, 不符合条件, 不给, 没发, 停了) in the same clause.
+
+    A complaint names its circumstances and its grievance alike (瘫痪在床, 娃在上学, 低保
+    申请了两次没批); the thing the grievance is about names the category, not the family's
+    situation around it. Its word counts once more: the heaviest category word within
+    `reach` characters of a marker and not cut from it by punctuation.
+    """
+
+    markers: re.Pattern
+    reach: int
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self.markers.finditer(text)]
+
+    def weight(self, terms: list[Term], text: str) -> float:
+        spans = self.spans(text)
+        if not spans:
+            return 0.0
+        best = 0.0
+        for term in terms:
+            found = term.match(text)
+            if found is None or found[0] <= best:
+                continue
+            weight, start, end, _ = found
+            if any(self._next_to(text, start, end, m_start, m_end) for m_start, m_end in spans):
+                best = weight
+        return best
+
+    def _next_to(self, text: str, start: int, end: int, m_start: int, m_end: int) -> bool:
+        if start < m_end and m_start < end:
+            return False  # the term is part of the marker itself (不符合 in 不符合条件)
+        between = text[end:m_start] if end <= m_start else text[m_end:start]
+        return len(between) <= self.reach and not CLAUSE_BREAK.search(between)
 
 
 @dataclass(frozen=True)
@@ -180,6 +222,7 @@ class Lexicon:
     general_channel: str
     dispatcher_job: list[str]
     town_dispatcher: re.Pattern
+    objects: Objects | None = None
 
     @classmethod
     def load(cls, path: Path = CATEGORIES) -> Lexicon:
@@ -213,16 +256,24 @@ class Lexicon:
                 topics=topics,
             )
         dispatcher = data.get("dispatcher", {})
+        grievance = data.get("grievance_markers", {})
+        markers = sorted((normalize(m) for m in grievance.get("words", [])), key=len, reverse=True)
+        objects = (
+            Objects(re.compile("|".join(map(re.escape, markers))), int(grievance.get("reach", 0)))
+            if markers
+            else None
+        )
         return cls(
             categories=categories,
             general_channel=data["general_channel"],
             dispatcher_job=dispatcher.get("job", ["扶贫办"]),
             town_dispatcher=re.compile(dispatcher.get("town_pattern", r"[镇乡]党委、[镇乡]?政府")),
+            objects=objects,
         )
 
     def classify(self, text: str) -> tuple[Category, Topic | None]:
         """The category whose words weigh most in the text, and its best topic."""
-        scores = {name: c.score(text) for name, c in self.categories.items()}
+        scores = {name: c.score(text, self.objects) for name, c in self.categories.items()}
         name = max(scores, key=lambda n: scores[n]) if any(scores.values()) else OTHER
         category = self.categories.get(name) or self.categories[OTHER]
         return category, self.topic(category, text)

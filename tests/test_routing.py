@@ -215,6 +215,36 @@ def test_money_demanded_outweighs_the_subsidy_it_was_demanded_for(router):
     assert router.classify(text) == "fund_misuse"
 
 
+@pytest.mark.parametrize(
+    ("text", "category", "unit"),
+    [
+        ("老伴瘫痪在床,孙子在上学,低保报上去三次都没批", "dibao_social_assistance", "县民政局"),
+        ("老伴住院花了好多钱,申请的低保被拒了", "dibao_social_assistance", "县民政局"),
+        ("家里是低保户,娃上大学的学费减免申请了没批", "education_subsidy", "县教育局"),
+        (
+            "孙女在读高中,家里住房困难,危房改造申请了两年没下来",
+            "housing_renovation",
+            "县住房城乡建设局",
+        ),
+    ],
+)
+def test_what_was_applied_for_or_refused_decides_not_the_family_circumstances(
+    router, text, category, unit
+):
+    """A family's situation (an invalid, a child at school, a stay in hospital) is told as
+    background; the thing applied for, refused or withheld is what the complaint is about."""
+    routing = router.route(text, "新平县")
+    assert routing.category == category
+    assert routing.units[0] == unit
+
+
+def test_a_refusal_in_another_clause_does_not_make_the_background_the_matter(router):
+    # 上学 stands in its own clause; the refusal is of the 低保 of the next one.
+    assert router.classify("两个娃都在上学,家里的低保不给办") == "dibao_social_assistance"
+    # Without a refusal word, the circumstances are all there is to go by.
+    assert router.classify("两个娃都在上学,学费交不起") == "education_subsidy"
+
+
 def test_place_in_the_text_sets_the_region(router):
     assert router.route("省璜镇的自来水老是停").region == "闽清县"
     assert router.route("村里的自来水老是停").region is None
