@@ -245,6 +245,28 @@ def test_a_refusal_in_another_clause_does_not_make_the_background_the_matter(rou
     assert router.classify("两个娃都在上学,学费交不起") == "education_subsidy"
 
 
+@pytest.mark.parametrize(
+    ("text", "region", "unit"),
+    [
+        ("结对帮扶的干部上门就是让我们按手印,问他低保政策一知半解", "闽清县", "县纪委监委"),
+        (
+            "驻村干部每次来只顾着拍照留痕,扶贫手册填得满满的,实事一件没办",
+            "湖北省",
+            "省纪委<监察委>",
+        ),
+        ("帮扶责任人来了就合个影,让我在明白卡上签名,问他政策一问三不知", "新平县", "县纪委监委"),
+        ("帮扶干部走马观花,进门看一眼就走", None, "县纪委监委"),
+    ],
+)
+def test_formalism_in_assistance_work_goes_to_discipline_inspection(router, text, region, unit):
+    """Going through the motions (photos and signatures for the file, forms, inspections,
+    a cadre who knows nothing of the policy) is a conduct matter for 纪委监委, even when the
+    cadre who does it is a resident team member, whose absence alone is 组织部's."""
+    routing = router.route(text, region)
+    assert routing.category == "cadre_conduct"
+    assert routing.units[0] == unit
+
+
 def test_place_in_the_text_sets_the_region(router):
     assert router.route("省璜镇的自来水老是停").region == "闽清县"
     assert router.route("村里的自来水老是停").region is None
