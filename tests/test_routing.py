@@ -267,6 +267,36 @@ def test_formalism_in_assistance_work_goes_to_discipline_inspection(router, text
     assert routing.units[0] == unit
 
 
+@pytest.mark.parametrize(
+    ("text", "region", "category", "unit"),
+    [
+        # a child going to school is a circumstance; the bridge is the grievance
+        (
+            "娃上学要过一座危桥,桥都要垮了,说了几年没人修",
+            "淮安区",
+            "infrastructure_road_water",
+            "区交通运输局",
+        ),
+        # a student loan is student aid, not a poverty micro-loan
+        ("孩子考上大学,生源地贷款办不下来", "闽清县", "education_subsidy", "县教育局"),
+        # money pocketed, in the everyday figures of speech
+        ("村干部把扶贫羊卖了,钱都揣进自己兜里", "新平县", "fund_misuse", "县纪委监委"),
+        ("修路的扶贫款进了包工头和村长的腰包", "湖北省", "fund_misuse", "省纪委<监察委>"),
+        # a bad road described, not named
+        (
+            "寨子里的路烂得很,一下雨车子进不来",
+            "新平县",
+            "infrastructure_road_water",
+            "县交通运输局",
+        ),
+    ],
+)
+def test_everyday_descriptions_reach_the_unit(router, text, region, category, unit):
+    routing = router.route(text, region)
+    assert routing.category == category
+    assert routing.units[0] == unit
+
+
 def test_place_in_the_text_sets_the_region(router):
     assert router.route("省璜镇的自来水老是停").region == "闽清县"
     assert router.route("村里的自来水老是停").region is None
