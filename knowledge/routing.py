@@ -17,11 +17,12 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from knowledge.analyzer import segmenter
+from knowledge.analyzer import load_stopwords, segmenter
 from knowledge.cleaning import normalize, strip_chrome
 from knowledge.ingest import corpus_entries
 from knowledge.manifest import DEFAULT_CORPUS
@@ -29,6 +30,7 @@ from knowledge.models import DocumentInfo, Section
 from knowledge.places import Gazetteer
 from knowledge.readers import load_documents
 from knowledge.structure import parse_sections
+from knowledge.understanding import FUNCTION_CHARS, TYPO_MAX_FREQ, pinyin_key
 from knowledge.units import find_unit_lists, is_catch_all
 
 DATA = Path(__file__).parent / "data"
@@ -41,6 +43,7 @@ MAX_GAP = 10
 STRONG = 3.0
 FUZZY_WEIGHT = 0.5
 FUZZY_MAX_TEXT = 1000
+SOUNDED = (2, 3)  # lengths of strong words also found typed as a homophone (低包 for 低保)
 MAX_UNITS = 4
 CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;：: \n]")
 # How a stretch of a plan is scored against a complaint (see `_best_block`).
@@ -73,6 +76,7 @@ class Term:
     text: str
     weight: float
     pattern: re.Pattern | None  # only for gapped terms
+    sound: str | None = None  # pinyin of a short word that settles a category, for typos
 
     @classmethod
     def parse(cls, raw: str, strong: bool = False) -> Term:
@@ -82,7 +86,11 @@ class Term:
         pattern = None
         if len(parts) > 1:
             pattern = re.compile(f".{{0,{MAX_GAP}}}?".join(re.escape(p) for p in parts))
-        return cls("".join(parts) if pattern is None else raw, weight, pattern)
+        text = "".join(parts) if pattern is None else raw
+        sound = None
+        if strong and pattern is None and len(text) in SOUNDED and _chinese(text):
+            sound = pinyin_key(text)
+        return cls(text, weight, pattern, sound)
 
     def found(self, text: str) -> float:
         """Weight earned in `text`: full when present, half when one character is off."""
@@ -103,7 +111,43 @@ class Term:
             near = fuzz.partial_ratio_alignment(self.text, text[:FUZZY_MAX_TEXT])
             if near is not None and near.score >= 100 * (n - 1) / n - 0.01:
                 return self.weight * FUZZY_WEIGHT, near.dest_start, near.dest_end, True
+        if self.sound is not None:
+            for start in _typos(text[:FUZZY_MAX_TEXT], n).get(self.sound, ()):
+                if _shares_char(self.text, text[start : start + n]):
+                    return self.weight * FUZZY_WEIGHT, start, start + n, True
         return None
+
+
+def _chinese(word: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+@lru_cache(maxsize=64)
+def _typos(text: str, n: int) -> dict[str, tuple[int, ...]]:
+    """Where each n-character stretch of `text` that may be a homophone typo starts, by its
+    pinyin: stretches of Chinese characters that no dictionary knows as a word and that hold
+    no function character (低包 may be 低保; 一包, 带领 and 已报了 are what they say)."""
+    function = _function_chars()
+    freq = segmenter().FREQ
+    # Without pypinyin's phrase dictionary a word reads as its characters do, one by one.
+    syllables = [pinyin_key(ch) for ch in text]
+    found: dict[str, list[int]] = {}
+    for start in range(len(text) - n + 1):
+        gram = text[start : start + n]
+        if _chinese(gram) and not function & set(gram) and freq.get(gram, 0) < TYPO_MAX_FREQ:
+            found.setdefault(" ".join(syllables[start : start + n]), []).append(start)
+    return {sound: tuple(starts) for sound, starts in found.items()}
+
+
+@cache
+def _function_chars() -> frozenset[str]:
+    return frozenset({w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS))
+
+
+def _shares_char(word: str, typed: str) -> bool:
+    """A homophone typo keeps most of the word's characters in place (低包/低保 share 低)."""
+    same = sum(a == b for a, b in zip(word, typed, strict=True))
+    return same >= max(1, len(word) // 2)
 
 
 def weigh(terms: list[Term], text: str) -> float:

@@ -297,6 +297,28 @@ def test_everyday_descriptions_reach_the_unit(router, text, region, category, un
     assert routing.units[0] == unit
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("低包申请了半年没批下来", "dibao_social_assistance"),
+        ("特昆供养说我不够条件", "dibao_social_assistance"),
+        ("残机证跑了三趟还没办好", "disability_support"),
+        ("我家被错腿了,收入根本不够", "identification_unfair"),
+    ],
+)
+def test_a_word_typed_as_its_homophone_is_still_understood(router, text, category):
+    """Pinyin input offers characters of the same sound: 低包 is 低保."""
+    assert router.classify(text) == category
+
+
+def test_real_words_that_sound_like_a_category_word_are_not_typos():
+    # 带领 (lead) sounds like 代领 (collect in someone's name), 一包 (a pack) like 医保:
+    # dictionary words and stretches with a function character mean what they say.
+    for strong, typed in (("代领", "村干部带领我们修路"), ("医保", "送了他一包烟")):
+        assert weigh([Term.parse(strong, strong=True)], typed) == 0
+    assert weigh([Term.parse("低保", strong=True)], "低包") == Term.parse("低保", True).weight / 2
+
+
 def test_place_in_the_text_sets_the_region(router):
     assert router.route("省璜镇的自来水老是停").region == "闽清县"
     assert router.route("村里的自来水老是停").region is None
