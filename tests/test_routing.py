@@ -221,6 +221,7 @@ def test_money_demanded_outweighs_the_subsidy_it_was_demanded_for(router):
         ("老伴瘫痪在床,孙子在上学,低保报上去三次都没批", "dibao_social_assistance", "县民政局"),
         ("老伴住院花了好多钱,申请的低保被拒了", "dibao_social_assistance", "县民政局"),
         ("我屋里老倌子住院开刀,低保冇批", "dibao_social_assistance", "县民政局"),  # Hubei 冇
+        ("家里老人住院,低保未批", "dibao_social_assistance", "县民政局"),  # written style
         ("家里是低保户,娃上大学的学费减免申请了没批", "education_subsidy", "县教育局"),
         (
             "孙女在读高中,家里住房困难,危房改造申请了两年没下来",
