@@ -52,6 +52,9 @@ def cues() -> ComplaintCues:
         "镇上干部推三阻四不给办",
         "天天填表，形式主义",
         "扶贫专干态度恶劣还骂人",
+        # bureaucratism towards residents
+        "去镇上办事,工作人员爱理不理",
+        "民政和残联互相扯皮",
         # formalism in assistance work
         "帮扶干部来了就拍个照，啥事不管",
         "结对干部上门只顾着让我们签字",

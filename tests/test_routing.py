@@ -258,12 +258,14 @@ def test_a_refusal_in_another_clause_does_not_make_the_background_the_matter(rou
         ),
         ("帮扶责任人来了就合个影,让我在明白卡上签名,问他政策一问三不知", "新平县", "县纪委监委"),
         ("帮扶干部走马观花,进门看一眼就走", None, "县纪委监委"),
+        ("去乡里问低保的事,工作人员爱答不理,还甩脸子", "新平县", "县纪委监委"),
     ],
 )
-def test_formalism_in_assistance_work_goes_to_discipline_inspection(router, text, region, unit):
-    """Going through the motions (photos and signatures for the file, forms, inspections,
-    a cadre who knows nothing of the policy) is a conduct matter for 纪委监委, even when the
-    cadre who does it is a resident team member, whose absence alone is 组织部's."""
+def test_formalism_and_bureaucratism_go_to_discipline_inspection(router, text, region, unit):
+    """Going through the motions (photos and signatures for the file, forms, inspections, a
+    cadre who knows nothing of the policy) and bureaucratism towards residents (爱答不理,
+    甩脸子) are conduct matters for 纪委监委, even when the cadre is a resident team member,
+    whose absence alone is 组织部's."""
     routing = router.route(text, region)
     assert routing.category == "cadre_conduct"
     assert routing.units[0] == unit
