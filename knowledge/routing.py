@@ -118,6 +118,11 @@ class Term:
         return None
 
 
+@lru_cache(maxsize=64)
+def _marker_spans(markers: re.Pattern, text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in markers.finditer(text))
+
+
 def _chinese(word: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in word)
 
@@ -157,7 +162,11 @@ def weigh(terms: list[Term], text: str) -> float:
     matched inside the stretch of a longer exact match adds nothing (危房 inside 危房改造), and
     a near miss counts only where no exact match stands (房屋改造 one character off 危房改造).
     """
-    found = [m for m in (t.match(text) for t in terms) if m is not None]
+    return _total([m for m in (t.match(text) for t in terms) if m is not None])
+
+
+def _total(found: list[tuple[float, int, int, bool]]) -> float:
+    """`weigh` of the matches already found."""
     exact = sorted((m for m in found if not m[3]), key=lambda m: (-m[0], m[1] - m[2]))
     near = sorted((m for m in found if m[3]), key=lambda m: -m[0])
     kept: list[tuple[int, int]] = []
@@ -214,11 +223,12 @@ class Category:
     def score(self, text: str, objects: Objects | None = None) -> float:
         """Weight of the category's words in the text, plus its precedence if one is strong,
         plus once more the weight of its word that names what the grievance is about."""
-        score = weigh(self.terms, text)
+        found = [m for m in (t.match(text) for t in self.terms) if m is not None]
+        score = _total(found)
         if self.precedence and any(t.found(text) == t.weight for t in self.strong_terms):
             score += self.precedence
         if objects is not None:
-            score += objects.weight(self.terms, text)
+            score += objects.weight(found, text)
         return score
 
 
@@ -236,20 +246,13 @@ class Objects:
     markers: re.Pattern
     reach: int
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        return [m.span() for m in self.markers.finditer(text)]
-
-    def weight(self, terms: list[Term], text: str) -> float:
-        spans = self.spans(text)
-        if not spans:
-            return 0.0
+    def weight(self, found: list[tuple[float, int, int, bool]], text: str) -> float:
+        """The heaviest of the category's matches in `text` (`Term.match`) that stands next
+        to a marker."""
+        spans = _marker_spans(self.markers, text)
         best = 0.0
-        for term in terms:
-            found = term.match(text)
-            if found is None or found[0] <= best:
-                continue
-            weight, start, end, _ = found
-            if any(self._next_to(text, start, end, m_start, m_end) for m_start, m_end in spans):
+        for weight, start, end, _ in found if spans else ():
+            if weight > best and any(self._next_to(text, start, end, *span) for span in spans):
                 best = weight
         return best
 
