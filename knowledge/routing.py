@@ -17,11 +17,12 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from knowledge.analyzer import segmenter
+from knowledge.analyzer import load_stopwords, segmenter
 from knowledge.cleaning import normalize, strip_chrome
 from knowledge.ingest import corpus_entries
 from knowledge.manifest import DEFAULT_CORPUS
@@ -29,6 +30,7 @@ from knowledge.models import DocumentInfo, Section
 from knowledge.places import Gazetteer
 from knowledge.readers import load_documents
 from knowledge.structure import parse_sections
+from knowledge.understanding import FUNCTION_CHARS, TYPO_MAX_FREQ, pinyin_key
 from knowledge.units import find_unit_lists, is_catch_all
 
 DATA = Path(__file__).parent / "data"
@@ -41,7 +43,9 @@ MAX_GAP = 10
 STRONG = 3.0
 FUZZY_WEIGHT = 0.5
 FUZZY_MAX_TEXT = 1000
+SOUNDED = (2, 3)  # lengths of strong words also found typed as a homophone (低包 for 低保)
 MAX_UNITS = 4
+CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;：: \n]")
 # How a stretch of a plan is scored against a complaint (see `_best_block`).
 HEADING_WEIGHT = 2.0
 TOPIC_WEIGHT = 1.5
@@ -72,6 +76,7 @@ class Term:
     text: str
     weight: float
     pattern: re.Pattern | None  # only for gapped terms
+    sound: str | None = None  # pinyin of a short word that settles a category, for typos
 
     @classmethod
     def parse(cls, raw: str, strong: bool = False) -> Term:
@@ -81,7 +86,11 @@ class Term:
         pattern = None
         if len(parts) > 1:
             pattern = re.compile(f".{{0,{MAX_GAP}}}?".join(re.escape(p) for p in parts))
-        return cls("".join(parts) if pattern is None else raw, weight, pattern)
+        text = "".join(parts) if pattern is None else raw
+        sound = None
+        if strong and pattern is None and len(text) in SOUNDED and _chinese(text):
+            sound = pinyin_key(text)
+        return cls(text, weight, pattern, sound)
 
     def found(self, text: str) -> float:
         """Weight earned in `text`: full when present, half when one character is off."""
@@ -102,7 +111,48 @@ class Term:
             near = fuzz.partial_ratio_alignment(self.text, text[:FUZZY_MAX_TEXT])
             if near is not None and near.score >= 100 * (n - 1) / n - 0.01:
                 return self.weight * FUZZY_WEIGHT, near.dest_start, near.dest_end, True
+        if self.sound is not None:
+            for start in _typos(text[:FUZZY_MAX_TEXT], n).get(self.sound, ()):
+                if _shares_char(self.text, text[start : start + n]):
+                    return self.weight * FUZZY_WEIGHT, start, start + n, True
         return None
+
+
+@lru_cache(maxsize=64)
+def _marker_spans(markers: re.Pattern, text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in markers.finditer(text))
+
+
+def _chinese(word: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
+@lru_cache(maxsize=64)
+def _typos(text: str, n: int) -> dict[str, tuple[int, ...]]:
+    """Where each n-character stretch of `text` that may be a homophone typo starts, by its
+    pinyin: stretches of Chinese characters that no dictionary knows as a word and that hold
+    no function character (低包 may be 低保; 一包, 带领 and 已报了 are what they say)."""
+    function = _function_chars()
+    freq = segmenter().FREQ
+    # Without pypinyin's phrase dictionary a word reads as its characters do, one by one.
+    syllables = [pinyin_key(ch) for ch in text]
+    found: dict[str, list[int]] = {}
+    for start in range(len(text) - n + 1):
+        gram = text[start : start + n]
+        if _chinese(gram) and not function & set(gram) and freq.get(gram, 0) < TYPO_MAX_FREQ:
+            found.setdefault(" ".join(syllables[start : start + n]), []).append(start)
+    return {sound: tuple(starts) for sound, starts in found.items()}
+
+
+@cache
+def _function_chars() -> frozenset[str]:
+    return frozenset({w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS))
+
+
+def _shares_char(word: str, typed: str) -> bool:
+    """A homophone typo keeps most of the word's characters in place (低包/低保 share 低)."""
+    same = sum(a == b for a, b in zip(word, typed, strict=True))
+    return same >= max(1, len(word) // 2)
 
 
 def weigh(terms: list[Term], text: str) -> float:
@@ -112,7 +162,11 @@ def weigh(terms: list[Term], text: str) -> float:
     matched inside the stretch of a longer exact match adds nothing (危房 inside 危房改造), and
     a near miss counts only where no exact match stands (房屋改造 one character off 危房改造).
     """
-    found = [m for m in (t.match(text) for t in terms) if m is not None]
+    return _total([m for m in (t.match(text) for t in terms) if m is not None])
+
+
+def _total(found: list[tuple[float, int, int, bool]]) -> float:
+    """`weigh` of the matches already found."""
     exact = sorted((m for m in found if not m[3]), key=lambda m: (-m[0], m[1] - m[2]))
     near = sorted((m for m in found if m[3]), key=lambda m: -m[0])
     kept: list[tuple[int, int]] = []
@@ -166,12 +220,47 @@ class Category:
     generic: str | None
     topics: list[Topic] = field(default_factory=list)
 
-    def score(self, text: str) -> float:
-        """Weight of the category's words in the text, plus its precedence if one is strong."""
-        score = weigh(self.terms, text)
+    def score(self, text: str, objects: Objects | None = None) -> float:
+        """Weight of the category's words in the text, plus its precedence if one is strong,
+        plus once more the weight of its word that names what the grievance is about."""
+        found = [m for m in (t.match(text) for t in self.terms) if m is not None]
+        score = _total(found)
         if self.precedence and any(t.found(text) == t.weight for t in self.strong_terms):
             score += self.precedence
+        if objects is not None:
+            score += objects.weight(found, text)
         return score
+
+
+@dataclass(frozen=True)
+class Objects:
+    """What was applied for, refused or withheld: the words standing next to a grievance
+    marker (申请, 没批, 不符合条件, 不给, 没发, 停了) in the same clause.
+
+    A complaint names its circumstances and its grievance alike (瘫痪在床, 娃在上学, 低保
+    申请了两次没批); the thing the grievance is about names the category, not the family's
+    situation around it. Its word counts once more: the heaviest category word within
+    `reach` characters of a marker and not cut from it by punctuation.
+    """
+
+    markers: re.Pattern
+    reach: int
+
+    def weight(self, found: list[tuple[float, int, int, bool]], text: str) -> float:
+        """The heaviest of the category's matches in `text` (`Term.match`) that stands next
+        to a marker."""
+        spans = _marker_spans(self.markers, text)
+        best = 0.0
+        for weight, start, end, _ in found if spans else ():
+            if weight > best and any(self._next_to(text, start, end, *span) for span in spans):
+                best = weight
+        return best
+
+    def _next_to(self, text: str, start: int, end: int, m_start: int, m_end: int) -> bool:
+        if start < m_end and m_start < end:
+            return False  # the term is part of the marker itself (不符合 in 不符合条件)
+        between = text[end:m_start] if end <= m_start else text[m_end:start]
+        return len(between) <= self.reach and not CLAUSE_BREAK.search(between)
 
 
 @dataclass(frozen=True)
@@ -180,6 +269,7 @@ class Lexicon:
     general_channel: str
     dispatcher_job: list[str]
     town_dispatcher: re.Pattern
+    objects: Objects | None = None
 
     @classmethod
     def load(cls, path: Path = CATEGORIES) -> Lexicon:
@@ -213,16 +303,24 @@ class Lexicon:
                 topics=topics,
             )
         dispatcher = data.get("dispatcher", {})
+        grievance = data.get("grievance_markers", {})
+        markers = sorted((normalize(m) for m in grievance.get("words", [])), key=len, reverse=True)
+        objects = (
+            Objects(re.compile("|".join(map(re.escape, markers))), int(grievance.get("reach", 0)))
+            if markers
+            else None
+        )
         return cls(
             categories=categories,
             general_channel=data["general_channel"],
             dispatcher_job=dispatcher.get("job", ["扶贫办"]),
             town_dispatcher=re.compile(dispatcher.get("town_pattern", r"[镇乡]党委、[镇乡]?政府")),
+            objects=objects,
         )
 
     def classify(self, text: str) -> tuple[Category, Topic | None]:
         """The category whose words weigh most in the text, and its best topic."""
-        scores = {name: c.score(text) for name, c in self.categories.items()}
+        scores = {name: c.score(text, self.objects) for name, c in self.categories.items()}
         name = max(scores, key=lambda n: scores[n]) if any(scores.values()) else OTHER
         category = self.categories.get(name) or self.categories[OTHER]
         return category, self.topic(category, text)

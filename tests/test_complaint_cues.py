@@ -28,6 +28,8 @@ def cues() -> ComplaintCues:
         "有人冒用我的名字贷款",
         "村里虚报人数套取扶贫资金",
         "组长把补助私分了",
+        "扶贫款都进了村长的腰包",
+        "补助被他揣进自己口袋了",
         # bribes, fees demanded
         "补助要先交钱才给发",
         "办低保要交手续费",
@@ -50,6 +52,14 @@ def cues() -> ComplaintCues:
         "镇上干部推三阻四不给办",
         "天天填表，形式主义",
         "扶贫专干态度恶劣还骂人",
+        # bureaucratism towards residents
+        "去镇上办事,工作人员爱理不理",
+        "民政和残联互相扯皮",
+        # formalism in assistance work
+        "帮扶干部来了就拍个照，啥事不管",
+        "结对干部上门只顾着让我们签字",
+        "问驻村干部政策，一问三不知",
+        "扶贫工作全是过度留痕、填表报数",
         # bad work and goods
         "刚改好的房子墙就裂了",
         "发的鸡苗是病苗，死了一半",
@@ -74,6 +84,8 @@ def test_each_class_of_grievance_is_recognised(cues, text):
         "扶贫资金的账目公不公开",
         "低保一个月能领多少钱",
         "残疾人的护理补贴找谁办",
+        "帮扶手册上的签字是做什么用的",
+        "帮扶干部多久来走访一次",
     ],
 )
 def test_ordinary_questions_with_everyday_words_are_left_alone(cues, text):

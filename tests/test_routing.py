@@ -215,6 +215,114 @@ def test_money_demanded_outweighs_the_subsidy_it_was_demanded_for(router):
     assert router.classify(text) == "fund_misuse"
 
 
+@pytest.mark.parametrize(
+    ("text", "category", "unit"),
+    [
+        ("老伴瘫痪在床,孙子在上学,低保报上去三次都没批", "dibao_social_assistance", "县民政局"),
+        ("老伴住院花了好多钱,申请的低保被拒了", "dibao_social_assistance", "县民政局"),
+        ("我屋里老倌子住院开刀,低保冇批", "dibao_social_assistance", "县民政局"),  # Hubei 冇
+        ("家里老人住院,低保未批", "dibao_social_assistance", "县民政局"),  # written style
+        ("家里是低保户,娃上大学的学费减免申请了没批", "education_subsidy", "县教育局"),
+        (
+            "孙女在读高中,家里住房困难,危房改造申请了两年没下来",
+            "housing_renovation",
+            "县住房城乡建设局",
+        ),
+    ],
+)
+def test_what_was_applied_for_or_refused_decides_not_the_family_circumstances(
+    router, text, category, unit
+):
+    """A family's situation (an invalid, a child at school, a stay in hospital) is told as
+    background; the thing applied for, refused or withheld is what the complaint is about."""
+    routing = router.route(text, "新平县")
+    assert routing.category == category
+    assert routing.units[0] == unit
+
+
+def test_a_refusal_in_another_clause_does_not_make_the_background_the_matter(router):
+    # 上学 stands in its own clause; the refusal is of the 低保 of the next one.
+    assert router.classify("两个娃都在上学,家里的低保不给办") == "dibao_social_assistance"
+    # Without a refusal word, the circumstances are all there is to go by.
+    assert router.classify("两个娃都在上学,学费交不起") == "education_subsidy"
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "unit"),
+    [
+        ("结对帮扶的干部上门就是让我们按手印,问他低保政策一知半解", "闽清县", "县纪委监委"),
+        (
+            "驻村干部每次来只顾着拍照留痕,扶贫手册填得满满的,实事一件没办",
+            "湖北省",
+            "省纪委<监察委>",
+        ),
+        ("帮扶责任人来了就合个影,让我在明白卡上签名,问他政策一问三不知", "新平县", "县纪委监委"),
+        ("帮扶干部走马观花,进门看一眼就走", None, "县纪委监委"),
+        ("去乡里问低保的事,工作人员爱答不理,还甩脸子", "新平县", "县纪委监委"),
+    ],
+)
+def test_formalism_and_bureaucratism_go_to_discipline_inspection(router, text, region, unit):
+    """Going through the motions (photos and signatures for the file, forms, inspections, a
+    cadre who knows nothing of the policy) and bureaucratism towards residents (爱答不理,
+    甩脸子) are conduct matters for 纪委监委, even when the cadre is a resident team member,
+    whose absence alone is 组织部's."""
+    routing = router.route(text, region)
+    assert routing.category == "cadre_conduct"
+    assert routing.units[0] == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "category", "unit"),
+    [
+        # a child going to school is a circumstance; the bridge is the grievance
+        (
+            "娃上学要过一座危桥,桥都要垮了,说了几年没人修",
+            "淮安区",
+            "infrastructure_road_water",
+            "区交通运输局",
+        ),
+        # a student loan is student aid, not a poverty micro-loan
+        ("孩子考上大学,生源地贷款办不下来", "闽清县", "education_subsidy", "县教育局"),
+        # money pocketed, in the everyday figures of speech
+        ("村干部把扶贫羊卖了,钱都揣进自己兜里", "新平县", "fund_misuse", "县纪委监委"),
+        ("修路的扶贫款进了包工头和村长的腰包", "湖北省", "fund_misuse", "省纪委<监察委>"),
+        # a bad road described, not named
+        (
+            "寨子里的路烂得很,一下雨车子进不来",
+            "新平县",
+            "infrastructure_road_water",
+            "县交通运输局",
+        ),
+    ],
+)
+def test_everyday_descriptions_reach_the_unit(router, text, region, category, unit):
+    routing = router.route(text, region)
+    assert routing.category == category
+    assert routing.units[0] == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("低包申请了半年没批下来", "dibao_social_assistance"),
+        ("特昆供养说我不够条件", "dibao_social_assistance"),
+        ("残机证跑了三趟还没办好", "disability_support"),
+        ("我家被错腿了,收入根本不够", "identification_unfair"),
+    ],
+)
+def test_a_word_typed_as_its_homophone_is_still_understood(router, text, category):
+    """Pinyin input offers characters of the same sound: 低包 is 低保."""
+    assert router.classify(text) == category
+
+
+def test_real_words_that_sound_like_a_category_word_are_not_typos():
+    # 带领 (lead) sounds like 代领 (collect in someone's name), 一包 (a pack) like 医保:
+    # dictionary words and stretches with a function character mean what they say.
+    for strong, typed in (("代领", "村干部带领我们修路"), ("医保", "送了他一包烟")):
+        assert weigh([Term.parse(strong, strong=True)], typed) == 0
+    assert weigh([Term.parse("低保", strong=True)], "低包") == Term.parse("低保", True).weight / 2
+
+
 def test_place_in_the_text_sets_the_region(router):
     assert router.route("省璜镇的自来水老是停").region == "闽清县"
     assert router.route("村里的自来水老是停").region is None
