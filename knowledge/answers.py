@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from knowledge.analyzer import analyze
 from knowledge.asked import AMOUNT, WHO, states, units_sentence
+from knowledge.coverage_texts import NOT_STATED, NOT_STATED_FACT
 from knowledge.models import Hit, Passage
 from knowledge.passages import sentences
 
@@ -192,6 +193,21 @@ def answer_from(
     # The place is unknown: even a single plan's rule says whose it is.
     return compose(
         [(stated(h.passage, weights, asks, limit), h.passage) for h in parts], labelled=True
+    )
+
+
+def states_about(passage: Passage, words: frozenset[str], asks: str) -> bool:
+    """Whether a sentence of the passage that names one of `words` states a fact of that kind."""
+    return any(words & _words(s) and states(asks, s) for s in sentences(passage.text))
+
+
+def not_stated(passage: Passage, weights: dict[str, float], region: str, asks: str) -> str:
+    """Their plan has the matter but not the fact asked: said plainly, with where to ask,
+    then the closest passage as what the plan does say."""
+    note = NOT_STATED.format(place=region, fact=NOT_STATED_FACT.get(asks, ""))
+    room = MAX_ANSWER - len(note) - len(citation(passage)) - 16
+    return note + compose(
+        [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], False
     )
 
 

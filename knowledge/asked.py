@@ -47,7 +47,7 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"怎么申请|咋申请|咋个申请|如何申请|怎样申请|怎么办理|如何办理|咋办理|怎么弄|咋弄|咋个弄|"
             r"去哪|到哪|在哪|哪里办|哪里申请|哪里查|哪查|哪儿|流程|手续|程序|要带|材料|怎么报|咋报|"
-            r"怎么领|咋领|怎么查|咋查|申请|办理|报名"
+            r"怎么领|咋领|怎么查|咋查|申请|办理|报名|怎么办|咋办|咋个办|怎么搞|咋搞|咋整"
         ),
     ),
     (
@@ -83,12 +83,32 @@ STATES: dict[str, re.Pattern[str]] = {
 }
 
 
+# Kinds whose cue follows the thing the errand is about (护照怎么办, 疫苗多少钱, 驾照在哪办).
+# An eligibility cue follows the subject instead (林权证能不能抵押: the errand is 抵押).
+ERRAND_KINDS = (WHO, TIME, AMOUNT, HOW)
+# What may stand between that thing and the cue: particles, modals and 到底 (护照到底要怎么办).
+BEFORE_CUE = re.compile(r"(?:的|要|得|还|到底|一般|都|能|可以|该|去|在|是|了|啊|呀|呢|吧|哦)*$")
+
+
 def asked_fact(question: str) -> str | None:
     """The kind of fact the question asks for, or None when it names none."""
     for kind, pattern in ASKS:
         if pattern.search(question or ""):
             return kind
     return None
+
+
+def errand_object(text: str, end: int) -> bool:
+    """Whether the words ending at `end` are what the errand is about: a cue of a kind that
+    follows its object comes next, with at most particles and modals between."""
+    for kind, pattern in ASKS:
+        if kind not in ERRAND_KINDS:
+            continue
+        for match in pattern.finditer(text, end):
+            if BEFORE_CUE.match(text[end : match.start()]):
+                return True
+            break
+    return False
 
 
 def ask_words(question: str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from knowledge.analyzer import analyze, segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
 from knowledge.asked import WHO, ask_words, asked_fact
-from knowledge.models import SURE, UNCOVERED, Answer, Hit, Passage
+from knowledge.models import NOT_STATED, SURE, UNCOVERED, Answer, Hit, Passage
 from knowledge.passages import neighbour_ids, with_units
 
 EXPIRY_SECONDS = 30 * 60
@@ -139,8 +139,14 @@ def converse(
     if not (leans or asks_only):
         standalone, new = _new_topic(kb, message, place, asks, now)
         # A question the plans cannot answer alone that asks a fact (是不是哪家幼儿园都能领)
-        # is tried against the topic; anything else (明天天气怎么样) stands on its own.
-        if not standalone.abstained or asks is None or _names_foreign(kb, rest):
+        # is tried against the topic; anything else (明天天气怎么样), or a fact its own plan
+        # does not state, stands on its own.
+        if (
+            not standalone.abstained
+            or standalone.kind == NOT_STATED
+            or asks is None
+            or _names_foreign(kb, rest)
+        ):
             return standalone, new
     asks = asks or ctx.asks
     # The topic searched again with the message's own words (the words that only ask for a
@@ -156,7 +162,8 @@ def converse(
         # 那光伏扶贫呢 after 危房改造: the message's own words are the question, and a passage
         # about them (on its own) beats the old topic's passage that hardly mentions them.
         standalone, new = _new_topic(kb, message, place, asks, now)
-        if (
+        # Its own plan has the matter but not the fact asked: that is the answer to give.
+        if standalone.kind == NOT_STATED or (
             not standalone.abstained
             and standalone.hits
             and (

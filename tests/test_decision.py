@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.manifest import DEFAULT_CORPUS
-from knowledge.models import ABSTAIN, SUGGEST, SURE, UNCOVERED
+from knowledge.models import ABSTAIN, NOT_STATED, SUGGEST, SURE, UNCOVERED
 from knowledge.places import COUNTY, PREFECTURE, PROVINCE, Division, division_short_forms, divisions
 from knowledge.service import KnowledgeBase
 
@@ -155,7 +155,17 @@ def test_an_unsure_question_gets_its_closest_matches_ranked_and_the_best_extract
 
 @pytest.mark.parametrize(
     "question",
-    ["推荐一部电影", "怎么办护照", "明天天气怎么样", "<script>alert(1)</script>", "1 2 3"],
+    [
+        "推荐一部电影",
+        "怎么办护照",
+        "明天天气怎么样",
+        "<script>alert(1)</script>",
+        "1 2 3",
+        # The errand is about a thing the plans never name, whatever domain word goes with it.
+        "湖北的,出去打工办护照要多少钱",
+        "淮安的,低保户的娃结婚证在哪办",
+        "镇头的,贫困户打狂犬疫苗多少钱",
+    ],
 )
 def test_questions_outside_the_plans_are_not_found(kb, question):
     answer = kb.ask(question)
@@ -202,3 +212,72 @@ def test_a_town_plan_silent_on_a_health_rule_says_so(kb):
     answer = kb.ask("先诊疗后付费是啥", "镇头镇")
     assert not answer.abstained
     assert answer.text.startswith("镇头镇的扶贫政策文件里没有找到这方面的规定。下面是")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "残疾证怎么办",  # the plans name 残疾人: not foreign
+        "家里有片山林,林权证能不能拿去贷款",  # 能不能 follows the subject, not the errand
+        "出去打工的路费怎么报",
+    ],
+)
+def test_a_thing_the_plans_name_or_a_subject_before_can_i_is_no_foreign_errand(kb, question):
+    assert not kb.ask(question).abstained
+
+
+# -- the asked fact that the resident's plan does not state -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "fact"),
+    [
+        ("危房改造一户补多少钱", "新平县", "具体的金额或标准"),
+        ("镇头的,残疾人两项补贴一个月多少", None, "具体的金额或标准"),
+        ("低保什么时候发", "新平县", "具体的时间或期限"),
+    ],
+)
+def test_a_fact_the_residents_plan_does_not_state_is_said_so_with_where_to_ask(
+    kb, question, region, fact
+):
+    answer = kb.ask(question, region)
+    place = answer.region
+    assert answer.kind == NOT_STATED and answer.abstained and place in REGIONS
+    assert answer.text.startswith(f"{place}的扶贫政策文件里有这方面的规定，但没有写明{fact}。")
+    assert HOTLINE in answer.text and "村委会" in answer.text
+    # What the plan does say follows, as that plan's, with its source.
+    passage = answer.hits[0].passage
+    assert passage.region == place and f"——来源：《{passage.title}》" in answer.text
+
+
+def test_the_not_stated_reply_quotes_the_closest_passage_on_the_matter(kb):
+    answer = kb.ask("危房改造一户补多少钱", "新平县")
+    quoted = answer.text.split("文件里相关的规定是：\n", 1)[1]
+    assert "危房改造" in quoted and len(answer.text) <= 800
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "amount"),
+    [
+        ("娃上大学有多少补助", "闽清县", "4000元"),
+        # The plan says 扶贫小额信贷, not the resident's 小额贷款: still the same matter.
+        ("小额贷款最多贷多少", "湖北省", "10万元"),
+    ],
+)
+def test_a_fact_the_plan_states_is_answered_not_said_missing(kb, question, region, amount):
+    answer = kb.ask(question, region)
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert amount in answer.text
+
+
+def test_a_fact_stated_outside_the_best_passage_still_counts(kb):
+    """The claim is about the whole plan: 闽清县's best passage for 看病报销 names no figure,
+    but its health passage below it does, so the resident gets an answer, not "not stated"."""
+    answer = kb.ask("看病能报销多少", "闽清县")
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert any("%" in h.passage.text and h.passage.region == "闽清县" for h in answer.hits)
+
+
+def test_without_a_known_place_the_plans_differ_and_nothing_is_said_missing(kb):
+    answer = kb.ask("危房改造一户补多少钱")
+    assert answer.kind in (SURE, SUGGEST) and not answer.abstained
