@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
@@ -91,6 +91,14 @@ class _State:
     @property
     def passage_count(self) -> int:
         return len(self.searcher.passages)
+
+    @cached_property
+    def by_region(self) -> dict[str, list[Passage]]:
+        """Passages per region of their document, to read one plan whole."""
+        regions: dict[str, list[Passage]] = {}
+        for passage in self.searcher.passages.values():
+            regions.setdefault(passage.region, []).append(passage)
+        return regions
 
     def passage_counts(self) -> Counter[str]:
         """Passages per document id."""
@@ -436,8 +444,9 @@ def _stated(state: _State, query, asks: str, hits: list[Hit], region: str) -> bo
     words = frozenset().union(*(_about(c, state.searcher) for c in topic))
     return any(
         states_about(p, words, asks)
-        for p in state.searcher.passages.values()
-        if p.region in chain and words & state.searcher.words.get(p.id, frozenset())
+        for region in chain
+        for p in state.by_region.get(region, ())
+        if words & state.searcher.words.get(p.id, frozenset())
     )
 
 
