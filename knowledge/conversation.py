@@ -110,6 +110,8 @@ class Backend:
     parse: Callable[..., Any]  # (question, region) -> understanding.Query
     passage: Callable[[str], Passage | None]
     idf: Callable[[str], float]
+    # (text, place, kind of fact asked, hits) -> "their plan does not state it" reply, or None
+    not_stated: Callable[[str, str | None, str | None, list[Hit]], str | None]
 
 
 def converse(
@@ -174,8 +176,13 @@ def converse(
             return standalone, new
     if hits:
         hits = _presented(kb, hits, asks)
-        text = answer_from(hits, weights, False, place, asks=asks)
-        answer = Answer(text, False, hits[:5], place, asks=asks)
+        # 那一户补多少钱 of a matter their plan gives no figure for: said so, as on its own.
+        unstated = kb.not_stated(f"{ctx.topic} {words}", place, asks, hits)
+        if unstated is not None:
+            answer = Answer(unstated, True, hits[:5], place, kind=NOT_STATED, asks=asks)
+        else:
+            text = answer_from(hits, weights, False, place, asks=asks)
+            answer = Answer(text, False, hits[:5], place, asks=asks)
     elif more:
         answer = Answer(NO_MORE_TEXT, True, [], place, asks=asks)
     elif place:

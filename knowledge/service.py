@@ -326,6 +326,9 @@ class KnowledgeBase:
             lru_cache(maxsize=16)(state.understanding.parse),
             state.searcher.passages.get,
             state.searcher.idf,
+            lambda text, region, asks, hits: _not_stated_reply(
+                state, state.understanding.parse(text, region), region, asks, hits
+            ),
         )
 
 
@@ -370,13 +373,25 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     if sure < ABSTAIN_CONFIDENCE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
     asks = asked_fact(query.text)
-    if resolved and asks in STATED_KINDS and not _stated(state, query, asks, hits, resolved):
-        text = not_stated(hits[0].passage, _weights(state, query), resolved, asks)
-        return Answer(text, True, hits[:5], resolved, kind=NOT_STATED, asks=asks)
+    unstated = _not_stated_reply(state, query, resolved, asks, hits)
+    if unstated is not None:
+        return Answer(unstated, True, hits[:5], resolved, kind=NOT_STATED, asks=asks)
     text = answer_from(hits, _weights(state, query), query.asks_amount, resolved)
     return Answer(
         text, False, hits[:5], resolved, kind=SURE if sure >= SURE_CONFIDENCE else SUGGEST
     )
+
+
+def _not_stated_reply(
+    state: _State, query, region: str | None, asks: str | None, hits: list[Hit]
+) -> str | None:
+    """The reply that the resident's plan does not state the amount or time asked, when it
+    does not; None when it does, or when that cannot be told (no place known)."""
+    if region is None or asks not in STATED_KINDS or not hits:
+        return None
+    if _stated(state, query, asks, hits, region):
+        return None
+    return not_stated(hits[0].passage, _weights(state, query), region, asks)
 
 
 def _weights(state: _State, query) -> dict[str, float]:
