@@ -408,7 +408,7 @@ def _foreign_errand(query, searcher: PassageSearcher) -> bool:
         if any(searcher.known(w) for w in concept.words):
             continue
         for match in re.finditer(re.escape(concept.typed), query.text):
-            if errand_object(query.text, match.end()):
+            if errand_object(query.text, match.start(), match.end()):
                 return True
     return False
 
