@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.analyzer import segmenter
+
 AMOUNT = "amount"
 TIME = "time"
 WHO = "who"
@@ -88,9 +90,11 @@ STATES: dict[str, re.Pattern[str]] = {
 ERRAND_KINDS = (WHO, TIME, AMOUNT, HOW)
 # What may stand between that thing and the cue: particles, modals and 到底 (护照到底要怎么办).
 BEFORE_CUE = re.compile(r"(?:的|要|得|还|到底|一般|都|能|可以|该|去|在|是|了|啊|呀|呢|吧|哦)*$")
-# Verbs of doing an errand, whose object is what it is about (办护照, 补办身份证, 考驾照, 换证).
-# Not 开 or 买: 开小卖部 and 买保险 name a livelihood or a benefit as often as an errand.
-ERRAND_VERB = re.compile(r"(?:办|办理|补办|换|考|申领)(?:个|张|本|一个|一张|一本)?$")
+# Verbs of doing an errand, whose object is what it is about (办护照, 补办身份证, 考驾照, 换证),
+# as words of their own (not the 办 of 创办, 举办). Not 开 or 买: 开小卖部 and 买保险 name a
+# livelihood or a benefit as often as an errand.
+ERRAND_VERBS = frozenset({"办", "办理", "补办", "换", "考", "申领"})
+MEASURES = frozenset({"个", "张", "本", "一个", "一张", "一本"})
 
 
 def asked_fact(question: str) -> str | None:
@@ -105,7 +109,7 @@ def errand_object(text: str, start: int, end: int) -> bool:
     """Whether the words at text[start:end] are what the errand is about: the object of an
     errand verb (办护照), or followed by a cue of a kind that follows its object (护照怎么办),
     with at most particles and modals between."""
-    if ERRAND_VERB.search(text, 0, start):
+    if _errand_verb_before(text[:start]):
         return True
     for kind, pattern in ASKS:
         if kind not in ERRAND_KINDS:
@@ -115,6 +119,17 @@ def errand_object(text: str, start: int, end: int) -> bool:
                 return True
             break
     return False
+
+
+def _errand_verb_before(text: str) -> bool:
+    """Whether the text ends in an errand verb, with a measure word at most (办个, 换一张)."""
+    words = segmenter().lcut(text[-12:]) if text else []
+    if words and words[-1] in MEASURES:
+        words.pop()
+    if not words:
+        return False
+    last = words[-1]
+    return last in ERRAND_VERBS or (last[-1] in "个张本" and last[:-1] in ERRAND_VERBS)
 
 
 def ask_words(question: str) -> str:

@@ -222,6 +222,7 @@ def test_a_town_plan_silent_on_a_health_rule_says_so(kb):
         "家里有片山林,林权证能不能拿去贷款",  # 能不能 follows the subject, not the errand
         "出去打工的路费怎么报",
         "娃要考大学,有啥补助",  # 考's object is one the plans name
+        "想创办个小作坊,能贷款不",  # the 办 of 创办 is no errand
     ],
 )
 def test_a_thing_the_plans_name_or_a_subject_before_can_i_is_no_foreign_errand(kb, question):
