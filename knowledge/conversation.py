@@ -28,7 +28,7 @@ from knowledge.analyzer import analyze, segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
 from knowledge.asked import WHO, ask_words, asked_fact
 from knowledge.models import NOT_STATED, SURE, UNCOVERED, Answer, Hit, Passage
-from knowledge.passages import neighbour_ids, with_units
+from knowledge.passages import section_units, with_units
 
 EXPIRY_SECONDS = 30 * 60
 # The topic grows with each narrowing; only its latest words are kept.
@@ -50,8 +50,6 @@ MORE_SHARE = 0.5
 LIGHT_VERBS = re.compile(r"[弄搞办做整修建盖拿领][好完成到定妥]|搞定|落实|完成|到手|下来|得到")
 # A verb jieba's general dictionary counts less often than this is specific (考驾照), not glue.
 RARE_VERB_FREQ = 100
-# How far from a passage its section's unit list may stand (sections are a few passages long).
-SECTION_SPAN = 4
 # "Is there anything else": the next best passage not shown yet.
 MORE = re.compile(r"别的|其他|其它|另外|还有没有|还有啥|还有什么|还有么子")
 
@@ -331,26 +329,10 @@ def _presented(kb: Backend, hits: list[Hit], asks: str | None) -> list[Hit]:
         return hits
     shown: list[Hit] = []
     for hit in hits:
-        passage = _with_section_units(kb, hit.passage)
+        passage = section_units(hit.passage, kb.passage)
         if all(h.passage.id != passage.id for h in shown):
             shown.append(Hit(with_units(passage), hit.score))
     return shown
-
-
-def _with_section_units(kb: Backend, passage: Passage) -> Passage:
-    """The passage if it carries units, else the nearest one of its section that does."""
-    if passage.has_units:
-        return passage
-    for pid in neighbour_ids(passage.id, SECTION_SPAN):
-        other = kb.passage(pid)
-        if (
-            other is not None
-            and other.heading_path == passage.heading_path
-            and other.doc_id == passage.doc_id
-            and other.has_units
-        ):
-            return other
-    return passage
 
 
 def choose(
