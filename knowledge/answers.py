@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from knowledge.analyzer import analyze
 from knowledge.asked import AMOUNT, WHO, states, units_sentence
-from knowledge.coverage_texts import NOT_STATED, NOT_STATED_FACT
+from knowledge.coverage_texts import ASK_LOCALLY, ASK_UNITS, NOT_STATED, NOT_STATED_FACT
 from knowledge.models import Hit, Passage
 from knowledge.passages import sentences
 
@@ -21,6 +21,8 @@ MAX_ANSWER = 800
 # What the resident reads before the citation: 1-3 sentences, at most 300 characters.
 MAX_EXTRACT = 260
 MIN_EXTRACT = 80
+# Offices named as where to ask when the plan does not state a fact: its lead units first.
+MAX_OFFICES = 2
 # A sentence that states the kind of fact asked for leads when it scores this share of the best.
 LEAD_SHARE = 0.6
 # A clause ends at a comma or colon, but not at one inside a figure (1,000元, 8:30).
@@ -201,10 +203,19 @@ def states_about(passage: Passage, words: frozenset[str], asks: str) -> bool:
     return any(words & _words(s) and states(asks, s) for s in sentences(passage.text))
 
 
-def not_stated(passage: Passage, weights: dict[str, float], region: str, asks: str) -> str:
-    """Their plan has the matter but not the fact asked: said plainly, with where to ask,
-    then the closest passage as what the plan does say."""
-    note = NOT_STATED.format(place=region, fact=NOT_STATED_FACT.get(asks, ""))
+def not_stated(
+    passage: Passage,
+    weights: dict[str, float],
+    region: str,
+    asks: str,
+    units: tuple[str, ...] = (),
+) -> str:
+    """Their plan has the matter but not the fact asked: said plainly, with where to ask (the
+    `units` the plan makes responsible for it, when it names them), then the closest passage
+    as what the plan does say."""
+    offices = [u for u in units if not u.startswith("各")][:MAX_OFFICES]
+    where = ASK_UNITS.format(units="、".join(offices)) if offices else ASK_LOCALLY
+    note = NOT_STATED.format(place=region, fact=NOT_STATED_FACT.get(asks, ""), where=where)
     room = MAX_ANSWER - len(note) - len(citation(passage)) - 16
     return note + compose(
         [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], False

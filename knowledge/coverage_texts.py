@@ -20,8 +20,13 @@ def region_list(regions: list[str]) -> str:
 
 # The resident's plan has the matter but no figure or date for it.
 NOT_STATED = (
-    "{place}的扶贫政策文件里有这方面的规定，但没有写明{fact}。"
-    "具体情况请向当地村委会、乡镇政府或县里的主管部门咨询，"
-    "也可以拨打全国扶贫监督举报电话 12317。\n\n文件里相关的规定是：\n"
+    "{place}的扶贫政策文件里有这方面的规定，但没有写明{fact}。{where}\n\n文件里相关的规定是：\n"
 )
 NOT_STATED_FACT = {AMOUNT: "具体的金额或标准", TIME: "具体的时间或期限"}
+# Where to ask: the units the plan makes responsible for the matter, when it names them.
+ASK_UNITS = (
+    "具体情况可以向{units}咨询，也可以问当地村委会、乡镇政府，或者拨打全国扶贫监督举报电话 12317。"
+)
+ASK_LOCALLY = (
+    "具体情况请向当地村委会、乡镇政府或县里的主管部门咨询，也可以拨打全国扶贫监督举报电话 12317。"
+)

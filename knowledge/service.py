@@ -43,6 +43,7 @@ from knowledge.models import (
     Passage,
 )
 from knowledge.models import UNCOVERED as UNCOVERED_PLACE
+from knowledge.passages import section_units
 from knowledge.places import Gazetteer
 from knowledge.ranking import confidence, info, rerank, unknown_share
 from knowledge.search import PassageSearcher
@@ -391,7 +392,10 @@ def _not_stated_reply(
         return None
     if _stated(state, query, asks, hits, region):
         return None
-    return not_stated(hits[0].passage, _weights(state, query), region, asks)
+    best = hits[0].passage
+    section = section_units(best, state.searcher.passages.get)
+    units = section.lead_units or section.responsible_units  # who leads it, else who takes part
+    return not_stated(best, _weights(state, query), region, asks, units)
 
 
 def _weights(state: _State, query) -> dict[str, float]:

@@ -253,6 +253,17 @@ def test_a_fact_the_residents_plan_does_not_state_is_said_so_with_where_to_ask(
     assert passage.region == place and f"——来源：《{passage.title}》" in answer.text
 
 
+def test_the_not_stated_reply_names_the_office_the_plan_makes_responsible(kb):
+    """Where to ask: the unit that leads the matter in the plan (its 牵头单位), then the
+    village and township; a matter whose section names no unit gets only those."""
+    housing = kb.ask("危房改造一户补多少钱", "新平县")
+    assert housing.kind == NOT_STATED
+    assert "具体情况可以向县住房城乡建设局咨询，也可以问当地村委会、乡镇政府" in housing.text
+    disabled = kb.ask("镇头的,残疾人两项补贴一个月多少")
+    assert disabled.kind == NOT_STATED
+    assert "具体情况请向当地村委会、乡镇政府或县里的主管部门咨询" in disabled.text
+
+
 def test_the_not_stated_reply_quotes_the_closest_passage_on_the_matter(kb):
     answer = kb.ask("危房改造一户补多少钱", "新平县")
     quoted = answer.text.split("文件里相关的规定是：\n", 1)[1]
