@@ -85,11 +85,18 @@ STATES: dict[str, re.Pattern[str]] = {
 }
 
 
-# Kinds whose cue follows the thing the errand is about (护照怎么办, 疫苗多少钱, 驾照在哪办).
-# An eligibility cue follows the subject instead (林权证能不能抵押: the errand is 抵押).
-ERRAND_KINDS = (WHO, TIME, AMOUNT, HOW)
+# Asking how or where to get a thing done follows the thing (护照怎么办, 结婚证在哪办, 驾照要
+# 啥手续): it is what the errand is about. Asking how much or how to collect (多少, 怎么领)
+# is about a benefit or a cost whatever it is called, and an eligibility cue follows the
+# subject (林权证能不能抵押), so neither names an errand.
+ERRAND_CUE = re.compile(
+    r"(?:怎么|怎样|如何|咋个|咋|在哪里|去哪里|到哪里|在哪儿|去哪儿|在哪|去哪|到哪|哪里|哪儿)"
+    r"(?:办理|办|弄|搞|整)|手续"
+)
 # What may stand between that thing and the cue: particles, modals and 到底 (护照到底要怎么办).
-BEFORE_CUE = re.compile(r"(?:的|要|得|还|到底|一般|都|能|可以|该|去|在|是|了|啊|呀|呢|吧|哦)*$")
+BEFORE_CUE = re.compile(
+    r"(?:的|要|得|还|到底|一般|都|能|可以|该|去|在|是|了|啊|呀|呢|吧|哦|啥|什么)*$"
+)
 # Verbs of doing an errand, whose object is what it is about (办护照, 补办身份证, 考驾照, 换证),
 # as words of their own (not the 办 of 创办, 举办). Not 开 or 买: 开小卖部 and 买保险 name a
 # livelihood or a benefit as often as an errand.
@@ -107,18 +114,12 @@ def asked_fact(question: str) -> str | None:
 
 def errand_object(text: str, start: int, end: int) -> bool:
     """Whether the words at text[start:end] are what the errand is about: the object of an
-    errand verb (办护照), or followed by a cue of a kind that follows its object (护照怎么办),
-    with at most particles and modals between."""
+    errand verb (办护照), or followed by asking how or where to get it done (护照怎么办), with
+    at most particles and modals between."""
     if _errand_verb_before(text[:start]):
         return True
-    for kind, pattern in ASKS:
-        if kind not in ERRAND_KINDS:
-            continue
-        for match in pattern.finditer(text, end):
-            if BEFORE_CUE.match(text[end : match.start()]):
-                return True
-            break
-    return False
+    cue = ERRAND_CUE.search(text, end)
+    return bool(cue and BEFORE_CUE.match(text[end : cue.start()]))
 
 
 def _errand_verb_before(text: str) -> bool:

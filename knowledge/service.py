@@ -63,6 +63,9 @@ SURE_CONFIDENCE = 0.6
 ABSTAIN_CONFIDENCE = 0.15
 # A question mostly about things the plans never name (电影, 护照) is outside them.
 MAX_UNKNOWN_SHARE = 0.5
+# Last characters of the names of costs and payments (书本费, 工钱, 救济款, 慰问金, 工资, 房租,
+# 高龄津贴, 利息): money for households is what the plans are about.
+MONEY_ENDINGS = "费钱款金资租贴息税价"
 # Kinds of fact a sentence visibly states (a figure, a date): when no sentence of the
 # resident's own plans on the matter states one, the answer says the plan does not.
 STATED_KINDS = (AMOUNT, TIME)
@@ -405,9 +408,12 @@ def _weights(state: _State, query) -> dict[str, float]:
 
 def _foreign_errand(query, searcher: PassageSearcher) -> bool:
     """Whether what the question's errand is about is a thing the plans never name and the
-    lexicon does not map (出国打工护照怎么办 is about 护照, however much 打工 is theirs)."""
+    lexicon does not map (出国打工护照怎么办 is about 护照, however much 打工 is theirs). A cost
+    or a payment (住宿费, 工钱, 救济款) is the plans' matter whatever its name."""
     for concept in query.concepts:
         if concept.expanded or len(concept.typed) < 2 or not _names_thing(concept.pos):
+            continue
+        if concept.typed[-1] in MONEY_ENDINGS:
             continue
         if any(searcher.known(w) for w in concept.words):
             continue

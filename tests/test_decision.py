@@ -166,6 +166,7 @@ def test_an_unsure_question_gets_its_closest_matches_ranked_and_the_best_extract
         "淮安的,低保户的娃结婚证在哪办",
         "镇头的,贫困户打狂犬疫苗多少钱",
         "湖北的,出去打工要办护照吗",  # the object of an errand verb (办, 补办, 换, 考)
+        "闽清的,残疾人贫困户,驾驶证怎么办",
     ],
 )
 def test_questions_outside_the_plans_are_not_found(kb, question):
@@ -223,6 +224,11 @@ def test_a_town_plan_silent_on_a_health_rule_says_so(kb):
         "出去打工的路费怎么报",
         "娃要考大学,有啥补助",  # 考's object is one the plans name
         "想创办个小作坊,能贷款不",  # the 办 of 创办 is no errand
+        # A cost or payment the plans do not name is still their matter.
+        "建档立卡户的娃读高中,住宿费怎么办",
+        "我家是贫困户,孩子的伙食费怎么办",
+        # Asking how to collect or how much is about a benefit, not an errand.
+        "贫困户种核桃,树苗怎么领",
     ],
 )
 def test_a_thing_the_plans_name_or_a_subject_before_can_i_is_no_foreign_errand(kb, question):
