@@ -25,8 +25,15 @@ from pathlib import Path
 
 from knowledge import index
 from knowledge.analyzer import segmenter
-from knowledge.answers import ABSTAIN_TEXT, answer_from, citation, not_stated, states_about
-from knowledge.asked import AMOUNT, TIME, asked_fact, errand_object
+from knowledge.answers import (
+    ABSTAIN_TEXT,
+    answer_from,
+    citation,
+    extract,
+    not_stated,
+    states_about,
+)
+from knowledge.asked import AMOUNT, TIME, asked_fact, errand_object, states
 from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.coverage_texts import UNCOVERED, region_list
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
@@ -395,10 +402,12 @@ def _not_stated_reply(
         return None
     if _stated(state, query, asks, hits, region):
         return None
-    best = hits[0].passage
+    best, weights = hits[0].passage, _weights(state, query)
+    if states(asks, extract(best, weights, False, asks=asks)):
+        return None  # what would be shown states a figure or date: let the resident judge it
     section = section_units(best, state.searcher.passages.get)
     units = section.lead_units or section.responsible_units  # who leads it, else who takes part
-    return not_stated(best, _weights(state, query), region, asks, units)
+    return not_stated(best, weights, region, asks, units)
 
 
 def _weights(state: _State, query) -> dict[str, float]:

@@ -298,6 +298,14 @@ def test_a_fact_stated_outside_the_best_passage_still_counts(kb):
     assert any("%" in h.passage.text and h.passage.region == "闽清县" for h in answer.hits)
 
 
+def test_a_figure_in_what_would_be_shown_is_shown_not_said_missing(kb):
+    """The plan may name the matter in other words than the resident (医疗机构 for the rates of
+    a hospital stay): when the passage to be shown states a figure, it is answered."""
+    answer = kb.ask("淮安的,医疗机构能补多少")
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert "50%" in answer.text.split("——来源")[0]
+
+
 def test_without_a_known_place_the_plans_differ_and_nothing_is_said_missing(kb):
     answer = kb.ask("危房改造一户补多少钱")
     assert answer.kind in (SURE, SUGGEST) and not answer.abstained
