@@ -329,16 +329,18 @@ class KnowledgeBase:
 
     @staticmethod
     def _backend(state: _State) -> Backend:
-        """One message's view of `state`; a conversation parses the same text several times."""
+        """One message's view of `state`; a conversation parses the same text several times
+        (the place only sets `Query.place`, which the not-stated check takes as `region`)."""
+        parse = lru_cache(maxsize=16)(state.understanding.parse)
         return Backend(
             partial(_ask, state),
             partial(_search, state),
             state.gazetteer.chain,
-            lru_cache(maxsize=16)(state.understanding.parse),
+            parse,
             state.searcher.passages.get,
             state.searcher.idf,
             lambda text, region, asks, hits: _not_stated_reply(
-                state, state.understanding.parse(text, region), region, asks, hits
+                state, parse(text), region, asks, hits
             ),
         )
 
