@@ -480,8 +480,8 @@ def _stated(state: _State, query, asks: str, hits: list[Hit], region: str) -> bo
     words = frozenset().union(*(_about(c, state.searcher) for c in topic))
     return any(
         states_about(p, words, asks)
-        for region in chain
-        for p in state.by_region.get(region, ())
+        for place in chain
+        for p in state.by_region.get(place, ())
         if words & state.searcher.words.get(p.id, frozenset())
     )
 
