@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from knowledge.analyzer import analyze
-from knowledge.asked import AMOUNT, WHO, states, units_sentence
+from knowledge.asked import AMOUNT, TIME, WHO, states, units_sentence
 from knowledge.coverage_texts import ASK_LOCALLY, ASK_UNITS, NOT_STATED, NOT_STATED_FACT
 from knowledge.models import Hit, Passage
 from knowledge.passages import sentences
@@ -199,7 +199,11 @@ def answer_from(
 
 
 def states_about(passage: Passage, words: frozenset[str], asks: str) -> bool:
-    """Whether a sentence of the passage that names one of `words` states a fact of that kind."""
+    """Whether the passage states a fact of that kind about what one of `words` names: a
+    figure in a sentence that names it; a date anywhere in a passage that names it, since a
+    plan sets the time frame of a paragraph once (2018年…。…卫生厕所普及率达到85%)."""
+    if asks == TIME:
+        return bool(words & _words(passage.text)) and states(asks, passage.text)
     return any(words & _words(s) and states(asks, s) for s in sentences(passage.text))
 
 

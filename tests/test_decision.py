@@ -298,6 +298,13 @@ def test_a_fact_stated_outside_the_best_passage_still_counts(kb):
     assert any("%" in h.passage.text and h.passage.region == "闽清县" for h in answer.hits)
 
 
+def test_a_date_that_frames_the_paragraph_counts_for_its_measures(kb):
+    """新平县's paragraph on village sanitation opens with 2018年; its sentence on toilets
+    names no year but is under that frame, so the time is not said to be missing."""
+    answer = kb.ask("新平的,厕所什么时候改好")
+    assert answer.kind != NOT_STATED and not answer.abstained
+
+
 def test_a_figure_in_what_would_be_shown_is_shown_not_said_missing(kb):
     """The plan may name the matter in other words than the resident (医疗机构 for the rates of
     a hospital stay): when the passage to be shown states a figure, it is answered."""
