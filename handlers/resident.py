@@ -28,7 +28,7 @@ from handlers.formatting import clean_input, escape, html_messages, parse_number
 from handlers.presses import answer_press
 from handlers.updates import chat_data, chat_of, message_of, query_data, query_of, user_data
 from knowledge.conversation import Context, differs_by_region
-from knowledge.models import SUGGEST, UNCOVERED, Answer
+from knowledge.models import NOT_STATED, SUGGEST, UNCOVERED, Answer
 from storage.complaints import ticket_in
 
 if TYPE_CHECKING:
@@ -365,7 +365,14 @@ class ResidentHandlers:
                 update, context, [note + texts.SUGGEST], suggestion_keyboard(key, labels, complain)
             )
             return
-        hits = [] if answer.abstained else answer.hits
+        # A fact the plan does not state still quotes what it does say: its source can be read.
+        hits = (
+            answer.hits[:1]
+            if answer.kind == NOT_STATED
+            else []
+            if answer.abstained
+            else answer.hits
+        )
         answer_key = _remember(context, [h.passage.id for h in hits]) if hits else None
         markup = answer_keyboard(answer_key, related=len(hits) > 1, complain_data=complain)
         await send_html(update, context, html_messages(answer.text, header_html=note), markup)

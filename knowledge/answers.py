@@ -12,7 +12,8 @@ import re
 from functools import lru_cache
 
 from knowledge.analyzer import analyze
-from knowledge.asked import AMOUNT, WHO, states, units_sentence
+from knowledge.asked import AMOUNT, TIME, WHO, states, units_sentence
+from knowledge.coverage_texts import ASK_LOCALLY, ASK_UNITS, NOT_STATED, NOT_STATED_FACT
 from knowledge.models import Hit, Passage
 from knowledge.passages import sentences
 
@@ -20,6 +21,8 @@ MAX_ANSWER = 800
 # What the resident reads before the citation: 1-3 sentences, at most 300 characters.
 MAX_EXTRACT = 260
 MIN_EXTRACT = 80
+# Offices named as where to ask when the plan does not state a fact: its lead units first.
+MAX_OFFICES = 2
 # A sentence that states the kind of fact asked for leads when it scores this share of the best.
 LEAD_SHARE = 0.6
 # A clause ends at a comma or colon, but not at one inside a figure (1,000元, 8:30).
@@ -215,6 +218,34 @@ def answer_from(
     # The place is unknown: even a single plan's rule says whose it is.
     return compose(
         [(stated(h.passage, weights, asks, limit), h.passage) for h in parts], labelled=True
+    )
+
+
+def states_about(passage: Passage, words: frozenset[str], asks: str) -> bool:
+    """Whether the passage states a fact of that kind about what one of `words` names: a
+    figure in a sentence that names it; a date anywhere in a passage that names it, since a
+    plan sets the time frame of a paragraph once (2018年…。…卫生厕所普及率达到85%)."""
+    if asks == TIME:
+        return bool(words & _words(passage.text)) and states(asks, passage.text)
+    return any(words & _words(s) and states(asks, s) for s in sentences(passage.text))
+
+
+def not_stated(
+    passage: Passage,
+    weights: dict[str, float],
+    region: str,
+    asks: str,
+    units: tuple[str, ...] = (),
+) -> str:
+    """Their plan has the matter but not the fact asked: said plainly, with where to ask (the
+    `units` the plan makes responsible for it, when it names them), then the closest passage
+    as what the plan does say."""
+    offices = [u for u in units if not u.startswith("各")][:MAX_OFFICES]
+    where = ASK_UNITS.format(units="、".join(offices)) if offices else ASK_LOCALLY
+    note = NOT_STATED.format(place=region, fact=NOT_STATED_FACT.get(asks, ""), where=where)
+    room = MAX_ANSWER - len(note) - len(citation(passage)) - 16
+    return note + compose(
+        [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], False
     )
 
 

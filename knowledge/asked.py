@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from knowledge.analyzer import segmenter
+
 AMOUNT = "amount"
 TIME = "time"
 WHO = "who"
@@ -47,7 +49,7 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"怎么申请|咋申请|咋个申请|如何申请|怎样申请|怎么办理|如何办理|咋办理|怎么弄|咋弄|咋个弄|"
             r"去哪|到哪|在哪|哪里办|哪里申请|哪里查|哪查|哪儿|流程|手续|程序|要带|材料|怎么报|咋报|"
-            r"怎么领|咋领|怎么查|咋查|申请|办理|报名"
+            r"怎么领|咋领|怎么查|咋查|申请|办理|报名|怎么办|咋办|咋个办|怎么搞|咋搞|咋整"
         ),
     ),
     (
@@ -83,12 +85,52 @@ STATES: dict[str, re.Pattern[str]] = {
 }
 
 
+# Asking how or where to get a thing done follows the thing (护照怎么办, 结婚证在哪办, 驾照要
+# 啥手续): it is what the errand is about. Asking how much or how to collect (多少, 怎么领)
+# is about a benefit or a cost whatever it is called, and an eligibility cue follows the
+# subject (林权证能不能抵押), so neither names an errand.
+ERRAND_CUE = re.compile(
+    r"(?:怎么|怎样|如何|咋个|咋|在哪里|去哪里|到哪里|在哪儿|去哪儿|在哪|去哪|到哪|哪里|哪儿)"
+    r"(?:办理|办|弄|搞|整)|手续"
+)
+# What may stand between that thing and the cue: particles, modals and 到底 (护照到底要怎么办).
+BEFORE_CUE = re.compile(
+    r"(?:的|要|得|还|到底|一般|都|能|可以|该|去|在|是|了|啊|呀|呢|吧|哦|啥|什么)*$"
+)
+# Verbs of doing an errand, whose object is what it is about (办护照, 补办身份证, 考驾照, 换证),
+# as words of their own (not the 办 of 创办, 举办). Not 开 or 买: 开小卖部 and 买保险 name a
+# livelihood or a benefit as often as an errand.
+ERRAND_VERBS = frozenset({"办", "办理", "补办", "换", "考", "申领"})
+MEASURES = frozenset({"个", "张", "本", "一个", "一张", "一本"})
+
+
 def asked_fact(question: str) -> str | None:
     """The kind of fact the question asks for, or None when it names none."""
     for kind, pattern in ASKS:
         if pattern.search(question or ""):
             return kind
     return None
+
+
+def errand_object(text: str, start: int, end: int) -> bool:
+    """Whether the words at text[start:end] are what the errand is about: the object of an
+    errand verb (办护照), or followed by asking how or where to get it done (护照怎么办), with
+    at most particles and modals between."""
+    if _errand_verb_before(text[:start]):
+        return True
+    cue = ERRAND_CUE.search(text, end)
+    return bool(cue and BEFORE_CUE.match(text[end : cue.start()]))
+
+
+def _errand_verb_before(text: str) -> bool:
+    """Whether the text ends in an errand verb, with a measure word at most (办个, 换一张)."""
+    words = segmenter().lcut(text[-12:]) if text else []
+    if words and words[-1] in MEASURES:
+        words.pop()
+    if not words:
+        return False
+    last = words[-1]
+    return last in ERRAND_VERBS or (last[-1] in "个张本" and last[:-1] in ERRAND_VERBS)
 
 
 def ask_words(question: str) -> str:

@@ -27,8 +27,8 @@ from typing import Any
 from knowledge.analyzer import analyze, segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
 from knowledge.asked import WHO, ask_words, asked_fact
-from knowledge.models import SURE, UNCOVERED, Answer, Hit, Passage
-from knowledge.passages import neighbour_ids, with_units
+from knowledge.models import NOT_STATED, SURE, UNCOVERED, Answer, Hit, Passage
+from knowledge.passages import section_units, with_units
 
 EXPIRY_SECONDS = 30 * 60
 # The topic grows with each narrowing; only its latest words are kept.
@@ -50,8 +50,6 @@ MORE_SHARE = 0.5
 LIGHT_VERBS = re.compile(r"[弄搞办做整修建盖拿领][好完成到定妥]|搞定|落实|完成|到手|下来|得到")
 # A verb jieba's general dictionary counts less often than this is specific (考驾照), not glue.
 RARE_VERB_FREQ = 100
-# How far from a passage its section's unit list may stand (sections are a few passages long).
-SECTION_SPAN = 4
 # "Is there anything else": the next best passage not shown yet.
 MORE = re.compile(r"别的|其他|其它|另外|还有没有|还有啥|还有什么|还有么子")
 
@@ -110,6 +108,8 @@ class Backend:
     parse: Callable[..., Any]  # (question, region) -> understanding.Query
     passage: Callable[[str], Passage | None]
     idf: Callable[[str], float]
+    # (text, place, kind of fact asked, hits) -> "their plan does not state it" reply, or None
+    not_stated: Callable[[str, str | None, str | None, list[Hit]], str | None]
 
 
 def converse(
@@ -139,8 +139,14 @@ def converse(
     if not (leans or asks_only):
         standalone, new = _new_topic(kb, message, place, asks, now)
         # A question the plans cannot answer alone that asks a fact (是不是哪家幼儿园都能领)
-        # is tried against the topic; anything else (明天天气怎么样) stands on its own.
-        if not standalone.abstained or asks is None or _names_foreign(kb, rest):
+        # is tried against the topic; anything else (明天天气怎么样), or a fact its own plan
+        # does not state, stands on its own.
+        if (
+            not standalone.abstained
+            or standalone.kind == NOT_STATED
+            or asks is None
+            or _names_foreign(kb, rest)
+        ):
             return standalone, new
     asks = asks or ctx.asks
     # The topic searched again with the message's own words (the words that only ask for a
@@ -156,7 +162,8 @@ def converse(
         # 那光伏扶贫呢 after 危房改造: the message's own words are the question, and a passage
         # about them (on its own) beats the old topic's passage that hardly mentions them.
         standalone, new = _new_topic(kb, message, place, asks, now)
-        if (
+        # Its own plan has the matter but not the fact asked: that is the answer to give.
+        if standalone.kind == NOT_STATED or (
             not standalone.abstained
             and standalone.hits
             and (
@@ -167,8 +174,13 @@ def converse(
             return standalone, new
     if hits:
         hits = _presented(kb, hits, asks)
-        text = answer_from(hits, weights, False, place, asks=asks)
-        answer = Answer(text, False, hits[:5], place, asks=asks)
+        # 那一户补多少钱 of a matter their plan gives no figure for: said so, as on its own.
+        unstated = kb.not_stated(f"{ctx.topic} {words}", place, asks, hits)
+        if unstated is not None:
+            answer = Answer(unstated, True, hits[:5], place, kind=NOT_STATED, asks=asks)
+        else:
+            text = answer_from(hits, weights, False, place, asks=asks)
+            answer = Answer(text, False, hits[:5], place, asks=asks)
     elif more:
         answer = Answer(NO_MORE_TEXT, True, [], place, asks=asks)
     elif place:
@@ -317,26 +329,10 @@ def _presented(kb: Backend, hits: list[Hit], asks: str | None) -> list[Hit]:
         return hits
     shown: list[Hit] = []
     for hit in hits:
-        passage = _with_section_units(kb, hit.passage)
+        passage = section_units(hit.passage, kb.passage)
         if all(h.passage.id != passage.id for h in shown):
             shown.append(Hit(with_units(passage), hit.score))
     return shown
-
-
-def _with_section_units(kb: Backend, passage: Passage) -> Passage:
-    """The passage if it carries units, else the nearest one of its section that does."""
-    if passage.has_units:
-        return passage
-    for pid in neighbour_ids(passage.id, SECTION_SPAN):
-        other = kb.passage(pid)
-        if (
-            other is not None
-            and other.heading_path == passage.heading_path
-            and other.doc_id == passage.doc_id
-            and other.has_units
-        ):
-            return other
-    return passage
 
 
 def choose(

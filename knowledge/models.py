@@ -101,6 +101,8 @@ SURE = "answer"  # the text answers the question
 SUGGEST = "suggest"  # not sure: the best hits are offered as "您问的是不是：" choices
 ABSTAIN = "abstain"  # nothing in the plans answers it
 UNCOVERED = "uncovered"  # it asks about a place no plan covers (`uncovered_place`)
+# The resident's plan has the matter but states no fact of the kind asked (no amount, no date).
+NOT_STATED = "not_stated"
 
 
 @dataclass

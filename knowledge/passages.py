@@ -7,11 +7,14 @@ is never cut inside a number (a cut between 9. and 6公里 would state the wrong
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from knowledge.models import Clause, DocumentInfo, Passage, Section, ordered_union
 
 MAX_CHARS = 500
+# How far from a passage its section's unit list may stand (sections are a few passages long).
+SECTION_SPAN = 4
 # A sentence ends at 。！？ (and ； inside long enumerations), with any closing quotes.
 SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+[”’」』\"')）]*|$)")
 CLAUSE_BREAK = "，,、：:"
@@ -110,6 +113,25 @@ def neighbour_ids(pid: str, span: int) -> list[str]:
     after = [passage_id(doc_id, n + k) for k in range(1, span + 1)]
     before = [passage_id(doc_id, n - k) for k in range(1, span + 1) if n - k >= 0]
     return after + before
+
+
+def section_units(
+    passage: Passage, lookup: Callable[[str], Passage | None], span: int = SECTION_SPAN
+) -> Passage:
+    """The passage if it carries units, else the nearest one of its section that does (the
+    plan's list of responsible units follows the measures it covers); itself when none does."""
+    if passage.has_units:
+        return passage
+    for pid in neighbour_ids(passage.id, span):
+        other = lookup(pid)
+        if (
+            other is not None
+            and other.heading_path == passage.heading_path
+            and other.doc_id == passage.doc_id
+            and other.has_units
+        ):
+            return other
+    return passage
 
 
 def with_units(passage: Passage, limit: int = MAX_CHARS) -> Passage:

@@ -14,27 +14,46 @@ The corpus is the shipped plans (or CORPUS_DIR) plus the library of documents ad
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
 from knowledge.analyzer import segmenter
-from knowledge.answers import ABSTAIN_TEXT, answer_from, citation, stating_passages
-from knowledge.asked import AMOUNT, TIME, asked_fact
+from knowledge.answers import (
+    ABSTAIN_TEXT,
+    answer_from,
+    citation,
+    extract,
+    not_stated,
+    states_about,
+    stating_passages,
+)
+from knowledge.asked import AMOUNT, TIME, asked_fact, errand_object, states
 from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.coverage_texts import UNCOVERED, region_list
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
 from knowledge.library import Library, LibraryEntry
 from knowledge.manifest import DEFAULT_CORPUS
-from knowledge.models import ABSTAIN, SUGGEST, SURE, Answer, DocumentInfo, Hit, Passage
+from knowledge.models import (
+    ABSTAIN,
+    NOT_STATED,
+    SUGGEST,
+    SURE,
+    Answer,
+    DocumentInfo,
+    Hit,
+    Passage,
+)
 from knowledge.models import UNCOVERED as UNCOVERED_PLACE
+from knowledge.passages import section_units
 from knowledge.places import Gazetteer
-from knowledge.ranking import STATES_DEPTH, confidence, lift_stating, rerank, unknown_share
+from knowledge.ranking import STATES_DEPTH, confidence, info, lift_stating, rerank, unknown_share
 from knowledge.search import PassageSearcher
 from knowledge.understanding import Understanding, vocabulary_pinyin
 
@@ -52,6 +71,18 @@ SURE_CONFIDENCE = 0.6
 ABSTAIN_CONFIDENCE = 0.15
 # A question mostly about things the plans never name (电影, 护照) is outside them.
 MAX_UNKNOWN_SHARE = 0.5
+# Last characters of the names of costs and payments (书本费, 工钱, 救济款, 慰问金, 工资, 房租,
+# 高龄津贴, 利息): money for households is what the plans are about.
+MONEY_ENDINGS = "费钱款金资租贴息税价"
+# Kinds of fact a sentence visibly states (a figure, a date): when no sentence of the
+# resident's own plans on the matter states one, the answer says the plan does not.
+STATED_KINDS = (AMOUNT, TIME)
+# A part of a typed word shows a sentence is about it when at least this share as specific
+# (by idf): 危房 of 危房改造 (1.0) and 小额 of 小额贷款 (0.73) do; 改造 (0.6) and 贷款 (0.61)
+# are as much other matters' (无障碍改造, 助学贷款). Stricter than the ranking's
+# SUBWORD_SHARE (0.5), at which a 无障碍改造 rate counted as 危房改造's amount. On the odd
+# half no answerable question is told "not stated" at any share from 0.5 to 0.75.
+ABOUT_SHARE = 0.7
 LIBRARY_DIR = "documents"
 PINYIN_CACHE = "pinyin.json"  # beside an index version: the pinyin of its vocabulary
 
@@ -72,6 +103,14 @@ class _State:
     @property
     def passage_count(self) -> int:
         return len(self.searcher.passages)
+
+    @cached_property
+    def by_region(self) -> dict[str, list[Passage]]:
+        """Passages per region of their document, to read one plan whole."""
+        regions: dict[str, list[Passage]] = {}
+        for passage in self.searcher.passages.values():
+            regions.setdefault(passage.region, []).append(passage)
+        return regions
 
     def passage_counts(self) -> Counter[str]:
         """Passages per document id."""
@@ -291,14 +330,19 @@ class KnowledgeBase:
 
     @staticmethod
     def _backend(state: _State) -> Backend:
-        """One message's view of `state`; a conversation parses the same text several times."""
+        """One message's view of `state`; a conversation parses the same text several times
+        (the place only sets `Query.place`, which the not-stated check takes as `region`)."""
+        parse = lru_cache(maxsize=16)(state.understanding.parse)
         return Backend(
             partial(_ask, state),
             partial(_search, state),
             state.gazetteer.chain,
-            lru_cache(maxsize=16)(state.understanding.parse),
+            parse,
             state.searcher.passages.get,
             state.searcher.idf,
+            lambda text, region, asks, hits: _not_stated_reply(
+                state, parse(text), region, asks, hits
+            ),
         )
 
 
@@ -332,10 +376,15 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
         return Answer(text, True, [], None, kind=UNCOVERED_PLACE, uncovered_place=place)
     hits = _ranked(state, query, 10)
     resolved = query.place.region if query.place else None
-    if not hits or not query.in_domain or unknown_share(query, state.searcher) >= MAX_UNKNOWN_SHARE:
+    if (
+        not hits
+        or not query.in_domain
+        or unknown_share(query, state.searcher) >= MAX_UNKNOWN_SHARE
+        or _foreign_errand(query, state.searcher)
+    ):
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
-    weights = {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
-    asks = asked_fact(question)
+    weights = _weights(state, query)
+    asks = asked_fact(query.text)
     if asks in (AMOUNT, TIME):
         # Who, how and eligibility have no figure to look for: nearly every passage names a
         # unit or a step, and every one a condition.
@@ -344,9 +393,103 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     sure = confidence(hits, query, state.searcher)
     if sure < ABSTAIN_CONFIDENCE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
+    unstated = _not_stated_reply(state, query, resolved, asks, hits)
+    if unstated is not None:
+        return Answer(unstated, True, hits[:5], resolved, kind=NOT_STATED, asks=asks)
     text = answer_from(hits, weights, query.asks_amount, resolved)
     return Answer(
         text, False, hits[:5], resolved, kind=SURE if sure >= SURE_CONFIDENCE else SUGGEST
+    )
+
+
+def _not_stated_reply(
+    state: _State, query, region: str | None, asks: str | None, hits: list[Hit]
+) -> str | None:
+    """The reply that the resident's plan does not state the amount or time asked, when it
+    does not; None when it does, or when that cannot be told (no place known)."""
+    if region is None or asks not in STATED_KINDS or not hits:
+        return None
+    if _stated(state, query, asks, hits, region):
+        return None
+    best, weights = hits[0].passage, _weights(state, query)
+    if states(asks, extract(best, weights, False, asks=asks)):
+        return None  # what would be shown states a figure or date: let the resident judge it
+    section = section_units(best, state.searcher.passages.get)
+    units = section.lead_units or section.responsible_units  # who leads it, else who takes part
+    return not_stated(best, weights, region, asks, units)
+
+
+def _weights(state: _State, query) -> dict[str, float]:
+    """Each question word's weight in picking the sentences that answer."""
+    return {t.text: t.weight * state.searcher.idf(t.text) for t in query.terms}
+
+
+def _foreign_errand(query, searcher: PassageSearcher) -> bool:
+    """Whether what the question's errand is about is a thing the plans never name and the
+    lexicon does not map (出国打工护照怎么办 is about 护照, however much 打工 is theirs). A cost
+    or a payment (住宿费, 工钱, 救济款) is the plans' matter whatever its name."""
+    for concept in query.concepts:
+        if concept.expanded or len(concept.typed) < 2 or not _names_thing(concept.pos):
+            continue
+        if concept.typed[-1] in MONEY_ENDINGS:
+            continue
+        if any(searcher.known(w) for w in concept.words):
+            continue
+        for match in re.finditer(re.escape(concept.typed), query.text):
+            if errand_object(query.text, match.start(), match.end()):
+                return True
+    return False
+
+
+def _names_thing(pos: str) -> bool:
+    """A common noun; names of people, places and bodies are no errand (places are the
+    gazetteer's matter)."""
+    return pos == "vn" or (pos.startswith("n") and not pos.startswith(("nr", "ns", "nt")))
+
+
+def _topic(query, hit: Hit, searcher: PassageSearcher) -> list:
+    """The things asked about that the best passage names, when it names the main one (the
+    most informative): what the plan is said to speak of. Empty when it misses the main
+    thing (养老保险政府代缴多少 answered by a passage that only shares 政府)."""
+    things = [c for c in query.concepts if (c.expanded or _names_thing(c.pos)) and len(c.typed) > 1]
+    if not things:
+        return []
+    present = searcher.words.get(hit.passage.id, frozenset())
+    main = max(things, key=lambda c: info(c, searcher))
+    if not _about(main, searcher) & present:
+        return []
+    return [c for c in things if _about(c, searcher) & present]
+
+
+def _about(concept, searcher: PassageSearcher) -> frozenset[str]:
+    """The words a sentence uses when it is about the concept: the word typed, the policy
+    words it stands for, and its parts nearly as specific (危房 of 危房改造, not 改造, which
+    is as much 无障碍改造's)."""
+    best = max((searcher.idf(w) for w in concept.words), default=0.0)
+    return frozenset(
+        w
+        for w in concept.words
+        if w == concept.typed or concept.expanded or searcher.idf(w) >= ABOUT_SHARE * best
+    )
+
+
+def _stated(state: _State, query, asks: str, hits: list[Hit], region: str) -> bool:
+    """Whether a plan that applies to the resident states the kind of fact asked for (an
+    amount, a time) about what the question is about, in any passage, not only the best.
+    True when that cannot be told: the best passage is not one of those plans, or does not
+    name the main thing asked about."""
+    chain = state.gazetteer.chain(region)
+    if hits[0].passage.region not in chain:
+        return True
+    topic = _topic(query, hits[0], state.searcher)
+    if not topic:
+        return True
+    words = frozenset().union(*(_about(c, state.searcher) for c in topic))
+    return any(
+        states_about(p, words, asks)
+        for place in chain
+        for p in state.by_region.get(place, ())
+        if words & state.searcher.words.get(p.id, frozenset())
     )
 
 

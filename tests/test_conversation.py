@@ -117,6 +117,25 @@ def test_a_self_contained_question_starts_a_new_topic(policy_kb):
     assert context.topic == "残疾人能单独纳入低保吗"
 
 
+@pytest.mark.parametrize("earlier", ["孩子上学有啥补助", "闽清娃上学有什么补助"])
+def test_a_fact_its_own_plan_does_not_state_is_said_so_in_a_chat_too(policy_kb, earlier):
+    (_, housing), context = chat(policy_kb, [earlier, "新平的,危房改造一户补多少钱"])
+    assert housing.abstained and housing.text.startswith(
+        "新平县的扶贫政策文件里有这方面的规定，但没有写明具体的金额或标准"
+    )
+    assert context.place == "新平县"
+
+
+def test_an_amount_follow_up_their_plan_gives_no_figure_for_is_said_so(policy_kb):
+    (first, amount), context = chat(policy_kb, ["新平的危房改造有补助吗", "那一户补多少钱"])
+    assert not first.abstained and "危房改造" in body(first.text)
+    assert amount.abstained and amount.asks == AMOUNT
+    assert amount.text.startswith("新平县的扶贫政策文件里有这方面的规定，但没有写明具体的金额")
+    assert "危房改造" in amount.text.split("文件里相关的规定是：")[1]
+    # The topic stays: the next follow-up is still about the same matter.
+    assert context.topic == "新平的危房改造有补助吗" and context.place == "新平县"
+
+
 def test_the_context_expires_after_thirty_minutes(policy_kb):
     _, context = chat(policy_kb, ["低保户住院能报销多少"], "淮安区")
     fresh, _ = policy_kb.converse("那要找谁办", context, "淮安区", NOW + EXPIRY_SECONDS - 1)

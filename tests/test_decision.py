@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.manifest import DEFAULT_CORPUS
-from knowledge.models import ABSTAIN, SUGGEST, SURE, UNCOVERED
+from knowledge.models import ABSTAIN, NOT_STATED, SUGGEST, SURE, UNCOVERED
 from knowledge.places import COUNTY, PREFECTURE, PROVINCE, Division, division_short_forms, divisions
 from knowledge.service import KnowledgeBase
 
@@ -155,7 +155,19 @@ def test_an_unsure_question_gets_its_closest_matches_ranked_and_the_best_extract
 
 @pytest.mark.parametrize(
     "question",
-    ["推荐一部电影", "怎么办护照", "明天天气怎么样", "<script>alert(1)</script>", "1 2 3"],
+    [
+        "推荐一部电影",
+        "怎么办护照",
+        "明天天气怎么样",
+        "<script>alert(1)</script>",
+        "1 2 3",
+        # The errand is about a thing the plans never name, whatever domain word goes with it.
+        "湖北的,出去打工办护照要多少钱",
+        "淮安的,低保户的娃结婚证在哪办",
+        "镇头的,贫困户打狂犬疫苗多少钱",
+        "湖北的,出去打工要办护照吗",  # the object of an errand verb (办, 补办, 换, 考)
+        "闽清的,残疾人贫困户,驾驶证怎么办",
+    ],
 )
 def test_questions_outside_the_plans_are_not_found(kb, question):
     answer = kb.ask(question)
@@ -202,3 +214,105 @@ def test_a_town_plan_silent_on_a_health_rule_says_so(kb):
     answer = kb.ask("先诊疗后付费是啥", "镇头镇")
     assert not answer.abstained
     assert answer.text.startswith("镇头镇的扶贫政策文件里没有找到这方面的规定。下面是")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "残疾证怎么办",  # the plans name 残疾人: not foreign
+        "家里有片山林,林权证能不能拿去贷款",  # 能不能 follows the subject, not the errand
+        "出去打工的路费怎么报",
+        "娃要考大学,有啥补助",  # 考's object is one the plans name
+        "想创办个小作坊,能贷款不",  # the 办 of 创办 is no errand
+        # A cost or payment the plans do not name is still their matter.
+        "建档立卡户的娃读高中,住宿费怎么办",
+        "我家是贫困户,孩子的伙食费怎么办",
+        # Asking how to collect or how much is about a benefit, not an errand.
+        "贫困户种核桃,树苗怎么领",
+    ],
+)
+def test_a_thing_the_plans_name_or_a_subject_before_can_i_is_no_foreign_errand(kb, question):
+    assert not kb.ask(question).abstained
+
+
+# -- the asked fact that the resident's plan does not state -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "fact"),
+    [
+        ("危房改造一户补多少钱", "新平县", "具体的金额或标准"),
+        ("镇头的,残疾人两项补贴一个月多少", None, "具体的金额或标准"),
+        ("低保什么时候发", "新平县", "具体的时间或期限"),
+    ],
+)
+def test_a_fact_the_residents_plan_does_not_state_is_said_so_with_where_to_ask(
+    kb, question, region, fact
+):
+    answer = kb.ask(question, region)
+    place = answer.region
+    assert answer.kind == NOT_STATED and answer.abstained and place in REGIONS
+    assert answer.text.startswith(f"{place}的扶贫政策文件里有这方面的规定，但没有写明{fact}。")
+    assert HOTLINE in answer.text and "村委会" in answer.text
+    # What the plan does say follows, as that plan's, with its source.
+    passage = answer.hits[0].passage
+    assert passage.region == place and f"——来源：《{passage.title}》" in answer.text
+
+
+def test_the_not_stated_reply_names_the_office_the_plan_makes_responsible(kb):
+    """Where to ask: the unit that leads the matter in the plan (its 牵头单位), then the
+    village and township; a matter whose section names no unit gets only those."""
+    housing = kb.ask("危房改造一户补多少钱", "新平县")
+    assert housing.kind == NOT_STATED
+    assert "具体情况可以向县住房城乡建设局咨询，也可以问当地村委会、乡镇政府" in housing.text
+    disabled = kb.ask("镇头的,残疾人两项补贴一个月多少")
+    assert disabled.kind == NOT_STATED
+    assert "具体情况请向当地村委会、乡镇政府或县里的主管部门咨询" in disabled.text
+
+
+def test_the_not_stated_reply_quotes_the_closest_passage_on_the_matter(kb):
+    answer = kb.ask("危房改造一户补多少钱", "新平县")
+    quoted = answer.text.split("文件里相关的规定是：\n", 1)[1]
+    assert "危房改造" in quoted and len(answer.text) <= 800
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "amount"),
+    [
+        ("娃上大学有多少补助", "闽清县", "4000元"),
+        # The plan says 扶贫小额信贷, not the resident's 小额贷款: still the same matter.
+        ("小额贷款最多贷多少", "湖北省", "10万元"),
+    ],
+)
+def test_a_fact_the_plan_states_is_answered_not_said_missing(kb, question, region, amount):
+    answer = kb.ask(question, region)
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert amount in answer.text
+
+
+def test_a_fact_stated_outside_the_best_passage_still_counts(kb):
+    """The claim is about the whole plan: 闽清县's best passage for 看病报销 names no figure,
+    but its health passage below it does, so the resident gets an answer, not "not stated"."""
+    answer = kb.ask("看病能报销多少", "闽清县")
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert any("%" in h.passage.text and h.passage.region == "闽清县" for h in answer.hits)
+
+
+def test_a_date_that_frames_the_paragraph_counts_for_its_measures(kb):
+    """新平县's paragraph on village sanitation opens with 2018年; its sentence on toilets
+    names no year but is under that frame, so the time is not said to be missing."""
+    answer = kb.ask("新平的,厕所什么时候改好")
+    assert answer.kind != NOT_STATED and not answer.abstained
+
+
+def test_a_figure_in_what_would_be_shown_is_shown_not_said_missing(kb):
+    """The plan may name the matter in other words than the resident (医疗机构 for the rates of
+    a hospital stay): when the passage to be shown states a figure, it is answered."""
+    answer = kb.ask("淮安的,医疗机构能补多少")
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert "50%" in answer.text.split("——来源")[0]
+
+
+def test_without_a_known_place_the_plans_differ_and_nothing_is_said_missing(kb):
+    answer = kb.ask("危房改造一户补多少钱")
+    assert answer.kind in (SURE, SUGGEST) and not answer.abstained

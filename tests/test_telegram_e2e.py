@@ -141,6 +141,20 @@ async def test_unanswerable_question_offers_only_the_complaint_path(telegram_bot
     assert "12317" in answer.text
 
 
+async def test_a_fact_the_plan_does_not_state_is_said_so_and_its_passage_can_be_read(
+    telegram_bot,
+):
+    h = telegram_bot
+    answer = await h.ask(RESIDENT, "新平的,危房改造一户补多少钱？")
+    assert answer.text.startswith(
+        "新平县的扶贫政策文件里有这方面的规定，但没有写明具体的金额或标准"
+    )
+    assert "12317" in answer.text and "——来源：《新平县" in answer.text
+    assert answer.button_texts == [texts.BUTTON_SOURCE, texts.BUTTON_COMPLAIN]
+    source = await h.click(RESIDENT, answer, texts.BUTTON_SOURCE)
+    assert source.text.startswith("《新平县") and "危房改造" in source.text
+
+
 async def test_non_text_messages_get_a_hint(telegram_bot):
     telegram_bot.standin.push_document(
         RESIDENT, "照片.jpg", b"\xff\xd8\xff", mime_type="image/jpeg"
