@@ -343,6 +343,7 @@ class Router:
         self.overrides = load_overrides(overrides_path) if overrides_path else {}
         self.overrides.update(overrides or {})
         self._documents = [d for d in documents if d.id in texts]
+        self.regions = frozenset(d.region for d in self._documents)  # those with a plan
         self._texts = texts
         self._plans: dict[str, _Plan] | None = None
         self._plans_lock = threading.Lock()
@@ -410,7 +411,7 @@ class Router:
         """The explicit region when it is known, else a place named in the text."""
         place = self.gazetteer.resolve(region) if region else None
         place = place or self.gazetteer.find(text)
-        return place.region if place and place.region in self.plans else None
+        return place.region if place and place.region in self.regions else None
 
     def classify(self, text: str) -> str:
         return self.lexicon.classify(normalize(text or ""))[0].name

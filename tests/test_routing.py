@@ -409,6 +409,7 @@ def test_plans_are_prepared_once_on_first_use_even_from_several_threads(monkeypa
     monkeypatch.setattr(Router, "_plan", counting)
     fresh = Router.from_corpus()
     assert "housing_renovation" in fresh.lexicon.categories and prepared == []
+    assert fresh.region_of("坂东镇的") == "闽清县" and prepared == []  # the intake's place step
     text = "危房改造的房子刚盖好一年墙就裂了好几道缝"
     with ThreadPoolExecutor(4) as pool:
         routed = list(pool.map(lambda _: fresh.route(text, "新平县"), range(8)))
