@@ -305,26 +305,30 @@ def _pack(general_lines) -> tuple[array, list[str]]:
     return array("Q", packed), list(numbers)
 
 
-def _cached_pack() -> tuple[array, list[str]]:
-    """`_pack` of jieba's dictionary, read from the cache file when one matches it."""
-    seg = segmenter()
-    cache = _cache_path(seg, "pos")
+def _cached_pack(tokenizer: jieba.Tokenizer) -> tuple[array, list[str]]:
+    """`_pack` of the tokenizer's dictionary, read from the cache file when one matches it
+    whole (its first line holds the flags and a digest of the array)."""
+    cache = _cache_path(tokenizer, "pos")
     try:
-        head, _, body = cache.read_bytes().partition(b"\n")
-        packed = array("Q")
-        packed.frombytes(body)
-        return packed, json.loads(head)
-    except (OSError, ValueError):
+        head_line, _, body = cache.read_bytes().partition(b"\n")
+        head = json.loads(head_line)
+        if isinstance(head, dict) and head.get("digest") == _digest(body):
+            packed = array("Q")
+            packed.frombytes(body)
+            return packed, [str(flag) for flag in head["flags"]]
+    except (OSError, ValueError, KeyError, TypeError):
         pass
-    with seg.get_dict_file() as fh:
+    with tokenizer.get_dict_file() as fh:
         packed, flags = _pack(fh.read().decode("utf-8").splitlines())
-    _write_atomically(cache, json.dumps(flags).encode("ascii") + b"\n" + packed.tobytes())
+    body = packed.tobytes()
+    head = json.dumps({"flags": flags, "digest": _digest(body)}).encode("ascii")
+    _write_atomically(cache, head + b"\n" + body)
     return packed, flags
 
 
 @lru_cache(maxsize=1)
 def _tag_table() -> _TagTable:
-    packed, flags = _cached_pack()
+    packed, flags = _cached_pack(segmenter())
     return _TagTable(
         packed, flags, (DATA / "userdict.txt").read_text(encoding="utf-8").splitlines()
     )

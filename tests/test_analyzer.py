@@ -233,3 +233,32 @@ def test_an_unwritable_cache_directory_still_gives_the_dictionary(tmp_path, capl
     assert tokenizer.FREQ["危房改造"] == 20 and tokenizer.FREQ["危房改"] == 0
     assert tokenizer.lcut("危房改造补助") == ["危房改造", "补助"]
     assert "could not write the cache file" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-8],  # a word cut off the end
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # a word's hash changed
+        lambda data: b'["n", "v"]\n' + data.partition(b"\n")[2],  # the format before its digest
+        lambda data: b"",
+    ],
+)
+def test_the_part_of_speech_cache_is_built_again_when_damaged(tmp_path, damage):
+    from knowledge.analyzer import _cached_pack, _TagTable
+
+    dictionary = _small_dictionary(tmp_path)
+    first = _cached_pack(_tokenizer(dictionary, tmp_path))
+    (cache,) = tmp_path.glob("knowledge-pos.*.cache")
+    assert _cached_pack(_tokenizer(dictionary, tmp_path)) == first  # read back
+    cache.write_bytes(damage(cache.read_bytes()))
+
+    again = _cached_pack(_tokenizer(dictionary, tmp_path))
+    assert again == first
+    table = _TagTable(*again, own_lines=[])
+    assert (table.get("改造", "x"), table.get("危房", "x"), table.get("低保", "x")) == (
+        "v",
+        "n",
+        "x",
+    )
+    assert _cached_pack(_tokenizer(dictionary, tmp_path)) == first  # whole again
