@@ -98,8 +98,9 @@ def main(settings: Settings) -> int:
         ):  # someone must be able to open the console's admin pages
             settings = settings.replace(admin_ids=[LOCAL_ADMIN_ID])
         print("正在加载政策文件……", flush=True)
-        kb = _open_knowledge(settings)
-        storage = _open_storage(settings)
+        with few_collections():
+            kb = _open_knowledge(settings)
+            storage = _open_storage(settings)
 
         def console(live: Settings, application: Any, say: Any) -> Any:
             return local_console(live, kb, storage, application, say)
