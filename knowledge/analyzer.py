@@ -308,7 +308,9 @@ def _pack(general_lines) -> tuple[array, list[str]]:
 def _cached_pack(tokenizer: jieba.Tokenizer) -> tuple[array, list[str]]:
     """`_pack` of the tokenizer's dictionary, read from the cache file when one matches it
     whole (its first line holds the flags and a digest of the array)."""
-    cache = _cache_path(tokenizer, "pos")
+    # Not "pos", the name of the format before the digest: checkouts still reading that one,
+    # on the same machine and temp directory, would take this file's first line for theirs.
+    cache = _cache_path(tokenizer, "tags")
     try:
         head_line, _, body = cache.read_bytes().partition(b"\n")
         head = json.loads(head_line)

@@ -240,7 +240,7 @@ def test_an_unwritable_cache_directory_still_gives_the_dictionary(tmp_path, capl
     [
         lambda data: data[:-8],  # a word cut off the end
         lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # a word's hash changed
-        lambda data: b'["n", "v"]\n' + data.partition(b"\n")[2],  # the format before its digest
+        lambda data: b'["n", "v"]\n' + data.partition(b"\n")[2],  # a head without a digest
         lambda data: b"",
     ],
 )
@@ -249,7 +249,7 @@ def test_the_part_of_speech_cache_is_built_again_when_damaged(tmp_path, damage):
 
     dictionary = _small_dictionary(tmp_path)
     first = _cached_pack(_tokenizer(dictionary, tmp_path))
-    (cache,) = tmp_path.glob("knowledge-pos.*.cache")
+    (cache,) = tmp_path.glob("knowledge-tags.*.cache")
     assert _cached_pack(_tokenizer(dictionary, tmp_path)) == first  # read back
     cache.write_bytes(damage(cache.read_bytes()))
 
