@@ -196,18 +196,24 @@ class Division:
 def division_short_forms(name: str, nationalities: frozenset[str]) -> list[str]:
     """贵州省 → 贵州, 恩施土家族苗族自治州 → 恩施, 新平彝族傣族自治县 → 新平 (at least 2 characters)."""
     stem = DIVISION_SUFFIX.sub("", name)
-    # Peel the nationalities off an autonomous region's name, last first.
-    peeled = True
-    while peeled and stem != name:
-        peeled = False
-        for nation in nationalities:
-            for form in (nation, nation.removesuffix("族")):
-                if form and stem.endswith(form) and len(stem) - len(form) >= 2:
-                    stem, peeled = stem[: -len(form)], True
+    if stem != name:
+        # Peel the nationalities off an autonomous region's name, last first.
+        forms, lengths = _nationality_forms(nationalities)
+        peeled = True
+        while peeled:
+            peeled = False
+            for n in lengths:  # longest first: 土家族 before a shorter name it ends with
+                if len(stem) - n >= 2 and stem[-n:] in forms:
+                    stem, peeled = stem[:-n], True
                     break
-            if peeled:
-                break
     return [stem] if stem != name and len(stem) >= 2 else []
+
+
+@lru_cache(maxsize=4)
+def _nationality_forms(nationalities: frozenset[str]) -> tuple[frozenset[str], list[int]]:
+    """Each nationality with and without 族 (苗族, 苗), and their lengths, longest first."""
+    forms = frozenset(f for n in nationalities for f in (n, n.removesuffix("族")) if f)
+    return forms, sorted({len(f) for f in forms}, reverse=True)
 
 
 class Divisions:

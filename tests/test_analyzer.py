@@ -133,3 +133,132 @@ def test_typo_repair_reads_characters_without_pypinyins_phrase_dictionary():
 
     assert PHRASES_DICT == {}
     assert pinyin_key("低保") == "di bao"
+
+
+# -- jieba's dictionary, kept in a cache file quick to read --------------------------------
+
+
+def _small_dictionary(tmp_path):
+    path = tmp_path / "dict.txt"
+    path.write_text(
+        "建档立卡 30 n\n危房改造 20 n\n危房 8 n\n改造 12 v\n补助 15 v\n", encoding="utf-8"
+    )
+    return str(path)
+
+
+def _tokenizer(dictionary: str, cache_dir):
+    import jieba
+
+    tokenizer = jieba.Tokenizer(dictionary)
+    tokenizer.tmp_dir = str(cache_dir)
+    return tokenizer
+
+
+def test_jiebas_dictionary_is_read_back_from_the_cache_as_jieba_builds_it(tmp_path, monkeypatch):
+    import jieba
+
+    from knowledge.analyzer import load_dictionary
+
+    dictionary = _small_dictionary(tmp_path)
+    (tmp_path / "jieba").mkdir()
+    reference = _tokenizer(dictionary, tmp_path / "jieba")
+    reference.initialize()
+
+    first = _tokenizer(dictionary, tmp_path)
+    load_dictionary(first)  # no cache yet: jieba builds it, and the cache is written
+    assert (first.FREQ, first.total) == (reference.FREQ, reference.total)
+    assert len(list(tmp_path.glob("knowledge-dict.*.cache"))) == 1
+
+    def not_again(self, dictionary=None):
+        raise AssertionError("built again instead of read from the cache")
+
+    monkeypatch.setattr(jieba.Tokenizer, "initialize", not_again)
+    second = _tokenizer(dictionary, tmp_path)
+    load_dictionary(second)
+    assert (second.FREQ, second.total) == (reference.FREQ, reference.total)
+    assert second.initialized
+    assert second.lcut("建档立卡危房改造补助") == ["建档立卡", "危房改造", "补助"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # cut short
+        lambda data: data[:-3] + b"\x00\x00\x00",  # a count changed
+        lambda data: b"{not json\n" + data.partition(b"\n")[2],
+        lambda data: b"",
+    ],
+)
+def test_a_damaged_dictionary_cache_is_built_again(tmp_path, damage):
+    from knowledge.analyzer import load_dictionary
+
+    dictionary = _small_dictionary(tmp_path)
+    good = _tokenizer(dictionary, tmp_path)
+    load_dictionary(good)
+    (cache,) = tmp_path.glob("knowledge-dict.*.cache")
+    cache.write_bytes(damage(cache.read_bytes()))
+
+    again = _tokenizer(dictionary, tmp_path)
+    load_dictionary(again)
+    assert (again.FREQ, again.total) == (good.FREQ, good.total)
+    reread = _tokenizer(dictionary, tmp_path)
+    load_dictionary(reread)  # and the cache is whole again
+    assert (reread.FREQ, reread.total) == (good.FREQ, good.total)
+
+
+def test_a_changed_dictionary_gets_its_own_cache(tmp_path):
+    from knowledge.analyzer import load_dictionary
+
+    dictionary = _small_dictionary(tmp_path)
+    load_dictionary(_tokenizer(dictionary, tmp_path))
+    with open(dictionary, "a", encoding="utf-8") as fh:
+        fh.write("低保 40 n\n")
+    changed = _tokenizer(dictionary, tmp_path)
+    from knowledge import analyzer
+
+    analyzer._dictionary_md5.cache_clear()  # a new process reads the file afresh
+    load_dictionary(changed)
+    assert changed.FREQ["低保"] == 40
+    assert len(list(tmp_path.glob("knowledge-dict.*.cache"))) == 2
+
+
+def test_an_unwritable_cache_directory_still_gives_the_dictionary(tmp_path, caplog):
+    from knowledge.analyzer import load_dictionary
+
+    dictionary = _small_dictionary(tmp_path)
+    blocked = tmp_path / "a-file"  # (tests run as root: a directory's mode would not stop it)
+    blocked.write_text("", encoding="utf-8")
+    tokenizer = _tokenizer(dictionary, blocked)
+    load_dictionary(tokenizer)
+    assert tokenizer.FREQ["危房改造"] == 20 and tokenizer.FREQ["危房改"] == 0
+    assert tokenizer.lcut("危房改造补助") == ["危房改造", "补助"]
+    assert "could not write the cache file" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-8],  # a word cut off the end
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # a word's hash changed
+        lambda data: b'["n", "v"]\n' + data.partition(b"\n")[2],  # a head without a digest
+        lambda data: b"",
+    ],
+)
+def test_the_part_of_speech_cache_is_built_again_when_damaged(tmp_path, damage):
+    from knowledge.analyzer import _cached_pack, _TagTable
+
+    dictionary = _small_dictionary(tmp_path)
+    first = _cached_pack(_tokenizer(dictionary, tmp_path))
+    (cache,) = tmp_path.glob("knowledge-tags.*.cache")
+    assert _cached_pack(_tokenizer(dictionary, tmp_path)) == first  # read back
+    cache.write_bytes(damage(cache.read_bytes()))
+
+    again = _cached_pack(_tokenizer(dictionary, tmp_path))
+    assert again == first
+    table = _TagTable(*again, own_lines=[])
+    assert (table.get("改造", "x"), table.get("危房", "x"), table.get("低保", "x")) == (
+        "v",
+        "n",
+        "x",
+    )
+    assert _cached_pack(_tokenizer(dictionary, tmp_path)) == first  # whole again

@@ -525,3 +525,30 @@ def test_every_category_fits_in_the_offer_callback(router):
 
     for name in router.lexicon.categories:
         assert len(f"{COMPLAIN_CATEGORY_PREFIX}{name}:9999".encode()) <= 64, name
+
+
+async def test_the_plans_are_prepared_off_the_event_loop_after_start(
+    policy_kb, database, monkeypatch
+):
+    """The bot answers before the plans' unit lists are prepared, and a job prepares them in a
+    worker thread, so the first complaint routed holds up no one's reply."""
+    import threading
+
+    from handlers.complaints import PREPARE_JOB
+    from knowledge.routing import Router
+
+    on_loop_thread = []
+    original = Router._plan
+
+    def recording(self, doc, raw):
+        on_loop_thread.append(threading.current_thread() is threading.main_thread())
+        return original(self, doc, raw)
+
+    monkeypatch.setattr(Router, "_plan", recording)
+    router = Router.from_corpus()
+    async with case_bot(policy_kb, database, router=router) as h:
+        assert (await h.ask(RESIDENT, "低保怎么申请")).text
+        assert on_loop_thread == []
+        (job,) = h.app.job_queue.get_jobs_by_name(PREPARE_JOB)
+        await job.run(h.app)
+        assert on_loop_thread and not any(on_loop_thread)

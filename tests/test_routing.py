@@ -500,3 +500,26 @@ def test_batch_command_line_answers_every_line():
         "新平县",
         "县林业局",
     )
+
+
+def test_plans_are_prepared_once_on_first_use_even_from_several_threads(monkeypatch):
+    """The bot starts without cutting the plans' words (the intake's buttons need only the
+    categories); the first complaints routed, on any thread, all get the plans' units."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    prepared = []
+    original = Router._plan
+
+    def counting(self, doc, raw):
+        prepared.append(doc.region)
+        return original(self, doc, raw)
+
+    monkeypatch.setattr(Router, "_plan", counting)
+    fresh = Router.from_corpus()
+    assert "housing_renovation" in fresh.lexicon.categories and prepared == []
+    assert fresh.region_of("坂东镇的") == "闽清县" and prepared == []  # the intake's place step
+    text = "危房改造的房子刚盖好一年墙就裂了好几道缝"
+    with ThreadPoolExecutor(4) as pool:
+        routed = list(pool.map(lambda _: fresh.route(text, "新平县"), range(8)))
+    assert {r.units[0] for r in routed} == {"县住房城乡建设局"}
+    assert sorted(prepared) == sorted(d.region for d in load_manifest())

@@ -83,6 +83,38 @@ async def test_migrations_create_the_schema_on_an_empty_database(database_url: s
     assert "expiring_counters" in tables
 
 
+async def test_a_database_already_at_head_is_left_as_it_is_without_alembic(
+    migrated_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import migrate
+
+    def alembic(connection, revision: str) -> None:
+        raise AssertionError("Alembic ran on a database already at head")
+
+    monkeypatch.setattr(migrate, "_upgrade", alembic)
+    await upgrade(migrated_url)  # every start of the bot
+
+
+async def test_a_database_one_migration_behind_is_brought_to_head(database_url: str) -> None:
+    await upgrade(database_url, "0002_security")
+    await upgrade(database_url)
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as conn:
+            tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+            version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+    finally:
+        await db.dispose()
+    assert {"web_login_tokens", "web_sessions"} <= tables
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_heads_read_from_the_migration_files_are_alembics() -> None:
+    from storage.migrate import shipped_heads
+
+    assert shipped_heads() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
 async def test_the_migrations_build_exactly_the_models(migrated_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
