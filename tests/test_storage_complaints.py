@@ -58,16 +58,22 @@ async def count(db: Database, model, *where) -> int:
         return await session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-async def test_migrations_create_the_schema_on_an_empty_database(database_url: str) -> None:
-    await upgrade(database_url)
-    await upgrade(database_url)  # at every start: a no-op when up to date
-    db = Database(database_url)
+async def schema(url: str) -> tuple[set[str], str | None]:
+    """The database's tables and the migration it is at."""
+    db = Database(url)
     try:
         async with db.engine.connect() as conn:
             tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
             version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
     finally:
         await db.dispose()
+    return tables, version
+
+
+async def test_migrations_create_the_schema_on_an_empty_database(database_url: str) -> None:
+    await upgrade(database_url)
+    await upgrade(database_url)  # at every start: a no-op when up to date
+    tables, version = await schema(database_url)
     assert {
         "residents",
         "units",
@@ -98,13 +104,7 @@ async def test_a_database_already_at_head_is_left_as_it_is_without_alembic(
 async def test_a_database_one_migration_behind_is_brought_to_head(database_url: str) -> None:
     await upgrade(database_url, "0002_security")
     await upgrade(database_url)
-    db = Database(database_url)
-    try:
-        async with db.engine.connect() as conn:
-            tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-            version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-    finally:
-        await db.dispose()
+    tables, version = await schema(database_url)
     assert {"web_login_tokens", "web_sessions"} <= tables
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
