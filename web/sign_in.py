@@ -76,14 +76,7 @@ async def redeem_link(request: web.Request) -> web.StreamResponse:
     if origin and origin.rstrip("/") != _origin(request.app[CONSOLE].config.base_url):
         # Another site's form posting someone's link: it would sign this browser in as that someone.
         log.warning("web: a sign-in link was posted from another site")
-        return render(
-            request,
-            "message.html",
-            status=403,
-            title=t.SIGN_IN_TITLE,
-            message=t.SIGN_IN_LINK_BAD,
-            back="/login",
-        )
+        return _refused(request, t.SIGN_IN_LINK_BAD)
     form = await request.post()
     token = form.get("token")
     user_id = (
@@ -91,14 +84,7 @@ async def redeem_link(request: web.Request) -> web.StreamResponse:
     )
     if user_id is None:
         log.warning("web: a sign-in link was refused (unknown, used or expired)")
-        return render(
-            request,
-            "message.html",
-            status=403,
-            title=t.SIGN_IN_TITLE,
-            message=t.SIGN_IN_LINK_BAD,
-            back="/login",
-        )
+        return _refused(request, t.SIGN_IN_LINK_BAD)
     return await _signed_in(request, user_id, "link", "/")
 
 
@@ -113,15 +99,15 @@ async def widget_callback(request: web.Request) -> web.StreamResponse:
     )
     if user_id is None:
         log.warning("web: a Telegram Login Widget answer was refused (bad hash or stale)")
-        return render(
-            request,
-            "message.html",
-            status=403,
-            title=t.SIGN_IN_TITLE,
-            message=t.SIGN_IN_WIDGET_BAD,
-            back="/login",
-        )
+        return _refused(request, t.SIGN_IN_WIDGET_BAD)
     return await _signed_in(request, user_id, "widget", request.query.get("next"))
+
+
+def _refused(request: web.Request, message: str) -> web.StreamResponse:
+    """The page a refused sign-in gets: why, and the way back to the sign-in page."""
+    return render(
+        request, "message.html", status=403, title=t.SIGN_IN_TITLE, message=message, back="/login"
+    )
 
 
 @public
