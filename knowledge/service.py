@@ -333,6 +333,11 @@ class KnowledgeBase:
         """One message's view of `state`; a conversation parses the same text several times
         (the place only sets `Query.place`, which the not-stated check takes as `region`)."""
         parse = lru_cache(maxsize=16)(state.understanding.parse)
+
+        def not_stated(text: str, region: str | None, asks: str | None, hits: list[Hit]):
+            query = parse(text)
+            return _not_stated_reply(state, query, region, asks, hits, _weights(state, query))
+
         return Backend(
             partial(_ask, state),
             partial(_search, state),
@@ -340,9 +345,7 @@ class KnowledgeBase:
             parse,
             state.searcher.passages.get,
             state.searcher.idf,
-            lambda text, region, asks, hits: _not_stated_reply(
-                state, parse(text), region, asks, hits
-            ),
+            not_stated,
         )
 
 
@@ -385,7 +388,7 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
     weights = _weights(state, query)
     asks = asked_fact(query.text)
-    if asks in (AMOUNT, TIME):
+    if asks in STATED_KINDS:
         # Who, how and eligibility have no figure to look for: nearly every passage names a
         # unit or a step, and every one a condition.
         stating = stating_passages([h.passage for h in hits[:STATES_DEPTH]], weights, asks)
@@ -393,7 +396,7 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     sure = confidence(hits, query, state.searcher)
     if sure < ABSTAIN_CONFIDENCE:
         return Answer(ABSTAIN_TEXT, True, hits[:5], resolved, kind=ABSTAIN)
-    unstated = _not_stated_reply(state, query, resolved, asks, hits)
+    unstated = _not_stated_reply(state, query, resolved, asks, hits, weights)
     if unstated is not None:
         return Answer(unstated, True, hits[:5], resolved, kind=NOT_STATED, asks=asks)
     text = answer_from(hits, weights, query.asks_amount, resolved)
@@ -403,7 +406,12 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
 
 
 def _not_stated_reply(
-    state: _State, query, region: str | None, asks: str | None, hits: list[Hit]
+    state: _State,
+    query,
+    region: str | None,
+    asks: str | None,
+    hits: list[Hit],
+    weights: dict[str, float],
 ) -> str | None:
     """The reply that the resident's plan does not state the amount or time asked, when it
     does not; None when it does, or when that cannot be told (no place known)."""
@@ -411,7 +419,7 @@ def _not_stated_reply(
         return None
     if _stated(state, query, asks, hits, region):
         return None
-    best, weights = hits[0].passage, _weights(state, query)
+    best = hits[0].passage
     if states(asks, extract(best, weights, False, asks=asks)):
         return None  # what would be shown states a figure or date: let the resident judge it
     section = section_units(best, state.searcher.passages.get)
