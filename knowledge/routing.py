@@ -18,12 +18,12 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from knowledge.analyzer import load_stopwords, segmenter
+from knowledge.analyzer import segmenter
 from knowledge.cleaning import normalize, strip_chrome
 from knowledge.ingest import corpus_entries
 from knowledge.manifest import DEFAULT_CORPUS
@@ -31,7 +31,7 @@ from knowledge.models import DocumentInfo, Section
 from knowledge.places import Gazetteer
 from knowledge.readers import load_documents
 from knowledge.structure import parse_sections
-from knowledge.understanding import FUNCTION_CHARS, TYPO_MAX_FREQ, pinyin_key
+from knowledge.understanding import TYPO_MAX_FREQ, function_chars, pinyin_key, shares_char
 from knowledge.units import find_unit_lists, is_catch_all
 
 DATA = Path(__file__).parent / "data"
@@ -114,7 +114,7 @@ class Term:
                 return self.weight * FUZZY_WEIGHT, near.dest_start, near.dest_end, True
         if self.sound is not None:
             for start in _typos(text[:FUZZY_MAX_TEXT], n).get(self.sound, ()):
-                if _shares_char(self.text, text[start : start + n]):
+                if shares_char(self.text, text[start : start + n]):
                     return self.weight * FUZZY_WEIGHT, start, start + n, True
         return None
 
@@ -133,7 +133,7 @@ def _typos(text: str, n: int) -> dict[str, tuple[int, ...]]:
     """Where each n-character stretch of `text` that may be a homophone typo starts, by its
     pinyin: stretches of Chinese characters that no dictionary knows as a word and that hold
     no function character (低包 may be 低保; 一包, 带领 and 已报了 are what they say)."""
-    function = _function_chars()
+    function = function_chars()
     freq = segmenter().FREQ
     # Without pypinyin's phrase dictionary a word reads as its characters do, one by one.
     syllables = [pinyin_key(ch) for ch in text]
@@ -143,17 +143,6 @@ def _typos(text: str, n: int) -> dict[str, tuple[int, ...]]:
         if _chinese(gram) and not function & set(gram) and freq.get(gram, 0) < TYPO_MAX_FREQ:
             found.setdefault(" ".join(syllables[start : start + n]), []).append(start)
     return {sound: tuple(starts) for sound, starts in found.items()}
-
-
-@cache
-def _function_chars() -> frozenset[str]:
-    return frozenset({w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS))
-
-
-def _shares_char(word: str, typed: str) -> bool:
-    """A homophone typo keeps most of the word's characters in place (低包/低保 share 低)."""
-    same = sum(a == b for a, b in zip(word, typed, strict=True))
-    return same >= max(1, len(word) // 2)
 
 
 def weigh(terms: list[Term], text: str) -> float:

@@ -15,7 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pypinyin import lazy_pinyin
@@ -197,7 +197,7 @@ class Understanding:
         self.domain = domain_terms(self.lexicon) | {
             w for w in (topical or ()) if w not in everyday and _chinese(w)
         }
-        self.function_chars = {w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS)
+        self.function_chars = function_chars()
         self._by_pinyin: dict[str, list[str]] = {}
         self._by_fuzzy: dict[str, list[str]] = {}
         known = pinyin or {}
@@ -349,9 +349,9 @@ class Understanding:
 
     def _sounds_like(self, gram: str) -> list[str]:
         key = pinyin_key(gram)
-        exact = [w for w in self._by_pinyin.get(key, []) if _shares_char(w, gram)]
+        exact = [w for w in self._by_pinyin.get(key, []) if shares_char(w, gram)]
         if not exact:
-            exact = [w for w in self._by_fuzzy.get(fuzzy_key(gram), []) if _shares_char(w, gram)]
+            exact = [w for w in self._by_fuzzy.get(fuzzy_key(gram), []) if shares_char(w, gram)]
         if exact or len(gram) < 3:
             return exact
         keys = self._keys_by_length.get(len(gram), [])
@@ -360,7 +360,7 @@ class Understanding:
             w
             for k, _, _ in near
             for w in self._by_pinyin[k]
-            if _shares_char(w, gram) and sum(a != b for a, b in zip(w, gram, strict=False)) == 1
+            if shares_char(w, gram) and sum(a != b for a, b in zip(w, gram, strict=False)) == 1
         ]
 
 
@@ -368,7 +368,13 @@ def _chinese(word: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in word)
 
 
-def _shares_char(a: str, b: str) -> bool:
+@cache
+def function_chars() -> frozenset[str]:
+    """Characters that glue words together: one-character stopwords and FUNCTION_CHARS."""
+    return frozenset({w for w in load_stopwords() if len(w) == 1} | set(FUNCTION_CHARS))
+
+
+def shares_char(a: str, b: str) -> bool:
     """A homophone typo keeps most characters: 低宝/低保 share 低; unrelated words share none."""
     same = sum(x == y for x, y in zip(a, b, strict=False))
     return same >= max(1, len(a) // 2)
