@@ -42,6 +42,9 @@ RARE_VERB_FREQ = 100
 VERB_FACTOR = 0.6
 # Adverbs, numerals, pronouns, time words (直接, 一年, 每个) even less.
 OTHER_FACTOR = 0.7
+# What a long story tells before it asks (the illness, the trade, the children) says less
+# about what is asked than the clauses that ask.
+BACKGROUND_FACTOR = 0.3
 
 
 def rerank(hits: list[Hit], query, searcher: PassageSearcher, chain: tuple[str, ...]) -> list[Hit]:
@@ -94,6 +97,7 @@ def info(concept, searcher: PassageSearcher) -> float:
         value *= VERB_FACTOR
     elif not noun:
         value *= OTHER_FACTOR
+    value *= BACKGROUND_FACTOR if concept.background else 1.0
     return value * (SINGLE_CHAR_FACTOR if len(concept.typed) == 1 else 1.0)
 
 
