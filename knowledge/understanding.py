@@ -281,11 +281,14 @@ class Understanding:
 
     def _unglue(self, group: list[str]) -> list[list[str]]:
         """The group as it stands, or, for a glued stretch no dictionary knows (想查), the
-        groups of its core (查), and for a doubled word the plans never use, the single one;
+        groups of its core (查), and for a doubled or A-not-A verb the plans never use, the verb;
         nothing when it was all helper words."""
         word = group[0]
-        if len(word) == 2 and word[0] == word[1] and word not in self.idf:
-            return analyze_groups(word[0])  # a doubled verb is the verb (问问, 查查, 算算)
+        if word not in self.idf and (
+            (len(word) == 2 and word[0] == word[1])
+            or (len(word) == 3 and word[0] == word[2] and word[1] in "不没冇")
+        ):
+            return analyze_groups(word[0])  # 问问, 查查; 补不补, 批没批: the verb itself
         if len(group) > 1 or len(word) < 2 or word in self.idf or segmenter().FREQ.get(word, 0):
             return [group]
         core = word

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from knowledge.answers import MAX_ANSWER, citation, extract
-from knowledge.asked import asking_part
+from knowledge.asked import asked_fact, asking_part
 from knowledge.models import Passage
 from knowledge.understanding import load_lexicon
 
@@ -366,6 +366,7 @@ def test_a_doubled_verb_is_read_as_the_verb(parse):
     concepts = {c.typed: c for c in parse("补助发没发，想查查").concepts}
     assert "查查" not in concepts
     assert "查询" in concepts["查"].words
+    assert "补贴" in {c.typed: c for c in parse("危房政府补不补").concepts}["补"].words
 
 
 def test_a_residents_word_the_plans_also_use_counts_beside_its_expansion(parse):
@@ -500,3 +501,23 @@ def test_what_a_story_tells_before_it_asks_is_background(parse):
     }
     assert concepts["高中"].background and concepts["中风"].background
     assert not concepts["低保"].background
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("山林能不能拿去入股", "eligibility"),
+        ("能不能领低保", "eligibility"),
+        ("能拿多少", "amount"),
+    ],
+)
+def test_an_a_not_a_question_asks_whether_not_how_much(question, kind):
+    """能不能拿 holds 能拿 (能拿多少 asks an amount) but asks whether one may."""
+    assert asked_fact(question) == kind
+
+
+@pytest.mark.parametrize("question", ["冬天烧液化气花钱多，有没有燃料补贴", "烧柴火有补贴没得"])
+def test_a_household_expense_finds_what_the_plans_fund_for_it(kb, question):
+    answer = kb.ask(question)
+    assert not answer.abstained
+    assert "燃料补贴" in _body(answer.text)
