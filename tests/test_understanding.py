@@ -521,3 +521,13 @@ def test_a_household_expense_finds_what_the_plans_fund_for_it(kb, question):
     answer = kb.ask(question)
     assert not answer.abstained
     assert "燃料补贴" in _body(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [("家里没劳动力，政府管不管", "丧失劳动能力"), ("老两口无儿无女，有啥照顾", "孤寡")],
+)
+def test_a_household_situation_finds_the_group_the_plans_provide_for(kb, question, words):
+    answer = kb.ask(question)
+    assert not answer.abstained
+    assert words in _body(answer.text)
