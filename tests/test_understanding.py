@@ -531,3 +531,22 @@ def test_a_household_situation_finds_the_group_the_plans_provide_for(kb, questio
     answer = kb.ask(question)
     assert not answer.abstained
     assert words in _body(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("我们村么时候通网啊", "time"),  # Hubei
+        ("啥辰光发钱", "time"),  # Jiangsu (Wu)
+        ("危房改造补偌济钱", "amount"),  # Fujian (Min)
+        ("低保一个月几钿", "amount"),  # Wu
+        ("老屋子垮哒，危房改造哪门搞", "how"),  # Hunan
+    ],
+)
+def test_dialect_ways_of_asking_say_what_fact_is_wanted(question, kind):
+    assert asked_fact(question) == kind
+
+
+def test_dialect_question_words_are_no_thing_asked_about(parse):
+    typed = {c.typed for c in parse("阮闽清老厝漏雨，危房改造补偌济钱").concepts}
+    assert not typed & {"偌济", "阮"}
