@@ -135,17 +135,27 @@ def _weights(
 
 
 def _covered(hit: Hit, weights, searcher: PassageSearcher) -> float:
-    """Share of the question's information whose words the passage holds; a concept held
-    only by a generic part counts GENERIC_CREDIT of its share."""
+    """Share of the question's information whose words the passage holds. A concept held
+    only by a generic part counts GENERIC_CREDIT of its share; so does one held only as the
+    end of a longer word that another concept holds already (学生 of the 大学生 that shows
+    上大学): one word of the passage does not show two things asked."""
     present = searcher.words.get(hit.passage.id, frozenset())
+    ends = searcher.ends.get(hit.passage.id, frozenset())
+    held = [about & present for about, _, _ in weights]
     total = covered = 0.0
-    for about, generic, weight in weights:
+    for i, (_, generic, weight) in enumerate(weights):
         total += weight
-        if about & present:
+        others = [w for j, words in enumerate(held) if j != i for w in words]
+        if any(w not in ends or not _ends_any(w, others) for w in held[i]):
             covered += weight
-        elif generic & present:
+        elif held[i] or generic & present:
             covered += GENERIC_CREDIT * weight
     return covered / total if total else 0.0
+
+
+def _ends_any(part: str, words: list[str]) -> bool:
+    """Whether `part` is the last part of one of the longer `words` (学生 of 大学生)."""
+    return any(w != part and w.endswith(part) for w in words)
 
 
 def generic_parts(concept, searcher: PassageSearcher) -> frozenset[str]:

@@ -153,9 +153,9 @@ class KnowledgeBase:
                     _jurisdictions(corpus.documents),
                     remove_stale=False,
                 )
-            scored, passages, words = index.open_version(self.index_root, version)
+            scored, passages, words, ends = index.open_version(self.index_root, version)
             corpus = corpus or load_corpus(self.corpus_dir, library)
-            searcher = PassageSearcher(scored, passages, words)
+            searcher = PassageSearcher(scored, passages, words, ends)
             gazetteer = Gazetteer(corpus.documents)
             vocabulary = {w: searcher.idf(w) for w in searcher.vocabulary}
             topical = {

@@ -77,3 +77,11 @@ def test_the_generic_part_is_the_general_last_word_of_a_compound(kb, typed, gene
     state = kb.state
     concept = next(c for c in state.understanding.parse(typed).concepts if c.typed == typed)
     assert generic_parts(concept, state.searcher) == generic
+
+
+def test_a_narrower_word_of_the_passage_does_not_count_twice(kb):
+    """孩子上大学: 大学生 in 鼓励本土大学生返乡创业 shows 上大学, but its 学生 does not also
+    show 孩子; the education passage, which names 学生 and 资助 on their own, answers."""
+    answer = kb.ask("孩子上大学能补多少", "淮安区")
+    assert "教育扶贫" in " ".join(answer.hits[0].passage.heading_path)
+    assert "返乡创业" not in answer.text
