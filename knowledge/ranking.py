@@ -73,7 +73,7 @@ def rerank(hits: list[Hit], query, searcher: PassageSearcher, chain: tuple[str, 
         # thing asked is a compound that another plan names (小额贷款), their passages that do
         # not name it (助学贷款, 再贷款: its generic half at most) are not lifted: their plan
         # is silent on it, and the reply says so over the other plan's rule.
-        beside = _beside_main(query, hits, searcher)
+        beside = _beside_main(weights, hits, searcher)
         scored = [
             (
                 score + REGION_LIFT
@@ -145,17 +145,18 @@ def _covered(hit: Hit, weights, searcher: PassageSearcher) -> float:
     total = covered = 0.0
     for i, (_, generic, weight) in enumerate(weights):
         total += weight
-        others = [w for j, words in enumerate(held) if j != i for w in words]
-        if any(w not in ends or not _ends_any(w, others) for w in held[i]):
+        mine = held[i]
+        if mine - ends or (mine and not _ends_of_others(mine, held, i)):
             covered += weight
-        elif held[i] or generic & present:
+        elif mine or generic & present:
             covered += GENERIC_CREDIT * weight
     return covered / total if total else 0.0
 
 
-def _ends_any(part: str, words: list[str]) -> bool:
-    """Whether `part` is the last part of one of the longer `words` (学生 of 大学生)."""
-    return any(w != part and w.endswith(part) for w in words)
+def _ends_of_others(words: frozenset[str], held: list[frozenset[str]], i: int) -> bool:
+    """Whether each of `words` is the last part of a longer word another concept holds."""
+    others = [w for j, theirs in enumerate(held) if j != i for w in theirs]
+    return all(any(o != w and o.endswith(w) for o in others) for w in words)
 
 
 def generic_parts(concept, searcher: PassageSearcher) -> frozenset[str]:
@@ -176,14 +177,12 @@ def generic_parts(concept, searcher: PassageSearcher) -> frozenset[str]:
     return frozenset(w for w in ends if searcher.idf(w) < ABOUT_SHARE * best)
 
 
-def _beside_main(query, hits: list[Hit], searcher: PassageSearcher) -> set[str]:
+def _beside_main(weights, hits: list[Hit], searcher: PassageSearcher) -> set[str]:
     """The ids of the hits that do not hold the question's main (most informative) concept,
     when it is a compound with a generic part (小额贷款) and another hit holds it itself."""
-    if not query.concepts:
+    if not weights:
         return set()
-    main = max(query.concepts, key=lambda c: info(c, searcher))
-    generic = generic_parts(main, searcher)
-    about = main.words - generic
+    about, generic, _ = max(weights, key=lambda w: w[2])
     if not generic or not any(about & searcher.words.get(h.passage.id, frozenset()) for h in hits):
         return set()
     return {h.passage.id for h in hits if not about & searcher.words.get(h.passage.id, frozenset())}
