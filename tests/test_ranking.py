@@ -85,3 +85,20 @@ def test_a_narrower_word_of_the_passage_does_not_count_twice(kb):
     answer = kb.ask("孩子上大学能补多少", "淮安区")
     assert "教育扶贫" in " ".join(answer.hits[0].passage.heading_path)
     assert "返乡创业" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "heading", "not_shown"),
+    [
+        # 娃读书 gives 学生, 儿童 and 教育; 教育 alone is any passage's (教育和引导广大群众).
+        ("娃读书有啥补助", "新平县", "教育扶贫", "教育和引导"),
+        # 到账 gives 资金, 发放 and 查询; 资金 alone is any passage's (自筹资金, 扶持资金).
+        ("补助到账了没有,去哪查", "淮安区", "阳光监管", "自筹资金"),
+    ],
+)
+def test_a_passage_holding_only_a_generic_policy_word_does_not_answer(
+    kb, question, region, heading, not_shown
+):
+    answer = kb.ask(question, region)
+    assert heading in " ".join(answer.hits[0].passage.heading_path)
+    assert not_shown not in answer.text
