@@ -131,7 +131,7 @@ def _weights(
     information."""
     weights = []
     for concept in query.concepts:
-        generic = generic_parts(concept, searcher) | weak_expansions(concept, searcher)
+        generic = generic_words(concept, searcher.idf)
         weights.append((concept.words - generic, generic, info(concept, searcher)))
     return weights
 
@@ -161,7 +161,13 @@ def _ends_of_others(words: frozenset[str], held: list[frozenset[str]], i: int) -
     return all(any(o != w and o.endswith(w) for o in others) for w in words)
 
 
-def generic_parts(concept, searcher: PassageSearcher) -> frozenset[str]:
+def generic_words(concept, idf: Callable[[str], float]) -> frozenset[str]:
+    """The words of a concept that show a passage speaks of it only weakly: the generic part
+    of a compound typed, or the generic policy words the lexicon gives."""
+    return generic_parts(concept, idf) | weak_expansions(concept, idf)
+
+
+def generic_parts(concept, idf: Callable[[str], float]) -> frozenset[str]:
     """The last part of a typed word, when another part is what makes it specific (贷款 of
     小额贷款, 改造 of 危房改造; not 贷款 of 扶贫贷款, where 扶贫 is no narrower): a passage
     holding only it is about another thing of the same kind (助学贷款, 无障碍改造). None
@@ -169,17 +175,16 @@ def generic_parts(concept, searcher: PassageSearcher) -> frozenset[str]:
     if concept.expanded:
         return frozenset()
     parts = [w for w in concept.words if w in concept.typed]
-    best = max((searcher.idf(w) for w in parts), default=0.0)
+    best = max((idf(w) for w in parts), default=0.0)
     ends = [w for w in parts if w != concept.typed and concept.typed.endswith(w)]
     if not any(
-        w != concept.typed and w not in ends and searcher.idf(w) >= ABOUT_SHARE * best
-        for w in parts
+        w != concept.typed and w not in ends and idf(w) >= ABOUT_SHARE * best for w in parts
     ):
         return frozenset()
-    return frozenset(w for w in ends if searcher.idf(w) < ABOUT_SHARE * best)
+    return frozenset(w for w in ends if idf(w) < ABOUT_SHARE * best)
 
 
-def weak_expansions(concept, searcher: PassageSearcher) -> frozenset[str]:
+def weak_expansions(concept, idf: Callable[[str], float]) -> frozenset[str]:
     """The policy words the lexicon gives for an everyday word that are much less specific
     than the most specific of them (教育 beside 学生 and 儿童 for 孩子, 资金 beside 补助 for
     给钱): every other passage uses them, in any sense (教育和引导), so one holding only
@@ -189,8 +194,8 @@ def weak_expansions(concept, searcher: PassageSearcher) -> frozenset[str]:
     if not concept.expanded:
         return frozenset()
     given = [w for w in concept.words if w != concept.typed]
-    best = max((searcher.idf(w) for w in given), default=0.0)
-    return frozenset(w for w in given if searcher.idf(w) < ABOUT_SHARE * best)
+    best = max((idf(w) for w in given), default=0.0)
+    return frozenset(w for w in given if idf(w) < ABOUT_SHARE * best)
 
 
 def _beside_main(query, weights, hits: list[Hit], searcher: PassageSearcher) -> set[str]:

@@ -76,7 +76,7 @@ def test_a_plan_that_names_the_compound_still_answers_for_itself(kb, question, r
 def test_the_generic_part_is_the_general_last_word_of_a_compound(kb, typed, generic):
     state = kb.state
     concept = next(c for c in state.understanding.parse(typed).concepts if c.typed == typed)
-    assert generic_parts(concept, state.searcher) == generic
+    assert generic_parts(concept, state.searcher.idf) == generic
 
 
 def test_a_narrower_word_of_the_passage_does_not_count_twice(kb):
@@ -102,3 +102,23 @@ def test_a_passage_holding_only_a_generic_policy_word_does_not_answer(
     answer = kb.ask(question, region)
     assert heading in " ".join(answer.hits[0].passage.heading_path)
     assert not_shown not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "region", "thing"),
+    [
+        ("农村危房有啥政策", "那危房改造补多少钱", "湖北省", "危房改造"),
+        ("残疾人有啥补贴", "那护理补贴一个月多少", "镇头镇", "护理补贴"),
+    ],
+)
+def test_a_follow_up_on_a_compound_their_plan_is_silent_on_says_so(
+    kb, first, follow_up, region, thing
+):
+    """The follow-up is not answered from their plan's passage that holds only the compound's
+    generic half (湖北省's 改造 of schools, 镇头镇's 补贴 of health care)."""
+    _, context = kb.converse(first, None, region, now=0.0)
+    answer, _ = kb.converse(follow_up, context, region, now=1.0)
+    shown = answer.hits[0].passage
+    assert shown.region != region
+    assert answer.text.startswith(f"{region}{SILENT}。下面是{shown.region}的规定")
+    assert thing in answer.text
