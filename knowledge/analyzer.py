@@ -262,6 +262,20 @@ def analyze_groups(text: str) -> list[list[str]]:
     return list(groups.values())
 
 
+def ends_only(groups: list[list[str]]) -> frozenset[str]:
+    """Of a text's word groups (`analyze_groups`), the sub-words it uses only as the last part
+    of a longer word (贷款 where it writes only 助学贷款, 学生 where only 大学生). Chinese puts
+    the general word last, so the text names a particular kind of it; a first part (低保 of
+    低保户) is what the word is about."""
+    ends: set[str] = set()
+    whole: set[str] = set()
+    for word, *parts in groups:
+        whole.add(word)
+        for part in parts:
+            (ends if word.endswith(part) else whole).add(part)
+    return frozenset(ends - whole)
+
+
 class _TagTable:
     """jieba's dictionary part-of-speech flags, with our policy vocabulary's own on top.
 

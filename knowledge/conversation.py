@@ -29,6 +29,7 @@ from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regi
 from knowledge.asked import WHO, ask_words, asked_fact
 from knowledge.models import NOT_STATED, SURE, UNCOVERED, Answer, Hit, Passage
 from knowledge.passages import section_units, with_units
+from knowledge.ranking import GENERIC_CREDIT, generic_words
 
 EXPIRY_SECONDS = 30 * 60
 # The topic grows with each narrowing; only its latest words are kept.
@@ -252,13 +253,18 @@ def _names_foreign(kb: Backend, text: str) -> bool:
 
 
 def _covers(kb: Backend, text: str, passage: Passage) -> float:
-    """Share of the text's words (weighted by how specific they are) that the passage uses."""
+    """Share of the text's words (weighted by how specific they are) that the passage uses;
+    a thing it holds only by a generic word (改造 of 危房改造) counts as in the ranking."""
     present = _passage_words(passage.text)
     total = covered = 0.0
     for concept in kb.parse(text).concepts:
         weight = max((kb.idf(w) for w in concept.words), default=0.0)
         total += weight
-        covered += weight if concept.words & present else 0.0
+        generic = generic_words(concept, kb.idf)
+        if (concept.words - generic) & present:
+            covered += weight
+        elif generic & present:
+            covered += GENERIC_CREDIT * weight
     return covered / total if total else 0.0
 
 

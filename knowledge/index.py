@@ -2,8 +2,9 @@
 
 Layout in the data directory::
 
-    index/<corpus hash>/      a complete Whoosh index plus passages.json, words.json and
-                              the scored postings questions are answered from (postings.py)
+    index/<corpus hash>/      a complete Whoosh index plus passages.json, words.json,
+                              ends.json and the scored postings questions are answered from
+                              (postings.py)
     index/CURRENT             the name of the directory in use
 
 A build writes into a temporary directory and only renames it into place when complete,
@@ -23,15 +24,16 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
 from knowledge import postings
-from knowledge.analyzer import analyze, chinese_analyzer, gram_analyzer
+from knowledge.analyzer import analyze_groups, chinese_analyzer, ends_only, gram_analyzer
 from knowledge.models import Passage
 from knowledge.postings import Postings
 
 # Bumped whenever what is written changes (fields, analyzers, stopwords), so an index of an
 # older layout is rebuilt.
-FORMAT = "5"
+FORMAT = "6"
 PASSAGES = "passages.json"
 WORDS = "words.json"
+ENDS = "ends.json"
 CURRENT = "CURRENT"
 
 
@@ -68,8 +70,11 @@ def _write(
     writer.commit()
     postings.write(directory, ix)
     data = [asdict(p) for p in passages]
-    words = {p.id: sorted(set(analyze(p.text + "\n" + " ".join(p.heading_path)))) for p in passages}
+    groups = {p.id: analyze_groups(p.text + "\n" + " ".join(p.heading_path)) for p in passages}
+    words = {pid: sorted({w for group in gs for w in group}) for pid, gs in groups.items()}
+    ends = {pid: sorted(ends_only(gs)) for pid, gs in groups.items()}
     (directory / WORDS).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+    (directory / ENDS).write_text(json.dumps(ends, ensure_ascii=False), encoding="utf-8")
     (directory / PASSAGES).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
@@ -127,9 +132,10 @@ def current_version(root: Path) -> str | None:
 
 def open_version(
     root: Path, version: str
-) -> tuple[Postings, list[Passage], dict[str, frozenset[str]]]:
-    """The scored postings, the passages, and each passage's indexed words (for coverage
-    checks). Whoosh's own files are not opened: questions are answered from the postings."""
+) -> tuple[Postings, list[Passage], dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """The scored postings, the passages, each passage's indexed words and those it uses only
+    as the end of a longer word (for coverage checks). Whoosh's own files are not opened:
+    questions are answered from the postings."""
     directory = root / version
     raw = json.loads((directory / PASSAGES).read_text(encoding="utf-8"))
     passages = [
@@ -144,4 +150,10 @@ def open_version(
         for r in raw
     ]
     words = json.loads((directory / WORDS).read_text(encoding="utf-8"))
-    return Postings(directory), passages, {pid: frozenset(ws) for pid, ws in words.items()}
+    ends = json.loads((directory / ENDS).read_text(encoding="utf-8"))
+    return (
+        Postings(directory),
+        passages,
+        {pid: frozenset(ws) for pid, ws in words.items()},
+        {pid: frozenset(ws) for pid, ws in ends.items() if ws},
+    )

@@ -43,10 +43,17 @@ class WeightedTerm:
 
 class PassageSearcher:
     def __init__(
-        self, postings: Postings, passages: list[Passage], words: dict[str, frozenset[str]]
+        self,
+        postings: Postings,
+        passages: list[Passage],
+        words: dict[str, frozenset[str]],
+        ends: dict[str, frozenset[str]],
     ) -> None:
+        """`words` are each passage's indexed words; `ends` those of them it uses only as the
+        last part of a longer word (knowledge.analyzer.ends_only)."""
         self.passages = {p.id: p for p in passages}
         self.words = words
+        self.ends = ends
         self._postings = postings
         self._by_docnum = [self.passages[pid] for pid in postings.passage_ids]
         self.doc_count = len(self._by_docnum) or 1

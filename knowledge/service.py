@@ -53,7 +53,15 @@ from knowledge.models import (
 from knowledge.models import UNCOVERED as UNCOVERED_PLACE
 from knowledge.passages import section_units
 from knowledge.places import Gazetteer
-from knowledge.ranking import STATES_DEPTH, confidence, info, lift_stating, rerank, unknown_share
+from knowledge.ranking import (
+    ABOUT_SHARE,
+    STATES_DEPTH,
+    confidence,
+    info,
+    lift_stating,
+    rerank,
+    unknown_share,
+)
 from knowledge.search import PassageSearcher
 from knowledge.understanding import Understanding, vocabulary_pinyin
 
@@ -77,12 +85,6 @@ MONEY_ENDINGS = "费钱款金资租贴息税价"
 # Kinds of fact a sentence visibly states (a figure, a date): when no sentence of the
 # resident's own plans on the matter states one, the answer says the plan does not.
 STATED_KINDS = (AMOUNT, TIME)
-# A part of a typed word shows a sentence is about it when at least this share as specific
-# (by idf): 危房 of 危房改造 (1.0) and 小额 of 小额贷款 (0.73) do; 改造 (0.6) and 贷款 (0.61)
-# are as much other matters' (无障碍改造, 助学贷款). Stricter than the ranking's
-# SUBWORD_SHARE (0.5), at which a 无障碍改造 rate counted as 危房改造's amount. On the odd
-# half no answerable question is told "not stated" at any share from 0.5 to 0.75.
-ABOUT_SHARE = 0.7
 LIBRARY_DIR = "documents"
 PINYIN_CACHE = "pinyin.json"  # beside an index version: the pinyin of its vocabulary
 
@@ -151,9 +153,9 @@ class KnowledgeBase:
                     _jurisdictions(corpus.documents),
                     remove_stale=False,
                 )
-            scored, passages, words = index.open_version(self.index_root, version)
+            scored, passages, words, ends = index.open_version(self.index_root, version)
             corpus = corpus or load_corpus(self.corpus_dir, library)
-            searcher = PassageSearcher(scored, passages, words)
+            searcher = PassageSearcher(scored, passages, words, ends)
             gazetteer = Gazetteer(corpus.documents)
             vocabulary = {w: searcher.idf(w) for w in searcher.vocabulary}
             topical = {

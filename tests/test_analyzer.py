@@ -7,7 +7,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.query import Phrase, Term
 
-from knowledge.analyzer import analyze, analyze_groups, chinese_analyzer, fold
+from knowledge.analyzer import analyze, analyze_groups, chinese_analyzer, ends_only, fold
 from knowledge.index import schema
 
 
@@ -57,6 +57,14 @@ def test_character_offsets_slice_the_original_text(text):
         original = text[start:end]
         assert len(original) == len(word)
         assert fold(original).lower() == word, (word, original)
+
+
+def test_ends_only_are_the_general_last_parts_a_text_never_uses_alone():
+    """大学生 and 助学贷款 name particular kinds of 学生 and 贷款; a first part (低保 of 低保户,
+    大学 of 大学生) is what the word is about, and a word also written alone is no end only."""
+    assert {"学生", "贷款"} <= ends_only(analyze_groups("强化大学生生源地助学贷款服务"))
+    assert not {"低保", "大学", "助学"} & ends_only(analyze_groups("低保户的大学生申请助学贷款"))
+    assert "贷款" not in ends_only(analyze_groups("助学贷款和贷款贴息"))
 
 
 def test_traditional_and_full_width_text_index_as_simplified_half_width():
