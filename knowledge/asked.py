@@ -133,39 +133,6 @@ def _errand_verb_before(text: str) -> bool:
     return last in ERRAND_VERBS or (last[-1] in "个张本" and last[:-1] in ERRAND_VERBS)
 
 
-# A long message is a story, then the question: its clauses end at any punctuation.
-CLAUSE_END = re.compile(r"[,，。.!！?？;；、\s]+$")
-SENTENCE_END = re.compile(r"[。.!！?？]\s*$")
-# Fewer clauses than this are all question: a short message has no background to set aside.
-STORY_CLAUSES = 3
-# A clause that asks: a question mark or particle, an interrogative word, or an A-not-A
-# question (能不能, 有没有, 可不可以, 会不会).
-ASKING = re.compile(
-    r"吗|嘛|呢|多少|几多|好多|几[个次年月天档成回岁]|啥|什么|么子|么时|偌济|偌多|几钿|底时|怎么|怎样|咋|如何|哪|谁|"
-    r"(.)[不没冇]\1|没得$|不$|没有$"
-)
-
-
-def asking_part(text: str) -> str | None:
-    """The clauses of a long message that ask, each with the clause before it in the same
-    sentence (which often names what is asked about: 老屋空着，能不能租出去); None for a
-    short message, or when no clause asks, since then any clause may be the question."""
-    clauses = [c for c in re.split(r"(?<=[,，。.!！?？;；、])", text or "") if c.strip()]
-    if len(clauses) < STORY_CLAUSES:
-        return None
-    asking = [i for i, c in enumerate(clauses) if _asks(c)]
-    if not asking:
-        return None
-    first = asking[0]
-    if first > 0 and not SENTENCE_END.search(clauses[first - 1]):
-        first -= 1
-    return "".join(clauses[first:])
-
-
-def _asks(clause: str) -> bool:
-    return "?" in clause or "？" in clause or bool(ASKING.search(CLAUSE_END.sub("", clause)))
-
-
 def ask_words(question: str) -> str:
     """The question without the words that only say what kind of fact is wanted."""
     text = question or ""

@@ -42,9 +42,6 @@ RARE_VERB_FREQ = 100
 VERB_FACTOR = 0.6
 # Adverbs, numerals, pronouns, time words (直接, 一年, 每个) even less.
 OTHER_FACTOR = 0.7
-# What a long story tells before it asks (the illness, the trade, the children) says less
-# about what is asked than the clauses that ask.
-BACKGROUND_FACTOR = 0.3
 # A part of a typed word shows a passage or sentence is about it when at least this share as
 # specific (by idf) as its most specific part: 危房 of 危房改造 (1.0) and 小额 of 小额贷款
 # (0.73) do; 改造 (0.6) and 贷款 (0.61) are as much other matters' (无障碍改造, 助学贷款).
@@ -119,7 +116,6 @@ def info(concept, searcher: PassageSearcher) -> float:
         value *= VERB_FACTOR
     elif not noun:
         value *= OTHER_FACTOR
-    value *= BACKGROUND_FACTOR if concept.background else 1.0
     return value * (SINGLE_CHAR_FACTOR if len(concept.typed) == 1 else 1.0)
 
 

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.analyzer import analyze_groups, grams, load_stopwords, part_of_speech, segmenter
-from knowledge.asked import asking_part
 from knowledge.cleaning import normalize
 from knowledge.places import Gazetteer, Place
 from knowledge.search import WeightedTerm
@@ -57,7 +56,6 @@ class Concept:
     words: frozenset[str]
     pos: str = "n"
     expanded: bool = False  # from the lexicon: `words` are policy words, not sub-words
-    background: bool = False  # told in a story's background, not in the clauses that ask
 
 
 @dataclass
@@ -217,7 +215,7 @@ class Understanding:
         explicit = self.gazetteer.resolve(region)
         found = self.gazetteer.find(text)
         place = explicit or found
-        rest = repaired = self._repair(self.gazetteer.remove(text))
+        rest = self._repair(self.gazetteer.remove(text))
         bigrams = grams(rest)
         weights: dict[str, float] = {}
         concepts: list[Concept] = []
@@ -253,7 +251,6 @@ class Understanding:
             concepts.append(
                 Concept(group[0], self._telling(group) | said, part_of_speech(group[0]))
             )
-        concepts = _foreground(concepts, asking_part(repaired))
         terms = [WeightedTerm(w, weight) for w, weight in weights.items()]
         # A sub-word does not count: 结婚登记 is no policy word because 登记 is one.
         in_domain = any(
@@ -371,14 +368,6 @@ class Understanding:
             for w in self._by_pinyin[k]
             if shares_char(w, gram) and sum(a != b for a, b in zip(w, gram, strict=False)) == 1
         ]
-
-
-def _foreground(concepts: list[Concept], asking: str | None) -> list[Concept]:
-    """The concepts, those named only outside the clauses that ask marked as background;
-    unchanged when the asking clauses name none of them (这种情况怎么办)."""
-    if asking is None or not any(c.typed in asking for c in concepts):
-        return concepts
-    return [c if c.typed in asking else replace(c, background=True) for c in concepts]
 
 
 def _chinese(word: str) -> bool:

@@ -145,17 +145,6 @@ def test_clear_questions_get_a_sure_answer(kb, question):
     assert "——来源：《" in answer.text
 
 
-def test_a_story_told_before_the_question_does_not_make_the_answer_unsure(kb):
-    """The crops, the school and the illness a resident tells first are background: the
-    clause that asks (村里的路什么时候能硬化) decides how sure the answer is."""
-    answer = kb.ask(
-        "我是新平的，家里种了十几亩甘蔗，儿子在昆明读技校，老伴有高血压常年吃药。"
-        "想问一下，村里的路什么时候能硬化？"
-    )
-    assert answer.kind == SURE
-    assert "硬化路" in answer.text.split("——来源")[0]
-
-
 def test_an_unsure_question_gets_its_closest_matches_ranked_and_the_best_extract(kb):
     answer = kb.ask("出去打工路费给报不")
     assert answer.kind == SUGGEST and not answer.abstained

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from knowledge.answers import MAX_ANSWER, citation, extract
-from knowledge.asked import asked_fact, asking_part
+from knowledge.asked import asked_fact
 from knowledge.models import Passage
 from knowledge.understanding import load_lexicon
 
@@ -468,39 +468,6 @@ def test_an_amount_question_is_answered_by_a_passage_about_it_not_by_any_figure(
     push the passage about what was asked aside, nor make the bot give up."""
     answer = kb.ask("易地扶贫搬迁人均建房面积不超过多少", "闽清县")
     assert not answer.abstained
-
-
-@pytest.mark.parametrize(
-    ("message", "asking"),
-    [
-        # a story, then the question: the clause before it in the same sentence names the thing
-        (
-            "儿子在读高中,老公中风瘫在床上。我家想申请低保,一个月能领多少钱?",
-            "我家想申请低保,一个月能领多少钱?",
-        ),
-        # a question first, then what the resident wants: the wish is part of the question
-        (
-            "我是木工,腿摔断了,有没有帮忙找活的,想去厂里上班",
-            "腿摔断了,有没有帮忙找活的,想去厂里上班",
-        ),
-        ("低保怎么申请", None),  # short: all of it is the question
-        ("湖北 2018年 易地搬迁 计划搬多少人", None),  # search-box words, not clauses
-        ("家里穷,孩子多,老人病了。", None),  # nothing asks: any part may be the question
-    ],
-)
-def test_a_long_message_asks_in_its_last_clauses(message, asking):
-    assert asking_part(message) == asking
-
-
-def test_what_a_story_tells_before_it_asks_is_background(parse):
-    concepts = {
-        c.typed: c
-        for c in parse(
-            "儿子还在读高中，老公中风瘫在床上。村里说可以申请低保，一个月能领多少钱？"
-        ).concepts
-    }
-    assert concepts["高中"].background and concepts["中风"].background
-    assert not concepts["低保"].background
 
 
 @pytest.mark.parametrize(
