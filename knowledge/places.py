@@ -30,6 +30,11 @@ DIVISION_SUFFIX = re.compile(
     r"(特别行政区|(?:维吾尔|壮族|回族)?自治区|自治[州县旗]|地区|林区|省|市|盟|县|区|旗)$"
 )
 PROVINCE, PREFECTURE, COUNTY, TOWN = 1, 2, 3, 4
+# A place one goes to or stays in for work, school or treatment (在浙江电子厂打工, 去广东上班,
+# 在福州住院) is not the place whose rules are asked about.
+AWAY = re.compile(
+    r"(?:在|去|到|来|跑)[^，,。；;！!？?\s]{2,16}?(?:打工|上班|务工|做工|打零工|做事|干活|挣钱|工作|住院|看病|读书|上学|念书|读大学)"
+)
 # jieba's tags of proper names; a county's short form jieba tags otherwise (平房, 前进, 长子)
 # is an everyday word first.
 PLACE_TAGS = ("ns", "nr", "nz")
@@ -135,9 +140,10 @@ class Gazetteer:
         """The place the text asks about when no plan covers it (漳州 → 漳州市), else None.
 
         That is the most specific division named, when it is more specific than every
-        covered place named (福建漳州 asks about 漳州; 镇头的,在深圳打工 about 镇头). A
-        division is covered when the gazetteer knows it or it lies in a document's region
-        (every county of 湖北省).
+        covered place named (福建漳州 asks about 漳州; 镇头的,在深圳打工 about 镇头), and not
+        only where the resident goes for work, school or treatment (在浙江打工). A division is
+        covered when the gazetteer knows it or it lies in a document's region (every county
+        of 湖北省).
         """
         table = divisions()
         covered_level = 0
@@ -147,7 +153,10 @@ class Gazetteer:
                 covered_level, min((d.level for d in known), default=TOWN) if known else TOWN
             )
         best: Division | None = None
+        away = [m.group(0) for m in AWAY.finditer(text or "")]
         for name, candidates in table.find(text or ""):
+            if any(name in stretch for stretch in away):
+                continue
             if name in self._names or any(self._covers(d) for d in candidates):
                 covered_level = max(covered_level, min(d.level for d in candidates))
                 continue

@@ -80,6 +80,8 @@ def test_a_county_name_must_stand_as_a_word_and_not_be_an_everyday_word():
         ("湖南衡阳的贫困户", "衡阳市"),
         ("淮安涟水的低保", "涟水县"),  # 淮安区's plan is not 涟水县's
         ("红河那边种植补助", "红河哈尼族彝族自治州"),
+        # where they worked is not asked about; where they went home to is
+        ("以前在广西百色打工,现在回贵州毕节老家了,危房改造有补助吗", "毕节市"),
     ],
 )
 def test_places_no_plan_covers_are_recognised(kb, text, place):
@@ -93,6 +95,10 @@ def test_places_no_plan_covers_are_recognised(kb, text, place):
         "闽清坂东的低保",
         "恩施州的娃读大学",
         "我是镇头的,在深圳打工十来年了",  # where they live is covered; where they work is not asked about
+        # where they go for work, treatment or school is not where they live
+        "以前在浙江电子厂打工,现在在家照顾老人,公益岗位一个月多少钱",
+        "在福州住院花了好几万,能报多少",
+        "儿子去广东上班了,家里的低保还能领吗",
         "低保一个月多少钱",
         "加大新型职业农民培训",
     ],
