@@ -517,3 +517,17 @@ def test_dialect_ways_of_asking_say_what_fact_is_wanted(question, kind):
 def test_dialect_question_words_are_no_thing_asked_about(parse):
     typed = {c.typed for c in parse("阮闽清老厝漏雨，危房改造补偌济钱").concepts}
     assert not typed & {"偌济", "阮"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("俺们庄上的路什个时候修", "time"), ("寨子头的路哪样时候修得好", "time")],
+)
+def test_jianghuai_and_yunnan_ways_of_asking_when(question, kind):
+    assert asked_fact(question) == kind
+
+
+@pytest.mark.parametrize("village", ["庄上", "寨子", "湾子"])
+def test_dialect_words_for_the_village_are_the_village(parse, village):
+    [concept] = [c for c in parse(f"俺们{village}的路啥时候修").concepts if c.typed == village]
+    assert concept.words & {"村", "自然村", "村组"}
