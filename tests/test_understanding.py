@@ -483,18 +483,18 @@ def test_an_a_not_a_question_asks_whether_not_how_much(question, kind):
     assert asked_fact(question) == kind
 
 
-@pytest.mark.parametrize("question", ["冬天烧液化气花钱多，有没有燃料补贴", "烧柴火有补贴没得"])
-def test_a_household_expense_finds_what_the_plans_fund_for_it(kb, question):
-    answer = kb.ask(question)
-    assert not answer.abstained
-    assert "燃料补贴" in _body(answer.text)
-
-
 @pytest.mark.parametrize(
     ("question", "words"),
-    [("家里没劳动力，政府管不管", "丧失劳动能力"), ("老两口无儿无女，有啥照顾", "孤寡")],
+    [
+        # household expenses: what the plans fund for them
+        ("冬天烧液化气花钱多，有没有燃料补贴", "燃料补贴"),
+        ("烧柴火有补贴没得", "燃料补贴"),
+        # household situations: the groups the plans provide for
+        ("家里没劳动力，政府管不管", "丧失劳动能力"),
+        ("老两口无儿无女，有啥照顾", "孤寡"),
+    ],
 )
-def test_a_household_situation_finds_the_group_the_plans_provide_for(kb, question, words):
+def test_a_household_expense_or_situation_finds_what_the_plans_provide(kb, question, words):
     answer = kb.ask(question)
     assert not answer.abstained
     assert words in _body(answer.text)
