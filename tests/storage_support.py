@@ -104,14 +104,14 @@ class MigratedTemplates:
 
         if self._postgres is None:
             name = f"tmpl_{uuid.uuid4().hex[:16]}"
-            _run_apart(_create_database(name))
+            _run_apart(_as_admin(f'CREATE DATABASE "{name}"'))
             _run_apart(upgrade(_on_database(name)))
             self._postgres = name
         return self._postgres
 
     def drop(self) -> None:
         if self._postgres is not None:
-            _run_apart(_drop_database(self._postgres))
+            _run_apart(_as_admin(f'DROP DATABASE IF EXISTS "{self._postgres}" WITH (FORCE)'))
 
 
 def _run_apart(work: Coroutine[Any, Any, Any]) -> None:
@@ -125,17 +125,11 @@ def _on_database(name: str) -> str:
     return make_url(server_url()).set(database=name).render_as_string(hide_password=False)
 
 
-async def _create_database(name: str) -> None:
+async def _as_admin(statement: str) -> None:
+    """One statement on the server's maintenance database (CREATE/DROP DATABASE cannot run
+    inside the database they act on)."""
     admin = await asyncpg.connect(asyncpg_dsn(server_url()))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-
-async def _drop_database(name: str) -> None:
-    admin = await asyncpg.connect(asyncpg_dsn(server_url()))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(statement)
     finally:
         await admin.close()
