@@ -25,6 +25,10 @@ MIN_EXTRACT = 80
 MAX_OFFICES = 2
 # A sentence that states the kind of fact asked for leads when it scores this share of the best.
 LEAD_SHARE = 0.6
+# A multiple after a word and its standard: 低保标准2倍, 低保标准的1.5倍, 低保的两倍.
+MULTIPLE = r"(?:标准)?(?:的)?\s*(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]+(?:点[一二三四五六七八九])?)\s*倍"
+# After a thing's name, the people who have it: the measure is for them, not about the thing.
+PEOPLE = r"(?!对象|人员|户|家庭|群体|人口|家庭成员)"
 # A clause ends at a comma or colon, but not at one inside a figure (1,000元, 8:30).
 CLAUSE = re.compile(r"(?:[^，,；;：:]|(?<=\d)[,:](?=\d))*[，,；;：:]?")
 
@@ -223,11 +227,39 @@ def answer_from(
 
 def states_about(passage: Passage, words: frozenset[str], asks: str) -> bool:
     """Whether the passage states a fact of that kind about what one of `words` names: a
-    figure in a sentence that names it; a date anywhere in a passage that names it, since a
-    plan sets the time frame of a paragraph once (2018年…。…卫生厕所普及率达到85%)."""
+    figure in a sentence that names the thing itself, other than a multiple of it (not a
+    figure for its holders, nor 低保标准2倍); a date anywhere in a passage that names it,
+    since a plan sets the time frame of a paragraph once (2018年…。…卫生厕所普及率达到85%)."""
     if asks == TIME:
         return bool(words & _words(passage.text)) and states(asks, passage.text)
-    return any(words & _words(s) and states(asks, s) for s in sentences(passage.text))
+    return any(
+        _names_thing(s, words) and states(asks, without_bases(s, words))
+        for s in sentences(passage.text)
+    )
+
+
+def _names_thing(sentence: str, words: frozenset[str]) -> bool:
+    """Whether the sentence names the thing itself, not only the people who have it (低保对象,
+    低保户 are whom another measure is for)."""
+    return any(re.search(re.escape(w) + PEOPLE, sentence) for w in words & _words(sentence))
+
+
+def shows_figure(text: str, words: frozenset[str], asks: str) -> bool:
+    """Whether a sentence of the text states a fact of that kind that may be the thing's: one
+    that names it, or names nothing of it (its figure may be the thing's under another name),
+    but not one that names only the people who have it (低保对象…全额缴纳养老保险)."""
+    return any(
+        states(asks, without_bases(s, words)) and (_names_thing(s, words) or not words & _words(s))
+        for s in sentences(text)
+    )
+
+
+def without_bases(text: str, words: frozenset[str]) -> str:
+    """The text without the multiples whose base is one of `words`: 收入低于低保标准2倍 sets
+    another thing's threshold by 低保's and states no figure of 低保 itself."""
+    for word in words:
+        text = re.sub(re.escape(word) + MULTIPLE, "", text)
+    return text
 
 
 def not_stated(

@@ -41,14 +41,14 @@ ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         AMOUNT,
         re.compile(
             r"多少|几多|偌济|偌多|几钿|好多钱|(?:补|给|报|发|领|贷|拿)好多|几个钱|几档|哪一档|哪档|标准|比例|多高|几成|百分之|几个点|额度|"
-            r"补多|给多|报多|(?<!不)能拿|(?<!不)能领多|最多|最少|上限|封顶|起付"
+            r"补多|给多|报多|(?<!不)能拿(?!到?(?:哪|什么|啥))|(?<!不)能领多|最多|最少|上限|封顶|起付"
         ),
     ),
     (
         HOW,
         re.compile(
             r"哪门|么样搞|么样办|么样弄|哪能办|哪能弄|怎么申请|咋申请|咋个申请|如何申请|怎样申请|怎么办理|如何办理|咋办理|怎么弄|咋弄|咋个弄|"
-            r"去哪|到哪|在哪|哪里办|哪里申请|哪里查|哪查|哪儿|流程|手续|程序|要带|材料|怎么报|咋报|"
+            r"去哪(?!些)|到哪(?!些)|在哪(?!些)|哪里办|哪里申请|哪里查|哪查|哪儿|流程|手续|程序|要带|材料|怎么报|咋报|"
             r"怎么领|咋领|怎么查|咋查|申请|办理|报名|怎么办|咋办|咋个办|怎么搞|咋搞|咋整"
         ),
     ),
@@ -104,12 +104,27 @@ ERRAND_VERBS = frozenset({"办", "办理", "补办", "换", "考", "申领"})
 MEASURES = frozenset({"个", "张", "本", "一个", "一张", "一本"})
 
 
+# A sentence of a message ends at these; one ending in 。 or ！ before the message's end tells
+# the resident's situation rather than asks.
+SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]*")
+TOLD = ("。", "！", "!")
+
+
 def asked_fact(question: str) -> str | None:
-    """The kind of fact the question asks for, or None when it names none."""
-    for kind, pattern in ASKS:
-        if pattern.search(question or ""):
-            return kind
+    """The kind of fact the question asks for, or None when it names none. A story's asking
+    sentences decide, before what it tells: 高血压十几年了。…管不管 asks whether, not when."""
+    for part in (*asking_sentences(question), question or ""):
+        for kind, pattern in ASKS:
+            if pattern.search(part):
+                return kind
     return None
+
+
+def asking_sentences(question: str) -> list[str]:
+    """The sentences of a message that ask: each but those that end in 。 or ！ before its
+    end, which tell the resident's situation."""
+    told = [s for s in SENTENCE.findall(question or "") if s.strip()]
+    return [s for i, s in enumerate(told) if i == len(told) - 1 or not s.endswith(TOLD)]
 
 
 def errand_object(text: str, start: int, end: int) -> bool:

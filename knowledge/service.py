@@ -31,10 +31,11 @@ from knowledge.answers import (
     citation,
     extract,
     not_stated,
+    shows_figure,
     states_about,
     stating_passages,
 )
-from knowledge.asked import AMOUNT, TIME, asked_fact, errand_object, states
+from knowledge.asked import AMOUNT, TIME, asked_fact, asking_sentences, errand_object
 from knowledge.conversation import Backend, Context, choose, converse
 from knowledge.coverage_texts import UNCOVERED, region_list
 from knowledge.ingest import Corpus, corpus_hash, load_corpus
@@ -61,6 +62,7 @@ from knowledge.ranking import (
     lift_stating,
     rerank,
     unknown_share,
+    weak_expansions,
 )
 from knowledge.search import PassageSearcher
 from knowledge.understanding import Understanding, vocabulary_pinyin
@@ -423,10 +425,11 @@ def _not_stated_reply(
     does not; None when it does, or when that cannot be told (no place known)."""
     if region is None or asks not in STATED_KINDS or not hits:
         return None
-    if _stated(state, query, asks, hits, region):
+    words = _asked_about(state, query, hits, region)
+    if words is None or _stated(state, words, asks, region):
         return None
     best = hits[0].passage
-    if states(asks, extract(best, weights, False, asks=asks)):
+    if shows_figure(extract(best, weights, False, asks=asks), words, asks):
         return None  # what would be shown states a figure or date: let the resident judge it
     section = section_units(best, state.searcher.passages.get)
     units = section.lead_units or section.responsible_units  # who leads it, else who takes part
@@ -487,21 +490,28 @@ def _about(concept, searcher: PassageSearcher) -> frozenset[str]:
     )
 
 
-def _stated(state: _State, query, asks: str, hits: list[Hit], region: str) -> bool:
-    """Whether a plan that applies to the resident states the kind of fact asked for (an
-    amount, a time) about what the question is about, in any passage, not only the best.
-    True when that cannot be told: the best passage is not one of those plans, or does not
-    name the main thing asked about."""
-    chain = state.gazetteer.chain(region)
-    if hits[0].passage.region not in chain:
-        return True
+def _asked_about(state: _State, query, hits: list[Hit], region: str) -> frozenset[str] | None:
+    """The words that name the main thing asked about (the most informative the best passage
+    names), when the best passage is a plan that applies to the resident; None when what the
+    plan says of it cannot be told."""
+    if hits[0].passage.region not in state.gazetteer.chain(region):
+        return None
     topic = _topic(query, hits[0], state.searcher)
     if not topic:
-        return True
-    words = frozenset().union(*(_about(c, state.searcher) for c in topic))
+        return None
+    asking = "".join(asking_sentences(query.text))
+    main = max(topic, key=lambda c: (c.typed in asking, info(c, state.searcher)))
+    # Of the policy words it stands for, those that say little of it (安全 for 漏雨) do not
+    # show a figure is its own.
+    return _about(main, state.searcher) - weak_expansions(main, state.searcher.idf)
+
+
+def _stated(state: _State, words: frozenset[str], asks: str, region: str) -> bool:
+    """Whether a plan that applies to the resident states the kind of fact asked for (an
+    amount, a time) about the thing `words` name, in any passage, not only the best."""
     return any(
         states_about(p, words, asks)
-        for place in chain
+        for place in state.gazetteer.chain(region)
         for p in state.by_region.get(place, ())
         if words & state.searcher.words.get(p.id, frozenset())
     )

@@ -250,6 +250,12 @@ def test_a_thing_the_plans_name_or_a_subject_before_can_i_is_no_foreign_errand(k
         ("危房改造一户补多少钱", "新平县", "具体的金额或标准"),
         ("镇头的,残疾人两项补贴一个月多少", None, "具体的金额或标准"),
         ("低保什么时候发", "新平县", "具体的时间或期限"),
+        # 低于低保标准2倍 is another thing's threshold, not 低保's amount
+        ("低保一个月发多少钱", "淮安区", "具体的金额或标准"),
+        # 为低保对象全额缴纳养老保险 is a figure for the people on 低保, not of 低保
+        ("低保标准是多少", "闽清县", "具体的金额或标准"),
+        # 种植 is what the plan says of 板栗; 产业, which every figure of it names, is not
+        ("种板栗一亩补多少钱", "新平县", "具体的金额或标准"),
     ],
 )
 def test_a_fact_the_residents_plan_does_not_state_is_said_so_with_where_to_ask(
@@ -294,6 +300,13 @@ def test_a_fact_the_plan_states_is_answered_not_said_missing(kb, question, regio
     answer = kb.ask(question, region)
     assert answer.kind != NOT_STATED and not answer.abstained
     assert amount in answer.text
+
+
+def test_a_storys_background_is_not_what_the_fact_is_asked_of(kb):
+    """The crops told of are not what 什么时候 asks about: the road is, and the plan dates it."""
+    answer = kb.ask("家里种了核桃板栗，路不好运不出去。村里通硬化路的计划什么时候完成？", "新平县")
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert "硬化路" in answer.text
 
 
 def test_a_fact_stated_outside_the_best_passage_still_counts(kb):

@@ -484,6 +484,23 @@ def test_an_a_not_a_question_asks_whether_not_how_much(question, kind):
 
 
 @pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # What a story tells (十几年, 好多年) is no asked time; its asking sentence decides.
+        ("我妈腿脚不好十几年了。村里说能办残疾证，到底够不够条件？", "eligibility"),
+        ("老头子住院好多年了，花了不少钱。医保能报多少？", "amount"),
+        ("家里困难。低保多少钱？啥时候发？", "amount"),  # the first thing asked leads
+        # 哪些 asks which, neither how much (能拿) nor where (到哪)
+        ("开扶贫车间的老板能拿到哪些补贴", None),
+        ("能拿多少补贴", "amount"),
+        ("到哪里申请", "how"),
+    ],
+)
+def test_the_asking_sentence_says_what_fact_is_wanted(question, kind):
+    assert asked_fact(question) == kind
+
+
+@pytest.mark.parametrize(
     ("question", "words"),
     [
         # household expenses: what the plans fund for them
