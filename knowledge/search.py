@@ -145,7 +145,8 @@ class PassageSearcher:
         ]
         # A long story (着火了, 被子衣服全烧了 …) is searched by its most telling words only;
         # every word still counts in coverage and answer extraction.
-        chosen = sorted(selective or terms, key=lambda t: -t.weight * self.idf(t.text))[
+        # Ties go by the word, so the same question searches the same words in every run.
+        chosen = sorted(selective or terms, key=lambda t: (-t.weight * self.idf(t.text), t.text))[
             :MAX_QUERY_WORDS
         ]
         clauses = [

@@ -246,7 +246,7 @@ class Understanding:
                 continue
             # 搬 of 搬迁户搬完了 adds nothing: the question already names 搬迁.
             said = self.short_verbs.get(group[0], frozenset()) - weights.keys()
-            for word in said:
+            for word in sorted(said):  # a set's order changes from run to run
                 weights.setdefault(word, EXPANSION_WEIGHT)
             concepts.append(
                 Concept(group[0], self._telling(group) | said, part_of_speech(group[0]))
