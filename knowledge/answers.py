@@ -13,7 +13,13 @@ from functools import lru_cache
 
 from knowledge.analyzer import analyze
 from knowledge.asked import AMOUNT, TIME, WHO, states, units_sentence
-from knowledge.coverage_texts import ASK_LOCALLY, ASK_UNITS, NOT_STATED, NOT_STATED_FACT
+from knowledge.coverage_texts import (
+    ASK_LOCALLY,
+    ASK_UNITS,
+    NOT_STATED,
+    NOT_STATED_ANYWHERE,
+    NOT_STATED_FACT,
+)
 from knowledge.models import Hit, Passage
 from knowledge.passages import sentences
 
@@ -278,6 +284,16 @@ def not_stated(
     room = MAX_ANSWER - len(note) - len(citation(passage)) - 16
     return note + compose(
         [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], False
+    )
+
+
+def stated_nowhere(passage: Passage, weights: dict[str, float], plans: str, asks: str) -> str:
+    """With the place unknown, that none of the plans states the fact asked, then the closest
+    passage, labelled as its plan's."""
+    note = NOT_STATED_ANYWHERE.format(plans=plans, fact=NOT_STATED_FACT.get(asks, ""))
+    room = MAX_ANSWER - len(note) - len(citation(passage)) - 16
+    return note + compose(
+        [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], True
     )
 
 

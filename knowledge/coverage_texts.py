@@ -22,6 +22,12 @@ def region_list(regions: list[str]) -> str:
 NOT_STATED = (
     "{place}的扶贫政策文件里有这方面的规定，但没有写明{fact}。{where}\n\n文件里相关的规定是：\n"
 )
+# No place known, and none of the plans gives the figure or date.
+NOT_STATED_ANYWHERE = (
+    "这里收录的扶贫政策文件（{plans}）里有这方面的规定，但都没有写明{fact}，各地情况也不一样。"
+    "请向当地村委会、乡镇政府或县里的主管部门咨询，也可以拨打全国扶贫监督举报电话 12317。"
+    "\n\n文件里相关的规定是：\n"
+)
 NOT_STATED_FACT = {AMOUNT: "具体的金额或标准", TIME: "具体的时间或期限"}
 # Where to ask: the units the plan makes responsible for the matter, when it names them.
 ASK_UNITS = (

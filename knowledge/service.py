@@ -32,6 +32,7 @@ from knowledge.answers import (
     extract,
     not_stated,
     shows_figure,
+    stated_nowhere,
     states_about,
     stating_passages,
 )
@@ -422,18 +423,26 @@ def _not_stated_reply(
     weights: dict[str, float],
 ) -> str | None:
     """The reply that the resident's plan does not state the amount or time asked, when it
-    does not; None when it does, or when that cannot be told (no place known)."""
-    if region is None or asks not in STATED_KINDS or not hits:
+    does not, or with no place known that no plan does; None when one does, or when that
+    cannot be told."""
+    if asks not in STATED_KINDS or not hits:
         return None
-    words = _asked_about(state, query, hits, region)
-    if words is None or _stated(state, words, asks, region):
+    plans = state.gazetteer.chain(region) if region else _regions(state)
+    words = _asked_about(state, query, hits, plans)
+    if words is None or _stated(state, words, asks, plans):
         return None
     best = hits[0].passage
     if shows_figure(extract(best, weights, False, asks=asks), words, asks):
         return None  # what would be shown states a figure or date: let the resident judge it
+    if region is None:
+        return stated_nowhere(best, weights, region_list(plans), asks)
     section = section_units(best, state.searcher.passages.get)
     units = section.lead_units or section.responsible_units  # who leads it, else who takes part
     return not_stated(best, weights, region, asks, units)
+
+
+def _regions(state: _State) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(d.region for d in state.documents))
 
 
 def _weights(state: _State, query) -> dict[str, float]:
@@ -490,11 +499,13 @@ def _about(concept, searcher: PassageSearcher) -> frozenset[str]:
     )
 
 
-def _asked_about(state: _State, query, hits: list[Hit], region: str) -> frozenset[str] | None:
+def _asked_about(
+    state: _State, query, hits: list[Hit], plans: tuple[str, ...]
+) -> frozenset[str] | None:
     """The words that name the main thing asked about (the most informative the best passage
     names), when the best passage is a plan that applies to the resident; None when what the
     plan says of it cannot be told."""
-    if hits[0].passage.region not in state.gazetteer.chain(region):
+    if hits[0].passage.region not in plans:
         return None
     topic = _topic(query, hits[0], state.searcher)
     if not topic:
@@ -506,12 +517,12 @@ def _asked_about(state: _State, query, hits: list[Hit], region: str) -> frozense
     return _about(main, state.searcher) - weak_expansions(main, state.searcher.idf)
 
 
-def _stated(state: _State, words: frozenset[str], asks: str, region: str) -> bool:
+def _stated(state: _State, words: frozenset[str], asks: str, plans: tuple[str, ...]) -> bool:
     """Whether a plan that applies to the resident states the kind of fact asked for (an
     amount, a time) about the thing `words` name, in any passage, not only the best."""
     return any(
         states_about(p, words, asks)
-        for place in state.gazetteer.chain(region)
+        for place in plans
         for p in state.by_region.get(place, ())
         if words & state.searcher.words.get(p.id, frozenset())
     )

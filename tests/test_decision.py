@@ -302,6 +302,30 @@ def test_a_fact_the_plan_states_is_answered_not_said_missing(kb, question, regio
     assert amount in answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("低保每月发多少钱", "具体的金额或标准"), ("危房改造一户补多少", "具体的金额或标准")],
+)
+def test_with_no_place_known_a_fact_no_plan_states_is_said_so(kb, question, fact):
+    """No plan gives 低保's amount or 危房改造's: the resident is told so, sent to their own
+    offices, and shown the closest rule as the plan's it is, not as an answer."""
+    answer = kb.ask(question)
+    assert answer.kind == NOT_STATED and answer.abstained and answer.region is None
+    assert answer.text.startswith(
+        "这里收录的扶贫政策文件（闽清县、淮安区、湖北省、镇头镇和新平县）里有这方面的规定，"
+        f"但都没有写明{fact}"
+    )
+    assert HOTLINE in answer.text and "村委会" in answer.text
+    passage = answer.hits[0].passage
+    assert f"【{passage.region}】" in answer.text and f"——来源：《{passage.title}》" in answer.text
+
+
+def test_with_no_place_known_a_fact_one_plan_states_is_answered(kb):
+    answer = kb.ask("娃上大学有多少补助")
+    assert answer.kind != NOT_STATED and not answer.abstained
+    assert "元" in answer.text
+
+
 def test_a_storys_background_is_not_what_the_fact_is_asked_of(kb):
     """The crops told of are not what 什么时候 asks about: the road is, and the plan dates it."""
     answer = kb.ask("家里种了核桃板栗，路不好运不出去。村里通硬化路的计划什么时候完成？", "新平县")
@@ -330,8 +354,3 @@ def test_a_figure_in_what_would_be_shown_is_shown_not_said_missing(kb):
     answer = kb.ask("淮安的,医疗机构能补多少")
     assert answer.kind != NOT_STATED and not answer.abstained
     assert "50%" in answer.text.split("——来源")[0]
-
-
-def test_without_a_known_place_the_plans_differ_and_nothing_is_said_missing(kb):
-    answer = kb.ask("危房改造一户补多少钱")
-    assert answer.kind in (SURE, SUGGEST) and not answer.abstained
