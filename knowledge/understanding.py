@@ -188,6 +188,7 @@ class Understanding:
         self.gazetteer = gazetteer
         self.idf = vocabulary
         self.lexicon = load_lexicon()
+        self.phrases = frozenset(phrase for phrase, _ in self.lexicon)
         self.short_verbs = {
             verb: frozenset(w for w in targets if w in vocabulary)
             for verb, targets in load_short_verbs().items()
@@ -347,9 +348,12 @@ class Understanding:
         return max(candidates, key=lambda w: self.idf.get(w, 0.0)) if candidates else None
 
     def _typo_candidate(self, gram: str) -> bool:
+        """A stretch of Chinese that neither the plans, the lexicon (通网 is no 同网) nor
+        jieba's dictionary knows as a word."""
         return (
             all("\u4e00" <= ch <= "\u9fff" and ch not in self.function_chars for ch in gram)
             and gram not in self.idf
+            and gram not in self.phrases
             and segmenter().FREQ.get(gram, 0) < TYPO_MAX_FREQ
         )
 

@@ -60,6 +60,21 @@ def test_correct_words_are_left_alone(parse):
         assert word in parse(f"{word}怎么办理").words
 
 
+@pytest.mark.parametrize(
+    ("phrase", "word"), [("通网", "网络"), ("通电", "电网"), ("通水", "供水"), ("通车", "客运")]
+)
+def test_getting_the_village_connected_is_read_as_what_is_brought_in(parse, phrase, word):
+    """通网 sounds like the plans' 同网 (of 同源同网, water supply), but residents mean
+    getting the internet: a word the lexicon knows is no typo."""
+    concepts = {c.typed: c.words for c in parse(f"我们村啥时候{phrase}").concepts}
+    assert word in concepts[phrase]
+
+
+def test_asking_when_the_village_gets_the_internet_finds_the_network_plan(kb):
+    answer = kb.ask("我们村么时候通网啊，信号差得很")
+    assert "网络" in _body(answer.text) and "同网" not in answer.text
+
+
 def test_a_repaired_typo_answers_like_the_correct_word(kb):
     assert kb.ask("危方改造有补助吗").text == kb.ask("危房改造有补助吗").text
     assert kb.ask("低宝怎么申请").hits[0].passage.id == kb.ask("低保怎么申请").hits[0].passage.id
