@@ -1,6 +1,8 @@
 """What residents read when the plans cannot answer for their place: a place no plan here
 covers, or a fact their own plan does not state."""
 
+from collections.abc import Sequence
+
 from knowledge.asked import AMOUNT, TIME
 
 UNCOVERED = (
@@ -11,7 +13,7 @@ UNCOVERED = (
 )
 
 
-def region_list(regions: list[str]) -> str:
+def region_list(regions: Sequence[str]) -> str:
     """闽清县、淮安区和湖北省."""
     if len(regions) <= 1:
         return "".join(regions)
