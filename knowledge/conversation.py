@@ -21,15 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
-from knowledge.analyzer import analyze, segmenter
+from knowledge.analyzer import segmenter
 from knowledge.answers import NO_MORE_TEXT, NOT_IN_PLACE_TEXT, answer_from, regional_parts
 from knowledge.asked import WHO, ask_words, asked_fact
 from knowledge.models import NOT_STATED, SURE, UNCOVERED, Answer, Hit, Passage
 from knowledge.passages import section_units, with_units
-from knowledge.ranking import GENERIC_CREDIT, generic_words
 
 EXPIRY_SECONDS = 30 * 60
 # The topic grows with each narrowing; only its latest words are kept.
@@ -111,6 +109,8 @@ class Backend:
     idf: Callable[[str], float]
     # (text, place, kind of fact asked, hits) -> "their plan does not state it" reply, or None
     not_stated: Callable[[str, str | None, str | None, list[Hit]], str | None]
+    # (text, passage) -> share of the text's information the passage holds, as in the ranking
+    covers: Callable[[str, Passage], float]
 
 
 def converse(
@@ -168,8 +168,8 @@ def converse(
             not standalone.abstained
             and standalone.hits
             and (
-                _covers(kb, rest, standalone.hits[0].passage)
-                > _covers(kb, rest, hits[0].passage) + SHIFT_MARGIN
+                kb.covers(rest, standalone.hits[0].passage)
+                > kb.covers(rest, hits[0].passage) + SHIFT_MARGIN
             )
         ):
             return standalone, new
@@ -250,27 +250,6 @@ def _names_foreign(kb: Backend, text: str) -> bool:
         )
 
     return any(foreign(c) for c in kb.parse(LIGHT_VERBS.sub(" ", text)).concepts)
-
-
-def _covers(kb: Backend, text: str, passage: Passage) -> float:
-    """Share of the text's words (weighted by how specific they are) that the passage uses;
-    a thing it holds only by a generic word (改造 of 危房改造) counts as in the ranking."""
-    present = _passage_words(passage.text)
-    total = covered = 0.0
-    for concept in kb.parse(text).concepts:
-        weight = max((kb.idf(w) for w in concept.words), default=0.0)
-        total += weight
-        generic = generic_words(concept, kb.idf)
-        if (concept.words - generic) & present:
-            covered += weight
-        elif generic & present:
-            covered += GENERIC_CREDIT * weight
-    return covered / total if total else 0.0
-
-
-@lru_cache(maxsize=4096)
-def _passage_words(text: str) -> frozenset[str]:
-    return frozenset(analyze(text))
 
 
 def _continued(kb: Backend, text: str, place: str | None, ctx: Context, more: bool) -> list[Hit]:

@@ -59,6 +59,7 @@ from knowledge.ranking import (
     ABOUT_SHARE,
     STATES_DEPTH,
     confidence,
+    coverage,
     info,
     lift_stating,
     rerank,
@@ -347,6 +348,9 @@ class KnowledgeBase:
             query = parse(text)
             return _not_stated_reply(state, query, region, asks, hits, _weights(state, query))
 
+        def covers(text: str, passage: Passage) -> float:
+            return coverage(Hit(passage, 0.0), parse(text), state.searcher)
+
         return Backend(
             partial(_ask, state),
             partial(_search, state),
@@ -355,6 +359,7 @@ class KnowledgeBase:
             state.searcher.passages.get,
             state.searcher.idf,
             not_stated,
+            covers,
         )
 
 
