@@ -388,8 +388,7 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     query = state.understanding.parse(question, region)
     place = _uncovered_place(state, query.text, region)
     if place:
-        regions = list(dict.fromkeys(d.region for d in state.documents))
-        text = UNCOVERED.format(regions=region_list(regions), place=place)
+        text = UNCOVERED.format(regions=region_list(_regions(state)), place=place)
         return Answer(text, True, [], None, kind=UNCOVERED_PLACE, uncovered_place=place)
     hits = _ranked(state, query, 10)
     resolved = query.place.region if query.place else None
@@ -447,6 +446,7 @@ def _not_stated_reply(
 
 
 def _regions(state: _State) -> tuple[str, ...]:
+    """The regions the plans cover, in the manifest's order."""
     return tuple(dict.fromkeys(d.region for d in state.documents))
 
 
@@ -507,9 +507,9 @@ def _about(concept, searcher: PassageSearcher) -> frozenset[str]:
 def _asked_about(
     state: _State, query, hits: list[Hit], plans: tuple[str, ...]
 ) -> frozenset[str] | None:
-    """The words that name the main thing asked about (the most informative the best passage
-    names), when the best passage is a plan that applies to the resident; None when what the
-    plan says of it cannot be told."""
+    """The words that name the main thing asked about (of those the best passage names, one
+    the asking sentences name, the most informative), when the best passage is a plan that
+    applies to the resident; None when what the plan says of it cannot be told."""
     if hits[0].passage.region not in plans:
         return None
     topic = _topic(query, hits[0], state.searcher)
