@@ -540,6 +540,18 @@ def test_a_household_expense_or_situation_finds_what_the_plans_provide(kb, quest
         ("危房改造补偌济钱", "amount"),  # Fujian (Min)
         ("低保一个月几钿", "amount"),  # Wu
         ("老屋子垮哒，危房改造哪门搞", "how"),  # Hunan
+        ("修厕所的钱找么人要", "who"),  # Hubei
+        ("我们庄上的路啥人管", "who"),  # Jianghuai
+        ("寨子里的路哪个来管", "who"),  # Yunnan
+        ("补贴哪天打到卡上", "time"),
+        ("搬迁房啥个时候交钥匙", "time"),  # Jianghuai
+        ("自来水多晚通到组上", "time"),  # Jianghuai
+        ("养老金一个月几块钱", "amount"),
+        ("残疾证啷个办", "how"),  # Yunnan, Hubei
+        ("阮阿母的医保按怎报", "how"),  # Hokkien
+        ("要到什么地方去交材料", "how"),
+        ("我屋里这种情况得不得", "eligibility"),  # Hunan, Hubei
+        ("我崽读职高够格不", "eligibility"),
     ],
 )
 def test_dialect_ways_of_asking_say_what_fact_is_wanted(question, kind):
@@ -549,6 +561,22 @@ def test_dialect_ways_of_asking_say_what_fact_is_wanted(question, kind):
 def test_dialect_question_words_are_no_thing_asked_about(parse):
     typed = {c.typed for c in parse("阮闽清老厝漏雨，危房改造补偌济钱").concepts}
     assert not typed & {"偌济", "阮"}
+
+
+@pytest.mark.parametrize(
+    ("question", "dialect_word"),
+    [
+        ("低保找啥人办", "啥人"),
+        ("为么事不给我评低保", "为么事"),
+        ("有没得危房改造补助", "有没得"),
+        ("你晓不晓得医保咋报", "晓不晓得"),
+        ("危房改造补助好久发唦", "唦"),
+    ],
+)
+def test_dialect_who_why_whether_and_particles_carry_no_weight(parse, question, dialect_word):
+    query = parse(question)
+    assert dialect_word not in [c.typed for c in query.concepts]
+    assert query.words == parse(question.replace(dialect_word, "，")).words
 
 
 @pytest.mark.parametrize(
