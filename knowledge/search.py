@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.models import Hit, Passage
@@ -79,6 +79,17 @@ class PassageSearcher:
                     totals[d] = get(d, 0.0) + score * boost
         best = heapq.nsmallest(limit, totals.items(), key=lambda kv: (-kv[1], kv[0]))
         return [Hit(self._by_docnum[d], score) for d, score in best]
+
+    def holding(self, words: Iterable[str]) -> list[Passage]:
+        """The passages whose text or headings hold one of `words`, in index order: read from
+        the postings, not by testing every passage (18,000 at 100x the corpus)."""
+        docs: set[int] = set()
+        for field in FIELD_BOOSTS:
+            for word in words:
+                found = self._postings.get(field, word)
+                if found is not None:
+                    docs.update(found[0])
+        return [self._by_docnum[d] for d in sorted(docs)]
 
     def idf(self, word: str) -> float:
         """Inverse document frequency in passage bodies; 0 for words the corpus never uses."""

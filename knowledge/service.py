@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache, partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
@@ -113,14 +113,6 @@ class _State:
     @property
     def passage_count(self) -> int:
         return len(self.searcher.passages)
-
-    @cached_property
-    def by_region(self) -> dict[str, list[Passage]]:
-        """Passages per region of their document, to read one plan whole."""
-        regions: dict[str, list[Passage]] = {}
-        for passage in self.searcher.passages.values():
-            regions.setdefault(passage.region, []).append(passage)
-        return regions
 
     def passage_counts(self) -> Counter[str]:
         """Passages per document id."""
@@ -526,10 +518,7 @@ def _stated(state: _State, words: frozenset[str], asks: str, plans: tuple[str, .
     """Whether a plan that applies to the resident states the kind of fact asked for (an
     amount, a time) about the thing `words` name, in any passage, not only the best."""
     return any(
-        states_about(p, words, asks)
-        for place in plans
-        for p in state.by_region.get(place, ())
-        if words & state.searcher.words.get(p.id, frozenset())
+        states_about(p, words, asks) for p in state.searcher.holding(words) if p.region in plans
     )
 
 
