@@ -15,7 +15,6 @@ times as long at 20,000 cases.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -62,12 +61,8 @@ class WeeklyCounts:
             moment: InstrumentedAttribute[datetime | None], *also: ColumnElement[bool]
         ) -> ColumnElement[int]:
             """The index of the week `moment` falls in; NULL outside the weeks or if not `also`."""
-            return case(
-                *(
-                    (and_(moment >= low, moment < high, *also), i)
-                    for i, (low, high) in enumerate(itertools.pairwise(bounds))
-                )
-            )
+            week = case(*((moment < high, i) for i, high in enumerate(bounds[1:])))
+            return case((and_(moment >= bounds[0], moment < bounds[-1], *also), week))
 
         moments = (
             select(
