@@ -161,6 +161,11 @@ class Complaint(Base):
         ),
         Index("ix_complaints_resident_created", "resident_id", "created_at"),
         Index("ix_complaints_status_region", "status", "region"),
+        # The statistics' count grouped by status, category and region reads this index alone,
+        # a supervisor's region_path LIKE included (storage.reports).
+        Index(
+            "ix_complaints_status_category_region", "status", "category", "region", "region_path"
+        ),
         Index("ix_complaints_filing_key", "filing_key", unique=True),
     )
 

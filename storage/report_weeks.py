@@ -1,8 +1,11 @@
 """Cases per week, for the dashboard's chart: filed, resolved, and due but not resolved in time.
 
-Weeks run Monday to Sunday in China time. Only the timestamps of the weeks shown are read
-(three narrow queries on indexed-or-small columns), and bucketed here rather than with
-date functions that SQLite and PostgreSQL spell differently.
+Weeks run Monday to Sunday in China time. China keeps no daylight saving time, so a week is
+the half-open span between two Mondays' midnights. One query scans the cases once, gives each
+the week of each of its three moments (a CASE over those bounds, with no date functions, which
+SQLite and PostgreSQL spell differently) and counts the combinations; the few rows back are
+summed here. Reading every timestamp back and bucketing it in Python took two to three
+times as long at 20,000 cases.
 
 - filed: cases created in the week;
 - resolved: cases whose resolved_at falls in the week (the latest resolution of a case);
@@ -15,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.db import Database
 from storage.models import Complaint, ComplaintStatus
@@ -41,47 +45,49 @@ class WeeklyCounts:
         """The last `count` weeks up to the one containing `now`, oldest first."""
         today = now.astimezone(CHINA_TZ).date()
         mondays = [today - timedelta(days=today.weekday() + 7 * i) for i in reversed(range(count))]
-        start = datetime.combine(mondays[0], time(0), CHINA_TZ)
+        bounds = [datetime.combine(monday, time(0), CHINA_TZ) for monday in mondays]
+        bounds.append(bounds[-1] + timedelta(days=7))
         where = case_filter.conditions()
+        missed = and_(
+            Complaint.resolve_due_at < now,
+            Complaint.status.not_in(NOT_TO_SOLVE),
+            or_(
+                Complaint.resolved_at.is_(None),
+                Complaint.resolved_at > Complaint.resolve_due_at,
+            ),
+        )
+
+        def week_of(
+            moment: InstrumentedAttribute[datetime | None], *also: ColumnElement[bool]
+        ) -> ColumnElement[int]:
+            """The index of the week `moment` falls in; NULL outside the weeks or if not `also`."""
+            week = case(*((moment < high, i) for i, high in enumerate(bounds[1:])))
+            return case((and_(moment >= bounds[0], moment < bounds[-1], *also), week))
+
+        moments = (
+            select(
+                week_of(Complaint.created_at).label("filed"),
+                week_of(Complaint.resolved_at).label("resolved"),
+                week_of(Complaint.resolve_due_at, missed).label("overdue"),
+            )
+            .where(
+                *where,
+                or_(
+                    Complaint.created_at >= bounds[0],
+                    Complaint.resolved_at >= bounds[0],
+                    Complaint.resolve_due_at >= bounds[0],
+                ),
+            )
+            .subquery()
+        )
+        counts = [[0, 0, 0] for _ in mondays]
         async with self.db.session() as session:
-            filed = list(
-                await session.scalars(
-                    select(Complaint.created_at).where(*where, Complaint.created_at >= start)
-                )
-            )
-            resolved = list(
-                await session.scalars(
-                    select(Complaint.resolved_at).where(*where, Complaint.resolved_at >= start)
-                )
-            )
-            due = (
-                await session.execute(
-                    select(Complaint.resolve_due_at, Complaint.resolved_at).where(
-                        *where,
-                        Complaint.resolve_due_at >= start,
-                        Complaint.resolve_due_at < now,
-                        Complaint.status.not_in(NOT_TO_SOLVE),
-                        or_(
-                            Complaint.resolved_at.is_(None),
-                            Complaint.resolved_at > Complaint.resolve_due_at,
-                        ),
-                    )
-                )
-            ).all()
-        counts = {monday: [0, 0, 0] for monday in mondays}
-
-        def bucket(moment: datetime | None, column: int) -> None:
-            if moment is None:  # nullable column; the queries' comparisons already skip NULL
-                return
-            day = moment.astimezone(CHINA_TZ).date()
-            monday = day - timedelta(days=day.weekday())
-            if monday in counts:
-                counts[monday][column] += 1
-
-        for filed_at in filed:
-            bucket(filed_at, 0)
-        for resolved_at in resolved:
-            bucket(resolved_at, 1)
-        for due_at, _ in due:
-            bucket(due_at, 2)
-        return [Week(monday, *counts[monday]) for monday in mondays]
+            for *indexes, n in await session.execute(
+                select(
+                    moments.c.filed, moments.c.resolved, moments.c.overdue, func.count()
+                ).group_by(moments.c.filed, moments.c.resolved, moments.c.overdue)
+            ):
+                for series, week in enumerate(indexes):
+                    if week is not None:
+                        counts[week][series] += n
+        return [Week(monday, *counts[i]) for i, monday in enumerate(mondays)]
