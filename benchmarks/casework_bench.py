@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from handlers.reports import SPOOLED_IN_MEMORY, ReportHandlers  # noqa: E402
-from storage.casework import CaseworkQueries  # noqa: E402
+from storage.casework import CaseworkQueries, Scope  # noqa: E402
 from storage.complaints import ESCALATE, FEEDBACK, REMIND, REPLY  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.deadlines import ACCEPT, RESOLVE, DeadlineQueries, overdue_reason  # noqa: E402
@@ -382,15 +382,15 @@ async def bench_queue(db: Database, runs: int) -> dict[str, Any]:
     async with db.session() as session:
         unit_id = await session.scalar(select(Unit.id).where(Unit.name == "闽清县民政局"))
     scopes = {
-        "unit (staff)": {"unit_ids": [unit_id]},
-        "county 闽清县 (supervisor)": {"regions": ["闽清县"]},
-        "city 福州市 (supervisor)": {"regions": ["福州市"]},
+        "unit (staff)": Scope(unit_ids=(unit_id,)),
+        "county 闽清县 (supervisor)": Scope(regions=("闽清县",)),
+        "city 福州市 (supervisor)": Scope(regions=("福州市",)),
     }
     out = {}
     for name, scope in scopes.items():
         for label, page in (("first page", 0), ("last page", 10**6)):
             out[f"{name}, {label}"] = await timed(
-                lambda scope=scope, page=page: queries.queue(**scope, page=page), runs, page_found
+                lambda scope=scope, page=page: queries.queue(scope, page=page), runs, page_found
             )
     return out
 
