@@ -287,7 +287,12 @@ class Understanding:
             or (len(word) == 3 and word[0] == word[2] and word[1] in "不没冇")
         ):
             return analyze_groups(word[0])  # 问问, 查查; 补不补, 批没批: the verb itself
-        if len(group) > 1 or len(word) < 2 or word in self.idf or segmenter().FREQ.get(word, 0):
+        if (
+            len(group) > 1
+            or len(word) < 2
+            or word in self.idf
+            or segmenter().FREQ.get(word, 0) >= TYPO_MAX_FREQ
+        ):
             return [group]
         core = word
         while len(core) > 1 and core[0] in GLUED_BEFORE:

@@ -375,6 +375,14 @@ def test_helper_words_glued_to_a_verb_are_read_off(parse):
     assert "查" in typed
 
 
+def test_a_verb_with_its_complement_that_jieba_barely_knows_is_read_as_the_verb(kb, parse):
+    """修得好, 批得下来: jieba lists 修得 and 批得, but as rarely as a typo; read as an unknown
+    word they made half of 路哪样时候修得好 unknown, and the bot said "not found"."""
+    typed = {c.typed for c in parse("新平县的路哪样时候修得好，批得下来不").concepts}
+    assert not typed & {"修得", "批得"}
+    assert not kb.ask("新平县的路哪样时候修得好").abstained
+
+
 def test_a_doubled_verb_is_read_as_the_verb(parse):
     """问问, 查查: a doubled verb the plans never write is the verb itself, not an unknown
     thing asked about (which would count as much as 低保)."""
