@@ -326,6 +326,18 @@ def test_with_no_place_known_a_fact_one_plan_states_is_answered(kb):
     assert "元" in answer.text
 
 
+def test_a_story_full_of_its_situation_still_gets_the_closest_matches(kb):
+    """Scattered everyday words (扎扫把卖, 老伴走得早) are the story, not the question: the
+    passage ranked for the whole message answers what its last sentence asks well enough to
+    be offered, though not as a sure answer."""
+    answer = kb.ask(
+        "我是湖北黄冈的，今年五十二，右手有残疾，拿了三级残疾证，平时在家扎扫把卖，一个月也就"
+        "几百块。老伴走得早，一个女儿在读高中。请问残疾人有没有什么创业扶持或者补贴，能申请低保吗？"
+    )
+    assert answer.kind == SUGGEST and not answer.abstained
+    assert answer.hits[0].passage.region == "湖北省"
+
+
 def test_a_storys_background_is_not_what_the_fact_is_asked_of(kb):
     """The crops told of are not what 什么时候 asks about: the road is, and the plan dates it."""
     answer = kb.ask("家里种了核桃板栗，路不好运不出去。村里通硬化路的计划什么时候完成？", "新平县")
