@@ -122,6 +122,7 @@ def _read_as(parse, question: str, dialect: str) -> frozenset[str]:
 @pytest.mark.parametrize(
     ("question", "dialect", "policy_words"),
     [
+        # people and family
         ("屋里细伢明年上初中", "细伢", {"儿童"}),
         ("崽女都在外地", "崽女", {"子女"}),
         ("伢唧放学一个人在屋里", "伢唧", {"儿童"}),
@@ -131,15 +132,7 @@ def _read_as(parse, question: str, dialect: str) -> frozenset[str]:
         ("他是个跛子干不了重活", "跛子", {"残疾人"}),
         ("村里的寡妇能吃低保不", "寡妇", {"孤寡"}),
         ("五十岁的光棍能单独进低保吗", "光棍", {"单人"}),
-    ],
-)
-def test_dialect_words_for_people_and_family(parse, question, dialect, policy_words):
-    assert policy_words <= _read_as(parse, question, dialect)
-
-
-@pytest.mark.parametrize(
-    ("question", "dialect", "policy_words"),
-    [
+        # home and property
         ("屋场是老辈传下来的", "屋场", {"住房"}),
         ("老厝墙都歪了", "老厝", {"危房"}),
         ("屋顶漏了一块", "屋顶", {"危房改造"}),
@@ -148,30 +141,14 @@ def test_dialect_words_for_people_and_family(parse, question, dialect, policy_wo
         ("责任田被占了", "责任田", {"承包地"}),
         ("自留山上种了杉木", "自留山", {"林地"}),
         ("猪栏要拆到屋后头去", "猪栏", {"养殖", "畜牧"}),
-    ],
-)
-def test_dialect_words_for_home_and_property(parse, question, dialect, policy_words):
-    assert policy_words <= _read_as(parse, question, dialect)
-
-
-@pytest.mark.parametrize(
-    ("question", "dialect", "policy_words"),
-    [
+        # money and costs
         ("老板欠了半年工钱", "工钱", {"报酬"}),
         ("为了看病欠债十几万", "欠债", {"债务"}),
         ("去信用社贷钱要担保吗", "贷钱", {"贷款"}),
         ("修路每户要凑钱吗", "凑钱", {"自筹"}),
         ("政府贴钱修厕所", "贴钱", {"补贴"}),
         ("搬迁补助是一次给还是分几次", "一次给", {"一次性"}),
-    ],
-)
-def test_dialect_words_for_money_and_costs(parse, question, dialect, policy_words):
-    assert policy_words <= _read_as(parse, question, dialect)
-
-
-@pytest.mark.parametrize(
-    ("question", "dialect", "policy_words"),
-    [
+        # health
         ("他害病好几年了", "害病", {"疾病"}),
         ("去卫生所看病能报吗", "卫生所", {"卫生院"}),
         ("在镇上捡药的钱能报不", "捡药", {"医疗"}),
@@ -179,15 +156,7 @@ def test_dialect_words_for_money_and_costs(parse, question, dialect, policy_word
         ("她是老毛病了", "老毛病", {"慢性病"}),
         ("中风以后半身不遂", "半身不遂", {"重度残疾"}),
         ("从楼上摔断了腿", "摔断", {"医疗"}),
-    ],
-)
-def test_dialect_words_for_health(parse, question, dialect, policy_words):
-    assert policy_words <= _read_as(parse, question, dialect)
-
-
-@pytest.mark.parametrize(
-    ("question", "dialect", "policy_words"),
-    [
+        # work and farming
         ("过了年就下广东", "下广东", {"外出", "务工"}),
         ("在附近打散工", "散工", {"务工"}),
         ("在屋里盘田", "盘田", {"种植", "农业"}),
@@ -196,29 +165,13 @@ def test_dialect_words_for_health(parse, question, dialect, policy_words):
         ("喂了两头牛还放羊", "放羊", {"养殖"}),
         ("今年橘子卖不脱", "卖不脱", {"销售", "农产品"}),
         ("赶街卖点山货", "山货", {"农产品"}),
-    ],
-)
-def test_dialect_words_for_work_and_farming(parse, question, dialect, policy_words):
-    assert policy_words <= _read_as(parse, question, dialect)
-
-
-@pytest.mark.parametrize(
-    ("question", "dialect", "policy_words"),
-    [
+        # school
         ("伢崽读册要几多钱", "读册", {"教育"}),
         ("初中住读有补助吗", "住读", {"寄宿"}),
         ("家里穷念不起了", "念不起", {"资助"}),
         ("娃不读了在家玩", "不读了", {"辍学"}),
         ("书本费要自己出吗", "书本费", {"学杂费"}),
-    ],
-)
-def test_dialect_words_for_school(parse, question, dialect, policy_words):
-    assert policy_words <= _read_as(parse, question, dialect)
-
-
-@pytest.mark.parametrize(
-    ("question", "dialect", "policy_words"),
-    [
+        # village and officials
         ("去村公所盖章", "村公所", {"村委会"}),
         ("村长说今年没名额", "村长", {"村干部"}),
         ("支书不给签字", "支书", {"书记"}),
@@ -226,5 +179,7 @@ def test_dialect_words_for_school(parse, question, dialect, policy_words):
         ("县里有没有这个补助", "县里", {"县"}),
     ],
 )
-def test_dialect_words_for_village_and_officials(parse, question, dialect, policy_words):
+def test_dialect_words_are_read_as_the_plans_words(parse, question, dialect, policy_words):
+    """Class by class: people and family, home and property, money and costs, health, work
+    and farming, school, village and officials."""
     assert policy_words <= _read_as(parse, question, dialect)
