@@ -496,19 +496,10 @@ def test_an_amount_question_is_answered_by_a_passage_about_it_not_by_any_figure(
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
+        # A-not-A: 能不能拿 holds 能拿 (能拿多少 asks an amount) but asks whether one may.
         ("山林能不能拿去入股", "eligibility"),
         ("能不能领低保", "eligibility"),
         ("能拿多少", "amount"),
-    ],
-)
-def test_an_a_not_a_question_asks_whether_not_how_much(question, kind):
-    """能不能拿 holds 能拿 (能拿多少 asks an amount) but asks whether one may."""
-    assert asked_fact(question) == kind
-
-
-@pytest.mark.parametrize(
-    ("question", "kind"),
-    [
         # What a story tells (十几年, 好多年) is no asked time; its asking sentence decides.
         ("我妈腿脚不好十几年了。村里说能办残疾证，到底够不够条件？", "eligibility"),
         ("老头子住院好多年了，花了不少钱。医保能报多少？", "amount"),
@@ -517,9 +508,29 @@ def test_an_a_not_a_question_asks_whether_not_how_much(question, kind):
         ("开扶贫车间的老板能拿到哪些补贴", None),
         ("能拿多少补贴", "amount"),
         ("到哪里申请", "how"),
+        # Dialect ways of asking
+        ("我们村么时候通网啊", "time"),  # Hubei
+        ("啥辰光发钱", "time"),  # Jiangsu (Wu)
+        ("危房改造补偌济钱", "amount"),  # Fujian (Min)
+        ("低保一个月几钿", "amount"),  # Wu
+        ("老屋子垮哒，危房改造哪门搞", "how"),  # Hunan
+        ("修厕所的钱找么人要", "who"),  # Hubei
+        ("我们庄上的路啥人管", "who"),  # Jianghuai
+        ("寨子里的路哪个来管", "who"),  # Yunnan
+        ("补贴哪天打到卡上", "time"),
+        ("搬迁房啥个时候交钥匙", "time"),  # Jianghuai
+        ("自来水多晚通到组上", "time"),  # Jianghuai
+        ("养老金一个月几块钱", "amount"),
+        ("残疾证啷个办", "how"),  # Yunnan, Hubei
+        ("阮阿母的医保按怎报", "how"),  # Hokkien
+        ("要到什么地方去交材料", "how"),
+        ("我屋里这种情况得不得", "eligibility"),  # Hunan, Hubei
+        ("我崽读职高够格不", "eligibility"),
+        ("俺们庄上的路什个时候修", "time"),
+        ("寨子头的路哪样时候修得好", "time"),
     ],
 )
-def test_the_asking_sentence_says_what_fact_is_wanted(question, kind):
+def test_the_way_a_question_asks_says_what_fact_is_wanted(question, kind):
     assert asked_fact(question) == kind
 
 
@@ -538,32 +549,6 @@ def test_a_household_expense_or_situation_finds_what_the_plans_provide(kb, quest
     answer = kb.ask(question)
     assert not answer.abstained
     assert words in _body(answer.text)
-
-
-@pytest.mark.parametrize(
-    ("question", "kind"),
-    [
-        ("我们村么时候通网啊", "time"),  # Hubei
-        ("啥辰光发钱", "time"),  # Jiangsu (Wu)
-        ("危房改造补偌济钱", "amount"),  # Fujian (Min)
-        ("低保一个月几钿", "amount"),  # Wu
-        ("老屋子垮哒，危房改造哪门搞", "how"),  # Hunan
-        ("修厕所的钱找么人要", "who"),  # Hubei
-        ("我们庄上的路啥人管", "who"),  # Jianghuai
-        ("寨子里的路哪个来管", "who"),  # Yunnan
-        ("补贴哪天打到卡上", "time"),
-        ("搬迁房啥个时候交钥匙", "time"),  # Jianghuai
-        ("自来水多晚通到组上", "time"),  # Jianghuai
-        ("养老金一个月几块钱", "amount"),
-        ("残疾证啷个办", "how"),  # Yunnan, Hubei
-        ("阮阿母的医保按怎报", "how"),  # Hokkien
-        ("要到什么地方去交材料", "how"),
-        ("我屋里这种情况得不得", "eligibility"),  # Hunan, Hubei
-        ("我崽读职高够格不", "eligibility"),
-    ],
-)
-def test_dialect_ways_of_asking_say_what_fact_is_wanted(question, kind):
-    assert asked_fact(question) == kind
 
 
 def test_dialect_question_words_are_no_thing_asked_about(parse):
@@ -585,14 +570,6 @@ def test_dialect_who_why_whether_and_particles_carry_no_weight(parse, question, 
     query = parse(question)
     assert dialect_word not in [c.typed for c in query.concepts]
     assert query.words == parse(question.replace(dialect_word, "，")).words
-
-
-@pytest.mark.parametrize(
-    ("question", "kind"),
-    [("俺们庄上的路什个时候修", "time"), ("寨子头的路哪样时候修得好", "time")],
-)
-def test_jianghuai_and_yunnan_ways_of_asking_when(question, kind):
-    assert asked_fact(question) == kind
 
 
 @pytest.mark.parametrize("village", ["庄上", "寨子", "湾子"])
