@@ -288,19 +288,21 @@ def not_stated(
     offices = [u for u in units if not u.startswith("各")][:MAX_OFFICES]
     where = ASK_UNITS.format(units="、".join(offices)) if offices else ASK_LOCALLY
     note = NOT_STATED.format(place=region, fact=NOT_STATED_FACT.get(asks, ""), where=where)
-    room = MAX_ANSWER - len(note) - len(citation(passage)) - 16
-    return note + compose(
-        [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], False
-    )
+    return _noted(note, passage, weights, labelled=False)
 
 
 def stated_nowhere(passage: Passage, weights: dict[str, float], plans: str, asks: str) -> str:
     """With the place unknown, that none of the plans states the fact asked, then the closest
     passage, labelled as its plan's."""
     note = NOT_STATED_ANYWHERE.format(plans=plans, fact=NOT_STATED_FACT.get(asks, ""))
+    return _noted(note, passage, weights, labelled=True)
+
+
+def _noted(note: str, passage: Passage, weights: dict[str, float], labelled: bool) -> str:
+    """The note, then the passage's extract in the room the note leaves."""
     room = MAX_ANSWER - len(note) - len(citation(passage)) - 16
     return note + compose(
-        [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], True
+        [(extract(passage, weights, False, min(MAX_EXTRACT, room)), passage)], labelled
     )
 
 

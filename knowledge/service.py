@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 
 from knowledge import index
@@ -109,6 +109,11 @@ class _State:
     problems: list[str]
     users: int = field(default=0, repr=False)  # questions being answered from this state now
     retired: bool = field(default=False, repr=False)
+
+    @cached_property
+    def regions(self) -> tuple[str, ...]:
+        """The regions the plans cover, in the manifest's order."""
+        return tuple(dict.fromkeys(d.region for d in self.documents))
 
     @property
     def passage_count(self) -> int:
@@ -380,7 +385,7 @@ def _ask(state: _State, question: str, region: str | None) -> Answer:
     query = state.understanding.parse(question, region)
     place = _uncovered_place(state, query.text, region)
     if place:
-        text = UNCOVERED.format(regions=region_list(_regions(state)), place=place)
+        text = UNCOVERED.format(regions=region_list(state.regions), place=place)
         return Answer(text, True, [], None, kind=UNCOVERED_PLACE, uncovered_place=place)
     hits = _ranked(state, query, 10)
     resolved = query.place.region if query.place else None
@@ -434,7 +439,7 @@ def _not_stated_reply(
     cannot be told."""
     if asks not in STATED_KINDS or not hits:
         return None
-    plans = state.gazetteer.chain(region) if region else _regions(state)
+    plans = state.gazetteer.chain(region) if region else state.regions
     words = _asked_about(state, query, hits, plans)
     if words is None or _stated(state, words, asks, plans):
         return None
@@ -446,11 +451,6 @@ def _not_stated_reply(
     section = section_units(best, state.searcher.passages.get)
     units = section.lead_units or section.responsible_units  # who leads it, else who takes part
     return not_stated(best, weights, region, asks, units)
-
-
-def _regions(state: _State) -> tuple[str, ...]:
-    """The regions the plans cover, in the manifest's order."""
-    return tuple(dict.fromkeys(d.region for d in state.documents))
 
 
 def _weights(state: _State, query) -> dict[str, float]:
