@@ -448,9 +448,20 @@ def _not_stated_reply(
         return None  # what would be shown states a figure or date: let the resident judge it
     if region is None:
         return stated_nowhere(best, weights, region_list(plans), asks)
-    section = section_units(best, state.searcher.passages.get)
+    section = section_units(_speaks_most(state, words, plans, best), state.searcher.passages.get)
     units = section.lead_units or section.responsible_units  # who leads it, else who takes part
     return not_stated(best, weights, region, asks, units)
+
+
+def _speaks_most(
+    state: _State, words: frozenset[str], plans: tuple[str, ...], best: Passage
+) -> Passage:
+    """The passage of the resident's plans that names the thing asked about most often: its
+    section is the one on that matter, whose units handle it. The best passage may only
+    mention it (淮安区's health section names 低保 holders; its social-assistance section,
+    led by 区民政局, is on 低保). Ties go to the best passage, then to the first."""
+    held = [best, *(p for p in state.searcher.holding(words) if p.region in plans)]
+    return max(held, key=lambda p: sum(p.text.count(w) for w in words))
 
 
 def _weights(state: _State, query) -> dict[str, float]:

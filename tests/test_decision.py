@@ -282,6 +282,15 @@ def test_the_not_stated_reply_names_the_office_the_plan_makes_responsible(kb):
     assert "具体情况请向当地村委会、乡镇政府或县里的主管部门咨询" in disabled.text
 
 
+def test_the_office_named_is_that_of_the_section_on_the_matter_not_of_one_mentioning_it(kb):
+    """淮安区's health section names 低保 holders and is the closest passage; the office to ask
+    about 低保 is that of its social-assistance section, which speaks of 低保 most."""
+    answer = kb.ask("低保一个月发多少钱", "淮安区")
+    assert answer.kind == NOT_STATED
+    assert "具体情况可以向区民政局" in answer.text
+    assert "向区卫生计生委" not in answer.text
+
+
 def test_the_not_stated_reply_quotes_the_closest_passage_on_the_matter(kb):
     answer = kb.ask("危房改造一户补多少钱", "新平县")
     quoted = answer.text.split("文件里相关的规定是：\n", 1)[1]
