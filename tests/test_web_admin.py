@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from knowledge.readers import MAX_TEXT_CHARS
 from knowledge.service import KnowledgeBase
 from storage.workdays import CHINA_TZ
 from tests.casework_support import file_case
@@ -183,6 +184,9 @@ async def test_documents_are_uploaded_checked_and_removed(kb, database):
         assert page.status == 422 and t.DOC_UNSUPPORTED.format(name="通知.doc") in page.text
         page = await admin.post("/admin/documents", _upload(csrf, "空白.txt", b"   \n", "湖北省"))
         assert page.status == 422 and "未能加入《空白.txt》" in page.text
+        too_long = b"a" * (MAX_TEXT_CHARS + 1)
+        page = await admin.post("/admin/documents", _upload(csrf, "太长.txt", too_long, "湖北省"))
+        assert page.status == 422 and "未能加入《太长.txt》：文件内容太大" in page.text
         page = await admin.post(
             "/admin/documents", _upload(csrf, "养蜂.txt", BEES.encode(), "火星县")
         )
