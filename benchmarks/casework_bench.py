@@ -132,6 +132,18 @@ class Seed:
         self._event(cid, at, new, actor, from_status=old, to_status=new, **payload)
         return new
 
+    def _escalate(self, cid: int, due: datetime, deadline: str) -> None:
+        """What the deadline job writes five minutes after a missed deadline."""
+        self._event(
+            cid,
+            due + timedelta(minutes=5),
+            ESCALATE,
+            "system",
+            reason=overdue_reason(deadline),
+            due=due.isoformat(),
+            notified=1,
+        )
+
     def _case(self, cid: int) -> None:
         rng = self.rng
         county, parents = rng.choice(COUNTIES)
@@ -185,15 +197,7 @@ class Seed:
                 t + timedelta(days=rng.uniform(23, 30) if late else rng.uniform(2, 19)),
             )
             if late:
-                self._event(
-                    cid,
-                    resolve_due + timedelta(minutes=5),
-                    ESCALATE,
-                    "system",
-                    reason=overdue_reason(RESOLVE),
-                    due=resolve_due.isoformat(),
-                    notified=1,
-                )
+                self._escalate(cid, resolve_due, RESOLVE)
             self._event(cid, done - timedelta(hours=3), REPLY, public="已核实，正在办理。")
             status = self._move(cid, done, status, "resolved", public="已按政策补发。")
             resolved_at = done
@@ -257,15 +261,7 @@ class Seed:
                 self._move(cid, at, "submitted", "transferred", units=units)
                 accept_due = at + timedelta(days=2)
             if accept_due <= NOW and escalated:
-                self._event(
-                    cid,
-                    accept_due + timedelta(minutes=5),
-                    ESCALATE,
-                    "system",
-                    reason=overdue_reason(ACCEPT),
-                    due=accept_due.isoformat(),
-                    notified=1,
-                )
+                self._escalate(cid, accept_due, ACCEPT)
             return status, accept_due, resolve_due
         at = min(NOW, created + timedelta(hours=rng.uniform(1, 20)))
         current = self._move(cid, at, "submitted", "accepted")
@@ -279,15 +275,7 @@ class Seed:
             )
             resolve_due = reopened + timedelta(days=14)
         if resolve_due <= NOW and escalated:
-            self._event(
-                cid,
-                resolve_due + timedelta(minutes=5),
-                ESCALATE,
-                "system",
-                reason=overdue_reason(RESOLVE),
-                due=resolve_due.isoformat(),
-                notified=1,
-            )
+            self._escalate(cid, resolve_due, RESOLVE)
         return current, accept_due, resolve_due
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.timing import nearest_rank_ms
+
 CHATS = [
     (["低保户住院能报销多少", "那要找谁办", "那一年给多少", "那我们镇头那边呢"], "淮安区"),
     (["娃上学有什么补助", "那上大学的呢", "还有别的吗"], "闽清县"),
@@ -31,19 +33,6 @@ CHATS = [
     (["贫困户想贷款养猪", "最多能贷多少", "要还几年", "明天天气怎么样"], "湖北省"),
     (["想当护林员挣点工钱", "归哪个单位管", "那新平那边呢"], None),
 ]
-
-
-def _ms(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] * 1000
-
-    return {
-        "p50_ms": round(rank(0.5), 2),
-        "p99_ms": round(rank(0.99), 2),
-        "mean_ms": round(sum(ordered) / len(ordered) * 1000, 2),
-    }
 
 
 def main() -> None:
@@ -81,10 +70,10 @@ def main() -> None:
                 },
                 "messages": len(first) + len(follow),
                 # A follow-up alone (那要找谁办) is a quick "not found" for `ask`; first messages compare.
-                "ask_first_message_cpu": _ms(plain_first),
-                "ask_follow_up_alone_cpu": _ms(plain),
-                "converse_first_message_cpu": _ms(first),
-                "converse_follow_up_cpu": _ms(follow),
+                "ask_first_message_cpu": nearest_rank_ms(plain_first),
+                "ask_follow_up_alone_cpu": nearest_rank_ms(plain),
+                "converse_first_message_cpu": nearest_rank_ms(first),
+                "converse_follow_up_cpu": nearest_rank_ms(follow),
             },
             ensure_ascii=False,
             indent=2,

@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import nearest_rank_ms  # noqa: E402
+
 # (question, region the resident set or None)
 QUESTIONS: list[tuple[str, str | None]] = [
     ("我家是贫困户，娃明年上高中，学费能免吗", None),
@@ -179,23 +181,9 @@ def make_corpus(scale: int, target: Path) -> int:
 def percentiles(samples: tuple[list[float], list[float]]) -> dict[str, float]:
     """p50/p99/max in milliseconds (nearest rank), wall clock and this thread's CPU time."""
     wall, cpu = samples
-    figures = _percentiles(wall)
-    figures["cpu"] = _percentiles(cpu)
+    figures = nearest_rank_ms(wall)
+    figures["cpu"] = nearest_rank_ms(cpu)
     return figures
-
-
-def _percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def rank(q: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))] * 1000
-
-    return {
-        "p50_ms": round(rank(0.50), 2),
-        "p99_ms": round(rank(0.99), 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-        "mean_ms": round(sum(ordered) / len(ordered) * 1000, 2),
-    }
 
 
 def timed(fn, calls: list[tuple[str, str | None]]) -> tuple[list[float], list[float]]:

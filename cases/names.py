@@ -1,6 +1,11 @@
 """What staff, supervisors and admins call statuses, events, ratings, roles and actors, in every
 adapter (Telegram, the web console, the exported spreadsheet): one vocabulary, Simplified Chinese."""
 
+from collections import Counter
+from collections.abc import Sequence
+
+from storage.reports import UnitCount
+
 # Status names as case workers say them (residents see handlers.texts.STATUS_LABELS).
 STATUS_NAMES = {
     "submitted": "待受理",
@@ -39,3 +44,22 @@ ACTOR_NAMES = {
     "admin": "管理员",
     "system": "系统",
 }
+# A case no unit has been assigned to, where statistics and lists name its unit.
+NO_UNIT = "未分派"
+
+
+def unit_labels(units: Sequence[UnitCount]) -> list[tuple[str, int]]:
+    """Each unit's count under its name, the region added where one name stands for units of
+    several regions (县住建局（闽清县）, 县住建局（古田县）)."""
+    named = Counter(u.name for u in units if u.name is not None)
+    return [
+        (
+            NO_UNIT
+            if u.name is None
+            else f"{u.name}（{u.region}）"
+            if named[u.name] > 1 and u.region
+            else u.name,
+            u.count,
+        )
+        for u in units
+    ]

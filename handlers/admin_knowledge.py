@@ -45,6 +45,7 @@ from handlers.updates import (
     user_data,
     user_of,
 )
+from knowledge.reader_texts import read_problem
 from knowledge.readers import SUFFIXES, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -61,14 +62,6 @@ MAX_REGION_CHARS = 30
 PENDING_KEY = "kb_upload"
 CALLBACK_PREFIX = "kd:"
 _CAPTION_SPLIT = re.compile(r"[\s、，,/／>›]+")
-
-
-def read_problem(reason: str) -> str:
-    """The readers' English reason in words an admin reads."""
-    return next(
-        (said for start, said in texts.READ_PROBLEMS if reason.startswith(start)),
-        texts.READ_PROBLEM_OTHER,
-    )
 
 
 def failure_reason(exc: BaseException) -> str:

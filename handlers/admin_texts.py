@@ -107,20 +107,6 @@ DOC_CHOICE_EXPIRED = "这个选择已过期，请重新发送文件。"
 DOC_CANCELLED = "已取消，文件未保存。"
 BUTTON_CANCEL = "取消"
 
-# Why a file could not be read, by the reason knowledge.readers gives (its start).
-READ_PROBLEMS = (
-    ("unsupported file type", "不支持这种文件类型"),
-    ("no text in file", "文件里没有文字"),
-    ("no policy text found", "没有找到政策正文"),
-    ("cannot read: encrypted PDF", "PDF 文件加了密"),
-    ("cannot read: not UTF-8", "文字编码无法识别"),
-    ("cannot read: [Errno 2]", "文件不见了"),
-    ("cannot read", "文件损坏或无法读取"),
-    ("corrupt", "文件损坏或格式不对"),
-    ("too large", "文件内容太大（解压后或页数、字数超过上限）"),
-    ("too slow", "文件太复杂，读取超时"),
-)
-READ_PROBLEM_OTHER = "无法读取"
 FAILURE_NO_DOCUMENTS = "没有一份能读取的政策文件"
 FAILURE_DISK = "读写磁盘出错（{detail}）"
 FAILURE_OTHER = "程序出错（{detail}）"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-# Re-exported: the same words as the export.
+# Re-exported: the same words as the web console and the export.
+from cases.names import NO_UNIT as NO_UNIT
 from cases.names import RATING_NAMES as RATING_NAMES
 from cases.names import STATUS_NAMES as STATUS_NAMES
 
@@ -71,7 +72,6 @@ SECTION_OVERDUE = "<b>超期未办</b>"
 SECTION_RATES = "<b>办理成效</b>"
 COUNT_LINE = "{name}：{n} 件"
 MORE_LINE = "其余 {k} 项：{n} 件"
-NO_UNIT = "未分派"
 OVERDUE_SUMMARY = "受理超期 {accept} 件，办结超期 {resolve} 件"
 OVERDUE_NONE = "没有超期的工单。"
 OVERDUE_LINE = "{ticket}　{unit}　{deadline}{due}"

@@ -27,6 +27,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from cases import export
 from cases.access import Access
+from cases.names import unit_labels
 from cases.service import CaseService
 from handlers import report_texts as t
 from handlers import texts
@@ -36,7 +37,7 @@ from handlers.updates import chat_of, user_of
 from storage.db import StorageUnavailable
 from storage.lifecycle import OPEN_STATUSES
 from storage.models import ComplaintStatus
-from storage.reports import CaseFilter, CaseReports, Statistics, UnitCount
+from storage.reports import CaseFilter, CaseReports, Statistics
 from storage.workdays import CHINA_TZ
 
 log = logging.getLogger(__name__)
@@ -285,7 +286,7 @@ class ReportHandlers:
             *_listed([(t.STATUS_NAMES[st.value], n) for st, n in s.by_status]),
             "",
         ]
-        lines += [t.SECTION_UNIT, *_listed(_unit_names(s.by_unit)), ""]
+        lines += [t.SECTION_UNIT, *_listed(unit_labels(s.by_unit)), ""]
         lines += [
             t.SECTION_CATEGORY,
             *_listed([(self.labels.get(c, c), n) for c, n in s.by_category]),
@@ -351,25 +352,6 @@ def _listed(counts: list[tuple[str, int]]) -> list[str]:
     if rest:
         lines.append(t.MORE_LINE.format(k=len(rest), n=sum(n for _, n in rest)))
     return lines
-
-
-def _unit_names(units: list[UnitCount]) -> list[tuple[str, int]]:
-    """Unit names, with the region added where one name stands for units of several regions."""
-    seen: dict[str, int] = {}
-    for unit in units:
-        if unit.name is not None:
-            seen[unit.name] = seen.get(unit.name, 0) + 1
-    return [
-        (
-            t.NO_UNIT
-            if u.name is None
-            else f"{u.name}（{u.region}）"
-            if seen[u.name] > 1 and u.region
-            else u.name,
-            u.count,
-        )
-        for u in units
-    ]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any], service: CaseService) -> None:

@@ -9,62 +9,52 @@ resident politely) instead of an AttributeError on None somewhere further down.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Chat, Document, Message, Update, User
 from telegram.ext import ContextTypes
+
+T = TypeVar("T")
 
 
 class MissingPart(RuntimeError):
     """A handler got an update without something its registration promised."""
 
 
+def _present(part: T | None, missing: str) -> T:
+    if part is None:
+        raise MissingPart(missing)
+    return part
+
+
 def user_of(update: Update) -> User:
-    if update.effective_user is None:
-        raise MissingPart(f"update {update.update_id} has no user")
-    return update.effective_user
+    return _present(update.effective_user, f"update {update.update_id} has no user")
 
 
 def chat_of(update: Update) -> Chat:
-    if update.effective_chat is None:
-        raise MissingPart(f"update {update.update_id} has no chat")
-    return update.effective_chat
+    return _present(update.effective_chat, f"update {update.update_id} has no chat")
 
 
 def message_of(update: Update) -> Message:
-    if update.effective_message is None:
-        raise MissingPart(f"update {update.update_id} has no message")
-    return update.effective_message
+    return _present(update.effective_message, f"update {update.update_id} has no message")
 
 
 def document_of(update: Update) -> Document:
-    document = message_of(update).document
-    if document is None:
-        raise MissingPart(f"update {update.update_id} carries no file")
-    return document
+    return _present(message_of(update).document, f"update {update.update_id} carries no file")
 
 
 def query_of(update: Update) -> CallbackQuery:
-    if update.callback_query is None:
-        raise MissingPart(f"update {update.update_id} is no button press")
-    return update.callback_query
+    return _present(update.callback_query, f"update {update.update_id} is no button press")
 
 
 def query_data(update: Update) -> str:
     """The pressed button's callback data (this bot's buttons all carry a string)."""
-    data = query_of(update).data
-    if data is None:
-        raise MissingPart(f"update {update.update_id}: the button carries no data")
-    return data
+    return _present(query_of(update).data, f"update {update.update_id}: the button carries no data")
 
 
 def user_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
-    if context.user_data is None:
-        raise MissingPart("the update has no user, so no user_data")
-    return context.user_data
+    return _present(context.user_data, "the update has no user, so no user_data")
 
 
 def chat_data(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
-    if context.chat_data is None:
-        raise MissingPart("the update has no chat, so no chat_data")
-    return context.chat_data
+    return _present(context.chat_data, "the update has no chat, so no chat_data")

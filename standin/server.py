@@ -272,14 +272,7 @@ class BotAPIStandIn:
         Only buttons the message currently shows can be pressed, as in a real client.
         """
         chat = chat_id if chat_id is not None else user_id
-        message_id = (
-            message
-            if isinstance(message, int)
-            else (message.message_id if isinstance(message, Reply) else message["message_id"])
-        )
-        stored = self._messages.get((chat, message_id))
-        if stored is None:
-            raise LookupError(f"chat {chat} has no message {message_id}")
+        stored = self._stored(chat, message)
         shown = [
             b.get("callback_data")
             for row in stored.get("reply_markup", {}).get("inline_keyboard", [])
@@ -287,7 +280,8 @@ class BotAPIStandIn:
         ]
         if callback_data not in shown:
             raise LookupError(
-                f"message {message_id} shows no button with data {callback_data!r}: {shown}"
+                f"message {stored['message_id']} shows no button with data "
+                f"{callback_data!r}: {shown}"
             )
         return self._push_callback(user_id, chat, stored, callback_data, first_name)
 
@@ -328,14 +322,21 @@ class BotAPIStandIn:
         if not 1 <= len(callback_data.encode()) <= 64:
             raise ValueError("Telegram carries 1-64 bytes of callback data")
         chat = chat_id if chat_id is not None else user_id
+        return self._push_callback(
+            user_id, chat, self._stored(chat, message), callback_data, first_name
+        )
+
+    def _stored(self, chat: int, message: Reply | dict[str, Any] | int) -> dict[str, Any]:
+        """The message as the chat now shows it, by its id or as a test holds it."""
         message_id = (
             message
             if isinstance(message, int)
             else (message.message_id if isinstance(message, Reply) else message["message_id"])
         )
-        return self._push_callback(
-            user_id, chat, self._messages[(chat, message_id)], callback_data, first_name
-        )
+        stored = self._messages.get((chat, message_id))
+        if stored is None:
+            raise LookupError(f"chat {chat} has no message {message_id}")
+        return stored
 
     def _push_callback(
         self, user_id: int, chat: int, stored: dict[str, Any], callback_data: str, first_name: str

@@ -14,8 +14,8 @@ import asyncio
 import fcntl
 import hashlib
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,18 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, (PoolTimeoutError, OSError, TimeoutError))
 
 
+@contextmanager
+def _outage_as_unavailable() -> Iterator[None]:
+    """A database outage raised in the block surfaces as StorageUnavailable; a bug's error
+    (a constraint, bad SQL) passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        if is_outage(exc):
+            raise _unavailable(exc) from exc
+        raise
+
+
 class Database:
     """One engine and its session factories; create one per process and share it."""
 
@@ -154,13 +166,9 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session for reading. Database failures surface as StorageUnavailable."""
-        try:
+        with _outage_as_unavailable():
             async with self._reader() as session:
                 yield session
-        except Exception as exc:
-            if is_outage(exc):
-                raise _unavailable(exc) from exc
-            raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -170,17 +178,13 @@ class Database:
         failures surface as StorageUnavailable, and then nothing of the block was committed
         (except in the one unknowable case where the connection died during COMMIT itself).
         """
-        try:
+        with _outage_as_unavailable():
             if self._write_lock is None:
                 async with self._writer() as session, session.begin():
                     yield session
             else:
                 async with self._write_lock, self._writer() as session, session.begin():
                     yield session
-        except Exception as exc:
-            if is_outage(exc):
-                raise _unavailable(exc) from exc
-            raise
 
     @asynccontextmanager
     async def exclusive(self, name: str) -> AsyncIterator[bool]:
@@ -208,12 +212,8 @@ class Database:
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
             return
-        try:
+        with _outage_as_unavailable():
             connection = await self.engine.connect()
-        except Exception as exc:
-            if is_outage(exc):
-                raise _unavailable(exc) from exc
-            raise
         try:
             held = bool(
                 await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from knowledge import index
 from knowledge.manifest import DEFAULT_CORPUS
@@ -38,16 +39,30 @@ def found(kb: KnowledgeBase, question: str, doc_id: str, text: str = "蜜蜂") -
     return any(h.passage.doc_id == doc_id and text in h.passage.text for h in hits)
 
 
-def run_bot(args: list[str], data: Path, corpus: Path | None = None) -> subprocess.CompletedProcess:
+def run_bot(
+    args: list[str], data: Path, corpus: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     """`python -m bot ARGS` on the data directory `data` (and corpus), as an operator runs it."""
     env = {**os.environ, "DATA_DIR": str(data), "LOG_LEVEL": "WARNING"}
     if corpus is not None:
         env["CORPUS_DIR"] = str(corpus)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
+        input=stdin,
         env=env,
         cwd=data.parent,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def ask_jsonl(rows: list[dict[str, Any]], data: Path) -> list[dict[str, Any]]:
+    """The replies of `python -m bot ask --jsonl` to `rows`, in order."""
+    done = run_bot(
+        ["ask", "--jsonl"],
+        data,
+        stdin="".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+    )
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]

@@ -4,14 +4,12 @@ answer was about, answers that lead with the fact asked for, and `ask --jsonl` h
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from knowledge.asked import AMOUNT, ELIGIBILITY, HOW, TIME, WHO, asked_fact, units_sentence
 from knowledge.conversation import EXPIRY_SECONDS, Context, differs_by_region
+from tests.index_support import ask_jsonl
 
 SOURCE = "——来源："
 NOW = 1_800_000_000.0
@@ -182,15 +180,7 @@ def test_ask_jsonl_answers_the_last_question_in_the_context_of_its_history(polic
         },
         {"id": "bad-history", "question": "低保怎么申请", "region": None, "history": "不是列表"},
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--jsonl"],
-        input="".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode(),
-        env={**os.environ, "DATA_DIR": str(policy_data_dir), "LOG_LEVEL": "WARNING"},
-        capture_output=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    out = {row["id"]: row for row in map(json.loads, result.stdout.decode().splitlines())}
+    out = {row["id"]: row for row in ask_jsonl(rows, policy_data_dir)}
     assert out["alone"]["abstained"]
     assert not out["follow"]["abstained"] and out["follow"]["answer"].startswith("这件事由")
     assert out["follow"]["region"] == "淮安区"

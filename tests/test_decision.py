@@ -4,10 +4,7 @@ do not cover that place" — decided from the question, the places of China and 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.models import ABSTAIN, NOT_STATED, SUGGEST, SURE, UNCOVERED
 from knowledge.places import COUNTY, PREFECTURE, PROVINCE, Division, division_short_forms, divisions
 from knowledge.service import KnowledgeBase
+from tests.index_support import ask_jsonl
 
 REGIONS = ("闽清县", "淮安区", "湖北省", "镇头镇", "新平县")
 HOTLINE = "12317"
@@ -186,14 +184,7 @@ def test_batch_output_says_what_kind_of_reply_each_is(policy_kb, policy_data_dir
         {"id": 2, "question": "贵州的低保标准", "region": None},
         {"id": 3, "question": "推荐一部电影", "region": None},
     ]
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--jsonl"],
-        input="".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode(),
-        env={**os.environ, "DATA_DIR": str(policy_data_dir), "LOG_LEVEL": "WARNING"},
-        capture_output=True,
-        timeout=300,
-    )
-    out = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    out = ask_jsonl(rows, policy_data_dir)
     assert [(o["kind"], o["uncovered_place"], o["abstained"]) for o in out] == [
         (SURE, None, False),
         (UNCOVERED, "贵州省", True),

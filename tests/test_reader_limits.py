@@ -12,9 +12,8 @@ import docx
 import pytest
 from pypdf import PdfWriter
 
-from handlers import admin_texts
-from handlers.admin_knowledge import read_problem
 from knowledge.library import Library
+from knowledge.reader_texts import READ_PROBLEM_OTHER, read_problem
 from knowledge.readers import (
     MAX_DOCX_UNCOMPRESSED,
     MAX_PDF_PAGES,
@@ -54,7 +53,7 @@ def test_a_docx_that_inflates_to_huge_xml_is_refused_before_parsing(tmp_path):
         read_document(path)
     # Refused from the zip directory's declared size, not after inflating and parsing.
     assert refused.value.reason.endswith("bytes uncompressed")
-    assert read_problem(refused.value.reason) != admin_texts.READ_PROBLEM_OTHER
+    assert read_problem(refused.value.reason) != READ_PROBLEM_OTHER
 
 
 def test_a_docx_entry_with_an_absurd_compression_ratio_is_refused(tmp_path):
@@ -96,7 +95,7 @@ def test_a_file_that_parses_too_long_is_stopped_at_the_time_limit(tmp_path):
     with pytest.raises(UnreadableDocument) as refused:
         read_document_limited(path, seconds=1.0)
     assert refused.value.reason.startswith("too slow")
-    assert read_problem(refused.value.reason) != admin_texts.READ_PROBLEM_OTHER
+    assert read_problem(refused.value.reason) != READ_PROBLEM_OTHER
 
 
 def test_an_admin_upload_goes_through_the_limited_reader(tmp_path):

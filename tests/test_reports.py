@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from cases import export_texts
 from cases.export import safe_cell
 from handlers import report_texts as t
 from handlers import texts
@@ -40,24 +41,6 @@ MINQING = {"region": "闽清县", "parents": ("福州市", "福建省")}
 GUTIAN = {"region": "古田县", "parents": ("宁德市", "福建省")}
 LIUYANG = {"region": "浏阳市", "parents": ("长沙市", "湖南省")}
 INJECTED = '=HYPERLINK("http://example.com") 我的电话 138 1234 5678，身份证 350124199001011234，房子漏雨没人管'
-HEADER = [
-    "工单号",
-    "状态",
-    "类别",
-    "地区",
-    "乡镇",
-    "村",
-    "责任单位",
-    "协办单位",
-    "提交时间",
-    "受理时限",
-    "办结时限",
-    "办结时间",
-    "是否超期",
-    "回访评价",
-    "是否匿名",
-    "诉求内容",
-]
 
 
 @dataclass
@@ -300,11 +283,12 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
         assert raw.startswith(b"\xef\xbb\xbf")
         assert document.message["document"]["file_name"] == "投诉工单_20261201.csv"
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-        assert rows[0] == HEADER
-        by_ticket = {row[0]: dict(zip(HEADER, row, strict=True)) for row in rows[1:]}
+        assert rows[0] == export_texts.EXPORT_COLUMNS
+        by_ticket = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
         assert len(rows) - 1 == len(by_ticket) == 11 and set(by_ticket) == set(tickets.values())
 
         injected = by_ticket[tickets["c11"]]
+        assert injected["工单号"] == tickets["c11"] and injected["乡镇"] == injected["村"] == ""
         assert (
             injected["状态"] == "待受理"
             and injected["类别"] == "危房改造"
@@ -337,6 +321,9 @@ async def test_export_is_a_csv_excel_opens_without_identity_and_with_masked_numb
             "%Y-%m-%d %H:%M"
         )
         assert reworked["受理时限"] == record.accept_due_at.astimezone(CHINA_TZ).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+        assert reworked["办结时限"] == record.resolve_due_at.astimezone(CHINA_TZ).strftime(
             "%Y-%m-%d %H:%M"
         )
         assert by_ticket[tickets["c3"]]["是否超期"] == "是（受理超期）"

@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from knowledge.readers import MAX_TEXT_CHARS
 from knowledge.service import KnowledgeBase
 from storage.workdays import CHINA_TZ
 from tests.casework_support import file_case
@@ -45,7 +46,14 @@ async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(
             category="identification_unfair",
             parents=("淮安市", "江苏省"),
         )
-        clock.advance(timedelta(days=3))  # past the accept deadline: all four overdue
+        await file_case(  # a second 县住建局, of another county
+            c.storage,
+            description="危房改造的房子刚盖好一年墙就裂了。",
+            units=["县住建局"],
+            region="新平县",
+            parents=("玉溪市", "云南省"),
+        )
+        clock.advance(timedelta(days=3))  # past the accept deadline: all five overdue
 
         mine = await (await c.signed_in(SUPERVISOR)).get("/dashboard")
         assert mine.status == 200
@@ -55,9 +63,12 @@ async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(
         for definition in t.RATE_DEFINITIONS.values():
             assert definition in mine.text
         assert "淮安区" not in mine.text.split("按地区")[1]
+        assert "县住建局" in mine.text and "县住建局（" not in mine.text
 
         everything = await (await c.signed_in(ADMIN)).get("/dashboard")
-        assert re.search(r'id="total">4<', everything.text) and t.SCOPE_ALL in everything.text
+        assert re.search(r'id="total">5<', everything.text) and t.SCOPE_ALL in everything.text
+        # One name, two counties' units: each is named with its region, as in the bot's /stats.
+        assert "县住建局（闽清县）" in everything.text and "县住建局（新平县）" in everything.text
 
         sheet = await (await c.signed_in(SUPERVISOR)).get("/dashboard/export.csv")
         assert sheet.status == 200 and sheet.headers["Content-Type"].startswith("text/csv")
@@ -183,6 +194,9 @@ async def test_documents_are_uploaded_checked_and_removed(kb, database):
         assert page.status == 422 and t.DOC_UNSUPPORTED.format(name="通知.doc") in page.text
         page = await admin.post("/admin/documents", _upload(csrf, "空白.txt", b"   \n", "湖北省"))
         assert page.status == 422 and "未能加入《空白.txt》" in page.text
+        too_long = b"a" * (MAX_TEXT_CHARS + 1)
+        page = await admin.post("/admin/documents", _upload(csrf, "太长.txt", too_long, "湖北省"))
+        assert page.status == 422 and "未能加入《太长.txt》：文件内容太大" in page.text
         page = await admin.post(
             "/admin/documents", _upload(csrf, "养蜂.txt", BEES.encode(), "火星县")
         )

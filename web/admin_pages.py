@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from knowledge.reader_texts import read_problem
 from knowledge.readers import SUFFIXES, UnreadableDocument
 from storage.models import Role
 from web import texts as t
@@ -34,12 +35,6 @@ MAX_UNIT_CHARS = 100
 _USER_ID = re.compile(r"^\d{1,15}$")
 _REGION_SPLIT = re.compile(r"[\s、，,/／>›]+")
 REBUILDING = web.AppKey("rebuilding", asyncio.Lock)
-
-
-def read_problem(reason: str) -> str:
-    return next(
-        (said for start, said in t.READ_PROBLEMS if reason.startswith(start)), t.READ_PROBLEM_OTHER
-    )
 
 
 # ----------------------------------------------------------------------------- documents

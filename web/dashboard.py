@@ -14,6 +14,7 @@ from aiohttp import web
 
 from cases import export
 from cases.access import Permissions
+from cases.names import unit_labels
 from knowledge.routing import Router
 from storage.reports import CaseFilter
 from web import texts as t
@@ -45,20 +46,7 @@ async def dashboard(request: web.Request) -> web.Response:
     stats = await console.reports.statistics(scope, now, overdue_listed=OVERDUE_LISTED)
     weeks = await console.weeks.weeks(scope, now, CHART_WEEKS)
     labels = category_labels(console.router)
-    repeated: dict[str | None, int] = {}
-    for unit in stats.by_unit:
-        repeated[unit.name] = repeated.get(unit.name, 0) + 1
-    units = [
-        (
-            t.NO_UNIT
-            if u.name is None
-            else f"{u.name}（{u.region}）"
-            if repeated[u.name] > 1 and u.region
-            else u.name,
-            u.count,
-        )
-        for u in stats.by_unit
-    ]
+    units = unit_labels(stats.by_unit)
     rates = [
         (t.RATE_RESPONSE, stats.responded),
         (t.RATE_RESOLUTION, stats.resolved),

@@ -74,7 +74,7 @@ BY_STATUS = "按状态"
 BY_UNIT = "按主办单位"
 BY_CATEGORY = "按类别"
 BY_REGION = "按地区"
-NO_UNIT = "未分派"
+NO_UNIT = names.NO_UNIT
 COL_NAME = "名称"
 COL_COUNT = "件数"
 COL_TICKET = "工单号"
@@ -132,16 +132,6 @@ PROBLEMS_HEADER = "未能读取的文件："
 SELF_CHECK_HEADER = "自检："
 SELF_CHECK_OK = "✅ {question} → 《{title}》"
 SELF_CHECK_MISSED = "❌ {question}（没有答出来）"
-READ_PROBLEMS = (
-    ("unsupported file type", "不支持这种文件类型"),
-    ("no text in file", "文件里没有文字"),
-    ("no policy text found", "没有找到政策正文"),
-    ("cannot read: encrypted PDF", "PDF 文件加了密"),
-    ("cannot read: not UTF-8", "文字编码无法识别"),
-    ("cannot read", "文件损坏或无法读取"),
-    ("corrupt", "文件损坏或格式不对"),
-)
-READ_PROBLEM_OTHER = "无法读取"
 FAILURE_NO_DOCUMENTS = "没有一份能读取的政策文件"
 FAILURE_OTHER = "程序出错（{detail}）"
 
