@@ -200,8 +200,11 @@ def _new_topic(
     if answer.abstained or answer.kind != SURE:
         # Nothing shown to follow up on; the place a resident named is still theirs, and a
         # question about the plans' matters stays the topic that a follow-up may narrow.
+        # What it asked goes with it: 淮安区 after 低保一个月发多少钱 still asks how much.
         pending = message if answer.kind != UNCOVERED and _names_something(kb, message) else None
-        return answer, Context(at=now, topic=pending, place=answer.region or place)
+        return answer, Context(
+            at=now, topic=pending, place=answer.region or place, asks=asks if pending else None
+        )
     return answer, _remember(answer, message, answer.region or place, asks, now, [])
 
 

@@ -134,6 +134,17 @@ def test_an_amount_follow_up_their_plan_gives_no_figure_for_is_said_so(policy_kb
     assert context.topic == "新平的危房改造有补助吗" and context.place == "新平县"
 
 
+def test_naming_the_place_after_a_not_stated_reply_asks_the_same_fact_there(policy_kb):
+    """No plan states 低保's monthly amount; told the place, the bot answers for that place's
+    plan, still about how much, and names the office its plan makes responsible for 低保."""
+    (first, there), context = chat(policy_kb, ["低保一个月发多少钱", "淮安区"])
+    assert first.abstained and first.region is None
+    assert there.abstained and there.asks == AMOUNT and there.region == "淮安区"
+    assert there.text.startswith("淮安区的扶贫政策文件里有这方面的规定，但没有写明具体的金额或标准")
+    assert "区民政局" in body(there.text)
+    assert context.place == "淮安区"
+
+
 def test_the_context_expires_after_thirty_minutes(policy_kb):
     _, context = chat(policy_kb, ["低保户住院能报销多少"], "淮安区")
     fresh, _ = policy_kb.converse("那要找谁办", context, "淮安区", NOW + EXPIRY_SECONDS - 1)
