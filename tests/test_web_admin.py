@@ -5,14 +5,19 @@ user id, region, a unit the region's routing knows)."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import re
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from handlers import admin_texts
+from knowledge import index, upkeep_texts
+from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.readers import MAX_TEXT_CHARS
 from knowledge.service import KnowledgeBase
 from storage.workdays import CHINA_TZ
@@ -226,3 +231,60 @@ async def test_documents_are_uploaded_checked_and_removed(kb, database):
             page.status == 200
             and t.RELOAD_DONE.format(documents=shipped, passages=kb.passage_count) in page.text
         )
+
+
+async def _rebuild_failure_told(c, kb: KnowledgeBase) -> tuple[str, str]:
+    """What the admin reads when a rebuild fails: after /reload in Telegram, and on the page
+    after 重建 in the console; residents are answered from the old index all along."""
+    version, answer = kb.state.version, kb.ask("危房改造有什么补助", "闽清县").text
+    assert (await c.bot.ask(ADMIN, "/reload")).text == admin_texts.RELOAD_STARTED
+    told = (await c.bot.reply(ADMIN, 60)).text
+    admin = await c.signed_in(ADMIN)
+    csrf = (await admin.get("/admin/documents")).csrf
+    page = await admin.post("/admin/reload", {"csrf": csrf})
+    assert page.status == 500
+    assert kb.state.version == version
+    assert kb.ask("危房改造有什么补助", "闽清县").text == answer
+    return told, page.text
+
+
+async def test_a_rebuild_without_policy_text_is_explained_alike_in_telegram_and_the_console(
+    policy_data_copy, tmp_path, database
+):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS, corpus)
+    kb = KnowledgeBase.open(policy_data_copy, corpus)
+    for path in corpus.glob("*.txt"):
+        path.write_text("", encoding="utf-8")
+    async with console_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+        told, page = await _rebuild_failure_told(c, kb)
+    said = upkeep_texts.FAILURE_NO_DOCUMENTS
+    assert told == f"重建失败，仍在使用原来的知识库。\n原因：{said}"
+    assert t.RELOAD_FAILED.format(reason=said) in page
+
+
+@pytest.mark.parametrize(
+    "failure, said",
+    [
+        (
+            OSError(errno.ENOSPC, "No space left on device", "/srv/fupin/data/index/9f3c-v7"),
+            upkeep_texts.FAILURE_DISK_FULL,
+        ),
+        (KeyError("/srv/fupin/data/index/9f3c-v7/postings"), upkeep_texts.FAILURE_OTHER),
+    ],
+)
+async def test_a_failed_rebuild_is_explained_alike_without_paths_or_program_details(
+    kb, database, monkeypatch, failure, said
+):
+    # A full disk cannot be made in a test: the index build raises what a full disk raises.
+    def build(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(index, "build", build)
+    async with console_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+        told, page = await _rebuild_failure_told(c, kb)
+    assert told == f"重建失败，仍在使用原来的知识库。\n原因：{said}"
+    assert t.RELOAD_FAILED.format(reason=said) in page
+    for shown in (told, page):
+        assert "/srv" not in shown and "Errno" not in shown
+        assert type(failure).__name__ not in shown

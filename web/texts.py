@@ -132,8 +132,6 @@ PROBLEMS_HEADER = "未能读取的文件："
 SELF_CHECK_HEADER = "自检："
 SELF_CHECK_OK = "✅ {question} → 《{title}》"
 SELF_CHECK_MISSED = "❌ {question}（没有答出来）"
-FAILURE_NO_DOCUMENTS = "没有一份能读取的政策文件"
-FAILURE_OTHER = "程序出错（{detail}）"
 
 # ------------------------------------------------------------------ admin: roles
 ROLES_TITLE = "权限"
