@@ -30,9 +30,10 @@ from telegram.ext import (
     filters,
 )
 
+from cases.times import china_time
 from handlers import admin_texts as texts
 from handlers.access import STAFF_GROUP, refuse
-from handlers.formatting import china_time, escape, pack_lines, parse_number
+from handlers.formatting import escape, pack_lines, parse_number
 from handlers.presses import answer_press
 from handlers.updates import (
     chat_of,

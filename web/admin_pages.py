@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from cases.times import china_time
 from knowledge.reader_texts import read_problem
 from knowledge.readers import SUFFIXES, UnreadableDocument
 from knowledge.upkeep import (
@@ -32,7 +33,7 @@ from knowledge.upkeep import (
 )
 from storage.models import Role
 from web import texts as t
-from web.app import CONSOLE, FORM, MAX_UPLOAD_BYTES, WHO, admin, allow, china_time, render
+from web.app import CONSOLE, FORM, MAX_UPLOAD_BYTES, WHO, admin, allow, render
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def _documents(kb: Any) -> list[dict[str, Any]]:
             t.DOCS_SHIPPED
             if entry is None
             else t.DOCS_ADDED.format(
-                when=china_time(entry.added) or "—",
+                when=china_time(entry.added, "—"),
                 by=entry.added_by if entry.added_by is not None else "—",
             )
         )
