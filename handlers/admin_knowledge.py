@@ -44,17 +44,10 @@ from handlers.updates import (
     user_data,
     user_of,
 )
+from knowledge import upkeep
 from knowledge.reader_texts import read_problem
 from knowledge.readers import SUFFIXES, UnreadableDocument
-from knowledge.upkeep import (
-    MAX_REGION_CHARS,
-    RegionProblem,
-    RegionRefusal,
-    admin_region,
-    listing,
-    rebuild_failure,
-    rebuild_report,
-)
+from knowledge.upkeep import RegionProblem, RegionRefusal
 
 if TYPE_CHECKING:
     from cases.service import CaseService
@@ -116,7 +109,7 @@ class KnowledgeAdmin:
 
     async def _report(self, bot: Bot, chat_id: int, state: Any, head: str = "") -> None:
         """Documents and passages loaded, unreadable files, and the self-check."""
-        report = await asyncio.to_thread(rebuild_report, self.kb, state)
+        report = await asyncio.to_thread(upkeep.rebuild_report, self.kb, state)
         lines = [head] if head else []
         lines.append(texts.RELOAD_DONE.format(documents=report.documents, passages=report.passages))
         if report.problems:
@@ -157,7 +150,9 @@ class KnowledgeAdmin:
             return False
         except Exception as exc:  # any failure keeps the old index; the admin hears why
             log.exception("knowledge rebuild failed")
-            await self._say(bot, chat_id, texts.RELOAD_FAILED.format(reason=rebuild_failure(exc)))
+            await self._say(
+                bot, chat_id, texts.RELOAD_FAILED.format(reason=upkeep.rebuild_failure(exc))
+            )
             return False
         await self._report(bot, chat_id, state, head(result))
         return True
@@ -182,7 +177,7 @@ class KnowledgeAdmin:
         if not await self._refuse_unless_admin(update, context, "docs"):
             return
         items = []
-        for listed in listing(self.kb):
+        for listed in upkeep.listing(self.kb):
             doc, entry = listed.document, listed.entry
             origin = (
                 texts.DOCS_SHIPPED
@@ -262,6 +257,7 @@ class KnowledgeAdmin:
             return
         name = Path(document.file_name or "").name or "文件"
         chat_id, bot = chat_of(update).id, context.bot
+        chain = upkeep.admin_region(self.kb, message_of(update).caption or "")
         if Path(name).suffix.lower() not in SUFFIXES:
             await self._say(bot, chat_id, texts.DOC_UNSUPPORTED.format(name=escape(name)))
         elif document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
@@ -272,12 +268,7 @@ class KnowledgeAdmin:
                     size=f"{document.file_size / 2**20:.1f}", limit=MAX_DOCUMENT_BYTES // 2**20
                 ),
             )
-        elif (
-            isinstance(
-                chain := admin_region(self.kb, message_of(update).caption or ""), RegionProblem
-            )
-            and chain.kind is RegionRefusal.NONE
-        ):
+        elif isinstance(chain, RegionProblem) and chain.kind is RegionRefusal.NONE:
             regions = self.kb.known_regions()
             # Numbered, so that the buttons under an earlier file never choose for a later one.
             seq = (user_data(context).get(PENDING_KEY) or {}).get("seq", 0) + 1
@@ -313,7 +304,9 @@ class KnowledgeAdmin:
 
     def _region_refused(self, problem: RegionProblem) -> str:
         if problem.kind is RegionRefusal.BAD:
-            return texts.DOC_BAD_REGION.format(region=escape(problem.said), limit=MAX_REGION_CHARS)
+            return texts.DOC_BAD_REGION.format(
+                region=escape(problem.said), limit=upkeep.MAX_REGION_CHARS
+            )
         return texts.DOC_UNKNOWN_REGION.format(
             region=escape(problem.said), regions=escape("、".join(self.kb.known_regions()))
         )

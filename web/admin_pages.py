@@ -20,17 +20,10 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from cases.times import china_time
+from knowledge import upkeep
 from knowledge.reader_texts import read_problem
 from knowledge.readers import SUFFIXES, UnreadableDocument
-from knowledge.upkeep import (
-    MAX_REGION_CHARS,
-    RegionProblem,
-    RegionRefusal,
-    admin_region,
-    listing,
-    rebuild_failure,
-    rebuild_report,
-)
+from knowledge.upkeep import RegionProblem, RegionRefusal
 from storage.models import Role
 from web import texts as t
 from web.app import CONSOLE, FORM, MAX_UPLOAD_BYTES, WHO, admin, allow, render
@@ -47,7 +40,7 @@ REBUILDING = web.AppKey("rebuilding", asyncio.Lock)
 
 def _documents(kb: Any) -> list[dict[str, Any]]:
     rows = []
-    for listed in listing(kb):
+    for listed in upkeep.listing(kb):
         doc, entry = listed.document, listed.entry
         origin = (
             t.DOCS_SHIPPED
@@ -96,7 +89,7 @@ async def documents(request: web.Request) -> web.Response:
 
 async def _report(kb: Any, state: Any, head: str | None) -> list[str]:
     """The rebuild's report: what was loaded, what could not be read, and the self-check."""
-    report = await asyncio.to_thread(rebuild_report, kb, state)
+    report = await asyncio.to_thread(upkeep.rebuild_report, kb, state)
     lines = [head] if head else []
     lines.append(t.RELOAD_DONE.format(documents=report.documents, passages=report.passages))
     if report.problems:
@@ -137,7 +130,7 @@ async def _rebuild(
         except Exception as exc:  # any failure keeps the old index; the admin reads why
             log.exception("web: knowledge rebuild failed")
             return _documents_page(
-                request, bad=t.RELOAD_FAILED.format(reason=rebuild_failure(exc)), status=500
+                request, bad=t.RELOAD_FAILED.format(reason=upkeep.rebuild_failure(exc)), status=500
             )
         return _documents_page(request, ok=await _report(kb, state, head(result)))
 
@@ -153,7 +146,7 @@ def _region_refused(kb: Any, problem: RegionProblem) -> str:
     if problem.kind is RegionRefusal.NONE:
         return t.DOC_NO_REGION
     if problem.kind is RegionRefusal.BAD:
-        return t.DOC_BAD_REGION.format(region=problem.said, limit=MAX_REGION_CHARS)
+        return t.DOC_BAD_REGION.format(region=problem.said, limit=upkeep.MAX_REGION_CHARS)
     return t.DOC_UNKNOWN_REGION.format(region=problem.said, regions="、".join(kb.known_regions()))
 
 
@@ -174,7 +167,7 @@ async def upload(request: web.Request) -> web.Response:
             request, bad=t.DOC_TOO_LARGE.format(limit=MAX_UPLOAD_BYTES // 2**20), status=422
         )
     region = form.get("region")
-    chain = admin_region(console.kb, region if isinstance(region, str) else "")
+    chain = upkeep.admin_region(console.kb, region if isinstance(region, str) else "")
     if isinstance(chain, RegionProblem):
         return _documents_page(request, bad=_region_refused(console.kb, chain), status=422)
     who = request[WHO].user_id
