@@ -305,9 +305,7 @@ class ReportHandlers:
                     t.OVERDUE_LINE.format(
                         ticket=escape(case.ticket),
                         unit=escape(case.unit or t.NO_UNIT),
-                        deadline=t.OVERDUE_ACCEPT
-                        if case.deadline == "accept"
-                        else t.OVERDUE_RESOLVE,
+                        deadline=t.DEADLINE_NAMES[case.deadline],
                         due=china_time(case.due),
                     )
                 )

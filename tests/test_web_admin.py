@@ -64,6 +64,7 @@ async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(
         assert mine.status == 200
         assert re.search(r'id="total">3<', mine.text) and "范围：闽清县" in mine.text
         assert t.OVERDUE_SUMMARY.format(accept=3, resolve=0) in mine.text
+        assert mine.text.count("<td>受理时限</td>") == 3
         assert '<svg class="chart"' in mine.text and "新收 3" in mine.text
         for definition in t.RATE_DEFINITIONS.values():
             assert definition in mine.text
