@@ -289,3 +289,16 @@ async def test_a_failed_rebuild_is_explained_alike_without_paths_or_program_deta
     for shown in (told, page):
         assert "/srv" not in shown and "Errno" not in shown
         assert type(failure).__name__ not in shown
+
+
+@pytest.mark.parametrize("words", ["闽" * 31 + "县", "一 二 三 四 五 六 七"])
+async def test_words_that_are_no_region_refuse_a_document_alike_in_both(kb, database, words):
+    async with console_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+        c.bot.standin.push_document(ADMIN, "养蜂.txt", BEES.encode(), caption=words)
+        told = (await c.bot.reply(ADMIN)).text
+        admin = await c.signed_in(ADMIN)
+        csrf = (await admin.get("/admin/documents")).csrf
+        page = await admin.post("/admin/documents", _upload(csrf, "养蜂.txt", BEES.encode(), words))
+    assert told == f"地区名称「{words[:40]}」不对，请只写地区名（最多 30 个字）。文件未保存。"
+    assert page.status == 422 and told in page.text
+    assert kb.library.entries() == []
