@@ -15,6 +15,7 @@ from typing import IO
 
 from cases import export_texts as t
 from cases.masking import mask_text
+from cases.times import china_time
 from storage.lifecycle import pending_deadline
 from storage.models import ComplaintStatus
 from storage.reports import CaseFilter, CaseReports, CaseRow
@@ -31,10 +32,6 @@ def safe_cell(value: str) -> str:
         if value.startswith(_FORMULA_STARTS) or value.lstrip().startswith(_FORMULA_STARTS)
         else value
     )
-
-
-def _time(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def filename(now: datetime) -> str:
@@ -75,10 +72,10 @@ def cells(row: CaseRow, now: datetime, labels: Mapping[str, str]) -> list[str]:
         mask_text(row.village or ""),
         row.units[0] if row.units else "",
         "、".join(row.units[1:]),
-        _time(row.created_at),
-        _time(row.accept_due_at),
-        _time(row.resolve_due_at),
-        _time(row.resolved_at),
+        china_time(row.created_at),
+        china_time(row.accept_due_at),
+        china_time(row.resolve_due_at),
+        china_time(row.resolved_at),
         _overdue_cell(row, now),
         t.RATING_NAMES.get(row.rating or "", ""),
         t.YES if row.anonymous else t.NO,

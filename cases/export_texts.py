@@ -1,6 +1,7 @@
 """The words in an exported case spreadsheet (plain text cells, Simplified Chinese)."""
 
 # Re-exported: cases.export reads them as t.*.
+from cases.names import DEADLINE_NAMES
 from cases.names import RATING_NAMES as RATING_NAMES
 from cases.names import STATUS_NAMES as STATUS_NAMES
 
@@ -14,8 +15,8 @@ EXPORT_COLUMNS = [
     "责任单位",
     "协办单位",
     "提交时间",
-    "受理时限",
-    "办结时限",
+    DEADLINE_NAMES["accept"],
+    DEADLINE_NAMES["resolve"],
     "办结时间",
     "是否超期",
     "回访评价",

@@ -44,6 +44,8 @@ ACTOR_NAMES = {
     "admin": "管理员",
     "system": "系统",
 }
+# A case's two deadlines, under the keys storage.lifecycle.pending_deadline gives them.
+DEADLINE_NAMES = {"accept": "受理时限", "resolve": "办结时限"}
 # A case no unit has been assigned to, where statistics and lists name its unit.
 NO_UNIT = "未分派"
 

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import tempfile
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +30,10 @@ from telegram.ext import (
     filters,
 )
 
+from cases.times import china_time
 from handlers import admin_texts as texts
 from handlers.access import STAFF_GROUP, refuse
-from handlers.formatting import china_time, escape, pack_lines, parse_number
+from handlers.formatting import escape, pack_lines, parse_number
 from handlers.presses import answer_press
 from handlers.updates import (
     chat_of,
@@ -45,8 +44,10 @@ from handlers.updates import (
     user_data,
     user_of,
 )
+from knowledge import upkeep
 from knowledge.reader_texts import read_problem
 from knowledge.readers import SUFFIXES, UnreadableDocument
+from knowledge.upkeep import RegionProblem, RegionRefusal
 
 if TYPE_CHECKING:
     from cases.service import CaseService
@@ -54,22 +55,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Questions every corpus should answer; a ❌ after a reload means something went missing.
-SELF_CHECK = ("看病能报销多少", "危房改造补助", "孩子上学有什么补助")
 # The Bot API lets bots download files up to 20 MB; larger ones cannot be fetched at all.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-MAX_REGION_CHARS = 30
 PENDING_KEY = "kb_upload"
 CALLBACK_PREFIX = "kd:"
-_CAPTION_SPLIT = re.compile(r"[\s、，,/／>›]+")
-
-
-def failure_reason(exc: BaseException) -> str:
-    if isinstance(exc, ValueError) and "no readable policy document" in str(exc):
-        return texts.FAILURE_NO_DOCUMENTS
-    if isinstance(exc, OSError):
-        return texts.FAILURE_DISK.format(detail=escape(str(exc)[:200]))
-    return texts.FAILURE_OTHER.format(detail=escape(f"{type(exc).__name__}: {exc}"[:200]))
 
 
 class KnowledgeAdmin:
@@ -120,28 +109,22 @@ class KnowledgeAdmin:
 
     async def _report(self, bot: Bot, chat_id: int, state: Any, head: str = "") -> None:
         """Documents and passages loaded, unreadable files, and the self-check."""
-        checks = []
-        for question in SELF_CHECK:
-            answer = await asyncio.to_thread(self.kb.ask, question)
-            checks.append(
-                texts.SELF_CHECK_MISSED.format(question=escape(question))
-                if answer.abstained
-                else texts.SELF_CHECK_OK.format(
-                    question=escape(question), title=escape(answer.hits[0].passage.title)
-                )
-            )
+        report = await asyncio.to_thread(upkeep.rebuild_report, self.kb, state)
         lines = [head] if head else []
-        lines.append(
-            texts.RELOAD_DONE.format(documents=len(state.documents), passages=state.passage_count)
-        )
-        if state.problems:
+        lines.append(texts.RELOAD_DONE.format(documents=report.documents, passages=report.passages))
+        if report.problems:
             lines.append(texts.PROBLEMS_HEADER)
-            for problem in state.problems:
-                name, _, reason = problem.partition(": ")
-                lines.append(
-                    texts.PROBLEM_ITEM.format(name=escape(name), reason=read_problem(reason))
-                )
-        lines += [texts.SELF_CHECK_HEADER, *checks]
+            lines += [
+                texts.PROBLEM_ITEM.format(name=escape(name), reason=reason)
+                for name, reason in report.problems
+            ]
+        lines.append(texts.SELF_CHECK_HEADER)
+        lines += [
+            texts.SELF_CHECK_MISSED.format(question=escape(question))
+            if title is None
+            else texts.SELF_CHECK_OK.format(question=escape(question), title=escape(title))
+            for question, title in report.checks
+        ]
         for message in pack_lines(lines[0], lines[1:]):
             await self._say(bot, chat_id, message)
 
@@ -167,7 +150,9 @@ class KnowledgeAdmin:
             return False
         except Exception as exc:  # any failure keeps the old index; the admin hears why
             log.exception("knowledge rebuild failed")
-            await self._say(bot, chat_id, texts.RELOAD_FAILED.format(reason=failure_reason(exc)))
+            await self._say(
+                bot, chat_id, texts.RELOAD_FAILED.format(reason=upkeep.rebuild_failure(exc))
+            )
             return False
         await self._report(bot, chat_id, state, head(result))
         return True
@@ -191,22 +176,18 @@ class KnowledgeAdmin:
     async def docs(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if not await self._refuse_unless_admin(update, context, "docs"):
             return
-        state = self.kb.state
-        counts = state.passage_counts()
-        added = {e.document.id: e for e in self.kb.library.entries()}
-        loaded = {d.id for d in state.documents}
         items = []
-        for doc in [*state.documents, *(e.document for i, e in added.items() if i not in loaded)]:
-            entry = added.get(doc.id)
+        for listed in upkeep.listing(self.kb):
+            doc, entry = listed.document, listed.entry
             origin = (
                 texts.DOCS_SHIPPED
                 if entry is None
                 else texts.DOCS_ADDED.format(
-                    when=_when(entry.added_at),
+                    when=china_time(entry.added, "—"),
                     by=entry.added_by if entry.added_by is not None else "—",
                 )
             )
-            if doc.id not in loaded:
+            if not listed.loaded:
                 origin += " · " + texts.DOCS_UNREADABLE
             level = f"（{doc.level}级）" if doc.level else ""
             items.append(
@@ -215,7 +196,7 @@ class KnowledgeAdmin:
                     title=escape(doc.title),
                     region=escape(doc.region),
                     level=escape(level),
-                    passages=counts.get(doc.id, 0),
+                    passages=listed.passages,
                     origin=origin,
                 )
             )
@@ -276,6 +257,7 @@ class KnowledgeAdmin:
             return
         name = Path(document.file_name or "").name or "文件"
         chat_id, bot = chat_of(update).id, context.bot
+        chain = upkeep.admin_region(self.kb, message_of(update).caption or "")
         if Path(name).suffix.lower() not in SUFFIXES:
             await self._say(bot, chat_id, texts.DOC_UNSUPPORTED.format(name=escape(name)))
         elif document.file_size and document.file_size > MAX_DOCUMENT_BYTES:
@@ -286,9 +268,7 @@ class KnowledgeAdmin:
                     size=f"{document.file_size / 2**20:.1f}", limit=MAX_DOCUMENT_BYTES // 2**20
                 ),
             )
-        elif not (
-            words := [w for w in _CAPTION_SPLIT.split(message_of(update).caption or "") if w]
-        ):
+        elif isinstance(chain, RegionProblem) and chain.kind is RegionRefusal.NONE:
             regions = self.kb.known_regions()
             # Numbered, so that the buttons under an earlier file never choose for a later one.
             seq = (user_data(context).get(PENDING_KEY) or {}).get("seq", 0) + 1
@@ -316,31 +296,19 @@ class KnowledgeAdmin:
                 texts.DOC_ASK_REGION.format(name=escape(name)),
                 InlineKeyboardMarkup(rows),
             )
+        elif isinstance(chain, RegionProblem):
+            await self._say(bot, chat_id, self._region_refused(chain))
         else:
-            chain = self._caption_region(words)
-            if isinstance(chain, str):
-                await self._say(bot, chat_id, chain)
-            else:
-                await self._add(update, context, document.file_id, name, chain)
+            await self._add(update, context, document.file_id, name, chain)
         raise ApplicationHandlerStop
 
-    def _caption_region(self, words: list[str]) -> tuple[str, ...] | str:
-        """The region chain the caption's words name, or what to tell the admin.
-
-        A known region (or a town of one) brings its parents; a new region needs them
-        written after it: 闽侯县 福州市 福建省.
-        """
-        if len(words) > 6 or any(len(w) > MAX_REGION_CHARS for w in words):
+    def _region_refused(self, problem: RegionProblem) -> str:
+        if problem.kind is RegionRefusal.BAD:
             return texts.DOC_BAD_REGION.format(
-                region=escape(" ".join(words)[:40]), limit=MAX_REGION_CHARS
+                region=escape(problem.said), limit=upkeep.MAX_REGION_CHARS
             )
-        chain = self.kb.region_chain(words[0], places=True)
-        if chain is not None:
-            return chain
-        if len(words) > 1:
-            return tuple(words)
         return texts.DOC_UNKNOWN_REGION.format(
-            region=escape(words[0]), regions=escape("、".join(self.kb.known_regions()))
+            region=escape(problem.said), regions=escape("、".join(self.kb.known_regions()))
         )
 
     async def choose_region(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -420,13 +388,6 @@ class KnowledgeAdmin:
         await self._say(
             bot, chat_id, texts.DOC_RECEIVED.format(name=escape(name), region=escape(chain[0]))
         )
-
-
-def _when(iso: str) -> str:
-    try:
-        return china_time(datetime.fromisoformat(iso))
-    except ValueError:
-        return "—"
 
 
 def register(

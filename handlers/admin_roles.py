@@ -16,9 +16,10 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from cases.times import china_time
 from handlers import admin_texts as texts
 from handlers.access import refuse
-from handlers.formatting import china_time, escape, pack_lines
+from handlers.formatting import escape, pack_lines
 from handlers.notify import send_to
 from handlers.updates import chat_of, user_of
 from storage.models import Role, RoleGrant

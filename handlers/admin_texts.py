@@ -106,7 +106,3 @@ DOC_DOWNLOAD_FAILED = "下载文件失败，请稍后重新发送。"
 DOC_CHOICE_EXPIRED = "这个选择已过期，请重新发送文件。"
 DOC_CANCELLED = "已取消，文件未保存。"
 BUTTON_CANCEL = "取消"
-
-FAILURE_NO_DOCUMENTS = "没有一份能读取的政策文件"
-FAILURE_DISK = "读写磁盘出错（{detail}）"
-FAILURE_OTHER = "程序出错（{detail}）"

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from cases.times import china_time
 from cases.views import (
     ACCEPT,
     REJECT,
@@ -21,7 +22,7 @@ from cases.views import (
 )
 from handlers import case_texts as t
 from handlers.case_notices import PREFIX, due, open_button, short, units_text
-from handlers.formatting import china_time, escape
+from handlers.formatting import escape
 from storage.models import ComplaintStatus
 
 S = ComplaintStatus

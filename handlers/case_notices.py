@@ -12,10 +12,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from cases import notices as n
 from cases.notices import Notice
+from cases.times import china_time
 from cases.views import CaseView
 from handlers import case_texts as t
 from handlers import deadline_texts as dt
-from handlers.formatting import china_time, escape
+from handlers.formatting import escape
 from handlers.notify import send_to
 
 PREFIX = "cw:"  # handlers.casework's buttons

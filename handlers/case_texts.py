@@ -18,7 +18,8 @@ ESCALATION_REASONS = {
     "overdue_resolve": "超期未办结",
     "unsatisfied": "群众不满意",
 }
-DEADLINE_NAMES = {"accept": "受理时限", "resolve": "办结时限"}
+DEADLINE_NAMES = names.DEADLINE_NAMES
+_ACCEPT_DUE, _RESOLVE_DUE = DEADLINE_NAMES["accept"], DEADLINE_NAMES["resolve"]
 OVERDUE = " <b>⚠已超期</b>"
 NO_DEADLINE = "未设定"
 
@@ -49,14 +50,14 @@ NOTICE_BODY = (
     "\n编号：<b>{ticket}</b>\n"
     "问题类别：{category}\n"
     "地点：{place}\n"
-    "受理时限：{accept_due}（北京时间）\n"
+    f"{_ACCEPT_DUE}：{{accept_due}}（北京时间）\n"
     "事情经过：{description}"
 )
 NOTICE_UNSATISFIED = (
     "<b>群众不满意，案件重新办理</b>\n"
     "编号：<b>{ticket}</b>（{units}）\n"
     "群众对办理结果不满意，案件已重新交办，请督促办理。\n"
-    "新的办结时限：{resolve_due}（北京时间）"
+    f"新的{_RESOLVE_DUE}：{{resolve_due}}（北京时间）"
 )
 
 # ------------------------------------------------------------------------------ /queue
@@ -75,8 +76,8 @@ CARD = (
     "<b>地点：</b>{place}\n"
     "<b>办理单位：</b>{units}\n"
     "<b>提交时间：</b>{filed}\n"
-    "<b>受理时限：</b>{accept_due}{accept_overdue}\n"
-    "<b>办结时限：</b>{resolve_due}{resolve_overdue}\n"
+    f"<b>{_ACCEPT_DUE}：</b>{{accept_due}}{{accept_overdue}}\n"
+    f"<b>{_RESOLVE_DUE}：</b>{{resolve_due}}{{resolve_overdue}}\n"
     "<b>反映人：</b>{filer}\n"
     "<b>事情经过：</b>{description}\n\n"
     "<b>办理记录</b>\n{history}"
@@ -149,7 +150,7 @@ REOPENED_PUBLIC = "您对办理结果不满意，已重新交办。"
 THANKS_SATISFIED = "谢谢您的评价（{rating}）！这件事已经结案。以后有问题，随时发 /complain 反映。"
 THANKS_UNSATISFIED = (
     "收到，您对办理结果不满意。案件已重新交办，并报告了督办部门。\n"
-    "新的办结时限：{resolve_due}。有进展会在这里告诉您。"
+    f"新的{_RESOLVE_DUE}：{{resolve_due}}。有进展会在这里告诉您。"
 )
 RATING_ONLY_FILER = "只有反映人本人可以评价这件事。"
 RATING_DONE = "这件事已经评价过了，谢谢您。发 /status {ticket} 可以看办理记录。"

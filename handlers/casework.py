@@ -36,12 +36,13 @@ from cases.errors import (
     UnknownUnit,
 )
 from cases.service import MAX_TEXT, CaseService, checked_text
+from cases.times import china_time
 from cases.views import TRANSFER, CaseView, Outcome
 from handlers import case_cards
 from handlers import case_texts as t
 from handlers.access import STAFF_GROUP, tell_refused
 from handlers.case_notices import PREFIX, RATING_CODES, due
-from handlers.formatting import china_time, clean_input, escape, parse_number
+from handlers.formatting import clean_input, escape, parse_number
 from handlers.presses import answer_press
 from handlers.resident import PRIVATE
 from handlers.updates import chat_of, message_of, query_data, query_of, user_data, user_of

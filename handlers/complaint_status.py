@@ -17,9 +17,10 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from cases.service import CaseService
+from cases.times import china_time
 from handlers import texts
 from handlers.complaints import IntakeLimits, china_day_end, units_text
-from handlers.formatting import china_time, escape
+from handlers.formatting import escape
 from handlers.resident import send_html
 from handlers.updates import user_of
 from storage.complaints import ComplaintView, normalize_ticket

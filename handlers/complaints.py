@@ -35,8 +35,9 @@ from telegram.ext import (
 )
 
 from cases.masking import mask_text
+from cases.times import china_time
 from handlers import texts
-from handlers.formatting import china_time, clean_input, escape, parse_number
+from handlers.formatting import clean_input, escape, parse_number
 from handlers.presses import answer_press
 from handlers.resident import (
     COMPLAIN_CALLBACK,

@@ -10,9 +10,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from datetime import UTC, datetime
-
-from storage.workdays import CHINA_TZ
 
 TELEGRAM_LIMIT = 4096
 # Headroom below Telegram's limit, so a header or a note can be added to a chunk.
@@ -29,15 +26,6 @@ def parse_number(text: str | None) -> int | None:
     or a typo must get a polite answer, never an exception.
     """
     return int(text) if text is not None and _ASCII_NUMBER.fullmatch(text) else None
-
-
-def china_time(moment: datetime | None, empty: str = "") -> str:
-    """A moment as people in China read it ("2026-11-23 09:30"); `empty` when there is none."""
-    if moment is None:
-        return empty
-    if moment.tzinfo is None:  # stored as UTC where the database dropped the offset
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def pack_lines(header: str, lines: list[str], budget: int = 3500) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 # Re-exported: the same words as the web console and the export.
+from cases.names import DEADLINE_NAMES as DEADLINE_NAMES
 from cases.names import NO_UNIT as NO_UNIT
 from cases.names import RATING_NAMES as RATING_NAMES
 from cases.names import STATUS_NAMES as STATUS_NAMES
@@ -74,9 +75,7 @@ COUNT_LINE = "{name}：{n} 件"
 MORE_LINE = "其余 {k} 项：{n} 件"
 OVERDUE_SUMMARY = "受理超期 {accept} 件，办结超期 {resolve} 件"
 OVERDUE_NONE = "没有超期的工单。"
-OVERDUE_LINE = "{ticket}　{unit}　{deadline}{due}"
-OVERDUE_ACCEPT = "受理时限 "
-OVERDUE_RESOLVE = "办结时限 "
+OVERDUE_LINE = "{ticket}　{unit}　{deadline} {due}"
 OVERDUE_MORE = "……另有 {n} 件，请用 /export 导出查看。"
 RATE_LINE = "{name}：{value}"
 RATE_VALUE = "{count}/{total}，{percent:.1f}%"

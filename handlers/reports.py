@@ -29,10 +29,11 @@ from cases import export
 from cases.access import Access
 from cases.names import unit_labels
 from cases.service import CaseService
+from cases.times import china_time
 from handlers import report_texts as t
 from handlers import texts
 from handlers.access import refuse
-from handlers.formatting import china_time, escape
+from handlers.formatting import escape
 from handlers.updates import chat_of, user_of
 from storage.db import StorageUnavailable
 from storage.lifecycle import OPEN_STATUSES
@@ -304,9 +305,7 @@ class ReportHandlers:
                     t.OVERDUE_LINE.format(
                         ticket=escape(case.ticket),
                         unit=escape(case.unit or t.NO_UNIT),
-                        deadline=t.OVERDUE_ACCEPT
-                        if case.deadline == "accept"
-                        else t.OVERDUE_RESOLVE,
+                        deadline=t.DEADLINE_NAMES[case.deadline],
                         due=china_time(case.due),
                     )
                 )

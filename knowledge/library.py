@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,14 @@ class LibraryEntry:
     added_at: str
     added_by: int | None
     original_name: str
+
+    @property
+    def added(self) -> datetime | None:
+        """When it was added; None when the manifest has no readable time."""
+        try:
+            return datetime.fromisoformat(self.added_at)
+        except ValueError:
+            return None
 
 
 class Library:

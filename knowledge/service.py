@@ -97,6 +97,10 @@ LIBRARY_DIR = "documents"
 PINYIN_CACHE = "pinyin.json"  # beside an index version: the pinyin of its vocabulary
 
 
+class NoPolicyText(ValueError):
+    """Not one document of the corpus gave policy text: nothing to build an index from."""
+
+
 @dataclass(eq=False)
 class _State:
     """Everything one corpus version needs; replaced whole on reload."""
@@ -150,7 +154,7 @@ class KnowledgeBase:
             if force or index.current_version(self.index_root) != version:
                 corpus = load_corpus(self.corpus_dir, library)
                 if not corpus.passages:
-                    raise ValueError("no readable policy document in the corpus")
+                    raise NoPolicyText("no readable policy document in the corpus")
                 index.build(
                     self.index_root,
                     version,

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from cases.times import china_time
 from handlers import case_texts as t
 from handlers import texts
-from handlers.casework import china_time
 from storage.models import ComplaintEvent
 from storage.workdays import CHINA_TZ
 from tests import intake_support as intake

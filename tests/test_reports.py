@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -228,6 +229,9 @@ def assert_stats_show(text: str, figures: dict[str, Any], h: Any) -> None:
     assert f"解决率：{rate(figures['resolved'])}" in text
     assert f"满意率：{rate(figures['satisfied'])}" in text
     assert f"受理超期 {figures['overdue'][0]} 件，办结超期 {figures['overdue'][1]} 件" in text
+    # Each listed overdue case names its deadline as the case card and the console do.
+    for name, n in zip(("受理时限", "办结时限"), figures["overdue"], strict=True):
+        assert bool(re.search(rf"{name} \d{{4}}-\d\d-\d\d \d\d:\d\d", text)) == (n > 0), name
     assert "说明：响应率＝" in text and "满意率＝" in text
 
 

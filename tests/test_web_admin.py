@@ -5,14 +5,19 @@ user id, region, a unit the region's routing knows)."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import re
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from handlers import admin_texts
+from knowledge import index, upkeep_texts
+from knowledge.manifest import DEFAULT_CORPUS
 from knowledge.readers import MAX_TEXT_CHARS
 from knowledge.service import KnowledgeBase
 from storage.workdays import CHINA_TZ
@@ -59,6 +64,7 @@ async def test_dashboard_shows_a_supervisor_their_regions_and_refuses_staff(
         assert mine.status == 200
         assert re.search(r'id="total">3<', mine.text) and "范围：闽清县" in mine.text
         assert t.OVERDUE_SUMMARY.format(accept=3, resolve=0) in mine.text
+        assert mine.text.count("<td>受理时限</td>") == 3
         assert '<svg class="chart"' in mine.text and "新收 3" in mine.text
         for definition in t.RATE_DEFINITIONS.values():
             assert definition in mine.text
@@ -226,3 +232,73 @@ async def test_documents_are_uploaded_checked_and_removed(kb, database):
             page.status == 200
             and t.RELOAD_DONE.format(documents=shipped, passages=kb.passage_count) in page.text
         )
+
+
+async def _rebuild_failure_told(c, kb: KnowledgeBase) -> tuple[str, str]:
+    """What the admin reads when a rebuild fails: after /reload in Telegram, and on the page
+    after 重建 in the console; residents are answered from the old index all along."""
+    version, answer = kb.state.version, kb.ask("危房改造有什么补助", "闽清县").text
+    assert (await c.bot.ask(ADMIN, "/reload")).text == admin_texts.RELOAD_STARTED
+    told = (await c.bot.reply(ADMIN, 60)).text
+    admin = await c.signed_in(ADMIN)
+    csrf = (await admin.get("/admin/documents")).csrf
+    page = await admin.post("/admin/reload", {"csrf": csrf})
+    assert page.status == 500
+    assert kb.state.version == version
+    assert kb.ask("危房改造有什么补助", "闽清县").text == answer
+    return told, page.text
+
+
+async def test_a_rebuild_without_policy_text_is_explained_alike_in_telegram_and_the_console(
+    policy_data_copy, tmp_path, database
+):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS, corpus)
+    kb = KnowledgeBase.open(policy_data_copy, corpus)
+    for path in corpus.glob("*.txt"):
+        path.write_text("", encoding="utf-8")
+    async with console_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+        told, page = await _rebuild_failure_told(c, kb)
+    said = upkeep_texts.FAILURE_NO_DOCUMENTS
+    assert told == f"重建失败，仍在使用原来的知识库。\n原因：{said}"
+    assert t.RELOAD_FAILED.format(reason=said) in page
+
+
+@pytest.mark.parametrize(
+    "failure, said",
+    [
+        (
+            OSError(errno.ENOSPC, "No space left on device", "/srv/fupin/data/index/9f3c-v7"),
+            upkeep_texts.FAILURE_DISK_FULL,
+        ),
+        (KeyError("/srv/fupin/data/index/9f3c-v7/postings"), upkeep_texts.FAILURE_OTHER),
+    ],
+)
+async def test_a_failed_rebuild_is_explained_alike_without_paths_or_program_details(
+    kb, database, monkeypatch, failure, said
+):
+    # A full disk cannot be made in a test: the index build raises what a full disk raises.
+    def build(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(index, "build", build)
+    async with console_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+        told, page = await _rebuild_failure_told(c, kb)
+    assert told == f"重建失败，仍在使用原来的知识库。\n原因：{said}"
+    assert t.RELOAD_FAILED.format(reason=said) in page
+    for shown in (told, page):
+        assert "/srv" not in shown and "Errno" not in shown
+        assert type(failure).__name__ not in shown
+
+
+@pytest.mark.parametrize("words", ["闽" * 31 + "县", "一 二 三 四 五 六 七"])
+async def test_words_that_are_no_region_refuse_a_document_alike_in_both(kb, database, words):
+    async with console_bot(kb, database, clock=Clock(NOW), admin_ids=[ADMIN]) as c:
+        c.bot.standin.push_document(ADMIN, "养蜂.txt", BEES.encode(), caption=words)
+        told = (await c.bot.reply(ADMIN)).text
+        admin = await c.signed_in(ADMIN)
+        csrf = (await admin.get("/admin/documents")).csrf
+        page = await admin.post("/admin/documents", _upload(csrf, "养蜂.txt", BEES.encode(), words))
+    assert told == f"地区名称「{words[:40]}」不对，请只写地区名（最多 30 个字）。文件未保存。"
+    assert page.status == 422 and told in page.text
+    assert kb.library.entries() == []

@@ -132,6 +132,8 @@ async def test_the_case_page_masks_the_filer_escapes_markup_and_shows_photos(
             and "13812345678" not in page.text
         )
         assert t.EVENTS["submitted"] in page.text and t.ACTION_ACCEPT in page.text
+        # The deadlines under the names the bot, the statistics and the spreadsheet use.
+        assert "<dt>受理时限</dt>" in page.text and "<dt>办结时限</dt>" in page.text
 
         image = await staff.get(f"/cases/{ticket}/photos/1")
         assert (

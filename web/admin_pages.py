@@ -13,27 +13,25 @@ import logging
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import web
 
+from cases.times import china_time
+from knowledge import upkeep
 from knowledge.reader_texts import read_problem
 from knowledge.readers import SUFFIXES, UnreadableDocument
+from knowledge.upkeep import RegionProblem, RegionRefusal
 from storage.models import Role
 from web import texts as t
 from web.app import CONSOLE, FORM, MAX_UPLOAD_BYTES, WHO, admin, allow, render
 
 log = logging.getLogger(__name__)
 
-# Questions every corpus should answer; a ❌ after a rebuild means something went missing.
-SELF_CHECK = ("看病能报销多少", "危房改造补助", "孩子上学有什么补助")
-MAX_REGION_CHARS = 30
 MAX_UNIT_CHARS = 100
 _USER_ID = re.compile(r"^\d{1,15}$")
-_REGION_SPLIT = re.compile(r"[\s、，,/／>›]+")
 REBUILDING = web.AppKey("rebuilding", asyncio.Lock)
 
 
@@ -41,42 +39,30 @@ REBUILDING = web.AppKey("rebuilding", asyncio.Lock)
 
 
 def _documents(kb: Any) -> list[dict[str, Any]]:
-    state = kb.state
-    counts = state.passage_counts()
-    added = {e.document.id: e for e in kb.library.entries()}
-    loaded = {d.id for d in state.documents}
     rows = []
-    for doc in [*state.documents, *(e.document for i, e in added.items() if i not in loaded)]:
-        entry = added.get(doc.id)
+    for listed in upkeep.listing(kb):
+        doc, entry = listed.document, listed.entry
         origin = (
             t.DOCS_SHIPPED
             if entry is None
             else t.DOCS_ADDED.format(
-                when=_when(entry.added_at), by=entry.added_by if entry.added_by is not None else "—"
+                when=china_time(entry.added, "—"),
+                by=entry.added_by if entry.added_by is not None else "—",
             )
         )
-        if doc.id not in loaded:
+        if not listed.loaded:
             origin += " · " + t.DOCS_UNREADABLE
         rows.append(
             {
                 "id": doc.id,
                 "title": doc.title,
                 "region": doc.region,
-                "passages": counts.get(doc.id, 0),
+                "passages": listed.passages,
                 "origin": origin,
                 "removable": entry is not None,
             }
         )
     return rows
-
-
-def _when(iso: str) -> str:
-    from web.app import china_time
-
-    try:
-        return china_time(datetime.fromisoformat(iso))
-    except ValueError:
-        return "—"
 
 
 def _documents_page(
@@ -103,28 +89,20 @@ async def documents(request: web.Request) -> web.Response:
 
 async def _report(kb: Any, state: Any, head: str | None) -> list[str]:
     """The rebuild's report: what was loaded, what could not be read, and the self-check."""
+    report = await asyncio.to_thread(upkeep.rebuild_report, kb, state)
     lines = [head] if head else []
-    lines.append(t.RELOAD_DONE.format(documents=len(state.documents), passages=state.passage_count))
-    if state.problems:
+    lines.append(t.RELOAD_DONE.format(documents=report.documents, passages=report.passages))
+    if report.problems:
         lines.append(t.PROBLEMS_HEADER)
-        for problem in state.problems:
-            name, _, reason = problem.partition(": ")
-            lines.append(f"{name}：{read_problem(reason)}")
+        lines += [f"{name}：{reason}" for name, reason in report.problems]
     lines.append(t.SELF_CHECK_HEADER)
-    for question in SELF_CHECK:
-        answer = await asyncio.to_thread(kb.ask, question)
-        lines.append(
-            t.SELF_CHECK_MISSED.format(question=question)
-            if answer.abstained
-            else t.SELF_CHECK_OK.format(question=question, title=answer.hits[0].passage.title)
-        )
+    lines += [
+        t.SELF_CHECK_MISSED.format(question=question)
+        if title is None
+        else t.SELF_CHECK_OK.format(question=question, title=title)
+        for question, title in report.checks
+    ]
     return lines
-
-
-def _failure(exc: BaseException) -> str:
-    if isinstance(exc, ValueError) and "no readable policy document" in str(exc):
-        return t.FAILURE_NO_DOCUMENTS
-    return t.FAILURE_OTHER.format(detail=type(exc).__name__)
 
 
 async def _rebuild(
@@ -152,7 +130,7 @@ async def _rebuild(
         except Exception as exc:  # any failure keeps the old index; the admin reads why
             log.exception("web: knowledge rebuild failed")
             return _documents_page(
-                request, bad=t.RELOAD_FAILED.format(reason=_failure(exc)), status=500
+                request, bad=t.RELOAD_FAILED.format(reason=upkeep.rebuild_failure(exc)), status=500
             )
         return _documents_page(request, ok=await _report(kb, state, head(result)))
 
@@ -164,19 +142,12 @@ async def reload(request: web.Request) -> web.Response:
     return await _rebuild(request, lambda: (None, kb.reload(force=True)), lambda result: None)
 
 
-def region_chain(kb: Any, text: str) -> tuple[str, ...] | str:
-    """The region chain the words name, or what to tell the admin (as the Telegram caption)."""
-    words = [w for w in _REGION_SPLIT.split(text) if w]
-    if not words:
+def _region_refused(kb: Any, problem: RegionProblem) -> str:
+    if problem.kind is RegionRefusal.NONE:
         return t.DOC_NO_REGION
-    if len(words) > 6 or any(len(w) > MAX_REGION_CHARS for w in words):
-        return t.DOC_BAD_REGION.format(region=" ".join(words)[:40], limit=MAX_REGION_CHARS)
-    chain: tuple[str, ...] | None = kb.region_chain(words[0], places=True)
-    if chain is not None:
-        return chain
-    if len(words) > 1:
-        return tuple(words)
-    return t.DOC_UNKNOWN_REGION.format(region=words[0], regions="、".join(kb.known_regions()))
+    if problem.kind is RegionRefusal.BAD:
+        return t.DOC_BAD_REGION.format(region=problem.said, limit=upkeep.MAX_REGION_CHARS)
+    return t.DOC_UNKNOWN_REGION.format(region=problem.said, regions="、".join(kb.known_regions()))
 
 
 @allow(admin)
@@ -196,9 +167,9 @@ async def upload(request: web.Request) -> web.Response:
             request, bad=t.DOC_TOO_LARGE.format(limit=MAX_UPLOAD_BYTES // 2**20), status=422
         )
     region = form.get("region")
-    chain = region_chain(console.kb, region if isinstance(region, str) else "")
-    if isinstance(chain, str):
-        return _documents_page(request, bad=chain, status=422)
+    chain = upkeep.admin_region(console.kb, region if isinstance(region, str) else "")
+    if isinstance(chain, RegionProblem):
+        return _documents_page(request, bad=_region_refused(console.kb, chain), status=422)
     who = request[WHO].user_id
     scratch = tempfile.TemporaryDirectory()
     path = Path(scratch.name) / f"upload{Path(name).suffix.lower()}"

@@ -21,8 +21,8 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from cases.access import Permissions
+from cases.times import china_time
 from storage.db import StorageUnavailable
-from storage.workdays import CHINA_TZ
 from web import texts as t
 
 log = logging.getLogger(__name__)
@@ -123,10 +123,6 @@ def admin(p: Permissions) -> bool:
 
 
 # ----------------------------------------------------------------------------- rendering
-
-
-def china_time(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:

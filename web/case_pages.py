@@ -25,12 +25,13 @@ from cases.errors import (
     TransferWindowClosed,
     UnknownUnit,
 )
+from cases.times import china_time
 from storage.lifecycle import OPEN_STATUSES
 from storage.models import ComplaintStatus
 from storage.reports import CaseFilter
 from storage.workdays import CHINA_TZ
 from web import texts as t
-from web.app import CONSOLE, FORM, WHO, allow, any_role, china_time, refused, render, see_other
+from web.app import CONSOLE, FORM, WHO, allow, any_role, refused, render, see_other
 from web.dashboard import category_labels
 
 log = logging.getLogger(__name__)

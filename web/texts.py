@@ -68,8 +68,7 @@ OVERDUE_NONE = "没有超期的工单。"
 OVERDUE_DEFINITION = (
     "待受理、已转办的工单过了受理时限，已受理、办理中、重新办理的工单过了办结时限。"
 )
-DEADLINE_ACCEPT = "受理时限"
-DEADLINE_RESOLVE = "办结时限"
+DEADLINE_NAMES = names.DEADLINE_NAMES
 BY_STATUS = "按状态"
 BY_UNIT = "按主办单位"
 BY_CATEGORY = "按类别"
@@ -132,8 +131,6 @@ PROBLEMS_HEADER = "未能读取的文件："
 SELF_CHECK_HEADER = "自检："
 SELF_CHECK_OK = "✅ {question} → 《{title}》"
 SELF_CHECK_MISSED = "❌ {question}（没有答出来）"
-FAILURE_NO_DOCUMENTS = "没有一份能读取的政策文件"
-FAILURE_OTHER = "程序出错（{detail}）"
 
 # ------------------------------------------------------------------ admin: roles
 ROLES_TITLE = "权限"
@@ -220,8 +217,6 @@ CASE_PLACE = "地点"
 CASE_CATEGORY = "类别"
 CASE_UNITS = "承办单位"
 CASE_FILED = "提交时间"
-CASE_ACCEPT_DUE = "受理时限"
-CASE_RESOLVE_DUE = "办结时限"
 CASE_TRANSFER_DUE = "可转办至"
 CASE_RESOLVED_AT = "办结时间"
 CASE_PHOTOS = "照片"
