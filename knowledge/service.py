@@ -445,27 +445,28 @@ def _not_stated_reply(
         return None
     plans = state.gazetteer.chain(region) if region else state.regions
     words = _asked_about(state, query, hits, plans)
-    if words is None or _stated(state, words, asks, plans):
+    if words is None:
         return None
+    # The passages of the plans that apply which name the thing: read once, for both checks.
+    naming = [p for p in state.searcher.holding(words) if p.region in plans]
+    if any(states_about(p, words, asks) for p in naming):
+        return None  # a plan that applies states it, in some passage if not the best
     best = hits[0].passage
     if shows_figure(extract(best, weights, False, asks=asks), words, asks):
         return None  # what would be shown states a figure or date: let the resident judge it
     if region is None:
         return stated_nowhere(best, weights, region_list(plans), asks)
-    section = section_units(_speaks_most(state, words, plans, best), state.searcher.passages.get)
+    section = section_units(_speaks_most(words, naming, best), state.searcher.passages.get)
     units = section.lead_units or section.responsible_units  # who leads it, else who takes part
     return not_stated(best, weights, region, asks, units)
 
 
-def _speaks_most(
-    state: _State, words: frozenset[str], plans: tuple[str, ...], best: Passage
-) -> Passage:
-    """The passage of the resident's plans that names the thing asked about most often: its
-    section is the one on that matter, whose units handle it. The best passage may only
-    mention it (淮安区's health section names 低保 holders; its social-assistance section,
+def _speaks_most(words: frozenset[str], naming: list[Passage], best: Passage) -> Passage:
+    """Of the passages of the resident's plans `naming` the thing, the one that names it most
+    often: its section is the one on that matter, whose units handle it. The best passage may
+    only mention it (淮安区's health section names 低保 holders; its social-assistance section,
     led by 区民政局, is on 低保). Ties go to the best passage, then to the first."""
-    held = [best, *(p for p in state.searcher.holding(words) if p.region in plans)]
-    return max(held, key=lambda p: sum(p.text.count(w) for w in words))
+    return max([best, *naming], key=lambda p: sum(p.text.count(w) for w in words))
 
 
 def _weights(state: _State, query) -> dict[str, float]:
@@ -538,14 +539,6 @@ def _asked_about(
     # Of the policy words it stands for, those that say little of it (安全 for 漏雨) do not
     # show a figure is its own.
     return _about(main, state.searcher) - weak_expansions(main, state.searcher.idf)
-
-
-def _stated(state: _State, words: frozenset[str], asks: str, plans: tuple[str, ...]) -> bool:
-    """Whether a plan that applies to the resident states the kind of fact asked for (an
-    amount, a time) about the thing `words` name, in any passage, not only the best."""
-    return any(
-        states_about(p, words, asks) for p in state.searcher.holding(words) if p.region in plans
-    )
 
 
 def _uncovered_place(state: _State, text: str, region: str | None) -> str | None:
